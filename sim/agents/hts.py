@@ -1,0 +1,79 @@
+"""HTS: out of Jabhat al-Nusra (C12), wants full control of the zone (C04, C11); ousts or absorbs
+the opposition (C12), raids regime lines (C11) and enters the buffer zone (C13)."""
+
+import numpy as np
+
+from sim.agents.base import Faction
+from sim.claims import rule
+from sim.geography import DAMASCUS, HTS, OPPOSITION
+
+
+class HayatTahrirAlSham(Faction):
+    """Hay'at Tahrir al-Sham."""
+
+    name = "hts"
+    postures = ("raid", "expand", "defend")
+
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        self.odds = np.zeros((model.replicates, model.geography.size))
+        self.moves = np.zeros((model.replicates, model.geography.size), dtype=bool)
+
+    @rule("C12")
+    def perceive(self) -> None:
+        """Local odds of an HTS attack on each opposition district (see `World.odds`)."""
+        world = self.world
+        self.odds = world.odds(HTS) * world.held(OPPOSITION)
+
+    @rule("C04", "C11", "C12")
+    def decide(self) -> None:
+        """Move on each opposition neighbour with daily chance hts_attack_hazard x odds^4 /
+        (odds^4 + hts_attack_odds^4) (C12), unless Damascus attacked yesterday: then defend."""
+        p = self.params
+        defending = self.yesterday("damascus") == 1
+        k = self.odds**4
+        chance = p.hts_attack_hazard[:, None] * k / (k + p.hts_attack_odds[:, None] ** 4)
+        chance *= ~defending[:, None]
+        self.moves = self.model.streams.bernoulli(self.model.day, "hts/moves", chance)
+        self.posture = np.where(defending, 2, self.moves.any(axis=1)).astype(np.int8)
+
+    def act(self) -> None:
+        """Today's actions, in order."""
+        self.raid()
+        self.recruit()
+        self.expand()
+
+    @rule("C11", "C13")
+    def raid(self) -> None:
+        """Breaches against regime lines: `raid_rate` a day per front-line pair HTS holds (C11),
+        `buffer_raid_multiplier` times more from inside the buffer zone (C13)."""
+        p, world = self.params, self.world
+        facing = world.neighbours_of(world.held(DAMASCUS)) * world.held(HTS)
+        weight = np.where(world.geo.buffer_zone, p.buffer_raid_multiplier[:, None], 1.0)
+        mean = p.raid_rate * (facing * weight).sum(axis=1)
+        world.today.breaches[:, HTS, DAMASCUS] += self.model.streams.poisson(
+            self.model.day, "hts/raids", mean
+        )
+
+    @rule("assumption")
+    def recruit(self) -> None:
+        """HTS's force grows by `hts_recruitment` a day (recruits and revenue)."""
+        world = self.world
+        world.force *= 1 + self.params.hts_recruitment[:, None] * world.held(HTS)
+
+    @rule("C12", "C13")
+    def expand(self) -> None:
+        """Where HTS moves, an outmatched group signs administration over (C12: a cession; HTS
+        absorbs `absorb_share` of its force); others fight it out. Taking buffer-zone districts
+        breaks the deal's key term (C13)."""
+        world = self.world
+        cedes = self.moves & self.model.faction("opposition").cedes
+        if cedes.any():
+            absorbed = world.force * cedes * self.params.absorb_share[:, None]
+            world.control = np.where(cedes, HTS, world.control)
+            world.force = np.where(cedes, absorbed, world.force)
+            world.today.cessions += cedes.sum(axis=1)
+            world.cessions += cedes.sum(axis=1)
+        contested = self.moves & ~cedes
+        if contested.any():
+            world.fight(HTS, contested, np.ones(len(contested)), "hts/fight", counted=False)

@@ -1,0 +1,92 @@
+"""The map: districts, theatres and adjacency, loaded from `sim/data/districts.toml`."""
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import numpy as np
+
+ACTORS: tuple[str, ...] = ("russia", "turkey", "damascus", "hts", "opposition", "kurds", "us")
+"""The seven actors, in the order used by every actor axis of the model's arrays."""
+
+THEATRES: tuple[str, ...] = ("zone", "front", "north", "northeast")
+"""The Idlib de-escalation zone, the regime front facing it, the Turkish-held north, the north-east."""
+
+RUSSIA, TURKEY, DAMASCUS, HTS, OPPOSITION, KURDS, US = range(len(ACTORS))
+
+
+@dataclass(frozen=True)
+class Geography:
+    """District attributes as arrays of length D, and the D x D adjacency matrix."""
+
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    theatre: np.ndarray  # index into THEATRES
+    lat: np.ndarray
+    lon: np.ndarray
+    population: np.ndarray
+    controller: np.ndarray  # index into ACTORS
+    force: np.ndarray  # thousands of fighter-equivalents
+    buffer_zone: np.ndarray  # bool (C13)
+    turkish_post: np.ndarray  # bool
+    camps: np.ndarray  # bool (C16)
+    turkish_border: np.ndarray  # bool (C19)
+    adjacency: np.ndarray  # float 0/1, symmetric, zero diagonal
+
+    @property
+    def size(self) -> int:
+        """Number of districts."""
+        return len(self.ids)
+
+    def in_theatre(self, name: str) -> np.ndarray:
+        """Boolean mask of the districts of a theatre."""
+        return self.theatre == THEATRES.index(name)
+
+
+def _fail(where: str, problem: str) -> ValueError:
+    return ValueError(f"districts.toml: {where}: {problem}")
+
+
+def parse(text: str) -> Geography:
+    """Build the geography from the text of a districts file, checking it as it goes."""
+    rows = tomllib.loads(text)["district"]
+    ids = tuple(r["id"] for r in rows)
+    if len(set(ids)) != len(ids):
+        raise _fail("id", "district ids repeat")
+    index = {d: i for i, d in enumerate(ids)}
+    adjacency = np.zeros((len(ids), len(ids)))
+    for i, r in enumerate(rows):
+        if r["theatre"] not in THEATRES:
+            raise _fail(f"{r['id']}.theatre", f"unknown theatre {r['theatre']!r}")
+        if r["controller"] not in ACTORS:
+            raise _fail(f"{r['id']}.controller", f"unknown actor {r['controller']!r}")
+        for n in r["neighbours"]:
+            if n not in index or n == r["id"]:
+                raise _fail(f"{r['id']}.neighbours", f"bad neighbour {n!r}")
+            adjacency[i, index[n]] = adjacency[index[n], i] = 1.0
+
+    def column(key: str, dtype: type) -> np.ndarray:
+        return np.array([r[key] for r in rows], dtype=dtype)
+
+    return Geography(
+        ids=ids,
+        names=tuple(r["name"] for r in rows),
+        theatre=np.array([THEATRES.index(r["theatre"]) for r in rows]),
+        lat=column("lat", float),
+        lon=column("lon", float),
+        population=column("population", float),
+        controller=np.array([ACTORS.index(r["controller"]) for r in rows]),
+        force=column("force", float),
+        buffer_zone=column("buffer_zone", bool),
+        turkish_post=column("turkish_post", bool),
+        camps=column("camps", bool),
+        turkish_border=column("turkish_border", bool),
+        adjacency=adjacency,
+    )
+
+
+@cache
+def load() -> Geography:
+    """The shipped map."""
+    return parse(resources.files("sim").joinpath("data/districts.toml").read_text())

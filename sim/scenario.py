@@ -1,0 +1,127 @@
+"""Scenarios are data: TOML files checked by the pydantic schema below. Nothing in them runs.
+
+A scenario names its story, horizon, replicates and seed, overrides any model parameter (checked
+against the registry in `sim.params`) and schedules events on the day axis (day 0 = 17 Sept 2018).
+"""
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from sim.params import PARAMETERS
+
+SCENARIO_DIRS = (
+    Path(__file__).resolve().parent.parent / "scenarios",  # a source checkout
+    Path(__file__).resolve().parent / "scenarios",  # an installed wheel
+)
+
+Day = Annotated[int, Field(ge=0, le=3650)]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Operation(Strict):
+    """An operation the scenario imposes, whatever the actors would decide."""
+
+    actor: Literal["damascus", "turkey"] = Field(
+        description="damascus: a full-scale assault on the zone with Russian support (C14); "
+        "turkey: its north-east operation (C19)"
+    )
+    day: Day = Field(description="first day of the operation")
+    days: int = Field(ge=1, le=3650, description="how many days it is imposed")
+
+
+class Events(Strict):
+    """What the scenario schedules. Timings that sweeps vary are parameters instead."""
+
+    deal_day: Day | None = Field(
+        0, description="day of the Sochi deal that postpones the assault (C04, C13, C14); "
+        "none = no deal"
+    )
+    summit_days: list[Day] = Field(
+        [0, 128], description="Putin-Erdogan summits (C06-C08, C18): day 128 is the Moscow talks"
+    )
+    us_announcement_day: Day | None = Field(
+        93, description="US withdrawal announcement (C17; 19 Dec 2018 is day 93); none = no pull-out"
+    )
+    operations: list[Operation] = Field([], description="imposed operations")
+    flood_days: list[Day] = Field([], description="winter floods in the border camps (C16)")
+
+
+class Scenario(Strict):
+    """One scenario file."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="short name, used in paths")
+    description: str = Field(min_length=1, description="the story the scenario tells")
+    horizon: int = Field(560, ge=1, le=3650, description="last day simulated (560 = April 2020)")
+    replicates: int = Field(100, ge=1, le=1_000_000, description="runs by default")
+    seed: int = Field(0, ge=0, lt=2**63, description="master seed of the runs")
+    parameters: dict[str, float] = Field({}, description="overrides of the parameter registry")
+    events: Events = Field(default_factory=Events)
+
+    @field_validator("parameters")
+    @classmethod
+    def _known_and_in_range(cls, values: dict[str, float]) -> dict[str, float]:
+        for name, value in values.items():
+            if name not in PARAMETERS:
+                raise ValueError(f"unknown parameter {name!r} (see `sim params`)")
+            PARAMETERS[name].check(value)
+        return values
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used; the message is one line naming the file and field."""
+
+
+def named_scenarios() -> dict[str, Path]:
+    """The scenarios shipped with the project, by name."""
+    found: dict[str, Path] = {}
+    for folder in SCENARIO_DIRS:
+        for path in sorted(folder.glob("*.toml")):
+            found.setdefault(path.stem, path)
+    return found
+
+
+def parse(text: str, source: str) -> Scenario:
+    """Check scenario text; `source` names it in error messages."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(f"{source}: not valid TOML: {error}") from None
+    return _validate(raw, source)
+
+
+def _validate(data: dict, source: str) -> Scenario:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        message = first["msg"].removeprefix("Value error, ")
+        more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+        raise ScenarioError(f"{source}: {field}: {message}{more}") from None
+
+
+def load(name_or_path: str | Path) -> tuple[Scenario, str]:
+    """A scenario by shipped name or file path, with its text (kept for the manifest)."""
+    path = Path(name_or_path)
+    if not path.suffix and str(name_or_path) in named_scenarios():
+        path = named_scenarios()[str(name_or_path)]
+    if not path.is_file():
+        known = ", ".join(named_scenarios())
+        raise ScenarioError(f"{name_or_path}: no such scenario file or name (named: {known})")
+    text = path.read_text(encoding="utf-8")
+    return parse(text, str(path)), text
+
+
+def with_overrides(scenario: Scenario, overrides: dict[str, float], source: str) -> Scenario:
+    """The scenario with parameters overridden (as by `--set`), checked like a file."""
+    data = scenario.model_dump()
+    data["parameters"] = {**data["parameters"], **overrides}
+    return _validate(data, source)

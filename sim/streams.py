@@ -1,0 +1,91 @@
+"""Counter-based random streams: each draw is a pure function of (run seed, day, purpose, slot).
+
+A replicate's random numbers therefore never depend on which batch, worker or machine runs it, or
+on how many other replicates run beside it. The generator is SplitMix64 (Steele, Lea & Flood
+2014): the key (seed, day, purpose) selects a stream; slot i of it is mix(key + (i+1)*gamma).
+"""
+
+import zlib
+
+import numpy as np
+from scipy.special import ndtri
+
+_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+_SEED_MASK = np.uint64(2**63 - 1)
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser on uint64 arrays (wrapping arithmetic)."""
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def run_seeds(seed: int, runs: int | np.ndarray) -> np.ndarray:
+    """Seeds of runs 0..runs-1 (or of the given run numbers) of a batch with master `seed`.
+
+    Run k's seed depends only on (seed, k), so the first runs are the same whatever the count.
+    Seeds are below 2**63 so that they fit a signed 64-bit column.
+    """
+    k = np.arange(runs) if np.isscalar(runs) else np.asarray(runs)
+    master = _mix(np.atleast_1d(np.uint64(seed)))
+    return (_mix(master + (k.astype(np.uint64) + np.uint64(1)) * _GAMMA) & _SEED_MASK).astype(
+        np.int64
+    )
+
+
+_NORMAL_ABOVE = 400.0
+
+
+def poisson_quantile(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """The Poisson(mean) quantile of u: the smallest k with P(X <= k) >= u.
+
+    Walks the cumulative distribution upwards for all elements at once; means above 400 use the
+    normal approximation (within a few counts of the exact quantile there).
+    """
+    mean = np.broadcast_to(np.maximum(mean, 0.0), np.shape(u))
+    small = np.where(mean > _NORMAL_ABOVE, 0.0, mean)
+    term = np.exp(-small)
+    cdf = term.copy()
+    k = np.zeros(np.shape(u), dtype=np.int64)
+    n, last = 0, 30 + 2 * float(small.max(initial=0.0))  # past `last` the tail is below 1e-16
+    while n < last:
+        above = u > cdf
+        if not above.any():
+            break
+        n += 1
+        term = term * small / n
+        cdf = cdf + term
+        k += above
+    normal = np.rint(mean + np.sqrt(mean) * ndtri(u)).clip(min=0).astype(np.int64)
+    return np.where(mean > _NORMAL_ABOVE, normal, k)
+
+
+class Streams:
+    """Random draws for a batch of replicates, one independent stream per (seed, day, purpose)."""
+
+    def __init__(self, seeds: np.ndarray):
+        self.keys = _mix(np.asarray(seeds, dtype=np.int64).astype(np.uint64))
+
+    def uniform(self, day: int, purpose: str, slots: int | None = None) -> np.ndarray:
+        """Uniform draws in [0, 1): shape (R,), or (R, slots) when `slots` is given."""
+        tag = np.uint64(day) << np.uint64(32) | np.uint64(zlib.crc32(purpose.encode()))
+        key = _mix(self.keys ^ _mix(np.atleast_1d(tag)))
+        if slots is None:
+            bits = _mix(key + _GAMMA)
+        else:
+            steps = (np.arange(slots, dtype=np.uint64) + np.uint64(1)) * _GAMMA
+            bits = _mix(key[:, None] + steps[None, :])
+        return (bits >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+    def poisson(self, day: int, purpose: str, mean: np.ndarray) -> np.ndarray:
+        """Poisson counts with the given means (by inverse transform of one uniform each)."""
+        mean = np.asarray(mean, dtype=float)
+        slots = None if mean.ndim == 1 else mean.shape[1]
+        return poisson_quantile(self.uniform(day, purpose, slots), mean)
+
+    def bernoulli(self, day: int, purpose: str, p: np.ndarray) -> np.ndarray:
+        """True with probability p, elementwise; p has shape (R,) or (R, slots)."""
+        p = np.asarray(p, dtype=float)
+        slots = None if p.ndim == 1 else p.shape[1]
+        return self.uniform(day, purpose, slots) < p
