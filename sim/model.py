@@ -42,9 +42,11 @@ class EscalationModel(mesa.Model):
     ) -> None:
         """Seeds are derived from (seed, run number) unless given one per run in `seeds`.
         `parameters` overrides the scenario's parameters, with a scalar or one value per run."""
+        self.master_seed: int | None = None
         if seeds is None:
-            master = scenario.seed if seed is None else seed
-            seeds = run_seeds(master, scenario.replicates if replicates is None else replicates)
+            self.master_seed = scenario.seed if seed is None else seed
+            count = scenario.replicates if replicates is None else replicates
+            seeds = run_seeds(self.master_seed, count)
         self.seeds = np.asarray(seeds, dtype=np.int64)
         super().__init__(rng=int(self.seeds[0]))  # Mesa's own generator; the rules use `streams`
         self.spec = scenario
