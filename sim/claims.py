@@ -30,7 +30,8 @@ CLAIMS: dict[str, str] = {
     "C16": "HTS agreed not to levy fees on aid; 11,000 children at risk from floods in camps.",
     "C17": "Dec 2018: the US president announced US troops would leave north-east Syria.",
     "C18": "Turkey and Russia will coordinate more to prevent a power vacuum after the US leaves.",
-    "C19": "Turkey vows to clear the north-east of Kurdish forces; Moscow wants Damascus back there.",
+    "C19": "Turkey vows to clear the north-east of Kurdish forces; Moscow wants Damascus back "
+    "there.",
 }
 
 ASSUMPTION = "assumption"

@@ -1,4 +1,5 @@
-"""The `sim` command line: run a scenario, check a scenario file, list scenarios, claims, parameters."""
+"""The `sim` command line: run a scenario, check a scenario file, list scenarios, claims and
+parameters."""
 
 import sys
 from datetime import datetime
@@ -44,14 +45,32 @@ def parse_sets(sets: list[str]) -> dict[str, float]:
     return overrides
 
 
+ScenarioArg = Annotated[
+    str, typer.Argument(help="a named scenario (see `sim scenarios`) or a scenario TOML file")
+]
+Replicates = Annotated[int | None, typer.Option(min=1, help="runs (default: the scenario's)")]
+Seed = Annotated[int | None, typer.Option(min=0, help="master seed (default: the scenario's)")]
+Out = Annotated[
+    Path | None, typer.Option(help="results folder (default: results/<scenario>-<time>/)")
+]
+Sets = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="override a parameter: name=value (repeatable; see `sim params`)"),
+]
+RunSeeds = Annotated[
+    list[int] | None,
+    typer.Option(help="re-run exactly these run seeds (a `seed` column); replaces --replicates"),
+]
+
+
 @app.command()
 def run(
-    scenario: Annotated[str, typer.Argument(help="a named scenario (see `sim scenarios`) or a TOML file")],
-    replicates: Annotated[int | None, typer.Option(min=1, help="runs (default: the scenario's)")] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="master seed (default: the scenario's)")] = None,
-    out: Annotated[Path | None, typer.Option(help="results folder (default: results/<scenario>-<time>/)")] = None,
-    set_: Annotated[list[str], typer.Option("--set", help="override a parameter: name=value (repeatable)")] = [],  # noqa: B006
-    run_seed: Annotated[list[int], typer.Option(help="re-run exactly these run seeds (from a `seed` column), instead of --replicates/--seed")] = [],  # noqa: B006
+    scenario: ScenarioArg,
+    replicates: Replicates = None,
+    seed: Seed = None,
+    out: Out = None,
+    set_: Sets = None,
+    run_seed: RunSeeds = None,
 ) -> None:
     """Run a scenario; write daily.parquet, summary.parquet, manifest.json and overview.png."""
     from sim.model import EscalationModel
@@ -61,7 +80,7 @@ def run(
     started = datetime.now().astimezone()
     try:
         spec, text = scenarios.load(scenario)
-        spec = scenarios.with_overrides(spec, parse_sets(set_), "--set")
+        spec = scenarios.with_overrides(spec, parse_sets(set_ or []), "--set")
         folder = out or Path("results") / f"{spec.name}-{started:%Y%m%d-%H%M%S}"
         prepare(folder)
     except (scenarios.ScenarioError, ResultsError) as error:
@@ -126,5 +145,6 @@ def params() -> None:
     """The parameter registry: default, plausible range, unit and basis of every parameter."""
     table = Table("name", "default", "range", "unit", "basis", "meaning")
     for p in PARAMETERS.values():
-        table.add_row(p.name, f"{p.default:g}", f"{p.low:g} - {p.high:g}", p.unit, " ".join(p.basis), p.doc)
+        basis = " ".join(p.basis)
+        table.add_row(p.name, f"{p.default:g}", f"{p.low:g} - {p.high:g}", p.unit, basis, p.doc)
     console.print(table)

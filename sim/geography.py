@@ -11,7 +11,7 @@ ACTORS: tuple[str, ...] = ("russia", "turkey", "damascus", "hts", "opposition", 
 """The seven actors, in the order used by every actor axis of the model's arrays."""
 
 THEATRES: tuple[str, ...] = ("zone", "front", "north", "northeast")
-"""The Idlib de-escalation zone, the regime front facing it, the Turkish-held north, the north-east."""
+"""The Idlib de-escalation zone, the regime front, the Turkish-held north, the north-east."""
 
 RUSSIA, TURKEY, DAMASCUS, HTS, OPPOSITION, KURDS, US = range(len(ACTORS))
 
@@ -33,6 +33,19 @@ class Geography:
     camps: np.ndarray  # bool (C16)
     turkish_border: np.ndarray  # bool (C19)
     adjacency: np.ndarray  # float 0/1, symmetric, zero diagonal
+    neighbour_table: np.ndarray  # (D, K) neighbour indices, padded with D (no neighbour)
+
+    def neighbour_sum(self, x: np.ndarray) -> np.ndarray:
+        """(R, D): for each district, the sum of x (R, D) over its neighbours.
+
+        Added in a fixed order, element by element, so a replicate's result has the same bits
+        whatever the number of replicates beside it (a matrix product does not promise that).
+        """
+        padded = np.concatenate([x, np.zeros((len(x), 1), dtype=x.dtype)], axis=1)
+        total = np.zeros(x.shape)
+        for column in self.neighbour_table.T:
+            total += padded[:, column]
+        return total
 
     @property
     def size(self) -> int:
@@ -42,6 +55,15 @@ class Geography:
     def in_theatre(self, name: str) -> np.ndarray:
         """Boolean mask of the districts of a theatre."""
         return self.theatre == THEATRES.index(name)
+
+
+def district_total(x: np.ndarray) -> np.ndarray:
+    """(R,): the sum of x (R, D) over districts, added left to right.
+
+    numpy's own `sum` adds one row pairwise but many rows column by column, so a replicate's
+    total could differ in the last bit with the batch size; a running sum cannot.
+    """
+    return np.cumsum(x, axis=1)[:, -1] if x.shape[1] else np.zeros(len(x))
 
 
 def _fail(where: str, problem: str) -> ValueError:
@@ -66,6 +88,12 @@ def parse(text: str) -> Geography:
                 raise _fail(f"{r['id']}.neighbours", f"bad neighbour {n!r}")
             adjacency[i, index[n]] = adjacency[index[n], i] = 1.0
 
+    degree = int(adjacency.sum(axis=1).max())
+    table = np.full((len(ids), degree), len(ids))
+    for i, row in enumerate(adjacency):
+        found = np.flatnonzero(row)
+        table[i, : len(found)] = found
+
     def column(key: str, dtype: type) -> np.ndarray:
         return np.array([r[key] for r in rows], dtype=dtype)
 
@@ -83,6 +111,7 @@ def parse(text: str) -> Geography:
         camps=column("camps", bool),
         turkish_border=column("turkish_border", bool),
         adjacency=adjacency,
+        neighbour_table=table,
     )
 
 

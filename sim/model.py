@@ -109,4 +109,3 @@ class EscalationModel(mesa.Model):
         """The deal: the assault is postponed `postponement_days` (C04, C14) in exchange for
         Turkey's promise; the buffer zone is agreed (C13)."""
         self.faction("russia").hold_off(self.day + self.params.postponement_days)
-

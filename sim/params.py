@@ -29,9 +29,9 @@ class Param:
     def check(self, value: float) -> None:
         """Raise ValueError when `value` lies outside the plausible range."""
         if not self.low <= value <= self.high:
-            raise ValueError(f"{self.name}={value} is outside its range [{self.low}, {self.high}]")
+            raise ValueError(f"{value:g} is outside its range [{self.low:g}, {self.high:g}]")
         if self.integer and value != int(value):
-            raise ValueError(f"{self.name}={value} must be a whole number")
+            raise ValueError(f"{value:g} is not a whole number")
 
 
 A = (ASSUMPTION,)
@@ -40,7 +40,7 @@ A = (ASSUMPTION,)
 _REGISTRY = [
     # --- ceasefire breaches and their toll (C11) ---
     Param("shelling_rate", 0.49, 0.2, 1.5, "breaches/front-line pair/day", ("C11", "C15"),
-          "Damascus shelling across each front-line pair whose rebel side it faces, in calm posture."),
+          "Damascus shelling across each front-line pair with a rebel district, in calm posture."),
     Param("raid_rate", 0.26, 0.1, 1.0, "breaches/front-line pair/day", ("C11",),
           "HTS attacks on regime lines from each front-line district it holds."),
     Param("buffer_raid_multiplier", 1.5, 1.0, 3.0, "x", ("C13",),
@@ -88,14 +88,14 @@ _REGISTRY = [
     # --- Turkey (C08, C09, C18, C19) ---
     Param("turkey_effort", 0.3, 0.0, 1.0, "share", ("C08", "C09"),
           "Share of its capacity Turkey turns against HTS (its compliance effort)."),
-    Param("turkey_pace", 0.004, 0.001, 0.02, "share of HTS force/day", ("C09",),
+    Param("turkey_pace", 0.01, 0.001, 0.02, "share of HTS force/day", ("C09",),
           "Most of HTS's force Turkey's full effort can remove in a day: not overnight."),
     Param("ne_threshold", 0.35, 0.1, 0.7, "US presence", ("C17", "C19"),
           "US presence below which Turkey weighs its north-east operation."),
     Param("ne_hazard", 0.03, 0.005, 0.1, "1/day", ("C19",),
           "Daily chance of launching the north-east operation with no US and no coordination."),
     Param("coordination", 0.5, 0.0, 1.0, "share", ("C18",),
-          "Russia-Turkey coordination: fills the vacuum by agreement instead of a Turkish operation."),
+          "Russia-Turkey coordination: fills the vacuum by agreement, not a Turkish operation."),
     Param("turkish_army", 6.0, 2.0, 15.0, "thousand fighter-eq/district", A,
           "Turkish army and allied force thrown across the border at each north-east target."),
     Param("operation_days", 40, 5, 120, "days", A,
@@ -196,7 +196,7 @@ _check_registry()
 
 
 class ParameterSet:
-    """Parameter values for a batch of replicates: `params.turkey_effort` is an array of shape (R,)."""
+    """Parameter values for a batch of replicates: `params.turkey_effort` is an (R,) array."""
 
     def __init__(self, replicates: int, overrides: Mapping[str, float | np.ndarray] | None = None):
         values: dict[str, np.ndarray] = {}
@@ -208,7 +208,10 @@ class ParameterSet:
             raw = np.asarray(overrides.get(name, p.default), dtype=float)
             value = np.broadcast_to(raw, (replicates,)).copy()
             for v in np.unique(value):
-                p.check(float(v))
+                try:
+                    p.check(float(v))
+                except ValueError as error:
+                    raise ValueError(f"{name}: {error}") from None
             values[name] = value
         self._values = values
 

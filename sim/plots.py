@@ -5,12 +5,12 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from sim.geography import ACTORS  # noqa: E402
-from sim.ladder import LEVELS  # noqa: E402
-from sim.record import day_to_date  # noqa: E402
+from sim.geography import ACTORS
+from sim.ladder import LEVELS
+from sim.record import day_to_date
 
 
 def overview(daily: dict[str, np.ndarray], replicates: int, path: Path, title: str) -> None:

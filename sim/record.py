@@ -64,7 +64,8 @@ class Recorder:
         for k in range(1, len(LEVELS)):
             self._first(self.first_day_level[:, k], level >= k, day)
         self.days_level_4_plus += level >= 4
-        on_zone = world.today.attacked[:, DAMASCUS, HTS] + world.today.attacked[:, DAMASCUS, OPPOSITION]
+        attacked = world.today.attacked
+        on_zone = attacked[:, DAMASCUS, HTS] + attacked[:, DAMASCUS, OPPOSITION]
         self._first(self.first_offensive_day, on_zone > 0, day)
         self._first(self.ne_operation_day, world.today.attacked[:, TURKEY, KURDS] > 0, day)
         self._first(self.kurd_damascus_deal_day, m.faction("kurds").invited, day)

@@ -41,14 +41,15 @@ class Events(Strict):
     """What the scenario schedules. Timings that sweeps vary are parameters instead."""
 
     deal_day: Day | None = Field(
-        0, description="day of the Sochi deal that postpones the assault (C04, C13, C14); "
-        "none = no deal"
+        0,
+        description="day of the Sochi deal that postpones the assault (C04, C13, C14); "
+        "none = no deal",
     )
     summit_days: list[Day] = Field(
         [0, 128], description="Putin-Erdogan summits (C06-C08, C18): day 128 is the Moscow talks"
     )
     us_announcement_day: Day | None = Field(
-        93, description="US withdrawal announcement (C17; 19 Dec 2018 is day 93); none = no pull-out"
+        93, description="US withdrawal announcement (C17; 19 Dec 2018 = day 93); none = no pull-out"
     )
     operations: list[Operation] = Field([], description="imposed operations")
     flood_days: list[Day] = Field([], description="winter floods in the border camps (C16)")
@@ -70,8 +71,11 @@ class Scenario(Strict):
     def _known_and_in_range(cls, values: dict[str, float]) -> dict[str, float]:
         for name, value in values.items():
             if name not in PARAMETERS:
-                raise ValueError(f"unknown parameter {name!r} (see `sim params`)")
-            PARAMETERS[name].check(value)
+                raise ValueError(f"{name}: unknown parameter (see `sim params`)")
+            try:
+                PARAMETERS[name].check(value)
+            except ValueError as error:
+                raise ValueError(f"{name}: {error}") from None
         return values
 
 
@@ -104,6 +108,9 @@ def _validate(data: dict, source: str) -> Scenario:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "(top level)"
         message = first["msg"].removeprefix("Value error, ")
+        if field == "parameters":  # the validator names the parameter first
+            name, _, message = message.partition(": ")
+            field = f"parameters.{name}"
         more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
         raise ScenarioError(f"{source}: {field}: {message}{more}") from None
 

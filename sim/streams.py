@@ -11,7 +11,7 @@ import numpy as np
 from scipy.special import ndtri
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
-_SEED_MASK = np.uint64(2**63 - 1)
+_SEED_MASK = np.uint64(2**53 - 1)
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
@@ -25,7 +25,8 @@ def run_seeds(seed: int, runs: int | np.ndarray) -> np.ndarray:
     """Seeds of runs 0..runs-1 (or of the given run numbers) of a batch with master `seed`.
 
     Run k's seed depends only on (seed, k), so the first runs are the same whatever the count.
-    Seeds are below 2**63 so that they fit a signed 64-bit column.
+    Seeds are below 2**53, so they survive a trip through floating point (a pandas row, a
+    spreadsheet, JSON in a browser) unchanged.
     """
     k = np.arange(runs) if np.isscalar(runs) else np.asarray(runs)
     master = _mix(np.atleast_1d(np.uint64(seed)))

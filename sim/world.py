@@ -10,7 +10,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.claims import rule
-from sim.geography import ACTORS, DAMASCUS, HTS, KURDS, OPPOSITION, THEATRES, TURKEY, Geography
+from sim.geography import (
+    ACTORS,
+    DAMASCUS,
+    HTS,
+    KURDS,
+    OPPOSITION,
+    THEATRES,
+    TURKEY,
+    Geography,
+    district_total,
+)
 from sim.params import ParameterSet
 from sim.streams import Streams
 
@@ -80,18 +90,18 @@ class World:
 
     def neighbours_of(self, mask: np.ndarray) -> np.ndarray:
         """(R, D) count of each district's neighbours inside `mask`."""
-        return mask.astype(float) @ self.geo.adjacency
+        return self.geo.neighbour_sum(mask.astype(float))
 
     def neighbour_force(self, actor: int) -> np.ndarray:
         """(R, D): total force the actor holds in each district's neighbours."""
-        return (self.force * self.held(actor)) @ self.geo.adjacency
+        return self.geo.neighbour_sum(self.force * self.held(actor))
 
     def same_side_sum(self, x: np.ndarray) -> np.ndarray:
         """(R, D): for each district, the sum of `x` over its neighbours held by the same actor."""
         total = np.zeros_like(x)
         for actor in range(len(ACTORS)):
             held = self.held(actor)
-            total += held * ((x * held) @ self.geo.adjacency)
+            total += held * self.geo.neighbour_sum(x * held)
         return total
 
     def odds(self, attacker: int) -> np.ndarray:
@@ -106,13 +116,13 @@ class World:
         """(R,): share of the theatre's residents living in districts the actor controls."""
         mask = self.geo.in_theatre(theatre)
         people = self.residents[:, mask]
-        held = (people * (self.control[:, mask] == actor)).sum(axis=1)
-        return held / np.maximum(people.sum(axis=1), 1.0)
+        held = district_total(people * (self.control[:, mask] == actor))
+        return held / np.maximum(district_total(people), 1.0)
 
     def people(self) -> np.ndarray:
         """(R,): residents + displaced + in camps + left for Turkey + civilians killed."""
         return (
-            self.residents.sum(axis=1)
+            district_total(self.residents)
             + self.displaced
             + self.in_camps
             + self.left_for_turkey
@@ -122,11 +132,11 @@ class World:
     # --- mechanics shared by all actors ---
     @rule("C05", "C16")
     def flee(self, leaving: np.ndarray) -> None:
-        """Residents leave districts ((R, D) people): some reach the camps (C16), some Turkey."""
+        """Residents flee ((R, D) people, C05): some reach the camps (C16), some Turkey."""
         p = self.params
         leaving = np.minimum(leaving, self.residents)
         self.residents -= leaving
-        total = leaving.sum(axis=1)
+        total = district_total(leaving)
         to_turkey = total * p.border_open
         to_camps = (total - to_turkey) * p.camp_share
         self.left_for_turkey += to_turkey
@@ -170,12 +180,12 @@ class World:
 
     def _zone_weights(self) -> np.ndarray:
         zone = self.residents * self.geo.in_theatre("zone")
-        return zone / np.maximum(zone.sum(axis=1, keepdims=True), 1.0)
+        return zone / np.maximum(district_total(zone), 1.0)[:, None]
 
     def _kill_residents(self, deaths: np.ndarray) -> None:
         deaths = np.minimum(deaths, self.residents)
         self.residents -= deaths
-        self.civilians_killed += deaths.sum(axis=1)
+        self.civilians_killed += district_total(deaths)
 
     @rule("C15", "assumption")
     def fight(
@@ -198,11 +208,11 @@ class World:
         (fighting between the states' side and the rebels, not among rebels). `from_outside`
         ((R, D) or (D,)) adds force from beyond the map, such as Turkey's army across the border.
         """
-        p, adjacency, day = self.params, self.geo.adjacency, self.day
+        p, day, around = self.params, self.day, self.geo.neighbour_sum
         commit = p.commit_share[:, None] * self.force
         defender = self.control
         sent = commit * self.held(attacker)
-        raw_attack = (sent @ adjacency + (0.0 if from_outside is None else from_outside)) * targets
+        raw_attack = (around(sent) + (0.0 if from_outside is None else from_outside)) * targets
         attack = raw_attack * boost[:, None]
         support = self.same_side_sum(commit) * targets
         defence = (self.force + support) * targets
@@ -218,7 +228,7 @@ class World:
         supporter_share = self.same_side_sum(defender_share)
         self.force = np.maximum(
             self.force
-            - sent * (attacker_share @ adjacency)
+            - sent * around(attacker_share)
             - self.force * defender_share
             - commit * supporter_share,
             0.0,
@@ -228,7 +238,7 @@ class World:
         for side in REBELS + STATES + (KURDS,):
             self.today.attacked[:, attacker, side] += (targets & (defender == side)).sum(axis=1)
         if counted:
-            dead = np.rint((attacker_lost + defender_lost).sum(axis=1) * 1000 * p.death_share)
+            dead = np.rint(district_total(attacker_lost + defender_lost) * 1000 * p.death_share)
             self.killed += dead.astype(np.int64)
             self.injured += np.rint(dead * p.injured_per_killed).astype(np.int64)
         self._kill_residents(self.residents * targets * p.contest_deaths[:, None])
@@ -239,4 +249,3 @@ class World:
     def theatre_shares(self) -> dict[str, np.ndarray]:
         """{f'{theatre}_{actor}': (R,) population share} for every theatre and actor."""
         return {f"{t}_{a}": self.share(t, i) for t in THEATRES for i, a in enumerate(ACTORS)}
-

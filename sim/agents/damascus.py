@@ -5,7 +5,7 @@ import numpy as np
 
 from sim.agents.base import Faction
 from sim.claims import rule
-from sim.geography import DAMASCUS, HTS, OPPOSITION
+from sim.geography import DAMASCUS, HTS, OPPOSITION, district_total
 
 
 class Damascus(Faction):
@@ -35,7 +35,7 @@ class Damascus(Faction):
         russia = self.model.faction("russia")
         intensity = p.shelling_rate * (1 + p.frustration_shelling * russia.frustration)
         for rebel in (HTS, OPPOSITION):
-            pairs = (facing * world.held(rebel)).sum(axis=1)
+            pairs = district_total(facing * world.held(rebel))
             breaches = self.model.streams.poisson(day, f"damascus/shell/{rebel}", intensity * pairs)
             world.today.breaches[:, DAMASCUS, rebel] += breaches
 

@@ -5,7 +5,7 @@ import numpy as np
 
 from sim.agents.base import Faction
 from sim.claims import rule
-from sim.geography import DAMASCUS, HTS, OPPOSITION
+from sim.geography import DAMASCUS, HTS, OPPOSITION, district_total
 
 
 class HayatTahrirAlSham(Faction):
@@ -21,14 +21,15 @@ class HayatTahrirAlSham(Faction):
 
     @rule("C12")
     def perceive(self) -> None:
-        """Local odds of an HTS attack on each opposition district (see `World.odds`)."""
+        """Local odds of an HTS attack on each opposition district (C12; see `World.odds`)."""
         world = self.world
         self.odds = world.odds(HTS) * world.held(OPPOSITION)
 
     @rule("C04", "C11", "C12")
     def decide(self) -> None:
-        """Move on each opposition neighbour with daily chance hts_attack_hazard x odds^4 /
-        (odds^4 + hts_attack_odds^4) (C12), unless Damascus attacked yesterday: then defend."""
+        """Seeking full control of the zone (C04, C11), move on each opposition neighbour with
+        daily chance hts_attack_hazard x odds^4 / (odds^4 + hts_attack_odds^4) (C12), unless
+        Damascus attacked yesterday: then defend."""
         p = self.params
         defending = self.yesterday("damascus") == 1
         k = self.odds**4
@@ -50,7 +51,7 @@ class HayatTahrirAlSham(Faction):
         p, world = self.params, self.world
         facing = world.neighbours_of(world.held(DAMASCUS)) * world.held(HTS)
         weight = np.where(world.geo.buffer_zone, p.buffer_raid_multiplier[:, None], 1.0)
-        mean = p.raid_rate * (facing * weight).sum(axis=1)
+        mean = p.raid_rate * district_total(facing * weight)
         world.today.breaches[:, HTS, DAMASCUS] += self.model.streams.poisson(
             self.model.day, "hts/raids", mean
         )

@@ -5,7 +5,7 @@ import numpy as np
 
 from sim.agents.base import Faction
 from sim.claims import rule
-from sim.geography import HTS, OPPOSITION
+from sim.geography import HTS, OPPOSITION, district_total
 
 
 class Opposition(Faction):
@@ -35,5 +35,5 @@ class Opposition(Faction):
         leaving = world.force * world.held(OPPOSITION) * p.defection[:, None]
         world.force -= leaving
         hts_zone = world.force * world.held(HTS) * world.geo.in_theatre("zone")
-        weights = hts_zone / np.maximum(hts_zone.sum(axis=1, keepdims=True), 1e-12)
-        world.force += weights * (leaving.sum(axis=1) * p.absorb_share)[:, None]
+        weights = hts_zone / np.maximum(district_total(hts_zone), 1e-12)[:, None]
+        world.force += weights * (district_total(leaving) * p.absorb_share)[:, None]

@@ -5,7 +5,7 @@ import numpy as np
 
 from sim.agents.base import Faction
 from sim.claims import rule
-from sim.geography import HTS
+from sim.geography import HTS, district_total
 
 
 class Russia(Faction):
@@ -24,12 +24,14 @@ class Russia(Faction):
 
     @rule("C01", "C04", "C10", "C11", "C13", "C08", "C09")
     def perceive(self) -> None:
-        """Frustration follows what Russia sees: HTS's share of the zone (C04), HTS inside the
-        buffer zone (C13), the week's breaches (C10, C11), less Turkey's effort (C08, C09)."""
+        """Frustration with Turkey's unkept promise (C01) follows what Russia sees: HTS's share of
+        the zone (C04), HTS inside the buffer zone (C13), the week's breaches (C10, C11), less
+        Turkey's effort (C08, C09)."""
         p, world = self.params, self.world
         buffer = world.geo.buffer_zone
         people = world.residents[:, buffer]
-        hts_in_buffer = (people * (world.control[:, buffer] == HTS)).sum(1) / people.sum(1)
+        in_buffer = district_total(people * (world.control[:, buffer] == HTS))
+        hts_in_buffer = in_buffer / district_total(people)
         yesterday = world.yesterday.breaches.sum(axis=(1, 2)) + world.yesterday.strikes
         self.breach_rate += (yesterday - self.breach_rate) / 7
         signal = (
@@ -61,7 +63,8 @@ class Russia(Faction):
 
     @rule("C03")
     def act(self) -> None:
-        """Air strikes on HTS-held districts of the zone, spread evenly; they count as breaches."""
+        """Air strikes on HTS-held districts of the zone despite the ceasefire (C03), spread evenly;
+        they count as breaches."""
         p, world = self.params, self.world
         striking = self.posture >= self.posture_code("air_strikes")
         strikes = self.model.streams.poisson(

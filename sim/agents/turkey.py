@@ -35,7 +35,8 @@ class Turkey(Faction):
     def decide(self) -> None:
         """Launch the north-east operation with daily chance ne_hazard x vacuum x (1 -
         coordination): coordinating with Russia fills the vacuum by agreement instead (C18, C19).
-        Otherwise guard the posts when Damascus attacks, else comply with the deal (C08)."""
+        Otherwise guard the posts when Damascus attacks, else comply with the deal at its slow
+        pace (C08, C09)."""
         p, day = self.params, self.model.day
         chance = p.ne_hazard * self.vacuum * (1 - p.coordination)
         drawn = self.model.streams.bernoulli(day, "turkey/launch", chance)
@@ -57,7 +58,8 @@ class Turkey(Faction):
 
     @rule("C08", "C09")
     def fight_hts(self) -> None:
-        """Effort against HTS wears its force down slowly: at most `turkey_pace` a day (C09)."""
+        """Turkey keeps its assurances (C08): its effort wears HTS's force down slowly, at most
+        `turkey_pace` a day at full effort (C09)."""
         p, world = self.params, self.world
         self.effort = p.turkey_effort.copy()
         zone_hts = world.held(HTS) & world.geo.in_theatre("zone")
@@ -65,9 +67,9 @@ class Turkey(Faction):
 
     @rule("C13", "assumption")
     def defend_posts(self) -> None:
-        """A Damascus attack on a district with a Turkish post can hit the post: a Turkey-Damascus
-        clash (daily chance `post_clash`). When the relation is broken (below `relation_break`),
-        a clash can draw in Russia (chance `ru_tr_clash`)."""
+        """Turkey's observation posts watch the deal's lines (C13). A Damascus attack on a district
+        with a post can hit it: a Turkey-Damascus clash (daily chance `post_clash`). When the
+        relation is broken (below `relation_break`), a clash can draw in Russia (`ru_tr_clash`)."""
         p, world, day = self.params, self.world, self.model.day
         streams = self.model.streams
         posts_hit = world.today.post_attacks > 0

@@ -1,0 +1,127 @@
+"""The command line: a real run's files and columns, and clear one-line errors on bad input."""
+
+import json
+import subprocess
+import sys
+
+import pyarrow.parquet as pq
+import pytest
+
+from sim.geography import ACTORS
+
+
+def sim(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "baseline"
+    result = sim("run", "baseline", "--replicates", "5", "--seed", "9", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_run_writes_four_files_with_the_documented_columns(small_run):
+    assert {p.name for p in small_run.iterdir()} == {
+        "daily.parquet",
+        "summary.parquet",
+        "manifest.json",
+        "overview.png",
+    }
+    daily = pq.read_table(small_run / "daily.parquet")
+    assert daily.num_rows == 5 * 561
+    expected = {"run", "seed", "day", "date", "level", "breaches", "killed", "injured"}
+    expected |= {"civilians_killed", "displaced", "in_camps", "left_for_turkey", "aid_delivered"}
+    expected |= {"us_presence", "ru_tr_relation"}
+    for actor in ACTORS:
+        expected |= {f"zone_share_{actor}", f"ne_share_{actor}", f"posture_{actor}"}
+    assert expected <= set(daily.column_names)
+    summary = pq.read_table(small_run / "summary.parquet")
+    assert summary.num_rows == 5
+    wanted = {"peak_level", "days_level_4_plus", "first_offensive_day", "ne_operation_day"}
+    wanted |= {f"first_day_level_{k}" for k in range(1, 8)}
+    wanted |= {"kurd_damascus_deal_day", "breaches_day128", "killed_day128", "injured_day128"}
+    wanted |= {"hts_zone_share_day128", "cessions_day100_128", "civilians_killed"}
+    wanted |= {"displaced_peak", "final_share_zone_hts", "turkey_effort", "seed", "run"}
+    assert wanted <= set(summary.column_names)
+    manifest = json.loads((small_run / "manifest.json").read_text())
+    assert manifest["replicates"] == 5 and manifest["master_seed"] == 9
+    assert manifest["parameters"]["turkey_effort"] == 0.3
+    assert manifest["scenario"]["name"] == "baseline"
+
+
+def test_one_run_is_reproduced_alone_from_its_seed(small_run, tmp_path):
+    summary = pq.read_table(small_run / "summary.parquet").to_pandas()
+    row = summary.iloc[3]
+    out = tmp_path / "again"
+    result = sim("run", "baseline", "--run-seed", str(int(row["seed"])), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    again = pq.read_table(out / "summary.parquet").to_pandas().iloc[0]
+    for column in ("breaches_day128", "killed_day128", "peak_level", "civilians_killed"):
+        assert again[column] == row[column], column
+
+
+BAD = {
+    "unknown_key": ('name = "x"\ndescription = "d"\nhorizon = 10\ncolour = "red"\n', "colour"),
+    "wrong_type": ('name = "x"\ndescription = "d"\nhorizon = "long"\n', "horizon"),
+    "out_of_range": (
+        'name = "x"\ndescription = "d"\n[parameters]\nturkey_effort = 3.0\n',
+        "parameters.turkey_effort",
+    ),
+    "unknown_parameter": (
+        'name = "x"\ndescription = "d"\n[parameters]\nmorale = 1.0\n',
+        "parameters.morale",
+    ),
+    "bad_event": (
+        'name = "x"\ndescription = "d"\n[[events.operations]]\nactor = "us"\nday = 1\ndays = 2\n',
+        "events.operations.0.actor",
+    ),
+    "broken_toml": ('name = "x\ndescription = \n', "not valid TOML"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_bad_scenario_files_fail_with_one_line(case, command, tmp_path):
+    text, field = BAD[case]
+    path = tmp_path / f"{case}.toml"
+    path.write_text(text)
+    result = sim(command, str(path), cwd=tmp_path)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert str(path) in lines[0] and field in lines[0]
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_bad_overrides_and_unknown_names_fail_with_one_line(tmp_path):
+    for args, expected in [
+        (["run", "baseline", "--set", "nonsense=1"], "nonsense"),
+        (["run", "baseline", "--set", "turkey_effort=2"], "turkey_effort"),
+        (["run", "baseline", "--set", "turkey_effort"], "name=value"),
+        (["run", "no_such_scenario"], "no_such_scenario"),
+    ]:
+        result = sim(*args, cwd=tmp_path)
+        assert result.returncode != 0, args
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert expected in result.stderr
+
+
+def test_existing_results_are_never_overwritten(small_run):
+    before = {p.name: p.read_bytes() for p in small_run.iterdir()}
+    result = sim("run", "baseline", "--replicates", "2", "--out", str(small_run))
+    assert result.returncode != 0
+    assert "already holds results" in result.stderr
+    assert {p.name: p.read_bytes() for p in small_run.iterdir()} == before
+
+
+def test_validate_accepts_every_shipped_scenario_and_lists_them():
+    listing = sim("scenarios")
+    assert listing.returncode == 0 and "immediate_assault" in listing.stdout
+    assert sim("validate", "baseline").returncode == 0
+    claims = sim("claims")
+    assert claims.returncode == 0 and "Russia.decide" in claims.stdout

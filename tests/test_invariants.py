@@ -1,0 +1,64 @@
+"""Invariants over random parameter values within their plausible ranges (Hypothesis)."""
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.geography import THEATRES
+from sim.ladder import LEVELS
+from sim.model import EscalationModel
+from sim.params import PARAMETERS
+from sim.scenario import load
+
+REPLICATES = 6
+
+
+@st.composite
+def parameter_values(draw) -> dict[str, np.ndarray]:
+    """One value per replicate for a random subset of the parameters, each within its range."""
+    names = draw(
+        st.lists(st.sampled_from(sorted(PARAMETERS)), min_size=1, max_size=20, unique=True)
+    )
+    values = {}
+    for name in names:
+        p = PARAMETERS[name]
+        if p.integer:
+            each = st.integers(int(p.low), int(p.high)).map(float)
+        else:
+            each = st.floats(p.low, p.high, allow_nan=False)
+        values[name] = np.array(draw(st.lists(each, min_size=REPLICATES, max_size=REPLICATES)))
+    return values
+
+
+COUNTERS = ("breaches", "killed", "injured", "civilians_killed", "cessions", "left_for_turkey")
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    values=parameter_values(),
+    scenario=st.sampled_from(["baseline", "immediate_assault", "power_vacuum"]),
+    seed=st.integers(0, 2**32),
+)
+def test_people_shares_levels_and_counters(values, scenario, seed):
+    model = EscalationModel(load(scenario)[0], REPLICATES, seed, parameters=values)
+    world = model.world
+    people = world.people()
+    before = {name: getattr(world, name).copy() for name in COUNTERS}
+    for _ in range(260):
+        model.step()
+        # people are conserved: residents + displaced + camps + Turkey + civilians killed
+        np.testing.assert_allclose(world.people(), people, rtol=1e-9)
+        for stock in (world.residents, world.displaced, world.in_camps, world.force):
+            assert (stock >= -1e-9).all()
+        # control and population shares sum to one in each theatre
+        for theatre in THEATRES:
+            shares = [world.share(theatre, actor) for actor in range(7)]
+            np.testing.assert_allclose(np.sum(shares, axis=0), 1.0, rtol=1e-9)
+        level = model.recorder.level
+        assert ((level >= 0) & (level < len(LEVELS))).all()
+        assert (world.relation >= 0).all() and (world.relation <= 1).all()
+        assert ((world.us_presence >= 0) & (world.us_presence <= 1)).all()
+        for name in COUNTERS:
+            now = getattr(world, name)
+            assert (now >= before[name]).all() and (now >= 0).all(), name
+            before[name] = now.copy()

@@ -1,0 +1,98 @@
+"""The map data, the parameter registry and the traceability of every rule to the source."""
+
+import re
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from sim.agents import FACTIONS
+from sim.claims import ASSUMPTION, CLAIMS
+from sim.geography import THEATRES, load, parse
+from sim.model import EscalationModel
+from sim.params import PARAMETERS, ParameterSet
+from sim.rules import all_rules
+from sim.world import World
+
+
+def test_map_size_theatres_and_population():
+    geo = load()
+    assert 30 <= geo.size <= 45
+    for theatre in THEATRES:
+        assert geo.in_theatre(theatre).sum() >= 3
+    assert geo.population[geo.in_theatre("zone")].sum() == pytest.approx(3_000_000, rel=0.05)
+    assert not (geo.buffer_zone & ~geo.in_theatre("zone")).any()
+
+
+def test_adjacency_is_symmetric_and_connected():
+    geo = load()
+    assert np.array_equal(geo.adjacency, geo.adjacency.T)
+    assert (np.diag(geo.adjacency) == 0).all()
+    assert nx.is_connected(nx.from_numpy_array(geo.adjacency))
+
+
+def test_bad_map_data_is_refused():
+    row = """[[district]]
+id = "a"
+name = "A"
+theatre = "moon"
+lat = 0
+lon = 0
+population = 1
+controller = "hts"
+force = 1
+buffer_zone = false
+turkish_post = false
+camps = false
+turkish_border = false
+neighbours = []
+"""
+    with pytest.raises(ValueError, match=r"a\.theatre"):
+        parse(row)
+    with pytest.raises(ValueError, match=r"a\.neighbours"):
+        parse(row.replace('"moon"', '"zone"').replace("neighbours = []", 'neighbours = ["b"]'))
+
+
+def test_every_parameter_has_a_basis_and_a_range_holding_its_default():
+    for p in PARAMETERS.values():
+        assert p.basis and all(b in CLAIMS or b == ASSUMPTION for b in p.basis), p.name
+        assert p.low < p.high and p.low <= p.default <= p.high, p.name
+        assert p.doc and p.unit, p.name
+
+
+def test_parameter_set_refuses_unknown_and_out_of_range_values():
+    with pytest.raises(KeyError, match="nonsense"):
+        ParameterSet(2, {"nonsense": 1.0})
+    with pytest.raises(ValueError, match="turkey_effort"):
+        ParameterSet(2, {"turkey_effort": np.array([0.5, 1.5])})
+    values = ParameterSet(3, {"turkey_effort": np.array([0.0, 0.5, 1.0])})
+    assert values.turkey_effort.tolist() == [0.0, 0.5, 1.0]
+
+
+def names_claim(doc: str, claim: str) -> bool:
+    """The docstring names the claim, alone or inside a range such as 'C06-C08'."""
+    n = int(claim[1:])
+    ranges = re.findall(r"C(\d\d)-C(\d\d)", doc)
+    return claim in doc or any(int(a) <= n <= int(b) for a, b in ranges)
+
+
+def test_every_agent_rule_cites_claims_and_its_docstring_names_them():
+    for faction in FACTIONS:
+        for name in ("perceive", "decide", "act"):
+            method = vars(faction).get(name)
+            if method is None:
+                continue
+            dispatches = name == "act" and method.__doc__.startswith("Today's actions")
+            assert getattr(method, "claims", None) or dispatches, f"{faction.__name__}.{name}"
+    owners = {c.__name__: c for c in (*FACTIONS, World, EscalationModel)}
+    for name, cited in all_rules().items():
+        owner, method = name.split(".")
+        doc = vars(owners[owner])[method].__doc__
+        for claim in cited:
+            assert claim == ASSUMPTION or names_claim(doc, claim), f"{name} cites {claim} silently"
+
+
+def test_every_claim_is_used_by_a_rule_or_a_parameter():
+    used = {c for cited in all_rules().values() for c in cited}
+    used |= {b for p in PARAMETERS.values() for b in p.basis}
+    assert set(CLAIMS) - used == set(), f"claims used nowhere: {set(CLAIMS) - used}"

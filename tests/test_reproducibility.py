@@ -1,0 +1,55 @@
+"""A run depends only on its seed and parameters: not on its batch, position or neighbours."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from sim.cli import app
+from sim.model import EscalationModel
+from sim.scenario import load
+from sim.streams import run_seeds
+
+HORIZON = 240  # past the first offensive, so fighting is covered too
+
+
+def summary(model: EscalationModel) -> dict[str, np.ndarray]:
+    model.run(HORIZON)
+    return model.recorder.summary_columns()
+
+
+@settings(max_examples=6, deadline=None)
+@given(seed=st.integers(0, 2**63 - 1), position=st.integers(0, 63))
+def test_a_run_in_a_batch_of_64_equals_the_same_seed_alone(seed, position):
+    scenario = load("immediate_assault")[0]
+    batch = summary(EscalationModel(scenario, 64, seed, record_daily=False))
+    own_seed = run_seeds(seed, 64)[position]
+    alone = summary(EscalationModel(scenario, seeds=[own_seed], record_daily=False))
+    for name, values in alone.items():
+        if name != "run":
+            np.testing.assert_array_equal(batch[name][position], values[0], err_msg=name)
+
+
+def test_parameters_differing_per_replicate_do_not_leak_between_runs():
+    scenario = load("baseline")[0]
+    effort = np.array([0.0, 0.3, 1.0])
+    mixed = summary(EscalationModel(scenario, 3, 5, parameters={"turkey_effort": effort}))
+    for k, value in enumerate(effort):
+        seed = run_seeds(5, 3)[k]
+        alone = EscalationModel(scenario, seeds=[seed], parameters={"turkey_effort": value})
+        assert summary(alone)["breaches_day128"][0] == mixed["breaches_day128"][k]
+
+
+def test_same_seed_gives_byte_identical_parquet_files(tmp_path):
+    runner = CliRunner()
+    args = ["run", "baseline", "--replicates", "8", "--seed", "3", "--set", "postponement_days=20"]
+    for out in ("a", "b"):
+        result = runner.invoke(app, [*args, "--out", str(tmp_path / out)])
+        assert result.exit_code == 0, result.output
+    for name in ("daily.parquet", "summary.parquet"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    different = runner.invoke(app, [*args[:-2], "--seed", "4", "--out", str(tmp_path / "c")])
+    assert different.exit_code == 0
+    assert (tmp_path / "c" / "daily.parquet").read_bytes() != (
+        tmp_path / "a" / "daily.parquet"
+    ).read_bytes()

@@ -1,0 +1,42 @@
+"""Counter-based random streams."""
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats
+
+from sim.streams import Streams, poisson_quantile, run_seeds
+
+
+def test_uniforms_are_uniform_and_purposes_independent():
+    streams = Streams(run_seeds(1, 2000))
+    a = streams.uniform(7, "a", 50).ravel()
+    b = streams.uniform(7, "b", 50).ravel()
+    assert stats.kstest(a, "uniform").pvalue > 1e-3
+    assert abs(np.corrcoef(a, b)[0, 1]) < 0.01
+    assert not np.array_equal(streams.uniform(7, "a"), streams.uniform(8, "a"))
+
+
+@given(st.integers(0, 2**63 - 1), st.integers(1, 50), st.integers(1, 50))
+def test_run_seeds_do_not_depend_on_the_count(seed, n, m):
+    short, long = run_seeds(seed, min(n, m)), run_seeds(seed, max(n, m))
+    assert np.array_equal(short, long[: len(short)])
+    assert (long >= 0).all() and (long < 2**53).all() and len(set(long.tolist())) == len(long)
+
+
+@given(st.lists(st.integers(0, 2**63 - 1), min_size=2, max_size=20, unique=True), st.data())
+def test_a_replicate_draws_the_same_alone_or_in_a_batch(seeds, data):
+    k = data.draw(st.integers(0, len(seeds) - 1))
+    together = Streams(np.array(seeds)).uniform(3, "x", 5)[k]
+    alone = Streams(np.array([seeds[k]])).uniform(3, "x", 5)[0]
+    assert np.array_equal(together, alone)
+
+
+def test_poisson_quantile_matches_scipy():
+    u = Streams(run_seeds(2, 3000)).uniform(0, "p")
+    for mean in (0.05, 1.0, 9.0, 80.0):
+        ours = poisson_quantile(u, np.full(u.shape, mean))
+        assert np.array_equal(ours, stats.poisson.ppf(u, mean).astype(int))
+    assert (poisson_quantile(u, np.zeros(u.shape)) == 0).all()
+    big = poisson_quantile(u, np.full(u.shape, 5000.0))
+    assert abs(big.mean() - 5000) < 10
