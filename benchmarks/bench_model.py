@@ -1,0 +1,67 @@
+"""Speed and memory of the model: one run to day 560, and 10,000 replicates in one model object.
+
+    .venv/bin/python benchmarks/bench_model.py            # both cases, each in its own process
+    .venv/bin/python benchmarks/bench_model.py --case single|batch [--replicates N]
+
+Prints wall time, replicate-days per second and the process's peak memory for each case.
+"""
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+
+from sim.model import EscalationModel
+from sim.scenario import load
+
+HORIZON = 560
+
+
+def measure(replicates: int, daily: bool) -> dict[str, float]:
+    """Build and run a baseline model; return its figures."""
+    scenario = load("baseline")[0]
+    start = time.perf_counter()
+    model = EscalationModel(scenario, replicates, seed=1, record_daily=daily)
+    model.run(HORIZON)
+    if daily:
+        model.recorder.daily_columns()
+    model.recorder.summary_columns()
+    seconds = time.perf_counter() - start
+    return {
+        "replicates": replicates,
+        "daily_records": daily,
+        "seconds": round(seconds, 2),
+        "replicate_days_per_second": round(replicates * (HORIZON + 1) / seconds),
+        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--case", choices=["single", "batch"])
+    parser.add_argument("--replicates", type=int, default=10_000)
+    args = parser.parse_args()
+    if args.case == "single":
+        print(json.dumps(measure(1, daily=True)))
+        return
+    if args.case == "batch":
+        print(json.dumps(measure(args.replicates, daily=False)))
+        return
+    cases = [["--case", "single"], ["--case", "batch", "--replicates", str(args.replicates)]]
+    print("| case | replicates | seconds | replicate-days/s | peak memory (MB) |")
+    print("|---|---|---|---|---|")
+    for case in cases:
+        out = subprocess.run(
+            [sys.executable, __file__, *case], capture_output=True, text=True, check=True
+        )
+        figures = json.loads(out.stdout)
+        print(
+            f"| {case[1]} | {figures['replicates']} | {figures['seconds']} "
+            f"| {figures['replicate_days_per_second']:,} | {figures['peak_memory_mb']:,} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
