@@ -35,17 +35,27 @@ class Geography:
     adjacency: np.ndarray  # float 0/1, symmetric, zero diagonal
     neighbour_table: np.ndarray  # (D, K) neighbour indices, padded with D (no neighbour)
 
-    def neighbour_sum(self, x: np.ndarray) -> np.ndarray:
-        """(R, D): for each district, the sum of x (R, D) over its neighbours.
+    def neighbour_sum(self, x: np.ndarray, same_as: np.ndarray | None = None) -> np.ndarray:
+        """(R, D): for each district, the sum of x (R, D) over its neighbours; with `same_as`
+        (R, D labels, such as controllers), only over neighbours with the district's own label.
 
         Added in a fixed order, element by element, so a replicate's result has the same bits
         whatever the number of replicates beside it (a matrix product does not promise that).
+        Works on districts as rows (D + 1, R), the last row padding: row gathers are fast.
         """
-        padded = np.concatenate([x, np.zeros((len(x), 1), dtype=x.dtype)], axis=1)
-        total = np.zeros(x.shape)
+        rows = np.zeros((self.size + 1, len(x)))
+        rows[:-1] = x.T
+        total = np.zeros((self.size, len(x)))
+        if same_as is None:
+            for column in self.neighbour_table.T:
+                total += rows[column]
+            return total.T
+        labels = np.full((self.size + 1, len(x)), -1, dtype=same_as.dtype)
+        labels[:-1] = same_as.T
+        own = labels[:-1]
         for column in self.neighbour_table.T:
-            total += padded[:, column]
-        return total
+            total += np.where(labels[column] == own, rows[column], 0.0)
+        return total.T
 
     @property
     def size(self) -> int:

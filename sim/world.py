@@ -98,11 +98,7 @@ class World:
 
     def same_side_sum(self, x: np.ndarray) -> np.ndarray:
         """(R, D): for each district, the sum of `x` over its neighbours held by the same actor."""
-        total = np.zeros_like(x)
-        for actor in range(len(ACTORS)):
-            held = self.held(actor)
-            total += held * self.geo.neighbour_sum(x * held)
-        return total
+        return self.geo.neighbour_sum(x, same_as=self.control)
 
     def odds(self, attacker: int) -> np.ndarray:
         """(R, D) local odds of an attack on each district: the force the attacker's neighbouring

@@ -20,10 +20,10 @@ class Opposition(Faction):
 
     @rule("C12")
     def decide(self) -> None:
-        """A group cedes where HTS's local odds against it exceed `cede_odds` (C12); otherwise it
-        fights when attacked."""
-        world = self.world
-        self.cedes = world.held(OPPOSITION) & (world.odds(HTS) > self.params.cede_odds[:, None])
+        """A group cedes where HTS's local odds against it (as HTS perceives them today) exceed
+        `cede_odds` (C12); otherwise it fights when attacked."""
+        odds = self.model.faction("hts").odds
+        self.cedes = self.world.held(OPPOSITION) & (odds > self.params.cede_odds[:, None])
         attacked = self.yesterday("hts") == 1
         self.posture = np.where(self.cedes.any(axis=1), 2, attacked).astype(np.int8)
 
