@@ -23,7 +23,7 @@ def measure(replicates: int, daily: bool) -> dict[str, float]:
     """Build and run a baseline model; return its figures."""
     scenario = load("baseline")[0]
     start = time.perf_counter()
-    model = EscalationModel(scenario, replicates, seed=1, record_daily=daily)
+    model = EscalationModel(scenario, replicates, seed=1, record_every=1 if daily else None)
     model.run(HORIZON)
     if daily:
         model.recorder.daily_columns()

@@ -38,10 +38,12 @@ class EscalationModel(mesa.Model):
         *,
         seeds: Sequence[int] | np.ndarray | None = None,
         parameters: Mapping[str, float | np.ndarray] | None = None,
-        record_daily: bool = True,
+        record_every: int | None = 1,
     ) -> None:
         """Seeds are derived from (seed, run number) unless given one per run in `seeds`.
-        `parameters` overrides the scenario's parameters, with a scalar or one value per run."""
+        `parameters` overrides the scenario's parameters, with a scalar or one value per run.
+        The series is recorded every `record_every` days (1 daily, 7 weekly; None: summary only).
+        """
         self.master_seed: int | None = None
         if seeds is None:
             self.master_seed = scenario.seed if seed is None else seed
@@ -59,7 +61,7 @@ class EscalationModel(mesa.Model):
         self.factions: list[Faction] = [cls(self) for cls in FACTIONS]
         self._by_name = {f.name: f for f in self.factions}
         self.postures_yesterday = np.zeros((len(ACTORS), self.replicates), dtype=np.int8)
-        self.recorder = Recorder(self, daily=record_daily)
+        self.recorder = Recorder(self, every=record_every)
 
     def faction(self, name: str) -> Faction:
         """The actor with this name (see `sim.geography.ACTORS`)."""

@@ -35,10 +35,11 @@ def day_to_date(day: int) -> date:
 class Recorder:
     """Collects the daily record and the per-run summary of one model."""
 
-    def __init__(self, model: "EscalationModel", daily: bool) -> None:
+    def __init__(self, model: "EscalationModel", every: int | None) -> None:
         self.model = model
-        self.daily = daily
+        self.every = every
         self.days: list[dict[str, np.ndarray]] = []
+        self.recorded_days: list[int] = []
         r = model.replicates
         self.peak_level = np.zeros(r, dtype=np.int8)
         self.first_day_level = np.full((r, len(LEVELS)), NO_DAY, dtype=np.int32)
@@ -80,8 +81,9 @@ class Recorder:
                 "cessions_day100_128": world.cessions - self.cessions_before_window,
             }
         self.displaced_peak = np.maximum(self.displaced_peak, world.displaced + world.in_camps)
-        if self.daily:
+        if self.every and day % self.every == 0:
             self.days.append(self._daily_row(pairs))
+            self.recorded_days.append(day)
 
     def _daily_row(self, pairs: np.ndarray) -> dict[str, np.ndarray]:
         m, world = self.model, self.model.world
@@ -110,10 +112,10 @@ class Recorder:
         return row
 
     def daily_columns(self) -> dict[str, np.ndarray]:
-        """The daily series as columns, rows ordered by run, then day."""
+        """The recorded series as columns, rows ordered by run, then day."""
         m = self.model
         n_days = len(self.days)
-        days = np.arange(n_days, dtype=np.int32)
+        days = np.array(self.recorded_days, dtype=np.int32)
         columns: dict[str, np.ndarray] = {
             "run": np.repeat(np.arange(m.replicates, dtype=np.int64), n_days),
             "seed": np.repeat(m.seeds, n_days),

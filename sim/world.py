@@ -16,7 +16,6 @@ from sim.geography import (
     HTS,
     KURDS,
     OPPOSITION,
-    THEATRES,
     TURKEY,
     Geography,
     district_total,
@@ -24,8 +23,8 @@ from sim.geography import (
 from sim.params import ParameterSet
 from sim.streams import Streams
 
-REBELS = (HTS, OPPOSITION)
-STATES = (DAMASCUS, TURKEY)
+CONTROLLERS = (TURKEY, DAMASCUS, HTS, OPPOSITION, KURDS)
+"""The actors that hold districts (Russia and the US hold none)."""
 
 
 @dataclass
@@ -37,7 +36,6 @@ class Today:
     strikes: np.ndarray = field(init=False)  # (R,): Russian air strikes
     attacked: np.ndarray = field(init=False)  # (R, 7, 7): districts actor i attacked of actor j
     clashes: np.ndarray = field(init=False)  # (R, 7, 7) bool: direct clash between two states
-    cessions: np.ndarray = field(init=False)  # (R,): districts ceded to HTS
     post_attacks: np.ndarray = field(init=False)  # (R,): attacks on districts with Turkish posts
 
     def __post_init__(self) -> None:
@@ -46,7 +44,6 @@ class Today:
         self.strikes = np.zeros(r, dtype=np.int64)
         self.attacked = np.zeros((r, n, n), dtype=np.int64)
         self.clashes = np.zeros((r, n, n), dtype=bool)
-        self.cessions = np.zeros(r, dtype=np.int64)
         self.post_attacks = np.zeros(r, dtype=np.int64)
 
 
@@ -231,7 +228,7 @@ class World:
         )
         self.force = np.where(taken, garrison, self.force)
         self.control = np.where(taken, attacker, self.control)
-        for side in REBELS + STATES + (KURDS,):
+        for side in CONTROLLERS:
             self.today.attacked[:, attacker, side] += (targets & (defender == side)).sum(axis=1)
         if counted:
             dead = np.rint(district_total(attacker_lost + defender_lost) * 1000 * p.death_share)
@@ -241,7 +238,3 @@ class World:
         flight = np.where(taken, p.capture_flight[:, None], p.contest_flight[:, None])
         self.flee(self.residents * targets * flight)
         return taken
-
-    def theatre_shares(self) -> dict[str, np.ndarray]:
-        """{f'{theatre}_{actor}': (R,) population share} for every theatre and actor."""
-        return {f"{t}_{a}": self.share(t, i) for t in THEATRES for i, a in enumerate(ACTORS)}

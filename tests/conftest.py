@@ -9,7 +9,7 @@ from sim.scenario import load
 
 def run_model(name: str, replicates: int, seed: int = 11, horizon: int | None = None, **kwargs):
     """Run a named scenario and return the model (daily records off unless asked for)."""
-    kwargs.setdefault("record_daily", False)
+    kwargs.setdefault("record_every", None)
     model = EscalationModel(load(name)[0], replicates, seed, **kwargs)
     model.run(horizon)
     return model
@@ -18,7 +18,7 @@ def run_model(name: str, replicates: int, seed: int = 11, horizon: int | None = 
 @pytest.fixture(scope="session")
 def baseline_1000():
     """The calibration run: baseline, 1,000 replicates, days 0-128."""
-    model = EscalationModel(load("baseline")[0], 1000, seed=20190123, record_daily=False)
+    model = EscalationModel(load("baseline")[0], 1000, seed=20190123, record_every=None)
     frustration = {}
     while model.day <= 128:
         model.step()

@@ -22,9 +22,9 @@ def summary(model: EscalationModel) -> dict[str, np.ndarray]:
 @given(seed=st.integers(0, 2**63 - 1), position=st.integers(0, 63))
 def test_a_run_in_a_batch_of_64_equals_the_same_seed_alone(seed, position):
     scenario = load("immediate_assault")[0]
-    batch = summary(EscalationModel(scenario, 64, seed, record_daily=False))
+    batch = summary(EscalationModel(scenario, 64, seed, record_every=None))
     own_seed = run_seeds(seed, 64)[position]
-    alone = summary(EscalationModel(scenario, seeds=[own_seed], record_daily=False))
+    alone = summary(EscalationModel(scenario, seeds=[own_seed], record_every=None))
     for name, values in alone.items():
         if name != "run":
             np.testing.assert_array_equal(batch[name][position], values[0], err_msg=name)

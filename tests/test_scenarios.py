@@ -24,7 +24,7 @@ def outcomes():
     """Summary columns and final world of every named scenario, 150 runs to the horizon."""
     found = {}
     for name in NAMES:
-        model = run_model(name, REPLICATES, seed=7, record_daily=True)
+        model = run_model(name, REPLICATES, seed=7, record_every=1)
         days = model.recorder.days
         found[name] = {
             "summary": model.recorder.summary_columns(),

@@ -73,7 +73,6 @@ class HayatTahrirAlSham(Faction):
             absorbed = world.force * cedes * self.params.absorb_share[:, None]
             world.control = np.where(cedes, HTS, world.control)
             world.force = np.where(cedes, absorbed, world.force)
-            world.today.cessions += cedes.sum(axis=1)
             world.cessions += cedes.sum(axis=1)
         contested = self.moves & ~cedes
         if contested.any():

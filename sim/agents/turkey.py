@@ -19,7 +19,6 @@ class Turkey(Faction):
         r = model.replicates
         self.effort = np.zeros(r)  # effort shown against HTS today (C08, C09)
         self.operation_until = np.full(r, -1.0)  # last day of the north-east operation
-        self.launch = np.zeros(r, dtype=bool)
         self.vacuum = np.zeros(r)
 
     @rule("C17", "C19")
@@ -40,8 +39,8 @@ class Turkey(Faction):
         p, day = self.params, self.model.day
         chance = p.ne_hazard * self.vacuum * (1 - p.coordination)
         drawn = self.model.streams.bernoulli(day, "turkey/launch", chance)
-        self.launch = (drawn | self.model.imposed("turkey")) & (day > self.operation_until)
-        self.operation_until = np.where(self.launch, day + p.operation_days, self.operation_until)
+        launch = (drawn | self.model.imposed("turkey")) & (day > self.operation_until)
+        self.operation_until = np.where(launch, day + p.operation_days, self.operation_until)
         operating = day <= self.operation_until
         damascus_attacking = self.yesterday("damascus") == 1
         complying = p.turkey_effort > 0
