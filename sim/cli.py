@@ -148,3 +148,112 @@ def params() -> None:
         basis = " ".join(p.basis)
         table.add_row(p.name, f"{p.default:g}", f"{p.low:g} - {p.high:g}", p.unit, basis, p.doc)
     console.print(table)
+
+
+StoreOut = Annotated[Path | None, typer.Option(help="store (default: results/sweeps/<name>/)")]
+Workers = Annotated[
+    int | None,
+    typer.Option(min=0, help="Dask workers on this machine (default: one per core; 0: in-process)"),
+]
+Scheduler = Annotated[
+    str | None, typer.Option(help="address of an existing Dask scheduler, e.g. tcp://host:8786")
+]
+Record = Annotated[
+    str | None, typer.Option(help="what to record: summary, weekly or daily (default: the file's)")
+]
+
+
+@app.command()
+def sweep(
+    file: Annotated[Path, typer.Argument(help="sweep TOML file (see experiments/)")],
+    out: Annotated[
+        Path | None, typer.Option(help="store (default: results/sweeps/<name>/)")
+    ] = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    record: Record = None,
+) -> None:
+    """Run a sweep into a resumable store; the same command again resumes it."""
+    from sim import sweep as sweeps
+    from sim.output import ResultsError
+    from sim.runner import SweepRun
+
+    if workers is not None and scheduler is not None:
+        fail("--workers and --scheduler exclude each other")
+    try:
+        plan, scenario, text = sweeps.load(file)
+        if record is not None:
+            plan = sweeps.with_record(plan, record, "--record")
+        folder = out or Path("results") / "sweeps" / plan.name
+        run = SweepRun(plan, scenario, text, folder)
+    except (scenarios.ScenarioError, ResultsError) as error:
+        fail(str(error))
+    pending = run.store.pending()
+    left = sum(run.batches[i][1] for i in pending)
+    console.print(
+        f"{plan.name}: {run.points:,} points x {plan.replicates} replicates = {run.runs:,} runs "
+        f"in {len(run.batches)} batches; {left:,} runs to go -> {folder}/"
+    )
+    with Progress(
+        TextColumn(plan.name),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("runs  {task.fields[rate]}"),
+        TimeRemainingColumn(),
+        console=errors,
+    ) as progress:
+        task = progress.add_task("runs", total=run.runs, completed=run.runs - left, rate="")
+
+        def advance(runs: int) -> None:
+            progress.advance(task, runs)
+            speed = progress.tasks[task].speed
+            progress.update(task, rate=f"{speed:,.0f} runs/s" if speed else "")
+
+        try:
+            run.execute(workers=workers, scheduler=scheduler, on_batch=advance)
+        except KeyboardInterrupt:
+            done = run.runs - sum(run.batches[i][1] for i in run.store.pending())
+            errors.print(
+                f"stopped: {done:,} of {run.runs:,} runs saved in {folder}/; "
+                "run the same command to resume"
+            )
+            raise typer.Exit(130) from None
+    console.print(f"done: {run.runs:,} runs in {folder}/ (read with sim.results.open)")
+
+
+OUTCOMES = (
+    "peak_level",
+    "days_level_4_plus",
+    "first_offensive_day",
+    "ne_operation_day",
+    "civilians_killed",
+    "displaced_peak",
+    "hts_zone_share_day128",
+)
+
+
+@app.command()
+def results(folder: Annotated[Path, typer.Argument(help="a sweep's store")]) -> None:
+    """A short table of a sweep: runs, points and outcome quantiles."""
+    import sim.results
+    from sim.output import ResultsError
+
+    try:
+        found = sim.results.open(folder)
+        summary = found.summary
+    except ResultsError as error:
+        fail(str(error))
+    manifest = found.manifest
+    console.print(
+        f"{manifest['sweep']['name']}: {found.done:,} of {manifest['runs']:,} runs saved, "
+        f"{manifest['points']:,} points x {manifest['replicates']} replicates"
+    )
+    table = Table("outcome", "runs with it", "10%", "50%", "90%")
+    for name in OUTCOMES:
+        values = summary[name].dropna()
+        if values.empty:
+            table.add_row(name, "0", "", "", "")
+            continue
+        low, mid, high = values.quantile([0.1, 0.5, 0.9])
+        table.add_row(name, f"{len(values):,}", f"{low:,.3g}", f"{mid:,.3g}", f"{high:,.3g}")
+    console.print(table)

@@ -33,7 +33,8 @@ class ResultsError(RuntimeError):
     """A results folder that cannot be written or read; the message is one line."""
 
 
-def _table(columns: dict[str, np.ndarray], postures: dict[str, tuple[str, ...]]) -> pa.Table:
+def to_table(columns: dict[str, np.ndarray], postures: dict[str, tuple[str, ...]]) -> pa.Table:
+    """Columns as an Arrow table: postures as categories, "never" days as null, a date column."""
     arrays: dict[str, pa.Array] = {}
     for name, values in columns.items():
         if name in postures:
@@ -50,7 +51,8 @@ def _table(columns: dict[str, np.ndarray], postures: dict[str, tuple[str, ...]])
     return pa.table(arrays)
 
 
-def _write_atomic(path: Path, write: Any) -> None:
+def write_atomic(path: Path, write: Any) -> None:
+    """Call write(temporary path), then rename into place: readers never see half a file."""
     temporary = path.with_name(f".{path.name}.partial")
     write(temporary)
     os.replace(temporary, path)
@@ -75,6 +77,11 @@ def git_commit() -> str | None:
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
+def posture_names(model: "EscalationModel") -> dict[str, tuple[str, ...]]:
+    """{"posture_<actor>": the actor's posture names} for the series' category columns."""
+    return {f"posture_{f.name}": f.postures for f in model.factions}
+
+
 def prepare(out: Path) -> Path:
     """Create the results folder; refuse one that already holds results."""
     if out.exists() and any(out.iterdir()):
@@ -94,13 +101,13 @@ def write_run(
     started: datetime,
 ) -> dict[str, Any]:
     """Write daily.parquet, summary.parquet and manifest.json; returns the manifest."""
-    postures = {f"posture_{f.name}": f.postures for f in model.factions}
+    postures = posture_names(model)
     tables = {
-        "daily.parquet": _table(model.recorder.daily_columns(), postures),
-        "summary.parquet": _table(model.recorder.summary_columns(), {}),
+        "daily.parquet": to_table(model.recorder.daily_columns(), postures),
+        "summary.parquet": to_table(model.recorder.summary_columns(), {}),
     }
     for name, table in tables.items():
-        _write_atomic(out / name, lambda path, t=table: pq.write_table(t, path))
+        write_atomic(out / name, lambda path, t=table: pq.write_table(t, path))
     params = model.params.as_dict()
     manifest = {
         "scenario": model.spec.model_dump(mode="json"),
@@ -126,7 +133,7 @@ def write_run(
         "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
         "files": {name: _sha256(out / name) for name in tables},
     }
-    _write_atomic(out / "manifest.json", lambda p: p.write_text(json.dumps(manifest, indent=2)))
+    write_atomic(out / "manifest.json", lambda p: p.write_text(json.dumps(manifest, indent=2)))
     return manifest
 
 

@@ -1,0 +1,146 @@
+"""Running a sweep: design points x replicates packed into lockstep batches, run in-process or
+on Dask, each finished batch saved to the store at once.
+
+A batch is one `EscalationModel` whose runs differ in seed and parameters. Since a run's result
+depends only on its seed and parameters, the batch size, the worker count and the order do not
+change any result.
+"""
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from sim.model import EscalationModel
+from sim.output import posture_names, to_table
+from sim.scenario import Scenario
+from sim.store import SweepStore
+from sim.sweep import Sweep, run_seed
+
+
+def plan(runs: int, batch_size: int) -> list[tuple[int, int]]:
+    """(first run, run count) of each batch."""
+    return [(first, min(batch_size, runs - first)) for first in range(0, runs, batch_size)]
+
+
+def run_batch(
+    scenario: Scenario,
+    parameters: dict[str, np.ndarray],
+    runs: np.ndarray,
+    replicates: int,
+    master_seed: int,
+    record_every: int | None,
+) -> tuple[dict[str, pa.Table], float]:
+    """Run the given sweep runs in one model; return their tables and the seconds it took."""
+    start = time.perf_counter()
+    points, replicate = runs // replicates, runs % replicates
+    model = EscalationModel(
+        scenario,
+        seeds=run_seed(master_seed, points, replicate),
+        parameters=parameters,
+        record_every=record_every,
+    )
+    model.run()
+    summary = model.recorder.summary_columns()
+    summary = {"run": runs, "point": points, "replicate": replicate} | {
+        name: values for name, values in summary.items() if name != "run"
+    }
+    tables = {"summary": to_table(summary, {})}
+    if record_every:
+        series = model.recorder.daily_columns()
+        series["run"] = runs[series["run"]]
+        tables["series"] = to_table(series, posture_names(model))
+    return tables, time.perf_counter() - start
+
+
+class SweepRun:
+    """One sweep into one folder: the design, the batches, the store."""
+
+    def __init__(self, sweep: Sweep, scenario: Scenario, sweep_text: str, folder: Path) -> None:
+        self.sweep, self.scenario = sweep, scenario
+        self.design = sweep.design_points()
+        self.points = len(next(iter(self.design.values())))
+        self.batches = plan(self.points * sweep.replicates, sweep.batch_size)
+        design_table = {"point": np.arange(self.points)} | self.design
+        self.store = SweepStore.open(
+            folder, sweep, scenario, sweep_text, design_table, self.batches
+        )
+
+    @property
+    def runs(self) -> int:
+        """All runs of the sweep."""
+        return self.points * self.sweep.replicates
+
+    def job(self, index: int) -> dict[str, Any]:
+        """The arguments of `run_batch` for one batch."""
+        first, count = self.batches[index]
+        runs = np.arange(first, first + count)
+        points = runs // self.sweep.replicates
+        return {
+            "scenario": self.scenario,
+            "parameters": {name: values[points] for name, values in self.design.items()},
+            "runs": runs,
+            "replicates": self.sweep.replicates,
+            "master_seed": self.sweep.seed,
+            "record_every": self.sweep.record_every,
+        }
+
+    def execute(
+        self,
+        workers: int | None = 0,
+        scheduler: str | None = None,
+        on_batch: Callable[[int], None] = lambda runs: None,
+    ) -> None:
+        """Run every pending batch: in this process (workers=0, no scheduler), on a new
+        LocalCluster (workers=N, or None for one per core) or on the Dask cluster at
+        `scheduler`. `on_batch(runs)` is called after each batch is saved."""
+        todo = self.store.pending()
+        if scheduler is None and workers == 0:
+            for index in todo:
+                self._save(index, *run_batch(**self.job(index)), on_batch)
+            return
+        for index, tables, seconds in self._on_dask(todo, workers, scheduler):
+            self._save(index, tables, seconds, on_batch)
+
+    def _save(self, index: int, tables, seconds: float, on_batch: Callable[[int], None]) -> None:
+        self.store.save_batch(index, tables, seconds)
+        on_batch(self.batches[index][1])
+
+    def _on_dask(
+        self, todo: list[int], workers: int | None, scheduler: str | None
+    ) -> Iterator[tuple[int, dict[str, pa.Table], float]]:
+        from dask.distributed import Client, LocalCluster, as_completed
+
+        if scheduler is None:
+            cluster = LocalCluster(
+                n_workers=workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+        else:
+            cluster = None
+        with Client(scheduler or cluster) as client:
+            slots = 2 * max(len(client.scheduler_info()["workers"]), 1)
+            waiting = iter(todo)
+            index_of = {}
+            running = as_completed()
+            for index in (i for _, i in zip(range(slots), waiting, strict=False)):
+                future = client.submit(run_batch, **self.job(index), retries=3, pure=False)
+                index_of[future.key] = index
+                running.add(future)
+            for future in running:
+                tables, seconds = future.result()
+                yield index_of.pop(future.key), tables, seconds
+                following = next(waiting, None)
+                if following is not None:
+                    later = client.submit(run_batch, **self.job(following), retries=3, pure=False)
+                    index_of[later.key] = following
+                    running.add(later)
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,186 @@
+"""Sweeps as data: a TOML file names a base scenario, the parameters to vary and a design.
+
+    [design] kind = "grid" | "lhs" | "sobol" | "morris"
+
+The design's points times `replicates` are the runs. Run r is design point r // replicates,
+replicate r % replicates; its seed depends only on (master seed, point, replicate).
+"""
+
+import hashlib
+import itertools
+import json
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from SALib.sample import latin, morris, sobol
+
+from sim.params import PARAMETERS
+from sim.scenario import Scenario, ScenarioError
+from sim.scenario import load as load_scenario
+from sim.streams import _GAMMA, _SEED_MASK, _mix
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Varied(Strict):
+    """One parameter to vary."""
+
+    range: tuple[float, float] | Literal["registry"] = Field(
+        "registry", description="[low, high], or 'registry' for the registry's plausible range"
+    )
+    levels: int | None = Field(None, ge=2, le=1000, description="grid levels (default: design's)")
+
+
+class Design(Strict):
+    """How the varied parameters are sampled."""
+
+    kind: Literal["grid", "lhs", "sobol", "morris"]
+    levels: int = Field(5, ge=2, le=1000, description="grid: levels per parameter")
+    n: int = Field(
+        64, ge=1, le=10_000_000, description="lhs: points; sobol: base N; morris: trajectories"
+    )
+    second_order: bool = Field(False, description="sobol: also sample for second-order indices")
+    morris_levels: int = Field(4, ge=2, le=100, description="morris: levels of the grid")
+
+
+class Sweep(Strict):
+    """One sweep file."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    description: str = ""
+    scenario: str = Field(description="a named scenario or a scenario file (relative to this file)")
+    parameters: dict[str, Varied] = Field(min_length=1, description="the parameters to vary")
+    design: Design
+    replicates: int = Field(10, ge=1, le=1_000_000, description="runs per design point")
+    seed: int = Field(0, ge=0, lt=2**63, description="master seed")
+    record: Literal["summary", "weekly", "daily"] = Field(
+        "summary", description="summary only, or also the weekly or daily series"
+    )
+    horizon: int | None = Field(None, ge=1, le=3650, description="override the scenario's")
+    batch_size: int = Field(1000, ge=1, le=1_000_000, description="runs per lockstep batch")
+    max_runs: int = Field(2_000_000, ge=1, description="refuse designs with more runs than this")
+
+    @model_validator(mode="after")
+    def _check(self) -> "Sweep":
+        for name, varied in self.parameters.items():
+            if name not in PARAMETERS:
+                raise ValueError(f"parameters.{name}: unknown parameter (see `sim params`)")
+            p = PARAMETERS[name]
+            if varied.range != "registry":
+                low, high = varied.range
+                if not low < high:
+                    raise ValueError(f"parameters.{name}.range: empty or inverted [{low}, {high}]")
+                if low < p.low or high > p.high:
+                    raise ValueError(
+                        f"parameters.{name}.range: [{low:g}, {high:g}] leaves the plausible "
+                        f"range [{p.low:g}, {p.high:g}]"
+                    )
+        runs = self.point_count() * self.replicates
+        if runs > self.max_runs:
+            raise ValueError(f"design: {runs:,} runs exceed max_runs = {self.max_runs:,}")
+        return self
+
+    def bounds(self) -> dict[str, tuple[float, float]]:
+        """The range of each varied parameter."""
+        return {
+            name: (PARAMETERS[name].low, PARAMETERS[name].high)
+            if v.range == "registry"
+            else v.range
+            for name, v in self.parameters.items()
+        }
+
+    def point_count(self) -> int:
+        """Number of design points."""
+        d, k = self.design, len(self.parameters)
+        if d.kind == "grid":
+            return int(np.prod([v.levels or d.levels for v in self.parameters.values()]))
+        if d.kind == "lhs":
+            return d.n
+        if d.kind == "sobol":
+            return d.n * (2 * k + 2 if d.second_order else k + 2)
+        return d.n * (k + 1)
+
+    def design_points(self) -> dict[str, np.ndarray]:
+        """The design: one array per varied parameter, one value per point."""
+        d, bounds = self.design, self.bounds()
+        names = list(bounds)
+        problem = {"num_vars": len(names), "names": names, "bounds": [bounds[n] for n in names]}
+        seed = int(self.seed % 2**32)
+        if d.kind == "grid":
+            axes = [np.linspace(*bounds[n], self.parameters[n].levels or d.levels) for n in names]
+            values = np.array(list(itertools.product(*axes)), dtype=float)
+        elif d.kind == "lhs":
+            values = latin.sample(problem, d.n, seed=seed)
+        elif d.kind == "sobol":
+            values = sobol.sample(problem, d.n, calc_second_order=d.second_order, seed=seed)
+        else:
+            values = morris.sample(problem, d.n, num_levels=d.morris_levels, seed=seed)
+        points = {}
+        for i, name in enumerate(names):
+            column = values[:, i]
+            if PARAMETERS[name].integer:
+                column = np.rint(column)
+            points[name] = np.clip(column, PARAMETERS[name].low, PARAMETERS[name].high)
+        return points
+
+    def digest(self) -> str:
+        """SHA-256 of the sweep as resolved: two sweeps with the same digest make the same runs."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    @property
+    def record_every(self) -> int | None:
+        """Days between series records."""
+        return {"summary": None, "weekly": 7, "daily": 1}[self.record]
+
+
+def run_seed(master: int, point: np.ndarray, replicate: np.ndarray) -> np.ndarray:
+    """The seed of (design point, replicate) under a master seed: independent of batching."""
+    key = _mix(np.atleast_1d(np.uint64(master)))
+    key = _mix(key + (np.asarray(point, dtype=np.uint64) + np.uint64(1)) * _GAMMA)
+    key = _mix(key + (np.asarray(replicate, dtype=np.uint64) + np.uint64(1)) * _GAMMA)
+    return (key & _SEED_MASK).astype(np.int64)
+
+
+def _validate(data: dict, source: str) -> Sweep:
+    try:
+        return Sweep.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        message = first["msg"].removeprefix("Value error, ")
+        where = f"{field}: " if field else ""
+        raise ScenarioError(f"{source}: {where}{message}") from None
+
+
+def with_record(sweep: Sweep, record: str, source: str) -> Sweep:
+    """The sweep recording `record` instead (as by `--record`), checked like a file."""
+    return _validate(sweep.model_dump() | {"record": record}, source)
+
+
+def load(path: str | Path) -> tuple[Sweep, Scenario, str]:
+    """A sweep file, its base scenario, and the file's text; errors name the file and field."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ScenarioError(f"{path}: cannot read: {error.strerror}") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(f"{path}: not valid TOML: {error}") from None
+    sweep = _validate(raw, str(path))
+    target = sweep.scenario
+    if target.endswith(".toml"):
+        target = str((path.parent / target).resolve())
+    scenario, _ = load_scenario(target)
+    if sweep.horizon is not None:
+        scenario = scenario.model_copy(update={"horizon": sweep.horizon})
+    return sweep, scenario, text
