@@ -1,0 +1,180 @@
+"""Sweeps: design sizes, identical results however they are run, resuming, bad sweep files."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import sim.results
+from sim import sweep as sweeps
+from sim.runner import SweepRun
+
+SWEEP = """
+name = "small"
+scenario = "baseline"
+design = {{ kind = "sobol", n = 4, second_order = true }}
+replicates = 2
+seed = 5
+horizon = 140
+batch_size = {batch_size}
+record = "weekly"
+
+[parameters]
+turkey_effort = {{ range = "registry" }}
+coordination = {{ range = [0.1, 0.9] }}
+"""
+
+
+def write_sweep(folder: Path, batch_size: int = 7, **changes: str) -> Path:
+    text = SWEEP.format(batch_size=batch_size)
+    for key, value in changes.items():
+        text = text.replace(key, value)
+    path = folder / f"sweep-{batch_size}-{len(changes)}.toml"
+    path.write_text(text)
+    return path
+
+
+def run_in_process(path: Path, out: Path, **execute) -> sim.results.SweepResults:
+    run = SweepRun(*sweeps.load(path), out)
+    run.execute(**({"workers": 0} | execute))
+    return sim.results.open(out)
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=cwd, timeout=600
+    )
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("reference")
+    return run_in_process(write_sweep(folder), folder / "store")
+
+
+def test_sobol_store_holds_n_times_2d_plus_2_points_times_replicates(reference):
+    assert len(reference.design) == 4 * (2 * 2 + 2)
+    summary = reference.summary
+    assert len(summary) == 4 * (2 * 2 + 2) * 2
+    assert summary["run"].is_unique
+    assert sorted(summary["run"]) == list(range(len(summary)))
+    assert (summary.groupby("point").size() == 2).all()
+    assert set(reference.series["day"]) == set(range(0, 141, 7))
+
+
+def test_same_summaries_in_process_on_dask_and_with_other_batch_sizes(reference, tmp_path):
+    on_dask = run_in_process(write_sweep(tmp_path), tmp_path / "dask", workers=2)
+    other_batches = run_in_process(write_sweep(tmp_path, batch_size=3), tmp_path / "b3")
+    one_batch = run_in_process(write_sweep(tmp_path, batch_size=1000), tmp_path / "b1000")
+    for other in (on_dask, other_batches, one_batch):
+        assert other.summary.equals(reference.summary)
+    assert on_dask.series.equals(reference.series)
+
+
+def test_a_killed_sweep_resumes_to_the_same_store(reference, tmp_path):
+    path = write_sweep(tmp_path)
+    out = tmp_path / "store"
+    command = [sys.executable, "-m", "sim", "sweep", str(path), "--out", str(out), "--workers", "0"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while time.time() < deadline and len(list((out / "summary").glob("batch-*"))) < 1:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    saved = len(list((out / "summary").glob("batch-*")))
+    assert 1 <= saved < 7, "the kill should land part-way"
+    again = cli("sweep", str(path), "--out", str(out), "--workers", "0")
+    assert again.returncode == 0, again.stderr
+    resumed = sim.results.open(out)
+    assert resumed.summary.equals(reference.summary)
+    assert resumed.series.equals(reference.series)
+    for table in ("summary", "series"):
+        for original in (reference.folder / table).iterdir():
+            assert (out / table / original.name).read_bytes() == original.read_bytes()
+    batches = json.loads((out / "manifest.json").read_text())["batches"]
+    assert all(b["status"] == "done" for b in batches.values())
+    assert not list(out.rglob(".*.partial"))
+
+
+def test_a_worker_killed_mid_sweep_does_not_stop_it(reference, tmp_path):
+    from dask.distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        pids = list(client.run(os.getpid).values())
+        run = SweepRun(*sweeps.load(write_sweep(tmp_path, batch_size=2)), tmp_path / "store")
+        killed = []
+
+        def kill_one_worker(runs: int) -> None:
+            if not killed:
+                os.kill(pids[0], signal.SIGKILL)
+                killed.append(pids[0])
+
+        run.execute(scheduler=cluster.scheduler_address, on_batch=kill_one_worker)
+    assert killed
+    assert sim.results.open(tmp_path / "store").summary.equals(reference.summary)
+
+
+def test_a_changed_sweep_file_is_refused_against_an_existing_store(reference, tmp_path):
+    changed = write_sweep(tmp_path, **{"seed = 5": "seed = 6"})
+    result = cli("sweep", str(changed), "--out", str(reference.folder), "--workers", "0")
+    assert result.returncode != 0
+    assert "holds a different sweep" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+BAD = {
+    "unknown parameter": ({"turkey_effort = ": "morale = "}, "parameters.morale"),
+    "empty range": ({"[0.1, 0.9]": "[0.5, 0.5]"}, "parameters.coordination.range"),
+    "inverted range": ({"[0.1, 0.9]": "[0.9, 0.1]"}, "parameters.coordination.range"),
+    "outside plausible range": ({"[0.1, 0.9]": "[0.1, 1.9]"}, "parameters.coordination.range"),
+    "too large": ({"seed = 5": "seed = 5\nmax_runs = 10"}, "design"),
+    "unknown key": ({"seed = 5": "seed = 5\ncolour = 1"}, "colour"),
+    "unknown design": ({'kind = "sobol"': 'kind = "magic"'}, "design.kind"),
+    "broken TOML": ({"seed = 5": "seed = = 5"}, "not valid TOML"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_sweep_files_fail_with_one_line_before_any_run(case, tmp_path):
+    changes, field = BAD[case]
+    path = write_sweep(tmp_path, **changes)
+    result = cli("sweep", str(path), "--out", str(tmp_path / "store"), "--workers", "0")
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert str(path) in lines[0] and field in lines[0]
+    assert not (tmp_path / "store").exists()
+
+
+def test_a_corrupt_store_gives_one_line(reference, tmp_path):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "manifest.json").write_text("{not json")
+    for command in (
+        ["results", str(broken)],
+        ["sweep", str(write_sweep(tmp_path)), "--out", str(broken)],
+    ):
+        result = cli(*command)
+        assert result.returncode != 0
+        assert len(result.stderr.strip().splitlines()) == 1 and "manifest" in result.stderr
+    shown = cli("results", str(reference.folder))
+    assert shown.returncode == 0 and "48 of 48 runs" in shown.stdout
+
+
+def test_the_shipped_sweeps_are_valid():
+    names = {}
+    for path in sorted(Path("experiments").glob("*.toml")):
+        sweep, _, _ = sweeps.load(path)
+        names[sweep.name] = sweep
+    assert {"delayed_assault", "power_vacuum", "sobol_baseline"} <= set(names)
+    assert names["delayed_assault"].design.kind == "grid"
+    assert names["power_vacuum"].design.kind == "lhs"
+    assert names["sobol_baseline"].design.kind == "sobol"
