@@ -68,10 +68,14 @@ class Streams:
     def __init__(self, seeds: np.ndarray):
         self.keys = _mix(np.asarray(seeds, dtype=np.int64).astype(np.uint64))
 
-    def uniform(self, day: int, purpose: str, slots: int | None = None) -> np.ndarray:
-        """Uniform draws in [0, 1): shape (R,), or (R, slots) when `slots` is given."""
+    def uniform(
+        self, day: int, purpose: str, slots: int | None = None, rows: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Uniform draws in [0, 1): shape (R,), or (R, slots) when `slots` is given; with `rows`,
+        only those runs' draws (the same numbers they get in a full draw)."""
         tag = np.uint64(day) << np.uint64(32) | np.uint64(zlib.crc32(purpose.encode()))
-        key = _mix(self.keys ^ _mix(np.atleast_1d(tag)))
+        keys = self.keys if rows is None else self.keys[rows]
+        key = _mix(keys ^ _mix(np.atleast_1d(tag)))
         if slots is None:
             bits = _mix(key + _GAMMA)
         else:

@@ -81,29 +81,18 @@ class World:
         """(R, D) bool: districts the actor controls."""
         return self.control == actor
 
-    def rebel_held(self) -> np.ndarray:
-        """(R, D) bool: districts held by HTS or the opposition."""
-        return self.held(HTS) | self.held(OPPOSITION)
-
     def neighbours_of(self, mask: np.ndarray) -> np.ndarray:
         """(R, D) count of each district's neighbours inside `mask`."""
         return self.geo.neighbour_sum(mask.astype(float))
 
-    def neighbour_force(self, actor: int) -> np.ndarray:
-        """(R, D): total force the actor holds in each district's neighbours."""
-        return self.geo.neighbour_sum(self.force * self.held(actor))
-
-    def same_side_sum(self, x: np.ndarray) -> np.ndarray:
-        """(R, D): for each district, the sum of `x` over its neighbours held by the same actor."""
-        return self.geo.neighbour_sum(x, same_as=self.control)
-
-    def odds(self, attacker: int) -> np.ndarray:
-        """(R, D) local odds of an attack on each district: the force the attacker's neighbouring
-        districts commit (`commit_share` of theirs) over the district's own force plus what its
-        same-side neighbours commit to its defence."""
-        commit = self.params.commit_share[:, None]
-        attack = commit * self.neighbour_force(attacker)
-        return attack / (self.force + commit * self.same_side_sum(self.force) + 0.05)
+    def odds(self, attacker: int, rows: np.ndarray) -> np.ndarray:
+        """(len(rows), D) local odds of an attack on each district of the given runs: the force
+        the attacker's neighbouring districts commit (`commit_share` of theirs) over the
+        district's own force plus what its same-side neighbours commit to its defence."""
+        force, control, around = self.force[rows], self.control[rows], self.geo.neighbour_sum
+        commit = self.params.commit_share[rows, None]
+        attack = commit * around(force * (control == attacker))
+        return attack / (force + commit * around(force, same_as=control) + 0.05)
 
     def share(self, theatre: str, actor: int) -> np.ndarray:
         """(R,): share of the theatre's residents living in districts the actor controls."""
@@ -124,17 +113,18 @@ class World:
 
     # --- mechanics shared by all actors ---
     @rule("C05", "C16")
-    def flee(self, leaving: np.ndarray) -> None:
-        """Residents flee ((R, D) people, C05): some reach the camps (C16), some Turkey."""
-        p = self.params
-        leaving = np.minimum(leaving, self.residents)
-        self.residents -= leaving
+    def flee(self, leaving: np.ndarray, rows: np.ndarray | None = None) -> None:
+        """Residents flee ((R, D) people, or those of the given runs, C05): some reach the camps
+        (C16), some Turkey."""
+        p, rows = self.params, slice(None) if rows is None else rows
+        leaving = np.minimum(leaving, self.residents[rows])
+        self.residents[rows] -= leaving
         total = district_total(leaving)
-        to_turkey = total * p.border_open
-        to_camps = (total - to_turkey) * p.camp_share
-        self.left_for_turkey += to_turkey
-        self.in_camps += to_camps
-        self.displaced += total - to_turkey - to_camps
+        to_turkey = total * p.border_open[rows]
+        to_camps = (total - to_turkey) * p.camp_share[rows]
+        self.left_for_turkey[rows] += to_turkey
+        self.in_camps[rows] += to_camps
+        self.displaced[rows] += total - to_turkey - to_camps
 
     @rule("C16", "assumption")
     def deliver_aid(self, offensive: np.ndarray) -> None:
@@ -175,10 +165,11 @@ class World:
         zone = self.residents * self.geo.in_theatre("zone")
         return zone / np.maximum(district_total(zone), 1.0)[:, None]
 
-    def _kill_residents(self, deaths: np.ndarray) -> None:
-        deaths = np.minimum(deaths, self.residents)
-        self.residents -= deaths
-        self.civilians_killed += district_total(deaths)
+    def _kill_residents(self, deaths: np.ndarray, rows: np.ndarray | None = None) -> None:
+        rows = slice(None) if rows is None else rows
+        deaths = np.minimum(deaths, self.residents[rows])
+        self.residents[rows] -= deaths
+        self.civilians_killed[rows] += district_total(deaths)
 
     @rule("C15", "assumption")
     def fight(
@@ -200,41 +191,53 @@ class World:
         moves in. Residents flee and die. Combatant deaths count in `killed` when `counted`
         (fighting between the states' side and the rebels, not among rebels). `from_outside`
         ((R, D) or (D,)) adds force from beyond the map, such as Turkey's army across the border.
+        Only the runs with a target take part: every step works run by run.
         """
-        p, day, around = self.params, self.day, self.geo.neighbour_sum
-        commit = p.commit_share[:, None] * self.force
-        defender = self.control
-        sent = commit * self.held(attacker)
-        raw_attack = (around(sent) + (0.0 if from_outside is None else from_outside)) * targets
-        attack = raw_attack * boost[:, None]
-        support = self.same_side_sum(commit) * targets
-        defence = (self.force + support) * targets
-        attacker_lost = np.minimum(p.attrition[:, None] * defence, raw_attack)
-        defender_lost = np.minimum(p.attrition[:, None] * attack, defence)
+        taken = np.zeros_like(targets)
+        rows = np.flatnonzero(targets.any(axis=1))
+        if rows.size == 0:
+            return taken
+        p, around = self.params, self.geo.neighbour_sum
+        targets, boost = targets[rows], boost[rows][:, None]
+        force, control = self.force[rows], self.control[rows]
+        commit = p.commit_share[rows][:, None] * force
+        sent = commit * (control == attacker)
+        outside = 0.0
+        if from_outside is not None:
+            outside = from_outside[rows] if from_outside.ndim == 2 else from_outside
+        raw_attack = (around(sent) + outside) * targets
+        attack = raw_attack * boost
+        defence = (force + around(commit, same_as=control)) * targets
+        attrition = p.attrition[rows][:, None]
+        attacker_lost = np.minimum(attrition * defence, raw_attack)
+        defender_lost = np.minimum(attrition * attack, defence)
         ratio = attack / np.maximum(defence, 0.05)
-        hazard = p.capture_rate[:, None] * ratio**2 / (1 + ratio**2)
-        taken = targets & (self.streams.uniform(day, purpose, self.geo.size) < hazard)
-        garrison = np.where(taken, (raw_attack - attacker_lost) / 3, 0.0)
+        hazard = p.capture_rate[rows][:, None] * ratio**2 / (1 + ratio**2)
+        draws = self.streams.uniform(self.day, purpose, self.geo.size, rows=rows)
+        won = targets & (draws < hazard)
+        garrison = np.where(won, (raw_attack - attacker_lost) / 3, 0.0)
         # losses and moves fall on each contributing district in proportion to what it sent
         attacker_share = (attacker_lost + garrison) / np.maximum(raw_attack, 1e-12)
         defender_share = defender_lost / np.maximum(defence, 1e-12)
-        supporter_share = self.same_side_sum(defender_share)
-        self.force = np.maximum(
-            self.force
+        force = np.maximum(
+            force
             - sent * around(attacker_share)
-            - self.force * defender_share
-            - commit * supporter_share,
+            - force * defender_share
+            - commit * around(defender_share, same_as=control),
             0.0,
         )
-        self.force = np.where(taken, garrison, self.force)
-        self.control = np.where(taken, attacker, self.control)
+        self.force[rows] = np.where(won, garrison, force)
+        self.control[rows] = np.where(won, attacker, control)
         for side in CONTROLLERS:
-            self.today.attacked[:, attacker, side] += (targets & (defender == side)).sum(axis=1)
+            self.today.attacked[rows, attacker, side] += (targets & (control == side)).sum(axis=1)
         if counted:
-            dead = np.rint(district_total(attacker_lost + defender_lost) * 1000 * p.death_share)
-            self.killed += dead.astype(np.int64)
-            self.injured += np.rint(dead * p.injured_per_killed).astype(np.int64)
-        self._kill_residents(self.residents * targets * p.contest_deaths[:, None])
-        flight = np.where(taken, p.capture_flight[:, None], p.contest_flight[:, None])
-        self.flee(self.residents * targets * flight)
+            lost = district_total(attacker_lost + defender_lost)
+            dead = np.rint(lost * 1000 * p.death_share[rows])
+            self.killed[rows] += dead.astype(np.int64)
+            self.injured[rows] += np.rint(dead * p.injured_per_killed[rows]).astype(np.int64)
+        residents = self.residents[rows]
+        self._kill_residents(residents * targets * p.contest_deaths[rows][:, None], rows)
+        flight = np.where(won, p.capture_flight[rows][:, None], p.contest_flight[rows][:, None])
+        self.flee(self.residents[rows] * targets * flight, rows)
+        taken[rows] = won
         return taken

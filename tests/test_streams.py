@@ -40,3 +40,9 @@ def test_poisson_quantile_matches_scipy():
     assert (poisson_quantile(u, np.zeros(u.shape)) == 0).all()
     big = poisson_quantile(u, np.full(u.shape, 5000.0))
     assert abs(big.mean() - 5000) < 10
+
+
+def test_a_subset_of_runs_draws_what_it_draws_in_the_full_batch():
+    streams = Streams(run_seeds(4, 30))
+    rows = np.array([2, 7, 29])
+    assert np.array_equal(streams.uniform(9, "f", 6, rows=rows), streams.uniform(9, "f", 6)[rows])

@@ -45,16 +45,19 @@ class Damascus(Faction):
         lines where the odds are best (a limited offensive); an imposed operation is the planned
         full-scale assault on the whole front (C05, C14). Russian air power (`air_support`,
         C14, C15) and Iran-backed militias (`militia_support`, C15) multiply the force."""
-        world = self.world
-        attacking = self.posture == self.posture_code("offensive")
-        if not attacking.any():
+        world, p = self.world, self.params
+        rows = np.flatnonzero(self.posture == self.posture_code("offensive"))
+        if rows.size == 0:
             return
-        p = self.params
-        front = world.rebel_held() & (world.neighbours_of(world.held(DAMASCUS)) > 0)
-        odds = np.where(front, world.neighbour_force(DAMASCUS) / (world.force + 0.05), -np.inf)
+        control, force, around = world.control[rows], world.force[rows], world.geo.neighbour_sum
+        ours = control == DAMASCUS
+        rebel = (control == HTS) | (control == OPPOSITION)
+        front = rebel & (around(ours.astype(float)) > 0)
+        odds = np.where(front, around(force * ours) / (force + 0.05), -np.inf)
         rank = np.argsort(np.argsort(-odds, axis=1), axis=1)
-        width = np.where(self.model.imposed("damascus"), world.geo.size, p.offensive_width)
-        targets = attacking[:, None] & front & (rank < width[:, None])
+        width = np.where(self.model.imposed("damascus"), world.geo.size, p.offensive_width)[rows]
+        targets = np.zeros(world.control.shape, dtype=bool)
+        targets[rows] = front & (rank < width[:, None])
         world.today.post_attacks += (targets & world.geo.turkish_post).sum(axis=1)
         boost = p.air_support * p.militia_support
         world.fight(DAMASCUS, targets, boost, "damascus/attack", counted=True)

@@ -21,9 +21,13 @@ class HayatTahrirAlSham(Faction):
 
     @rule("C12")
     def perceive(self) -> None:
-        """Local odds of an HTS attack on each opposition district (C12; see `World.odds`)."""
+        """Local odds of an HTS attack on each opposition district (C12; see `World.odds`), in
+        the runs where the opposition still holds ground."""
         world = self.world
-        self.odds = world.odds(HTS) * world.held(OPPOSITION)
+        self.odds = np.zeros(world.force.shape)
+        rows = np.flatnonzero(world.held(OPPOSITION).any(axis=1))
+        if rows.size:
+            self.odds[rows] = world.odds(HTS, rows) * (world.control[rows] == OPPOSITION)
 
     @rule("C04", "C11", "C12")
     def decide(self) -> None:
@@ -32,10 +36,13 @@ class HayatTahrirAlSham(Faction):
         Damascus attacked yesterday: then defend."""
         p = self.params
         defending = self.yesterday("damascus") == 1
-        k = self.odds**4
-        chance = p.hts_attack_hazard[:, None] * k / (k + p.hts_attack_odds[:, None] ** 4)
-        chance *= ~defending[:, None]
-        self.moves = self.model.streams.bernoulli(self.model.day, "hts/moves", chance)
+        rows = np.flatnonzero((self.odds > 0).any(axis=1) & ~defending)
+        self.moves = np.zeros(self.odds.shape, dtype=bool)
+        if rows.size:
+            k = self.odds[rows] ** 4
+            chance = p.hts_attack_hazard[rows, None] * k / (k + p.hts_attack_odds[rows, None] ** 4)
+            draws = self.model.streams.uniform(self.model.day, "hts/moves", k.shape[1], rows=rows)
+            self.moves[rows] = draws < chance
         self.posture = np.where(defending, 2, self.moves.any(axis=1)).astype(np.int8)
 
     def act(self) -> None:
