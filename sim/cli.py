@@ -22,12 +22,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # messages stay one line in logs
 
 
 def fail(message: str) -> None:
     """One line on stderr, exit status 2."""
-    errors.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    errors.print(f"error: {message}", markup=False, highlight=False)
     raise typer.Exit(2)
 
 

@@ -101,6 +101,24 @@ def test_a_killed_sweep_resumes_to_the_same_store(reference, tmp_path):
     assert not list(out.rglob(".*.partial"))
 
 
+def test_ctrl_c_stops_cleanly_keeping_finished_batches(reference, tmp_path):
+    path = write_sweep(tmp_path)
+    out = tmp_path / "store"
+    command = [sys.executable, "-m", "sim", "sweep", str(path), "--out", str(out), "--workers", "0"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 300
+    while time.time() < deadline and not list((out / "summary").glob("batch-*")):
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    saved = len(list((out / "summary").glob("batch-*")))
+    assert process.returncode == 130, err
+    assert "run the same command to resume" in err and "Traceback" not in err
+    assert 1 <= saved < 7
+    assert cli("sweep", str(path), "--out", str(out), "--workers", "0").returncode == 0
+    assert sim.results.open(out).summary.equals(reference.summary)
+
+
 def test_a_worker_killed_mid_sweep_does_not_stop_it(reference, tmp_path):
     from dask.distributed import Client, LocalCluster
 
