@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
@@ -40,7 +41,13 @@ class SweepResults:
             raise ResultsError(f"{self.folder / table}: no batches saved")
         try:
             return ds.dataset(files, format="parquet")
-        except Exception as error:  # pyarrow raises several kinds for a damaged file
+        except (OSError, pa.ArrowException) as error:
+            raise ResultsError(f"{self.folder / table}: unreadable batch file: {error}") from None
+
+    def _read(self, table: str) -> pa.Table:
+        try:
+            return self.dataset(table).to_table()
+        except (OSError, pa.ArrowException) as error:
             raise ResultsError(f"{self.folder / table}: unreadable batch file: {error}") from None
 
     @property
@@ -51,13 +58,12 @@ class SweepResults:
     @property
     def summary(self) -> pd.DataFrame:
         """One row per saved run, ordered by run."""
-        return self.dataset("summary").to_table().to_pandas().sort_values("run", ignore_index=True)
+        return self._read("summary").to_pandas().sort_values("run", ignore_index=True)
 
     @property
     def series(self) -> pd.DataFrame:
         """The recorded series of the saved runs, ordered by run and day."""
-        table = self.dataset("series").to_table()
-        return table.to_pandas().sort_values(["run", "day"], ignore_index=True)
+        return self._read("series").to_pandas().sort_values(["run", "day"], ignore_index=True)
 
 
 def open(folder: str | Path) -> SweepResults:

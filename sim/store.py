@@ -45,6 +45,8 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         raise ResultsError(f"{folder}: not a sweep folder (no {MANIFEST})") from None
     except (OSError, ValueError) as error:
         raise ResultsError(f"{path}: unreadable manifest: {error}") from None
+    if isinstance(manifest, dict) and "scenario_file" in manifest and "batches" not in manifest:
+        raise ResultsError(f"{folder}: a `sim run` folder, not a sweep (its files are Parquet)")
     if not isinstance(manifest, dict) or not isinstance(manifest.get("batches"), dict):
         raise ResultsError(f"{path}: corrupt manifest: no batch table")
     return manifest

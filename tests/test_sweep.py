@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -185,6 +186,19 @@ def test_a_corrupt_store_gives_one_line(reference, tmp_path):
         assert len(result.stderr.strip().splitlines()) == 1 and "manifest" in result.stderr
     shown = cli("results", str(reference.folder))
     assert shown.returncode == 0 and "48 of 48 runs" in shown.stdout
+    damaged = tmp_path / "damaged"
+    shutil.copytree(reference.folder, damaged)
+    (damaged / "summary" / "batch-000003.parquet").write_bytes(b"PAR1 not really")
+    result = cli("results", str(damaged))
+    assert result.returncode != 0 and len(result.stderr.strip().splitlines()) == 1
+    assert "batch" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_results_refuses_a_single_run_folder(tmp_path):
+    out = tmp_path / "run"
+    assert cli("run", "baseline", "--replicates", "2", "--out", str(out)).returncode == 0
+    result = cli("results", str(out))
+    assert result.returncode != 0 and "not a sweep" in result.stderr
 
 
 def test_the_shipped_sweeps_are_valid():
