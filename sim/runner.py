@@ -21,7 +21,8 @@ from sim.model import EscalationModel
 from sim.output import posture_names, to_table
 from sim.scenario import Scenario
 from sim.store import SweepStore
-from sim.sweep import Sweep, run_seed
+from sim.streams import sweep_seeds
+from sim.sweep import Sweep
 
 
 def reuse_freed_memory() -> None:
@@ -60,7 +61,7 @@ def run_batch(
     points, replicate = runs // replicates, runs % replicates
     model = EscalationModel(
         scenario,
-        seeds=run_seed(master_seed, points, replicate),
+        seeds=sweep_seeds(master_seed, points, replicate),
         parameters=parameters,
         record_every=record_every,
     )

@@ -92,27 +92,34 @@ def named_scenarios() -> dict[str, Path]:
     return found
 
 
-def parse(text: str, source: str) -> Scenario:
-    """Check scenario text; `source` names it in error messages."""
+def read_toml(text: str, source: str) -> dict:
+    """TOML text as a dict; broken TOML is a one-line ScenarioError naming `source`."""
     try:
-        raw = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(f"{source}: not valid TOML: {error}") from None
-    return _validate(raw, source)
 
 
-def _validate(data: dict, source: str) -> Scenario:
+def check[M: BaseModel](schema: type[M], data: dict, source: str) -> M:
+    """Data checked against a schema; a failure is a one-line ScenarioError naming `source` and
+    the field (for scenarios and sweep files alike)."""
     try:
-        return Scenario.model_validate(data)
+        return schema.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        field = ".".join(str(part) for part in first["loc"])
         message = first["msg"].removeprefix("Value error, ")
-        if field == "parameters":  # the validator names the parameter first
+        if field == "parameters":  # the parameters' validator names the parameter first
             name, _, message = message.partition(": ")
             field = f"parameters.{name}"
+        where = f"{field}: " if field else ""
         more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
-        raise ScenarioError(f"{source}: {field}: {message}{more}") from None
+        raise ScenarioError(f"{source}: {where}{message}{more}") from None
+
+
+def parse(text: str, source: str) -> Scenario:
+    """Check scenario text; `source` names it in error messages."""
+    return check(Scenario, read_toml(text, source), source)
 
 
 def load(name_or_path: str | Path) -> tuple[Scenario, str]:
@@ -131,4 +138,4 @@ def with_overrides(scenario: Scenario, overrides: dict[str, float], source: str)
     """The scenario with parameters overridden (as by `--set`), checked like a file."""
     data = scenario.model_dump()
     data["parameters"] = {**data["parameters"], **overrides}
-    return _validate(data, source)
+    return check(Scenario, data, source)

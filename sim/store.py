@@ -92,7 +92,7 @@ class SweepStore:
             "replicates": sweep.replicates,
             "runs": design_table.num_rows * sweep.replicates,
             "seed_scheme": "run r is design point r // replicates, replicate r % replicates; "
-            "its seed is splitmix64(master seed, point, replicate) (sim.sweep.run_seed)",
+            "its seed is splitmix64(master seed, point, replicate) (sim.streams.sweep_seeds)",
             "package_version": sim.__version__,
             "git_commit": git_commit(),
             "created": _now(),

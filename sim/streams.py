@@ -62,6 +62,15 @@ def poisson_quantile(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     return np.where(mean > _NORMAL_ABOVE, normal, k)
 
 
+def sweep_seeds(master: int, point: np.ndarray, replicate: np.ndarray) -> np.ndarray:
+    """Seeds of sweep runs (design point, replicate) under a master seed: they depend on nothing
+    else, so not on the batch size, the worker count or the order."""
+    key = _mix(np.atleast_1d(np.uint64(master)))
+    key = _mix(key + (np.asarray(point, dtype=np.uint64) + np.uint64(1)) * _GAMMA)
+    key = _mix(key + (np.asarray(replicate, dtype=np.uint64) + np.uint64(1)) * _GAMMA)
+    return (key & _SEED_MASK).astype(np.int64)
+
+
 class Streams:
     """Random draws for a batch of replicates, one independent stream per (seed, day, purpose)."""
 

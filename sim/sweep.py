@@ -9,24 +9,16 @@ replicate r % replicates; its seed depends only on (master seed, point, replicat
 import hashlib
 import itertools
 import json
-import tomllib
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 from SALib.sample import latin, morris, sobol
 
 from sim.params import PARAMETERS
-from sim.scenario import Scenario, ScenarioError
+from sim.scenario import Scenario, ScenarioError, Strict, check, read_toml
 from sim.scenario import load as load_scenario
-from sim.streams import _GAMMA, _SEED_MASK, _mix
-
-
-class Strict(BaseModel):
-    """Unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class Varied(Strict):
@@ -141,28 +133,9 @@ class Sweep(Strict):
         return {"summary": None, "weekly": 7, "daily": 1}[self.record]
 
 
-def run_seed(master: int, point: np.ndarray, replicate: np.ndarray) -> np.ndarray:
-    """The seed of (design point, replicate) under a master seed: independent of batching."""
-    key = _mix(np.atleast_1d(np.uint64(master)))
-    key = _mix(key + (np.asarray(point, dtype=np.uint64) + np.uint64(1)) * _GAMMA)
-    key = _mix(key + (np.asarray(replicate, dtype=np.uint64) + np.uint64(1)) * _GAMMA)
-    return (key & _SEED_MASK).astype(np.int64)
-
-
-def _validate(data: dict, source: str) -> Sweep:
-    try:
-        return Sweep.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"])
-        message = first["msg"].removeprefix("Value error, ")
-        where = f"{field}: " if field else ""
-        raise ScenarioError(f"{source}: {where}{message}") from None
-
-
 def with_record(sweep: Sweep, record: str, source: str) -> Sweep:
     """The sweep recording `record` instead (as by `--record`), checked like a file."""
-    return _validate(sweep.model_dump() | {"record": record}, source)
+    return check(Sweep, sweep.model_dump() | {"record": record}, source)
 
 
 def load(path: str | Path) -> tuple[Sweep, Scenario, str]:
@@ -172,11 +145,7 @@ def load(path: str | Path) -> tuple[Sweep, Scenario, str]:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise ScenarioError(f"{path}: cannot read: {error.strerror}") from None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(f"{path}: not valid TOML: {error}") from None
-    sweep = _validate(raw, str(path))
+    sweep = check(Sweep, read_toml(text, str(path)), str(path))
     target = sweep.scenario
     if target.endswith(".toml"):
         target = str((path.parent / target).resolve())
