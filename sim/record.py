@@ -68,7 +68,7 @@ class Recorder:
         attacked = world.today.attacked
         on_zone = attacked[:, DAMASCUS, HTS] + attacked[:, DAMASCUS, OPPOSITION]
         self._first(self.first_offensive_day, on_zone > 0, day)
-        self._first(self.ne_operation_day, world.today.attacked[:, TURKEY, KURDS] > 0, day)
+        self._first(self.ne_operation_day, attacked[:, TURKEY, KURDS] > 0, day)
         self._first(self.kurd_damascus_deal_day, m.faction("kurds").invited, day)
         if day == CESSION_WINDOW[0] - 1:
             self.cessions_before_window = world.cessions.copy()

@@ -6,7 +6,9 @@ depends only on its seed and parameters, the batch size, the worker count and th
 change any result.
 """
 
+import contextlib
 import ctypes
+import itertools
 import logging
 import os
 import time
@@ -144,23 +146,23 @@ class SweepRun:
                 silence_logs=logging.ERROR,
             )
         else:
-            cluster = None
-        with Client(scheduler or cluster) as client:
-            slots = 2 * max(len(client.scheduler_info()["workers"]), 1)
-            waiting = iter(todo)
-            index_of = {}
+            cluster = contextlib.nullcontext()
+        with cluster, Client(scheduler or cluster) as client:
+            index_of: dict[str, int] = {}
             running = as_completed()
-            for index in (i for _, i in zip(range(slots), waiting, strict=False)):
+
+            def submit(index: int) -> None:
                 future = client.submit(run_batch, **self.job(index), retries=3, pure=False)
                 index_of[future.key] = index
                 running.add(future)
+
+            slots = 2 * max(len(client.scheduler_info()["workers"]), 1)  # batches in flight
+            waiting = iter(todo)
+            for index in itertools.islice(waiting, slots):
+                submit(index)
             for future in running:
                 tables, seconds = future.result()
                 yield index_of.pop(future.key), tables, seconds
                 following = next(waiting, None)
                 if following is not None:
-                    later = client.submit(run_batch, **self.job(following), retries=3, pure=False)
-                    index_of[later.key] = following
-                    running.add(later)
-        if cluster is not None:
-            cluster.close()
+                    submit(following)
