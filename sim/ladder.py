@@ -26,37 +26,40 @@ PAIRS: tuple[tuple[int, int], ...] = tuple(
 )
 """The 21 pairs of actors, (i, j) with i < j in the order of ACTORS."""
 
-INFIGHTING = (HTS, OPPOSITION)
+
+def pair(a: int, b: int) -> int:
+    """The index in PAIRS of the pair of actors a and b, in either order."""
+    return PAIRS.index((min(a, b), max(a, b)))
+
+
+_FIRST, _SECOND = np.array(PAIRS).T
+_CLASH_LEVEL = np.where(np.arange(len(PAIRS)) == pair(RUSSIA, TURKEY), 7, 6).astype(np.int8)
+_ON_THEATRE = np.arange(len(PAIRS)) != pair(HTS, OPPOSITION)
 """Fighting among rebels has a pair level but does not raise the theatre's level."""
 
 
 def _both_ways(x: np.ndarray) -> np.ndarray:
-    return x + x.transpose(0, 2, 1)
+    """(R, 21) from (R, 7, 7) actor-by-actor counts: what each pair did to each other."""
+    return x[:, _FIRST, _SECOND] + x[:, _SECOND, _FIRST]
 
 
 def pair_levels(today: Today, params: ParameterSet) -> np.ndarray:
-    """(R, 7, 7) symmetric levels of the day for every pair of actors.
+    """(R, 21) levels of the day for each pair of actors, in the order of PAIRS.
 
     Breaches between two actors: 1, or 2 from `sustained_breaches` a day. Russian strikes: 3 for
     Russia-HTS. Ground attacks: 4, or 5 from `full_assault_districts` districts a day. A clash
     between the states' forces: 6 (Turkey-Damascus) or 7 (Russia-Turkey).
     """
-    breaches = _both_ways(today.breaches)
-    attacked = _both_ways(today.attacked)
-    level = np.where(breaches > 0, 1, 0)
-    level = np.where(breaches >= params.sustained_breaches[:, None, None], 2, level)
-    level[:, RUSSIA, HTS] = np.where(today.strikes > 0, 3, level[:, RUSSIA, HTS])
-    level[:, HTS, RUSSIA] = level[:, RUSSIA, HTS]
-    level = np.where(attacked > 0, 4, level)
-    level = np.where(attacked >= params.full_assault_districts[:, None, None], 5, level)
-    clashes = today.clashes | today.clashes.transpose(0, 2, 1)
-    clash_level = np.full(level.shape[1:], 6)
-    clash_level[RUSSIA, TURKEY] = clash_level[TURKEY, RUSSIA] = 7
-    return np.where(clashes, clash_level, level).astype(np.int8)
+    breaches, attacked = _both_ways(today.breaches), _both_ways(today.attacked)
+    level = (breaches > 0).astype(np.int8)
+    level[breaches >= params.sustained_breaches[:, None]] = 2
+    level[today.strikes > 0, pair(RUSSIA, HTS)] = 3
+    level[attacked > 0] = 4
+    level[attacked >= params.full_assault_districts[:, None]] = 5
+    clashes = _both_ways(today.clashes)
+    return np.where(clashes, _CLASH_LEVEL, level)
 
 
 def theatre_level(pairs: np.ndarray) -> np.ndarray:
     """(R,) the theatre's level: the highest pair level, leaving out rebel infighting."""
-    masked = pairs.copy()
-    masked[:, INFIGHTING[0], INFIGHTING[1]] = masked[:, INFIGHTING[1], INFIGHTING[0]] = 0
-    return masked.max(axis=(1, 2))
+    return (pairs * _ON_THEATRE).max(axis=1)

@@ -20,6 +20,7 @@ from sim.agents import FACTIONS
 from sim.agents.base import Faction
 from sim.claims import rule
 from sim.geography import ACTORS
+from sim.malloc import reuse_freed_memory
 from sim.params import ParameterSet
 from sim.record import Recorder
 from sim.scenario import Scenario
@@ -44,6 +45,7 @@ class EscalationModel(mesa.Model):
         `parameters` overrides the scenario's parameters, with a scalar or one value per run.
         The series is recorded every `record_every` days (1 daily, 7 weekly; None: summary only).
         """
+        reuse_freed_memory()
         self.master_seed: int | None = None
         if seeds is None:
             self.master_seed = scenario.seed if seed is None else seed

@@ -107,8 +107,8 @@ class Recorder:
             row[f"ne_share_{actor}"] = world.share("northeast", i)
         for faction in m.factions:
             row[f"posture_{faction.name}"] = faction.posture.copy()
-        for i, j in PAIRS:
-            row[f"level_{ACTORS[i]}_{ACTORS[j]}"] = pairs[:, i, j].copy()
+        for k, (i, j) in enumerate(PAIRS):
+            row[f"level_{ACTORS[i]}_{ACTORS[j]}"] = pairs[:, k].copy()
         return row
 
     def daily_columns(self) -> dict[str, np.ndarray]:

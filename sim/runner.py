@@ -7,7 +7,6 @@ change any result.
 """
 
 import contextlib
-import ctypes
 import gc
 import itertools
 import logging
@@ -28,23 +27,6 @@ from sim.streams import sweep_seeds
 from sim.sweep import Sweep
 
 
-def reuse_freed_memory() -> None:
-    """Let glibc keep freed memory for reuse in this process (a no-op off glibc).
-
-    Dask starts workers with MALLOC_TRIM_THRESHOLD_=65536, which also freezes glibc's mmap
-    threshold at 128 KiB: every temporary array of a batch is then mapped and unmapped again,
-    and a batch ran five times slower on a worker than in-process (measured). Setting both
-    thresholds to 32 MiB here, where the batch runs, works on any cluster.
-    """
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return
-    m_trim_threshold, m_mmap_threshold = -1, -3
-    libc.mallopt(m_trim_threshold, 2**25)
-    libc.mallopt(m_mmap_threshold, 2**25)
-
-
 def plan(runs: int, batch_size: int) -> list[tuple[int, int]]:
     """(first run, run count) of each batch."""
     return [(first, min(batch_size, runs - first)) for first in range(0, runs, batch_size)]
@@ -59,7 +41,6 @@ def run_batch(
     record_every: int | None,
 ) -> tuple[dict[str, pa.Table], float]:
     """Run the given sweep runs in one model; return their tables and the seconds it took."""
-    reuse_freed_memory()
     start = time.perf_counter()
     points, replicate = runs // replicates, runs % replicates
     model = EscalationModel(

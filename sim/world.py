@@ -83,7 +83,7 @@ class World:
 
     def neighbours_of(self, mask: np.ndarray) -> np.ndarray:
         """(R, D) count of each district's neighbours inside `mask`."""
-        return self.geo.neighbour_sum(mask.astype(float))
+        return self.geo.neighbour_count(mask)
 
     def odds(self, attacker: int, rows: np.ndarray) -> np.ndarray:
         """(len(rows), D) local odds of an attack on each district of the given runs: the force

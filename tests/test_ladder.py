@@ -3,7 +3,7 @@
 import numpy as np
 
 from sim.geography import DAMASCUS, HTS, KURDS, OPPOSITION, RUSSIA, TURKEY
-from sim.ladder import pair_levels, theatre_level
+from sim.ladder import PAIRS, pair, pair_levels, theatre_level
 from sim.params import ParameterSet
 from sim.world import Today
 
@@ -23,8 +23,11 @@ def test_each_rung():
     today.clashes[6, TURKEY, DAMASCUS] = True
     pairs, theatre = levels(today)
     assert theatre.tolist() == [0, 1, 2, 3, 4, 5, 6]
-    assert pairs[3, HTS, RUSSIA] == pairs[3, RUSSIA, HTS] == 3
-    assert (pairs == pairs.transpose(0, 2, 1)).all()
+    assert pairs[3, pair(HTS, RUSSIA)] == pairs[3, pair(RUSSIA, HTS)] == 3
+    assert pairs[2, pair(DAMASCUS, HTS)] == 2  # breaches count both ways
+    assert pairs[4, pair(KURDS, TURKEY)] == 4
+    assert (np.delete(pairs[6], pair(TURKEY, DAMASCUS)) == 0).all()
+    assert len(PAIRS) == 21
 
 
 def test_russia_turkey_clash_is_the_top_rung_and_infighting_stays_off_the_theatre():
@@ -33,4 +36,5 @@ def test_russia_turkey_clash_is_the_top_rung_and_infighting_stays_off_the_theatr
     today.attacked[1, HTS, OPPOSITION] = 4
     pairs, theatre = levels(today)
     assert theatre.tolist() == [7, 0]
-    assert pairs[1, HTS, OPPOSITION] == 5
+    assert pairs[1, pair(HTS, OPPOSITION)] == 5
+    assert pairs[0, pair(TURKEY, RUSSIA)] == 7

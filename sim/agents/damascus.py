@@ -52,7 +52,7 @@ class Damascus(Faction):
         control, force, around = world.control[rows], world.force[rows], world.geo.neighbour_sum
         ours = control == DAMASCUS
         rebel = (control == HTS) | (control == OPPOSITION)
-        front = rebel & (around(ours.astype(float)) > 0)
+        front = rebel & (world.geo.neighbour_count(ours) > 0)
         odds = np.where(front, around(force * ours) / (force + 0.05), -np.inf)
         rank = np.argsort(np.argsort(-odds, axis=1), axis=1)
         width = np.where(self.model.imposed("damascus"), world.geo.size, p.offensive_width)[rows]
