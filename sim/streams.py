@@ -49,17 +49,22 @@ def poisson_quantile(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     term = np.exp(-small)
     cdf = term.copy()
     k = np.zeros(np.shape(u), dtype=np.int64)
+    above = np.empty(np.shape(u), dtype=bool)
     n, last = 0, 30 + 2 * float(small.max(initial=0.0))  # past `last` the tail is below 1e-16
     while n < last:
-        above = u > cdf
+        np.greater(u, cdf, out=above)
         if not above.any():
             break
         n += 1
-        term = term * small / n
-        cdf = cdf + term
+        term *= small  # in place: the same numbers as term * small / n, with no new arrays
+        term /= n
+        cdf += term
         k += above
-    normal = np.rint(mean + np.sqrt(mean) * ndtri(u)).clip(min=0).astype(np.int64)
-    return np.where(mean > _NORMAL_ABOVE, normal, k)
+    big = mean > _NORMAL_ABOVE
+    if big.any():
+        normal = np.rint(mean[big] + np.sqrt(mean[big]) * ndtri(u[big])).clip(min=0)
+        k[big] = normal.astype(np.int64)
+    return k
 
 
 def sweep_seeds(master: int, point: np.ndarray, replicate: np.ndarray) -> np.ndarray:

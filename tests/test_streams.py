@@ -40,6 +40,9 @@ def test_poisson_quantile_matches_scipy():
     assert (poisson_quantile(u, np.zeros(u.shape)) == 0).all()
     big = poisson_quantile(u, np.full(u.shape, 5000.0))
     assert abs(big.mean() - 5000) < 10
+    odd = np.arange(u.size) % 2 == 1
+    mixed = poisson_quantile(u, np.where(odd, 5000.0, 9.0))
+    assert np.array_equal(mixed, np.where(odd, big, poisson_quantile(u, np.full(u.shape, 9.0))))
 
 
 def test_a_subset_of_runs_draws_what_it_draws_in_the_full_batch():
