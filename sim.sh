@@ -2,7 +2,7 @@
 # One entry point for a fresh machine. Creates (or reuses) the virtual environment .venv with a
 # Python >= 3.12 that it finds by itself, installs the project into it when pyproject.toml has
 # changed, then:
-#   ./sim.sh test            lint (ruff) and the whole test suite (pytest)
+#   ./sim.sh test            lint (ruff), the whole test suite and the notebooks (pytest, nbmake)
 #   ./sim.sh ARGS...         the `sim` command line, e.g. ./sim.sh run baseline
 # Set PYTHON=/path/to/python3.12 to choose the interpreter yourself.
 set -euo pipefail
@@ -52,8 +52,8 @@ fi
 
 if [ "${1:-}" = "test" ]; then
     shift
-    "$venv/bin/ruff" check sim tests benchmarks
-    "$venv/bin/ruff" format --check sim tests benchmarks
+    "$venv/bin/ruff" check sim tests benchmarks experiments
+    "$venv/bin/ruff" format --check sim tests benchmarks experiments
     exec "$venv/bin/python" -m pytest "$@"
 fi
 exec "$venv/bin/sim" "$@"
