@@ -56,7 +56,7 @@ class Sweep(Strict):
         "summary", description="summary only, or also the weekly or daily series"
     )
     horizon: int | None = Field(None, ge=1, le=3650, description="override the scenario's")
-    batch_size: int = Field(1000, ge=1, le=1_000_000, description="runs per lockstep batch")
+    batch_size: int = Field(2000, ge=1, le=1_000_000, description="runs per lockstep batch")
     max_runs: int = Field(2_000_000, ge=1, description="refuse designs with more runs than this")
 
     @model_validator(mode="after")
