@@ -42,18 +42,18 @@ class Damascus(Faction):
     @rule("C14", "C15", "C05")
     def attack(self) -> None:
         """On the offensive, attack the `offensive_width` rebel-held districts next to Damascus's
-        lines where the odds are best (a limited offensive); an imposed operation is the planned
-        full-scale assault on the whole front (C05, C14). Russian air power (`air_support`,
-        C14, C15) and Iran-backed militias (`militia_support`, C15) multiply the force."""
+        lines where its odds (`World.odds`) are best: a limited offensive. An imposed operation
+        is the planned full-scale assault on the whole front (C05, C14). Russian air power
+        (`air_support`, C14, C15) and Iran-backed militias (`militia_support`, C15) multiply
+        the force."""
         world, p = self.world, self.params
         rows = np.flatnonzero(self.posture == self.posture_code("offensive"))
         if rows.size == 0:
             return
-        control, force, around = world.control[rows], world.force[rows], world.geo.neighbour_sum
-        ours = control == DAMASCUS
+        control = world.control[rows]
         rebel = (control == HTS) | (control == OPPOSITION)
-        front = rebel & (world.geo.neighbour_count(ours) > 0)
-        odds = np.where(front, around(force * ours) / (force + 0.05), -np.inf)
+        front = rebel & (world.geo.neighbour_count(control == DAMASCUS) > 0)
+        odds = np.where(front, world.odds(DAMASCUS, rows), -np.inf)
         rank = np.argsort(np.argsort(-odds, axis=1), axis=1)
         width = np.where(self.model.imposed("damascus"), world.geo.size, p.offensive_width)[rows]
         targets = np.zeros(world.control.shape, dtype=bool)
