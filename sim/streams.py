@@ -21,6 +21,16 @@ def _mix(z: np.ndarray) -> np.ndarray:
     return z ^ (z >> np.uint64(31))
 
 
+def _child(key: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """The key of child `index` of `key`: slot index of key's SplitMix64 stream."""
+    return _mix(key + (np.asarray(index, dtype=np.uint64) + np.uint64(1)) * _GAMMA)
+
+
+def _seed_of(key: np.ndarray) -> np.ndarray:
+    """A key as a run seed below 2**53."""
+    return (key & _SEED_MASK).astype(np.int64)
+
+
 def run_seeds(seed: int, runs: int | np.ndarray) -> np.ndarray:
     """Seeds of runs 0..runs-1 (or of the given run numbers) of a batch with master `seed`.
 
@@ -29,10 +39,7 @@ def run_seeds(seed: int, runs: int | np.ndarray) -> np.ndarray:
     spreadsheet, JSON in a browser) unchanged.
     """
     k = np.arange(runs) if np.isscalar(runs) else np.asarray(runs)
-    master = _mix(np.atleast_1d(np.uint64(seed)))
-    return (_mix(master + (k.astype(np.uint64) + np.uint64(1)) * _GAMMA) & _SEED_MASK).astype(
-        np.int64
-    )
+    return _seed_of(_child(_mix(np.atleast_1d(np.uint64(seed))), k))
 
 
 _NORMAL_ABOVE = 400.0
@@ -71,9 +78,7 @@ def sweep_seeds(master: int, point: np.ndarray, replicate: np.ndarray) -> np.nda
     """Seeds of sweep runs (design point, replicate) under a master seed: they depend on nothing
     else, so not on the batch size, the worker count or the order."""
     key = _mix(np.atleast_1d(np.uint64(master)))
-    key = _mix(key + (np.asarray(point, dtype=np.uint64) + np.uint64(1)) * _GAMMA)
-    key = _mix(key + (np.asarray(replicate, dtype=np.uint64) + np.uint64(1)) * _GAMMA)
-    return (key & _SEED_MASK).astype(np.int64)
+    return _seed_of(_child(_child(key, point), replicate))
 
 
 class Streams:
@@ -90,11 +95,7 @@ class Streams:
         tag = np.uint64(day) << np.uint64(32) | np.uint64(zlib.crc32(purpose.encode()))
         keys = self.keys if rows is None else self.keys[rows]
         key = _mix(keys ^ _mix(np.atleast_1d(tag)))
-        if slots is None:
-            bits = _mix(key + _GAMMA)
-        else:
-            steps = (np.arange(slots, dtype=np.uint64) + np.uint64(1)) * _GAMMA
-            bits = _mix(key[:, None] + steps[None, :])
+        bits = _child(key, 0) if slots is None else _child(key[:, None], np.arange(slots))
         return (bits >> np.uint64(11)).astype(np.float64) * 2.0**-53
 
     def poisson(self, day: int, purpose: str, mean: np.ndarray) -> np.ndarray:
