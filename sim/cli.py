@@ -166,9 +166,7 @@ Record = Annotated[
 @app.command()
 def sweep(
     file: Annotated[Path, typer.Argument(help="sweep TOML file (see experiments/)")],
-    out: Annotated[
-        Path | None, typer.Option(help="store (default: results/sweeps/<name>/)")
-    ] = None,
+    out: StoreOut = None,
     workers: Workers = None,
     scheduler: Scheduler = None,
     record: Record = None,
@@ -188,8 +186,7 @@ def sweep(
         run = SweepRun(plan, scenario, text, folder)
     except (scenarios.ScenarioError, ResultsError) as error:
         fail(str(error))
-    pending = run.store.pending()
-    left = sum(run.batches[i][1] for i in pending)
+    left = run.runs_to_go()
     console.print(
         f"{plan.name}: {run.points:,} points x {plan.replicates} replicates = {run.runs:,} runs "
         f"in {len(run.batches)} batches; {left:,} runs to go -> {folder}/"
@@ -212,7 +209,7 @@ def sweep(
         try:
             run.execute(workers=workers, scheduler=scheduler, on_batch=advance)
         except KeyboardInterrupt:
-            done = run.runs - sum(run.batches[i][1] for i in run.store.pending())
+            done = run.runs - run.runs_to_go()
             errors.print(
                 f"stopped: {done:,} of {run.runs:,} runs saved in {folder}/; "
                 "run the same command to resume"

@@ -73,7 +73,7 @@ class SweepRun:
         self.sweep, self.scenario = sweep, scenario
         self.design = sweep.design_points()
         self.points = len(next(iter(self.design.values())))
-        self.batches = plan(self.points * sweep.replicates, sweep.batch_size)
+        self.batches = plan(self.runs, sweep.batch_size)
         design_table = {"point": np.arange(self.points)} | self.design
         self.store = SweepStore.open(
             folder, sweep, scenario, sweep_text, design_table, self.batches
@@ -83,6 +83,10 @@ class SweepRun:
     def runs(self) -> int:
         """All runs of the sweep."""
         return self.points * self.sweep.replicates
+
+    def runs_to_go(self) -> int:
+        """Runs of the batches not saved yet."""
+        return sum(self.batches[i][1] for i in self.store.pending())
 
     def job(self, index: int) -> dict[str, Any]:
         """The arguments of `run_batch` for one batch."""

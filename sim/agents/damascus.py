@@ -52,7 +52,7 @@ class Damascus(Faction):
             return
         control = world.control[rows]
         rebel = (control == HTS) | (control == OPPOSITION)
-        front = rebel & (world.geo.neighbour_count(control == DAMASCUS) > 0)
+        front = rebel & (world.neighbours_of(control == DAMASCUS) > 0)
         odds = np.where(front, world.odds(DAMASCUS, rows), -np.inf)
         rank = np.argsort(np.argsort(-odds, axis=1), axis=1)
         width = np.where(self.model.imposed("damascus"), world.geo.size, p.offensive_width)[rows]
