@@ -14,7 +14,7 @@ import sys
 import time
 
 from sim.model import EscalationModel
-from sim.scenario import load
+from sim.model.scenario import load
 
 HORIZON = 560
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import mesa
 import psutil
 
-from sim import sweep as sweeps
 from sim.model import EscalationModel
+from sim.sweeps import design as sweeps
 
 SWEEP = """
 name = "bench"

@@ -11,9 +11,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from sim import scenario as scenarios
-from sim.claims import ASSUMPTION, CLAIMS
-from sim.params import PARAMETERS
+from sim.model import scenario as scenarios
+from sim.model.claims import ASSUMPTION, CLAIMS
+from sim.model.params import PARAMETERS
 
 app = typer.Typer(
     help="Escalation around Idlib and north-east Syria after January 2019 (agent-based, Mesa).",
@@ -74,8 +74,9 @@ def run(
 ) -> None:
     """Run a scenario; write daily.parquet, summary.parquet, manifest.json and overview.png."""
     from sim.model import EscalationModel
-    from sim.output import ResultsError, prepare, write_run
-    from sim.plots import overview
+    from sim.reports.files import prepare, write_run
+    from sim.reports.plots import overview
+    from sim.sweeps.disk import ResultsError
 
     started = datetime.now().astimezone()
     try:
@@ -127,7 +128,7 @@ def list_scenarios() -> None:
 @app.command()
 def claims() -> None:
     """Each claim of the source, with the rules and parameters that rest on it."""
-    from sim.rules import all_rules
+    from sim.model.rules import all_rules
 
     rules = all_rules()
     for claim_id, text in [*CLAIMS.items(), (ASSUMPTION, "not in the source")]:
@@ -172,9 +173,9 @@ def sweep(
     record: Record = None,
 ) -> None:
     """Run a sweep into a resumable store; the same command again resumes it."""
-    from sim import sweep as sweeps
-    from sim.output import ResultsError
-    from sim.runner import SweepRun
+    from sim.sweeps import design as sweeps
+    from sim.sweeps.disk import ResultsError
+    from sim.sweeps.runner import SweepRun
 
     if workers is not None and scheduler is not None:
         fail("--workers and --scheduler exclude each other")
@@ -233,7 +234,7 @@ OUTCOMES = (
 def results(folder: Annotated[Path, typer.Argument(help="a sweep's store")]) -> None:
     """A short table of a sweep: runs, points and outcome quantiles."""
     import sim.results
-    from sim.output import ResultsError
+    from sim.sweeps.disk import ResultsError
 
     try:
         found = sim.results.open(folder)

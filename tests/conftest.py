@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from sim.model import EscalationModel
-from sim.scenario import load
+from sim.model.scenario import load
 
 
 def run_model(name: str, replicates: int, seed: int = 11, horizon: int | None = None, **kwargs):

@@ -7,7 +7,7 @@ import sys
 import pyarrow.parquet as pq
 import pytest
 
-from sim.geography import ACTORS
+from sim.model.geography import ACTORS
 
 
 def sim(*args: str, cwd=None) -> subprocess.CompletedProcess:

@@ -4,11 +4,11 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.geography import THEATRES
-from sim.ladder import LEVELS
 from sim.model import EscalationModel
-from sim.params import PARAMETERS
-from sim.scenario import load
+from sim.model.geography import THEATRES
+from sim.model.ladder import LEVELS
+from sim.model.params import PARAMETERS
+from sim.model.scenario import load
 
 REPLICATES = 6
 

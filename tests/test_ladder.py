@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from sim.geography import DAMASCUS, HTS, KURDS, OPPOSITION, RUSSIA, TURKEY
-from sim.ladder import PAIRS, pair, pair_levels, theatre_level
-from sim.params import ParameterSet
-from sim.world import Today
+from sim.model.geography import DAMASCUS, HTS, KURDS, OPPOSITION, RUSSIA, TURKEY
+from sim.model.ladder import PAIRS, pair, pair_levels, theatre_level
+from sim.model.params import ParameterSet
+from sim.model.world import Today
 
 
 def levels(today: Today) -> tuple[np.ndarray, np.ndarray]:

@@ -6,13 +6,13 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sim.agents import FACTIONS
-from sim.claims import ASSUMPTION, CLAIMS
-from sim.geography import THEATRES, load, parse
 from sim.model import EscalationModel
-from sim.params import PARAMETERS, ParameterSet
-from sim.rules import all_rules
-from sim.world import World
+from sim.model.agents import FACTIONS
+from sim.model.claims import ASSUMPTION, CLAIMS
+from sim.model.geography import THEATRES, load, parse
+from sim.model.params import PARAMETERS, ParameterSet
+from sim.model.rules import all_rules
+from sim.model.world import World
 
 
 def test_map_size_theatres_and_population():

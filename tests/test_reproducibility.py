@@ -7,8 +7,8 @@ from typer.testing import CliRunner
 
 from sim.cli import app
 from sim.model import EscalationModel
-from sim.scenario import load
-from sim.streams import run_seeds
+from sim.model.scenario import load
+from sim.model.streams import run_seeds
 
 HORIZON = 240  # past the first offensive, so fighting is covered too
 

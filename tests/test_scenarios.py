@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sim.scenario import load, named_scenarios
+from sim.model.scenario import load, named_scenarios
 
 from .conftest import run_model
 

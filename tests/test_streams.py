@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from sim.streams import Streams, poisson_quantile, run_seeds
+from sim.model.streams import Streams, poisson_quantile, run_seeds
 
 
 def test_uniforms_are_uniform_and_purposes_independent():

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import sim.results
-from sim import sweep as sweeps
-from sim.runner import SweepRun
+from sim.sweeps import design as sweeps
+from sim.sweeps.runner import SweepRun
 
 SWEEP = """
 name = "small"

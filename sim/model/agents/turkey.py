@@ -3,9 +3,9 @@ Kurdish forces off its border (C19), and guards its observation posts in the zon
 
 import numpy as np
 
-from sim.agents.base import Faction
-from sim.claims import rule
-from sim.geography import DAMASCUS, HTS, KURDS, RUSSIA, TURKEY
+from sim.model.agents.base import Faction
+from sim.model.claims import rule
+from sim.model.geography import DAMASCUS, HTS, KURDS, RUSSIA, TURKEY
 
 
 class Turkey(Faction):

@@ -18,9 +18,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 import sim
-from sim.output import ResultsError, git_commit, write_atomic
-from sim.scenario import Scenario
-from sim.sweep import Sweep
+from sim.model.scenario import Scenario
+from sim.sweeps.design import Sweep
+from sim.sweeps.disk import ResultsError, git_commit, write_atomic
 
 MANIFEST = "manifest.json"
 DESIGN = "design.parquet"

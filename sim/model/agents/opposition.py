@@ -3,9 +3,9 @@ backing; outmatched by HTS, groups sign their towns' administration over (C12)."
 
 import numpy as np
 
-from sim.agents.base import Faction
-from sim.claims import rule
-from sim.geography import HTS, OPPOSITION, district_total
+from sim.model.agents.base import Faction
+from sim.model.claims import rule
+from sim.model.geography import HTS, OPPOSITION, district_total
 
 
 class Opposition(Faction):

@@ -1,8 +1,8 @@
 """Every rule of the model with the claims it cites, found from the `@rule` marks in the code."""
 
-from sim.agents import FACTIONS
-from sim.model import EscalationModel
-from sim.world import World
+from sim.model.agents import FACTIONS
+from sim.model.escalation import EscalationModel
+from sim.model.world import World
 
 
 def all_rules() -> dict[str, tuple[str, ...]]:

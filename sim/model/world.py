@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.claims import rule
-from sim.geography import (
+from sim.model.claims import rule
+from sim.model.geography import (
     ACTORS,
     DAMASCUS,
     HTS,
@@ -20,8 +20,8 @@ from sim.geography import (
     Geography,
     district_total,
 )
-from sim.params import ParameterSet
-from sim.streams import Streams
+from sim.model.params import ParameterSet
+from sim.model.streams import Streams
 
 CONTROLLERS = (TURKEY, DAMASCUS, HTS, OPPOSITION, KURDS)
 """The actors that hold districts (Russia and the US hold none)."""

@@ -4,82 +4,24 @@ Files are written to a temporary name and renamed into place, and an existing re
 never overwritten, so results already on disk are not lost.
 """
 
-import hashlib
 import json
-import os
 import platform
-import subprocess
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 import sim
-from sim.geography import ACTORS
-from sim.params import PARAMETERS
-from sim.record import NO_DAY, START_DATE
+from sim.model.geography import ACTORS
+from sim.model.params import PARAMETERS
+from sim.model.record import START_DATE
+from sim.model.tables import posture_names, to_table
+from sim.sweeps.disk import ResultsError, git_commit, sha256, write_atomic
 
 if TYPE_CHECKING:
     from sim.model import EscalationModel
-
-DAY_COLUMNS_SUFFIXES = ("_day", "_day128", "_day100_128")
-"""Summary columns where NO_DAY (-1) means "never" or "not reached" and is written as null."""
-
-
-class ResultsError(RuntimeError):
-    """A results folder that cannot be written or read; the message is one line."""
-
-
-def to_table(columns: dict[str, np.ndarray], postures: dict[str, tuple[str, ...]]) -> pa.Table:
-    """Columns as an Arrow table: postures as categories, "never" days as null, a date column."""
-    arrays: dict[str, pa.Array] = {}
-    for name, values in columns.items():
-        if name in postures:
-            arrays[name] = pa.DictionaryArray.from_arrays(
-                pa.array(values.astype(np.int8)), pa.array(postures[name])
-            )
-        elif name.startswith("first_day_level_") or name.endswith(DAY_COLUMNS_SUFFIXES):
-            arrays[name] = pa.array(values, mask=values == NO_DAY)
-        else:
-            arrays[name] = pa.array(values)
-        if name == "day":
-            start = np.datetime64(START_DATE, "D")
-            arrays["date"] = pa.array(start + values.astype("timedelta64[D]"))
-    return pa.table(arrays)
-
-
-def write_atomic(path: Path, write: Any) -> None:
-    """Call write(temporary path), then rename into place: readers never see half a file."""
-    temporary = path.with_name(f".{path.name}.partial")
-    write(temporary)
-    os.replace(temporary, path)
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def git_commit() -> str | None:
-    """The commit of the source tree the package runs from, if it is a git checkout."""
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=Path(sim.__file__).parent,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
-
-
-def posture_names(model: "EscalationModel") -> dict[str, tuple[str, ...]]:
-    """{"posture_<actor>": the actor's posture names} for the series' category columns."""
-    return {f"posture_{f.name}": f.postures for f in model.factions}
 
 
 def prepare(out: Path) -> Path:
@@ -131,7 +73,7 @@ def write_run(
         "command": command,
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "files": {name: _sha256(out / name) for name in tables},
+        "files": {name: sha256(out / name) for name in tables},
     }
     write_atomic(out / "manifest.json", lambda p: p.write_text(json.dumps(manifest, indent=2)))
     return manifest

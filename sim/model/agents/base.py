@@ -5,10 +5,10 @@ from typing import TYPE_CHECKING, ClassVar
 import mesa
 import numpy as np
 
-from sim.geography import ACTORS
+from sim.model.geography import ACTORS
 
 if TYPE_CHECKING:
-    from sim.model import EscalationModel
+    from sim.model.escalation import EscalationModel
 
 
 class Faction(mesa.Agent):

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.geography import ACTORS, DAMASCUS, HTS, KURDS, OPPOSITION, THEATRES, TURKEY
-from sim.ladder import LEVELS, PAIRS, pair_levels, theatre_level
+from sim.model.geography import ACTORS, DAMASCUS, HTS, KURDS, OPPOSITION, THEATRES, TURKEY
+from sim.model.ladder import LEVELS, PAIRS, pair_levels, theatre_level
 
 if TYPE_CHECKING:
-    from sim.model import EscalationModel
+    from sim.model.escalation import EscalationModel
 
 START_DATE = date(2018, 9, 17)
 """Day 0: the Sochi agreement."""

@@ -20,11 +20,11 @@ import numpy as np
 import pyarrow as pa
 
 from sim.model import EscalationModel
-from sim.output import posture_names, to_table
-from sim.scenario import Scenario
-from sim.store import SweepStore
-from sim.streams import sweep_seeds
-from sim.sweep import Sweep
+from sim.model.scenario import Scenario
+from sim.model.streams import sweep_seeds
+from sim.model.tables import posture_names, to_table
+from sim.sweeps.design import Sweep
+from sim.sweeps.store import SweepStore
 
 
 def plan(runs: int, batch_size: int) -> list[tuple[int, int]]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.claims import ASSUMPTION, CLAIMS
+from sim.model.claims import ASSUMPTION, CLAIMS
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ offensive, 5 full-scale assault, 6 clashes between states' forces, 7 direct Russ
 
 import numpy as np
 
-from sim.geography import ACTORS, HTS, OPPOSITION, RUSSIA, TURKEY
-from sim.params import ParameterSet
-from sim.world import Today
+from sim.model.geography import ACTORS, HTS, OPPOSITION, RUSSIA, TURKEY
+from sim.model.params import ParameterSet
+from sim.model.world import Today
 
 LEVELS: tuple[str, ...] = (
     "ceasefire holds",

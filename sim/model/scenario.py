@@ -10,11 +10,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from sim.params import PARAMETERS
+from sim.model.params import PARAMETERS
 
 SCENARIO_DIRS = (
-    Path(__file__).resolve().parent.parent / "scenarios",  # a source checkout
-    Path(__file__).resolve().parent / "scenarios",  # an installed wheel
+    Path(__file__).resolve().parents[2] / "scenarios",  # a source checkout
+    Path(__file__).resolve().parents[1] / "scenarios",  # an installed wheel (sim/scenarios)
 )
 
 Day = Annotated[int, Field(ge=0, le=3650)]

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from sim.agents.base import Faction
-from sim.claims import rule
+from sim.model.agents.base import Faction
+from sim.model.claims import rule
 
 
 class UnitedStates(Faction):

@@ -3,9 +3,9 @@ the opposition (C12), raids regime lines (C11) and enters the buffer zone (C13).
 
 import numpy as np
 
-from sim.agents.base import Faction
-from sim.claims import rule
-from sim.geography import DAMASCUS, HTS, OPPOSITION, district_total
+from sim.model.agents.base import Faction
+from sim.model.claims import rule
+from sim.model.geography import DAMASCUS, HTS, OPPOSITION, district_total
 
 
 class HayatTahrirAlSham(Faction):

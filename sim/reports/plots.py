@@ -8,9 +8,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from sim.geography import ACTORS
-from sim.ladder import LEVELS
-from sim.record import day_to_date
+from sim.model.geography import ACTORS
+from sim.model.ladder import LEVELS
+from sim.model.record import day_to_date
 
 
 def overview(daily: dict[str, np.ndarray], replicates: int, path: Path, title: str) -> None:

@@ -1,4 +1,4 @@
-"""The map: districts, theatres and adjacency, loaded from `sim/data/districts.toml`."""
+"""The map: districts, theatres and adjacency, loaded from `sim/model/data/districts.toml`."""
 
 import tomllib
 from dataclasses import dataclass
@@ -142,4 +142,4 @@ def parse(text: str) -> Geography:
 @cache
 def load() -> Geography:
     """The shipped map."""
-    return parse(resources.files("sim").joinpath("data/districts.toml").read_text())
+    return parse(resources.files("sim.model").joinpath("data/districts.toml").read_text())

@@ -3,9 +3,9 @@ let Damascus (and Russia) in (C19)."""
 
 import numpy as np
 
-from sim.agents.base import Faction
-from sim.claims import rule
-from sim.geography import DAMASCUS, KURDS, TURKEY
+from sim.model.agents.base import Faction
+from sim.model.claims import rule
+from sim.model.geography import DAMASCUS, KURDS, TURKEY
 
 
 class Kurds(Faction):

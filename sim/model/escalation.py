@@ -15,17 +15,17 @@ from collections.abc import Mapping, Sequence
 import mesa
 import numpy as np
 
-from sim import geography
-from sim.agents import FACTIONS
-from sim.agents.base import Faction
-from sim.claims import rule
-from sim.geography import ACTORS
-from sim.malloc import reuse_freed_memory
-from sim.params import ParameterSet
-from sim.record import Recorder
-from sim.scenario import Scenario
-from sim.streams import Streams, run_seeds
-from sim.world import World
+from sim.model import geography
+from sim.model.agents import FACTIONS
+from sim.model.agents.base import Faction
+from sim.model.claims import rule
+from sim.model.geography import ACTORS
+from sim.model.malloc import reuse_freed_memory
+from sim.model.params import ParameterSet
+from sim.model.record import Recorder
+from sim.model.scenario import Scenario
+from sim.model.streams import Streams, run_seeds
+from sim.model.world import World
 
 
 class EscalationModel(mesa.Model):

@@ -3,9 +3,9 @@ Turkish partnership kept (C01-C03, C06, C07, C18); backs Damascus from the air (
 
 import numpy as np
 
-from sim.agents.base import Faction
-from sim.claims import rule
-from sim.geography import HTS, district_total
+from sim.model.agents.base import Faction
+from sim.model.claims import rule
+from sim.model.geography import HTS, district_total
 
 
 class Russia(Faction):

@@ -3,9 +3,9 @@ goes on the ground offensive only with Russian air support (C14, C15)."""
 
 import numpy as np
 
-from sim.agents.base import Faction
-from sim.claims import rule
-from sim.geography import DAMASCUS, HTS, OPPOSITION, district_total
+from sim.model.agents.base import Faction
+from sim.model.claims import rule
+from sim.model.geography import DAMASCUS, HTS, OPPOSITION, district_total
 
 
 class Damascus(Faction):

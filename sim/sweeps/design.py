@@ -16,9 +16,9 @@ import numpy as np
 from pydantic import Field, model_validator
 from SALib.sample import latin, morris, sobol
 
-from sim.params import PARAMETERS
-from sim.scenario import Scenario, ScenarioError, Strict, check, read_toml
-from sim.scenario import load as load_scenario
+from sim.model.params import PARAMETERS
+from sim.model.scenario import Scenario, ScenarioError, Strict, check, read_toml
+from sim.model.scenario import load as load_scenario
 
 
 class Varied(Strict):

@@ -1,0 +1,1 @@
+"""Many runs: sweep files and their designs, lockstep batches on Dask, the resumable store."""
