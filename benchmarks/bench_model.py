@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/bench_model.py            # both cases, each in its own process
     .venv/bin/python benchmarks/bench_model.py --case single|batch [--replicates N]
 
-Prints wall time, replicate-days per second and the process's peak memory for each case.
+One run records as `sim run` does (daily series and event log); the batch records the summary
+only, as a sweep does. Prints wall time, replicate-days per second and peak memory.
 """
 
 import argparse
@@ -23,7 +24,9 @@ def measure(replicates: int, daily: bool) -> dict[str, float]:
     """Build and run a baseline model; return its figures."""
     scenario = load("baseline")[0]
     start = time.perf_counter()
-    model = EscalationModel(scenario, replicates, seed=1, record_every=1 if daily else None)
+    model = EscalationModel(
+        scenario, replicates, seed=1, record_every=1 if daily else None, record_events=daily
+    )
     model.run(HORIZON)
     if daily:
         model.recorder.daily_columns()

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sim.model import scenario as scenarios
-from sim.model.claims import ASSUMPTION, CLAIMS
+from sim.model.claims import ASSUMPTION, SOURCES
 from sim.model.params import PARAMETERS
 
 app = typer.Typer(
@@ -72,7 +72,7 @@ def run(
     set_: Sets = None,
     run_seed: RunSeeds = None,
 ) -> None:
-    """Run a scenario; write daily.parquet, summary.parquet, manifest.json and overview.png."""
+    """Run a scenario; write daily, summary and events (.parquet), manifest.json, overview.png."""
     from sim.model import EscalationModel
     from sim.reports.files import prepare, write_run
     from sim.reports.plots import overview
@@ -102,7 +102,10 @@ def run(
     write_run(folder, model, text, sys.argv, started)
     daily = model.recorder.daily_columns()
     overview(daily, model.replicates, folder / "overview.png", spec.name)
-    console.print(f"wrote {folder}/ (daily.parquet, summary.parquet, manifest.json, overview.png)")
+    console.print(
+        f"wrote {folder}/ (daily.parquet, summary.parquet, events.parquet, manifest.json, "
+        "overview.png)"
+    )
 
 
 @app.command()
@@ -127,11 +130,12 @@ def list_scenarios() -> None:
 
 @app.command()
 def claims() -> None:
-    """Each claim of the source, with the rules and parameters that rest on it."""
+    """Each claim of the source and each later pattern (external), with the rules and
+    parameters that rest on it."""
     from sim.model.rules import all_rules
 
     rules = all_rules()
-    for claim_id, text in [*CLAIMS.items(), (ASSUMPTION, "not in the source")]:
+    for claim_id, text in [*SOURCES.items(), (ASSUMPTION, "not in the source")]:
         console.print(f"[bold]{claim_id}[/bold] {text}")
         for name, cited in rules.items():
             if claim_id in cited:
@@ -160,7 +164,11 @@ Scheduler = Annotated[
     str | None, typer.Option(help="address of an existing Dask scheduler, e.g. tcp://host:8786")
 ]
 Record = Annotated[
-    str | None, typer.Option(help="what to record: summary, weekly or daily (default: the file's)")
+    str | None,
+    typer.Option(
+        help="what to record: summary, weekly or daily, each with +events for the event log "
+        "(default: the file's)"
+    ),
 ]
 
 

@@ -6,10 +6,13 @@ import pytest
 from sim.model import EscalationModel
 from sim.model.scenario import load
 
+CALIBRATION_SEED = 20190123
+
 
 def run_model(name: str, replicates: int, seed: int = 11, horizon: int | None = None, **kwargs):
-    """Run a named scenario and return the model (daily records off unless asked for)."""
+    """Run a named scenario and return the model (daily records and events off unless asked)."""
     kwargs.setdefault("record_every", None)
+    kwargs.setdefault("record_events", False)
     model = EscalationModel(load(name)[0], replicates, seed, **kwargs)
     model.run(horizon)
     return model
@@ -17,10 +20,13 @@ def run_model(name: str, replicates: int, seed: int = 11, horizon: int | None = 
 
 @pytest.fixture(scope="session")
 def baseline_1000():
-    """The calibration run: baseline, 1,000 replicates, days 0-128."""
-    model = EscalationModel(load("baseline")[0], 1000, seed=20190123, record_every=None)
+    """The calibration run: baseline, 1,000 replicates, days 0-365 (both windows), with
+    Russia's median frustration by day."""
+    model = EscalationModel(
+        load("baseline")[0], 1000, CALIBRATION_SEED, record_every=None, record_events=False
+    )
     frustration = {}
-    while model.day <= 128:
+    while model.day <= 365:
         model.step()
         frustration[model.day - 1] = np.median(model.faction("russia").frustration)
     return model.recorder.summary_columns(), frustration

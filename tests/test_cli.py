@@ -24,10 +24,11 @@ def small_run(tmp_path_factory):
     return out
 
 
-def test_run_writes_four_files_with_the_documented_columns(small_run):
+def test_run_writes_five_files_with_the_documented_columns(small_run):
     assert {p.name for p in small_run.iterdir()} == {
         "daily.parquet",
         "summary.parquet",
+        "events.parquet",
         "manifest.json",
         "overview.png",
     }
@@ -43,10 +44,24 @@ def test_run_writes_four_files_with_the_documented_columns(small_run):
     assert summary.num_rows == 5
     wanted = {"peak_level", "days_level_4_plus", "first_offensive_day", "ne_operation_day"}
     wanted |= {f"first_day_level_{k}" for k in range(1, 8)}
-    wanted |= {"kurd_damascus_deal_day", "breaches_day128", "killed_day128", "injured_day128"}
+    wanted |= {"kurd_damascus_deal_day", "breaches_day128", "breach_killed_day128"}
+    wanted |= {"breach_injured_day128", "civilians_killed_day224_346", "first_pause_day"}
     wanted |= {"hts_zone_share_day128", "cessions_day100_128", "civilians_killed"}
     wanted |= {"displaced_peak", "final_share_zone_hts", "turkey_effort", "seed", "run"}
     assert wanted <= set(summary.column_names)
+    events = pq.read_table(small_run / "events.parquet")
+    assert events.column_names == [
+        "run",
+        "seed",
+        "day",
+        "date",
+        "actor",
+        "event",
+        "district",
+        "target",
+        "value",
+    ]
+    assert events.num_rows > 0
     manifest = json.loads((small_run / "manifest.json").read_text())
     assert manifest["replicates"] == 5 and manifest["master_seed"] == 9
     assert manifest["parameters"]["turkey_effort"] == 0.3
@@ -60,7 +75,7 @@ def test_one_run_is_reproduced_alone_from_its_seed(small_run, tmp_path):
     result = sim("run", "baseline", "--run-seed", str(int(row["seed"])), "--out", str(out))
     assert result.returncode == 0, result.stderr
     again = pq.read_table(out / "summary.parquet").to_pandas().iloc[0]
-    for column in ("breaches_day128", "killed_day128", "peak_level", "civilians_killed"):
+    for column in ("breaches_day128", "breach_killed_day128", "peak_level", "civilians_killed"):
         assert again[column] == row[column], column
 
 

@@ -30,7 +30,16 @@ def parameter_values(draw) -> dict[str, np.ndarray]:
     return values
 
 
-COUNTERS = ("breaches", "killed", "injured", "civilians_killed", "cessions", "left_for_turkey")
+COUNTERS = (
+    "breaches",
+    "killed",
+    "injured",
+    "civilians_killed",
+    "breach_killed",
+    "cessions",
+    "left_for_turkey",
+)
+STOCKS = ("residents", "displaced", "in_camps", "ne_displaced", "ne_camps", "force", "posts")
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -46,10 +55,12 @@ def test_people_shares_levels_and_counters(values, scenario, seed):
     before = {name: getattr(world, name).copy() for name in COUNTERS}
     for _ in range(260):
         model.step()
-        # people are conserved: residents + displaced + camps + Turkey + civilians killed
+        # people are conserved: residents + displaced and camps (both regions) + Turkey + killed
         np.testing.assert_allclose(world.people(), people, rtol=1e-9)
-        for stock in (world.residents, world.displaced, world.in_camps, world.force):
-            assert (stock >= -1e-9).all()
+        for stock in STOCKS:
+            assert (getattr(world, stock) >= -1e-9).all(), stock
+        assert (world.killed >= world.civilians_killed - 1e-9).all()
+        assert (world.aid_delivered <= world.aid_need + 1e-9).all()
         # control and population shares sum to one in each theatre
         for theatre in THEATRES:
             shares = [world.share(theatre, actor) for actor in range(7)]

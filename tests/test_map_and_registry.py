@@ -8,7 +8,7 @@ import pytest
 
 from sim.model import EscalationModel
 from sim.model.agents import FACTIONS
-from sim.model.claims import ASSUMPTION, CLAIMS
+from sim.model.claims import ASSUMPTION, CLAIMS, PATTERNS, SOURCES
 from sim.model.geography import THEATRES, load, parse
 from sim.model.params import PARAMETERS, ParameterSet
 from sim.model.rules import all_rules
@@ -55,7 +55,7 @@ neighbours = []
 
 def test_every_parameter_has_a_basis_and_a_range_holding_its_default():
     for p in PARAMETERS.values():
-        assert p.basis and all(b in CLAIMS or b == ASSUMPTION for b in p.basis), p.name
+        assert p.basis and all(b in SOURCES or b == ASSUMPTION for b in p.basis), p.name
         assert p.low < p.high and p.low <= p.default <= p.high, p.name
         assert p.doc and p.unit, p.name
 
@@ -72,7 +72,7 @@ def test_parameter_set_refuses_unknown_and_out_of_range_values():
 def names_claim(doc: str, claim: str) -> bool:
     """The docstring names the claim, alone or inside a range such as 'C06-C08'."""
     n = int(claim[1:])
-    ranges = re.findall(r"C(\d\d)-C(\d\d)", doc)
+    ranges = re.findall(rf"{claim[0]}(\d\d)-{claim[0]}(\d\d)", doc)
     return claim in doc or any(int(a) <= n <= int(b) for a, b in ranges)
 
 
@@ -92,7 +92,15 @@ def test_every_agent_rule_cites_claims_and_its_docstring_names_them():
             assert claim == ASSUMPTION or names_claim(doc, claim), f"{name} cites {claim} silently"
 
 
-def test_every_claim_is_used_by_a_rule_or_a_parameter():
+def test_every_claim_and_pattern_is_used_by_a_rule_or_a_parameter():
     used = {c for cited in all_rules().values() for c in cited}
     used |= {b for p in PARAMETERS.values() for b in p.basis}
     assert set(CLAIMS) - used == set(), f"claims used nowhere: {set(CLAIMS) - used}"
+    assert set(PATTERNS) - used == set(), f"patterns used nowhere: {set(PATTERNS) - used}"
+
+
+def test_no_duration_the_article_does_not_give_is_credited_to_it():
+    """Hindsight is not a claim: the US pull-out's delay and a summit's truce are not in C07
+    or C17 (the article gives neither length)."""
+    assert PARAMETERS["us_pullout_delay"].basis == (ASSUMPTION,)
+    assert "C07" not in PARAMETERS["summit_grace_days"].basis

@@ -1,7 +1,8 @@
-"""The source's claims (FT, 23 January 2019), in this project's own words, and the `rule` marker.
+"""The source's claims (FT, 23 January 2019), the later patterns, and the `rule` marker.
 
-Every rule of the model is a method marked `@rule("Cxx", ...)`; every parameter names its claims
-or `assumption` (see `sim.params`). `sim claims` lists, claim by claim, what rests on it.
+Every rule of the model is a method marked `@rule("Cxx", ...)`; every parameter names its claims,
+a pattern of what happened later (`P01`-`P05`: `external`, from UN reporting) or `assumption`
+(see `sim.model.params`). `sim claims` lists, source by source, what rests on it.
 """
 
 from collections.abc import Callable
@@ -34,16 +35,34 @@ CLAIMS: dict[str, str] = {
     "there.",
 }
 
+PATTERNS: dict[str, str] = {
+    "P01": "External (OCHA, OHCHR): the Russian-backed ground offensive on the zone's south began "
+    "29-30 April 2019 (day 224-225).",
+    "P02": "External (OCHA, WFP): more than 400,000 people displaced inside Syria by that "
+    "offensive, May-August 2019 (days 226-340).",
+    "P03": "External (OHCHR): 1,089 civilians killed between 29 April and 29 August 2019 "
+    "(days 224-346).",
+    "P04": "External (OCHA): northern Hama and Khan Shaykhun taken by late August 2019; Maarat "
+    "al-Numan, Saraqib, Ariha and Idlib city still held by the rebels.",
+    "P05": "External (OCHA): the offensive paused under ceasefires in August 2019 (days 319-348).",
+}
+"""What happened after the article, from UN reporting (../shared/patterns.md): the second
+calibration window. Citing one says `external`: it is hindsight, not the article's claim."""
+
 ASSUMPTION = "assumption"
+
+SOURCES: dict[str, str] = {**CLAIMS, **PATTERNS}
+"""Everything a rule or a parameter may cite besides `assumption`."""
 
 F = TypeVar("F", bound=Callable[..., object])
 
 
 def rule(*claims: str) -> Callable[[F], F]:
-    """Mark a method as a model rule resting on the given claims (C01-C19 or `assumption`)."""
-    unknown = [c for c in claims if c not in CLAIMS and c != ASSUMPTION]
+    """Mark a method as a model rule resting on the given claims (C01-C19), patterns (P01-P05,
+    external) or `assumption`."""
+    unknown = [c for c in claims if c not in SOURCES and c != ASSUMPTION]
     if not claims or unknown:
-        raise ValueError(f"a rule must cite known claims or 'assumption', got {claims}")
+        raise ValueError(f"a rule must cite known claims, patterns or 'assumption', got {claims}")
 
     def mark(method: F) -> F:
         method.claims = claims  # type: ignore[attr-defined]

@@ -5,9 +5,12 @@
     model.recorder.summary_columns()
 
 Each step is one day (day 0 = 17 Sept 2018, the Sochi agreement):
-1. the scenario's events of the day; 2. every actor perceives; 3. every actor decides (reading
-yesterday's postures only); 4. the actors act, in a fixed order; 5. consequences (the toll of
-the breaches, aid); 6. the escalation ladder and the day's record.
+1. the day starts: yesterday's postures and shared signals are frozen in a `Snapshot`;
+2. the scenario's events of the day, and the summits called yesterday;
+3. every actor perceives, then every actor decides (any order: they read only yesterday);
+4. the actors act, in a fixed order, changing the world only through its methods;
+5. consequences: the toll of the breaches, aid, the Russia-Turkey relation, summits called;
+6. the escalation ladder and the day's record.
 """
 
 from collections.abc import Mapping, Sequence
@@ -17,9 +20,11 @@ import numpy as np
 
 from sim.model import geography
 from sim.model.agents import FACTIONS
-from sim.model.agents.base import Faction
+from sim.model.agents.base import Faction, Snapshot
+from sim.model.agents.damascus import Posture as Damascus
+from sim.model.agents.russia import Posture as Russia
+from sim.model.agents.turkey import Posture as Turkey
 from sim.model.claims import rule
-from sim.model.geography import ACTORS
 from sim.model.malloc import reuse_freed_memory
 from sim.model.params import ParameterSet
 from sim.model.record import Recorder
@@ -40,10 +45,12 @@ class EscalationModel(mesa.Model):
         seeds: Sequence[int] | np.ndarray | None = None,
         parameters: Mapping[str, float | np.ndarray] | None = None,
         record_every: int | None = 1,
+        record_events: bool = True,
     ) -> None:
         """Seeds are derived from (seed, run number) unless given one per run in `seeds`.
         `parameters` overrides the scenario's parameters, with a scalar or one value per run.
-        The series is recorded every `record_every` days (1 daily, 7 weekly; None: summary only).
+        The series is recorded every `record_every` days (1 daily, 7 weekly; None: summary only);
+        the event log when `record_events`.
         """
         reuse_freed_memory()
         self.master_seed: int | None = None
@@ -62,11 +69,11 @@ class EscalationModel(mesa.Model):
         self.day = 0
         self.factions: list[Faction] = [cls(self) for cls in FACTIONS]
         self._by_name = {f.name: f for f in self.factions}
-        self.postures_yesterday = np.zeros((len(ACTORS), self.replicates), dtype=np.int8)
-        self.recorder = Recorder(self, every=record_every)
+        self.seen = Snapshot.of(self.factions)
+        self.recorder = Recorder(self, every=record_every, events=record_events)
 
     def faction(self, name: str) -> Faction:
-        """The actor with this name (see `sim.geography.ACTORS`)."""
+        """The actor with this name (see `sim.model.geography.ACTORS`)."""
         return self._by_name[name]
 
     def imposed(self, actor: str) -> np.ndarray:
@@ -80,14 +87,13 @@ class EscalationModel(mesa.Model):
     def step(self) -> None:
         """One day."""
         self.world.start_day(self.day)
+        self.seen = Snapshot.of(self.factions)
         self.scheduled_events()
         self.agents.do("perceive")
-        for faction in self.factions:
-            self.postures_yesterday[faction.index] = faction.posture
         self.agents.do("decide")
-        self.agents.do("act")
-        self.world.breach_toll()
-        self.world.deliver_aid(self.faction("damascus").posture == 1)
+        for faction in self.factions:
+            faction.act()
+        self.consequences()
         self.recorder.record()
         self.day += 1
 
@@ -98,13 +104,15 @@ class EscalationModel(mesa.Model):
             self.step()
 
     def scheduled_events(self) -> None:
-        """The scenario's events of the day (imposed operations are read by the actors)."""
+        """The scenario's events of the day (imposed operations are read by the actors), and
+        the summits: scheduled ones and those called yesterday."""
         events, day = self.spec.events, self.day
         if events.deal_day == day:
             self.sochi_deal()
-        if day in events.summit_days:
-            self.faction("russia").attend_summit()
-            self.faction("turkey").attend_summit()
+        meeting = np.flatnonzero(self.world.summits_due(day in events.summit_days))
+        if meeting.size:
+            self.faction("russia").attend_summit(meeting)
+            self.faction("turkey").attend_summit(meeting)
         if day in events.flood_days:
             self.world.flood()
 
@@ -113,3 +121,15 @@ class EscalationModel(mesa.Model):
         """The deal: the assault is postponed `postponement_days` (C04, C14) in exchange for
         Turkey's promise; the buffer zone is agreed (C13)."""
         self.faction("russia").hold_off(self.day + self.params.postponement_days)
+
+    def consequences(self) -> None:
+        """What the day's actions add up to: the toll of the breaches, aid, the relation, and
+        the summits called for tomorrow (see `World`)."""
+        world = self.world
+        offensive = self.faction("damascus").posture >= Damascus.OFFENSIVE
+        world.breach_toll()
+        world.deliver_aid(offensive)
+        backed = offensive & (self.faction("russia").posture == Russia.BACK_OFFENSIVE)
+        operating = self.faction("turkey").posture == Turkey.NE_OPERATION
+        world.settle_relation(backed, operating)
+        world.call_summits()

@@ -55,7 +55,7 @@ class Geography:
         labels[:-1] = same_as.T
         own = labels[:-1]
         for column in self.neighbour_table.T:
-            total += np.where(labels[column] == own, rows[column], 0.0)
+            total += np.where(labels[column] == own, rows[column], 0).astype(x.dtype, copy=False)
         return total.T
 
     def neighbour_count(self, mask: np.ndarray) -> np.ndarray:
@@ -70,6 +70,10 @@ class Geography:
     def size(self) -> int:
         """Number of districts."""
         return len(self.ids)
+
+    def index(self, district: str) -> int:
+        """The position of a district (by id) on the district axis."""
+        return self.ids.index(district)
 
     def in_theatre(self, name: str) -> np.ndarray:
         """Boolean mask of the districts of a theatre."""

@@ -2,13 +2,30 @@
 
 0 ceasefire holds, 1 sporadic breaches, 2 sustained shelling, 3 air campaign, 4 limited ground
 offensive, 5 full-scale assault, 6 clashes between states' forces, 7 direct Russia-Turkey clash.
+Levels 2 and 3 are sustained: they look back over the last week.
 """
+
+from enum import IntEnum
 
 import numpy as np
 
 from sim.model.geography import ACTORS, HTS, OPPOSITION, RUSSIA, TURKEY
 from sim.model.params import ParameterSet
 from sim.model.world import Today
+
+
+class Level(IntEnum):
+    """The rungs of the ladder."""
+
+    CEASEFIRE_HOLDS = 0
+    SPORADIC_BREACHES = 1
+    SUSTAINED_SHELLING = 2
+    AIR_CAMPAIGN = 3
+    LIMITED_GROUND_OFFENSIVE = 4
+    FULL_SCALE_ASSAULT = 5
+    CLASHES_BETWEEN_STATES = 6
+    RUSSIA_TURKEY_CLASH = 7
+
 
 LEVELS: tuple[str, ...] = (
     "ceasefire holds",
@@ -20,6 +37,11 @@ LEVELS: tuple[str, ...] = (
     "clashes between states' forces",
     "direct Russia-Turkey clash",
 )
+"""Readable names of the levels, in the order of `Level`."""
+assert len(LEVELS) == len(Level)
+
+WEEK = 7
+"""Days a sustained level looks back over."""
 
 PAIRS: tuple[tuple[int, int], ...] = tuple(
     (i, j) for i in range(len(ACTORS)) for j in range(i + 1, len(ACTORS))
@@ -34,9 +56,14 @@ def pair(a: int, b: int) -> int:
 
 _FIRST, _SECOND = np.array(PAIRS).T
 _ONE_WAY, _OTHER_WAY = _FIRST * len(ACTORS) + _SECOND, _SECOND * len(ACTORS) + _FIRST
-_CLASH_LEVEL = np.where(np.arange(len(PAIRS)) == pair(RUSSIA, TURKEY), 7, 6).astype(np.int8)
+_CLASH_LEVEL = np.where(
+    np.arange(len(PAIRS)) == pair(RUSSIA, TURKEY),
+    Level.RUSSIA_TURKEY_CLASH,
+    Level.CLASHES_BETWEEN_STATES,
+).astype(np.int8)
 _ON_THEATRE = np.arange(len(PAIRS)) != pair(HTS, OPPOSITION)
 """Fighting among rebels has a pair level but does not raise the theatre's level."""
+_RUSSIA_AGAINST = np.array([pair(RUSSIA, j) if j != RUSSIA else 0 for j in range(len(ACTORS))])
 
 
 def _both_ways(x: np.ndarray) -> np.ndarray:
@@ -45,21 +72,46 @@ def _both_ways(x: np.ndarray) -> np.ndarray:
     return np.take(flat, _ONE_WAY, axis=1) + np.take(flat, _OTHER_WAY, axis=1)
 
 
-def pair_levels(today: Today, params: ParameterSet) -> np.ndarray:
-    """(R, 21) levels of the day for each pair of actors, in the order of PAIRS.
+class Ladder:
+    """The ladder of each pair for a batch of runs, with a week's memory of breaches and strikes."""
 
-    Breaches between two actors: 1, or 2 from `sustained_breaches` a day. Russian strikes: 3 for
-    Russia-HTS. Ground attacks: 4, or 5 from `full_assault_districts` districts a day. A clash
-    between the states' forces: 6 (Turkey-Damascus) or 7 (Russia-Turkey).
-    """
-    breaches, attacked = _both_ways(today.breaches), _both_ways(today.attacked)
-    level = (breaches > 0).astype(np.int8)
-    level[breaches >= params.sustained_breaches[:, None]] = 2
-    level[today.strikes > 0, pair(RUSSIA, HTS)] = 3
-    level[attacked > 0] = 4
-    level[attacked >= params.full_assault_districts[:, None]] = 5
-    clashes = _both_ways(today.clashes)
-    return np.where(clashes, _CLASH_LEVEL, level)
+    def __init__(self, replicates: int) -> None:
+        self.breaches = np.zeros((WEEK, replicates, len(PAIRS)), dtype=np.int64)
+        self.breach_days = np.zeros((WEEK, replicates, len(PAIRS)), dtype=np.int8)
+        self.strike_days = np.zeros((WEEK, replicates, len(PAIRS)), dtype=np.int8)
+        self.days = 0
+
+    def climb(self, today: Today, params: ParameterSet) -> np.ndarray:
+        """(R, 21) levels of the day for each pair of actors, in the order of PAIRS.
+
+        1: any breach or strike between the two today. 2: breaches between them averaging
+        `sustained_breaches` a day over the last week, on at least `sustained_days` of its
+        days. 3 (Russia and the side it strikes): strikes on at least `sustained_days` of the
+        last seven days. Today's is always among them. 4: ground
+        attacks today; 5: on `full_assault_districts` districts or more. 6 (Turkey-Damascus) or
+        7 (Russia-Turkey): a clash between the two states' forces.
+        """
+        slot = self.days % WEEK
+        self.days += 1
+        breaches = _both_ways(today.breaches)
+        struck = np.zeros_like(breaches)
+        struck[:, _RUSSIA_AGAINST[1:]] = today.struck[:, 1:]
+        self.breaches[slot] = breaches
+        self.breach_days[slot] = breaches > 0
+        self.strike_days[slot] = struck > 0
+        days = params.sustained_days[:, None]
+        heavy = self.breaches.sum(axis=0) >= WEEK * params.sustained_breaches[:, None]
+        sustained = heavy & (self.breach_days.sum(axis=0) >= days)
+        campaign = self.strike_days.sum(axis=0) >= days
+        today_any = (breaches > 0) | (struck > 0)
+        level = today_any.astype(np.int8)
+        level[today_any & sustained] = Level.SUSTAINED_SHELLING
+        level[(struck > 0) & campaign] = Level.AIR_CAMPAIGN
+        attacked = _both_ways(today.attacked)
+        level[attacked > 0] = Level.LIMITED_GROUND_OFFENSIVE
+        level[attacked >= params.full_assault_districts[:, None]] = Level.FULL_SCALE_ASSAULT
+        clashes = _both_ways(today.clashes)
+        return np.where(clashes, _CLASH_LEVEL, level)
 
 
 def theatre_level(pairs: np.ndarray) -> np.ndarray:

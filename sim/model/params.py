@@ -1,8 +1,10 @@
 """The parameter registry: every knob of the model, its default, plausible range, unit and basis.
 
-A basis lists the claims (C01-C19) a default rests on, or says `assumption`. Defaults marked C11
-or C12 are fitted to the calibration window (days 0-128, see docs/ODD.md). Sweeps explore the
-ranges. Parameters may differ per replicate: a `ParameterSet` holds one value per replicate.
+A basis lists the claims (C01-C19) a default rests on, the patterns (P01-P05: `external`, what
+happened later) it was fitted to, or says `assumption`. Defaults marked C11 or C12 are fitted to
+the article's window (days 0-128), those marked P01-P05 to the 2019 offensive (docs/ODD.md).
+Sweeps explore the ranges. Parameters may differ per replicate: a `ParameterSet` holds one value
+per replicate.
 """
 
 from collections.abc import Mapping
@@ -10,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.claims import ASSUMPTION, CLAIMS
+from sim.model.claims import ASSUMPTION, SOURCES
 
 
 @dataclass(frozen=True)
@@ -39,24 +41,26 @@ A = (ASSUMPTION,)
 # fmt: off
 _REGISTRY = [
     # --- ceasefire breaches and their toll (C11) ---
-    Param("shelling_rate", 0.49, 0.2, 1.5, "breaches/front-line pair/day", ("C11", "C15"),
+    Param("shelling_rate", 0.512, 0.2, 1.5, "breaches/front-line pair/day", ("C11", "C15"),
           "Damascus shelling across each front-line pair with a rebel district, in calm posture."),
-    Param("raid_rate", 0.26, 0.1, 1.0, "breaches/front-line pair/day", ("C11",),
+    Param("raid_rate", 0.398, 0.1, 1.0, "breaches/front-line pair/day", ("C11",),
           "HTS attacks on regime lines from each front-line district it holds."),
     Param("buffer_raid_multiplier", 1.5, 1.0, 3.0, "x", ("C13",),
           "HTS raids from inside the buffer zone are this many times as frequent."),
-    Param("frustration_shelling", 0.5, 0.0, 2.0, "x per unit frustration", ("C10", "C15"),
+    Param("frustration_shelling", 0.31, 0.0, 2.0, "x per unit frustration", ("C10", "C15"),
           "Extra Damascus shelling per unit of Russian frustration."),
-    Param("killed_per_breach", 0.057, 0.03, 0.09, "people/breach", ("C11",),
+    Param("offensive_shelling", 3.0, 1.0, 6.0, "x", A,
+          "Damascus shelling is this many times heavier while it is on the offensive."),
+    Param("killed_per_breach", 0.0465, 0.03, 0.09, "people/breach", ("C11",),
           "Deaths per recorded breach (65 killed in >1,000 breaches)."),
-    Param("injured_per_breach", 0.22, 0.15, 0.32, "people/breach", ("C11",),
+    Param("injured_per_breach", 0.189, 0.15, 0.32, "people/breach", ("C11",),
           "Injuries per recorded breach (>200 injured in >1,000 breaches)."),
     Param("civilian_share", 0.5, 0.2, 0.8, "share", A,
-          "Share of breach and strike deaths that are civilians."),
+          "Share of the deaths in shelling breaches and raids that are civilians."),
     # --- Russia (C01-C03, C06, C07, C10, C14) ---
-    Param("frustration_memory", 0.04, 0.01, 0.1, "1/day", A,
+    Param("frustration_memory", 0.0775, 0.01, 0.1, "1/day", A,
           "How fast Russian frustration follows what Russia perceives (1/days of memory)."),
-    Param("frustration_hts", 0.62, 0.5, 2.0, "per zone share", ("C01", "C04", "C10"),
+    Param("frustration_hts", 0.84, 0.5, 2.0, "per zone share", ("C01", "C04", "C10"),
           "Weight of the HTS share of the zone in Russian frustration."),
     Param("frustration_buffer", 0.5, 0.0, 1.5, "per buffer share", ("C13",),
           "Weight of HTS presence in the buffer zone in Russian frustration."),
@@ -66,73 +70,108 @@ _REGISTRY = [
           "How much Turkey's effort against HTS calms Russian frustration."),
     Param("pressure_threshold", 0.6, 0.3, 1.0, "frustration", ("C01",),
           "Frustration at which Russia presses Turkey in public."),
-    Param("strike_threshold", 0.85, 0.5, 1.3, "frustration", ("C03",),
+    Param("strike_threshold", 1.19, 0.5, 1.3, "frustration", ("C03", "P01"),
           "Frustration at which Russia strikes HTS from the air despite the ceasefire."),
-    Param("offensive_threshold", 1.3, 0.7, 1.6, "frustration", ("C02", "C14"),
-          "Frustration at which Russia backs a Damascus ground offensive."),
+    Param("offensive_threshold", 1.48, 0.8, 2.0, "frustration", ("C02", "C14", "P01"),
+          "Frustration at which Russia backs a Damascus ground offensive with half its hazard."),
+    Param("offensive_spread", 0.2, 0.05, 0.4, "frustration", A,
+          "How gradual Russia's resolve is around the threshold (logistic scale)."),
+    Param("offensive_hazard", 0.03, 0.01, 0.3, "1/day", A,
+          "Most daily chance that Russia starts backing an offensive, far above the threshold."),
+    Param("relation_patience", 0.67, 0.0, 1.5, "frustration per relation", ("C06", "C18", "P01"),
+          "A closer relation with Turkey raises the frustration Russia tolerates in Idlib."),
     Param("summit_relief", 0.5, 0.0, 0.9, "share", ("C06", "C07"),
           "Share of frustration a summit removes (both sides agree on ways to remedy)."),
-    Param("summit_grace_days", 90, 0, 240, "days", ("C07",),
-          "After a summit Russia gives Turkey this long to deliver before backing an offensive.",
-          integer=True),
-    Param("postponement_days", 30, 0, 365, "days", ("C04", "C14"),
-          "The deal postpones the assault at least this long from the deal's day.", integer=True),
-    Param("air_strike_rate", 1.5, 0.2, 5.0, "strikes/day", ("C03",),
+    Param("summit_grace_days", 29, 0, 150, "days", ("P05",),
+          "After a summit Russia backs no offensive for this long: a truce (the article gives "
+          "no length; fitted to the 2019 pauses).", integer=True),
+    Param("truce_breakdown", 0.01, 0.0, 0.05, "1/day", A,
+          "Daily chance a truce breaks down early while Russia's frustration is past patience."),
+    Param("postponement_days", 128, 0, 365, "days", A,
+          "The deal postpones the assault this long from the deal's day (C04, C14 give the "
+          "postponement, not its length): by default until the leaders meet again.", integer=True),
+    Param("air_strike_rate", 1.82, 0.2, 5.0, "strikes/day", ("C03",),
           "Russian air strikes a day on HTS districts when Russia strikes."),
+    Param("offensive_air", 6.3, 1.0, 10.0, "x", ("C15", "P03"),
+          "Russian air strikes are this many times as many while Russia backs an offensive."),
+    Param("idlib_city_weight", 2.0, 1.0, 5.0, "x", ("C03",),
+          "Idlib city draws this many times its share of the strikes (C03: Idlib city itself)."),
     Param("strike_damage", 0.03, 0.005, 0.1, "share of force/strike", A,
-          "Share of a district's HTS force one strike destroys."),
-    Param("air_support", 2.0, 1.2, 4.0, "x", ("C15",),
+          "Share of a district's rebel force one strike destroys."),
+    Param("air_support", 2.46, 1.2, 4.0, "x", ("C15", "P04"),
           "Russian air power multiplies the force of a Damascus offensive."),
     Param("mediation_threshold", 0.5, 0.2, 0.8, "US presence", ("C19",),
           "US presence below which Russia mediates between the Kurds and Damascus."),
     # --- Turkey (C08, C09, C18, C19) ---
     Param("turkey_effort", 0.3, 0.0, 1.0, "share", ("C08", "C09"),
           "Share of its capacity Turkey turns against HTS (its compliance effort)."),
+    Param("pressure_response", 0.3, 0.0, 0.7, "share", ("C01", "C08"),
+          "Extra effort Turkey shows against HTS on a day after Russia pressed it."),
     Param("turkey_pace", 0.01, 0.001, 0.02, "share of HTS force/day", ("C09",),
           "Most of HTS's force Turkey's full effort can remove in a day: not overnight."),
+    Param("turkish_backing", 0.00019, 0.0, 0.08, "thousand fighter-eq/district/day", A,
+          "Supplies and fighters Turkey sends each opposition district at full effort."),
     Param("ne_threshold", 0.35, 0.1, 0.7, "US presence", ("C17", "C19"),
           "US presence below which Turkey weighs its north-east operation."),
     Param("ne_hazard", 0.03, 0.005, 0.1, "1/day", ("C19",),
           "Daily chance of launching the north-east operation with no US and no coordination."),
     Param("coordination", 0.5, 0.0, 1.0, "share", ("C18",),
-          "Russia-Turkey coordination: fills the vacuum by agreement, not a Turkish operation."),
+          "Russia-Turkey coordination at the day-0 relation: fills the vacuum by agreement, "
+          "not by a Turkish operation; it scales with the relation."),
     Param("turkish_army", 6.0, 2.0, 15.0, "thousand fighter-eq/district", A,
           "Turkish army and allied force thrown across the border at each north-east target."),
     Param("operation_days", 40, 5, 120, "days", A,
           "How long a Turkish north-east operation runs once launched.", integer=True),
-    Param("post_clash", 0.1, 0.0, 0.5, "1/day", A,
+    Param("post_garrison", 0.3, 0.0, 1.0, "thousand fighter-eq/post", A,
+          "Turkish troops at an observation post; they add to the district's defence."),
+    Param("post_reinforcement", 0.05, 0.0, 0.2, "thousand fighter-eq/post/day", A,
+          "Troops Turkey adds to each post a day while it guards its posts."),
+    Param("post_max", 1.5, 0.3, 3.0, "thousand fighter-eq/post", A,
+          "Most troops a guarded post holds."),
+    Param("post_clash", 0.104, 0.0, 0.5, "1/day", ("P05",),
           "Daily chance that a Damascus attack on a district with a Turkish post hits the post."),
+    Param("retaliation", 0.37, 0.0, 1.0, "share", ("P05",),
+          "Chance Turkey answers an attack on its soldiers by striking Damascus's forces; "
+          "otherwise it calls a summit."),
     Param("ru_tr_clash", 0.1, 0.0, 0.5, "1/clash", A,
           "Chance a Turkey-Damascus clash draws Russian forces in when the relation is broken."),
     # --- Damascus and ground fighting (C14, C15) ---
     Param("militia_support", 1.3, 1.0, 2.0, "x", ("C15",),
           "Iran-backed militias multiply Damascus's ground force."),
     Param("offensive_width", 1, 1, 8, "districts/day", A,
-          "Districts a Russian-backed (limited) offensive attacks at once; imposed assaults: all.",
+          "Districts a Russian-backed offensive attacks at once when it starts; imposed assaults: "
+          "all.", integer=True),
+    Param("widen_days", 79, 5, 120, "days", ("P04",),
+          "An offensive Russia keeps backing attacks one more district every this many days.",
           integer=True),
     Param("commit_share", 0.5, 0.2, 0.8, "share", A,
-          "Share of a district's force committed to attacking each neighbour."),
+          "Share of a district's force committed to an attack or to a neighbour's defence, split "
+          "over the districts it fights for."),
     Param("attrition", 0.03, 0.005, 0.1, "1/day", A,
           "Lanchester attrition: daily force loss per unit of opposing force."),
-    Param("capture_rate", 0.08, 0.01, 0.3, "1/day", A,
+    Param("capture_rate", 0.09, 0.01, 0.3, "1/day", ("P04",),
           "Most a contested district can fall in a day, at overwhelming odds."),
     Param("death_share", 0.3, 0.1, 0.5, "share", A,
           "Share of lost fighting strength that is fighters killed (the rest wounded or gone)."),
     Param("injured_per_killed", 3.0, 1.5, 5.0, "people/death", A,
           "Fighters injured per fighter killed in ground fighting."),
     # --- HTS and the opposition (C12, C13, C16) ---
-    Param("defection", 0.019, 0.004, 0.03, "share/day", ("C12",),
+    Param("defection", 0.0228, 0.004, 0.03, "share/day", ("C12",),
           "Share of the opposition's force that goes over to HTS or disbands each day."),
-    Param("hts_attack_hazard", 0.06, 0.02, 0.4, "1/day", ("C12",),
+    Param("hts_attack_hazard", 0.0369, 0.02, 0.4, "1/day", ("C12",),
           "Daily chance HTS moves on an opposition neighbour at even odds or better."),
-    Param("hts_attack_odds", 2.0, 1.0, 3.0, "force ratio", ("C12",),
+    Param("hts_attack_odds", 1.34, 1.0, 3.0, "force ratio", ("C12",),
           "Local HTS-to-opposition force ratio at which HTS moves with half its hazard."),
-    Param("cede_odds", 3.0, 1.5, 5.0, "force ratio", ("C12",),
+    Param("cede_odds", 1.73, 1.5, 5.0, "force ratio", ("C12",),
           "Local force ratio above which an opposition group signs administration over."),
     Param("absorb_share", 0.5, 0.0, 1.0, "share", ("C12",),
           "Share of a ceding group's force that HTS absorbs."),
     Param("hts_recruitment", 0.001, 0.0, 0.005, "share/day", A,
           "Daily growth of HTS's force from recruitment and revenue."),
+    Param("fee_revenue", 0.004, 0.0, 0.01, "share/day per unit fee", ("C16",),
+          "Extra daily growth of HTS's force per unit of aid fee it levies (its revenue)."),
+    Param("front_reinforcement", 0.051, 0.0, 0.2, "share/day", ("P04",),
+          "Share of its force in the rear an actor moves to the front a day while it fights."),
     Param("aid_fee", 0.0, 0.0, 0.3, "share", ("C16",),
           "Share of aid HTS levies as fees (C16: it agreed to levy none)."),
     # --- Kurdish forces and the US (C17, C19) ---
@@ -140,8 +179,11 @@ _REGISTRY = [
           "Threat (US gone x Turkey poised) at which the Kurds let Damascus in."),
     Param("kurd_invite_hazard", 0.05, 0.005, 0.2, "1/day", ("C19",),
           "Daily chance the Kurds strike their deal once the threat is above the threshold."),
-    Param("us_pullout_delay", 270, 0, 400, "days", ("C17",),
-          "Days from the withdrawal announcement to the start of the pull-out."),
+    Param("kurd_vow_weight", 0.6, 0.3, 1.0, "share", ("C19",),
+          "How much Turkey's vow alone threatens the Kurds, against an operation under way (1)."),
+    Param("us_pullout_delay", 270, 0, 400, "days", A,
+          "Days from the withdrawal announcement to the start of the pull-out; the article "
+          "gives none.", integer=True),
     Param("us_pullout_days", 30, 1, 365, "days", A, "How long the pull-out takes.", integer=True),
     Param("us_pullout_share", 0.8, 0.0, 1.0, "share", ("C17",),
           "Share of US presence that leaves (1 = all)."),
@@ -152,30 +194,57 @@ _REGISTRY = [
           "How fast the relation returns towards its resting level."),
     Param("relation_strain", 0.01, 0.0, 0.05, "1/day", ("C01",),
           "Daily strain on the relation per unit of Russian frustration above the pressure line."),
+    Param("offensive_strain", 0.0007, 0.0, 0.02, "1/day", ("C06", "C13", "P05"),
+          "Daily strain on the relation while a Russian-backed offensive breaks the deal's lines."),
+    Param("ne_strain", 0.004, 0.0, 0.02, "1/day", ("C19",),
+          "Daily strain while Turkey's north-east operation runs (Moscow wants Damascus there)."),
     Param("summit_boost", 0.1, 0.0, 0.3, "0-1", ("C06", "C07", "C18"),
           "How much a summit improves the relation."),
-    Param("clash_shock", 0.3, 0.1, 0.6, "0-1", A,
+    Param("summit_relation", 0.106, 0.1, 0.6, "0-1", ("C06", "C07", "P05"),
+          "Relation below which the two leaders call a summit."),
+    Param("summit_gap", 68, 7, 120, "days", ("P05",),
+          "Fewest days between two summits the model calls.", integer=True),
+    Param("surge_displaced", 150000, 30000, 500000, "people/week", ("C05", "P05"),
+          "People displaced towards the border in a week that make the leaders call a summit."),
+    Param("clash_shock", 0.116, 0.02, 0.5, "0-1", ("P05",),
           "How much one clash between the two states' forces drops the relation."),
     Param("relation_break", 0.3, 0.1, 0.5, "0-1", A,
           "Below this relation a Turkey-Damascus clash can become a Russia-Turkey clash."),
     # --- People (C05, C16) ---
-    Param("contest_flight", 0.01, 0.002, 0.05, "share/day", ("C05",),
+    Param("contest_flight", 0.0082, 0.002, 0.05, "share/day", ("C05", "P02"),
           "Share of a contested district's residents who flee each day of fighting."),
     Param("capture_flight", 0.2, 0.05, 0.5, "share", ("C05",),
           "Share of a district's residents who flee when it changes hands by force."),
-    Param("contest_deaths", 0.0003, 0.0, 0.002, "share/day", A,
-          "Share of a contested district's residents killed each day of fighting."),
+    Param("flight_per_strike", 0.0074, 0.0, 0.02, "share/strike", ("C05", "P02"),
+          "Share of a district's residents who flee for each air strike on it."),
+    Param("flight_per_shell", 0.00041, 0.0, 0.003, "share/breach", ("C05", "P02"),
+          "Share of a district's residents who flee for each shelling breach on it."),
+    Param("strike_lethality", 1.63, 0.05, 2.0, "civilians/strike per 100,000 residents", ("P03",),
+          "Civilians one air strike kills, in a district of 100,000 residents (scales with "
+          "density)."),
+    Param("ground_lethality", 0.044, 0.0, 0.1, "civilians/day per k attackers/100,000", ("P03",),
+          "Civilians killed a day in a contested district per thousand attacking fighter-eq, "
+          "in a district of 100,000 residents."),
     Param("camp_share", 0.4, 0.1, 0.7, "share", ("C16",),
           "Share of newly displaced people who end up in the border camps."),
     Param("border_open", 0.05, 0.0, 0.5, "share", A,
           "Share of newly displaced people who cross into Turkey."),
     Param("aid_capacity", 60000, 10000, 200000, "people/day", A,
           "People aid convoys can reach in a day, with no fees and no fighting."),
+    Param("aid_offensive_access", 0.5, 0.1, 1.0, "share", A,
+          "Share of the aid capacity that still gets through during a Damascus offensive."),
+    Param("aid_flight", 0.02, 0.0, 0.1, "share/day", ("C16",),
+          "Share of the displaced that aid does not reach who move to the border camps a day."),
     Param("flood_share", 0.05, 0.0, 0.3, "share", ("C16",),
           "Share of camp residents a winter flood leaves without shelter."),
     # --- The escalation ladder ---
-    Param("sustained_breaches", 20, 5, 60, "breaches/day", A,
-          "Breaches in a day that count as sustained shelling (level 2).", integer=True),
+    Param("sustained_breaches", 7, 5, 60, "breaches/day", A,
+          "A pair's breaches a day, averaged over a week, that count as sustained shelling "
+          "(level 2).", integer=True),
+    Param("sustained_days", 4, 2, 7, "days of 7", A,
+          "Days of the last week with breaches (level 2) or strikes (level 3) that make them "
+          "sustained.",
+          integer=True),
     Param("full_assault_districts", 3, 2, 8, "districts/day", A,
           "Districts attacked in one day that make a full-scale assault (level 5).", integer=True),
 ]
@@ -186,7 +255,7 @@ PARAMETERS: dict[str, Param] = {p.name: p for p in _REGISTRY}
 
 def _check_registry() -> None:
     for p in _REGISTRY:
-        bad = [b for b in p.basis if b not in CLAIMS and b != ASSUMPTION]
+        bad = [b for b in p.basis if b not in SOURCES and b != ASSUMPTION]
         if bad or not p.basis:
             raise ValueError(f"parameter {p.name} has a bad basis {p.basis}")
         p.check(p.default)

@@ -9,8 +9,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.agents.damascus import Posture as Damascus
+from sim.model.events import EventLog
 from sim.model.geography import ACTORS, DAMASCUS, HTS, KURDS, OPPOSITION, THEATRES, TURKEY
-from sim.model.ladder import LEVELS, PAIRS, pair_levels, theatre_level
+from sim.model.geography import district_total as total
+from sim.model.ladder import LEVELS, PAIRS, Ladder, theatre_level
 
 if TYPE_CHECKING:
     from sim.model.escalation import EscalationModel
@@ -19,10 +22,19 @@ START_DATE = date(2018, 9, 17)
 """Day 0: the Sochi agreement."""
 
 CALIBRATION_DAY = 128
-"""23 January 2019, the Moscow talks: the end of the calibration window."""
+"""23 January 2019, the Moscow talks: the end of the article's window."""
 
 CESSION_WINDOW = (100, 128)
 """The last weeks of the window, when groups ceded administration to HTS (C12)."""
+
+OFFENSIVE_WINDOW = {"civilians": (224, 346), "displaced": (225, 340), "held": 345, "pause": 365}
+"""The 2019 offensive's window (../shared/patterns.md): civilians killed between days 224 and 346
+(P03), displaced added between 225 and 340 (P02), who holds what on day 345 (P04)."""
+
+P04_DISTRICTS = ("northern_hama", "khan_shaykhun", "maarat_al_numan")
+
+PAUSE_DAYS = 14
+"""P05: an offensive has paused after this many days without a Damascus ground attack."""
 
 NO_DAY = -1  # internal marker for "never"; written as null
 
@@ -35,22 +47,33 @@ def day_to_date(day: int) -> date:
 class Recorder:
     """Collects the daily record and the per-run summary of one model."""
 
-    def __init__(self, model: "EscalationModel", every: int | None) -> None:
+    def __init__(self, model: "EscalationModel", every: int | None, events: bool) -> None:
         self.model = model
         self.every = every
+        self.events = EventLog(model) if events else None
         self.days: list[dict[str, np.ndarray]] = []
         self.recorded_days: list[int] = []
         r = model.replicates
+        self.ladder = Ladder(r)
         self.peak_level = np.zeros(r, dtype=np.int8)
         self.first_day_level = np.full((r, len(LEVELS)), NO_DAY, dtype=np.int32)
         self.days_level_4_plus = np.zeros(r, dtype=np.int32)
         self.first_offensive_day = np.full(r, NO_DAY, dtype=np.int32)
+        self.first_pause_day = np.full(r, NO_DAY, dtype=np.int32)
+        self.last_attack_day = np.full(r, NO_DAY, dtype=np.int32)
+        self.offensives = np.zeros(r, dtype=np.int32)
+        self.summits = np.zeros(r, dtype=np.int32)
+        self.truces_broken = np.zeros(r, dtype=np.int32)
         self.ne_operation_day = np.full(r, NO_DAY, dtype=np.int32)
         self.kurd_damascus_deal_day = np.full(r, NO_DAY, dtype=np.int32)
-        self.at_calibration_day: dict[str, np.ndarray] = {}
-        self.cessions_before_window = np.zeros(r, dtype=np.int64)
+        self.at_day: dict[str, np.ndarray] = {}
         self.displaced_peak = np.zeros(r)
+        self.ne_displaced_peak = np.zeros(r)
+        self.aid_delivered_total = np.zeros(r)
+        self.aid_need_total = np.zeros(r)
+        self.relation_low = model.world.relation.copy()
         self.level = np.zeros(r, dtype=np.int8)
+        self._was_attacking = np.zeros(r, dtype=bool)
 
     @staticmethod
     def _first(day_so_far: np.ndarray, happened: np.ndarray, day: int) -> None:
@@ -59,34 +82,76 @@ class Recorder:
     def record(self) -> None:
         """Close the day: compute the ladder, update the summary, keep the daily row."""
         m, world, day = self.model, self.model.world, self.model.day
-        pairs = pair_levels(world.today, m.params)
+        pairs = self.ladder.climb(world.today, m.params)
         self.level = level = theatre_level(pairs)
         self.peak_level = np.maximum(self.peak_level, level)
         for k in range(1, len(LEVELS)):
             self._first(self.first_day_level[:, k], level >= k, day)
         self.days_level_4_plus += level >= 4
+        self._offensives(day)
         attacked = world.today.attacked
-        on_zone = attacked[:, DAMASCUS, HTS] + attacked[:, DAMASCUS, OPPOSITION]
-        self._first(self.first_offensive_day, on_zone > 0, day)
         self._first(self.ne_operation_day, attacked[:, TURKEY, KURDS] > 0, day)
         self._first(self.kurd_damascus_deal_day, m.faction("kurds").invited, day)
-        if day == CESSION_WINDOW[0] - 1:
-            self.cessions_before_window = world.cessions.copy()
-        if day == CALIBRATION_DAY:
-            self.at_calibration_day = {
-                "breaches_day128": world.breaches.copy(),
-                "killed_day128": world.killed.copy(),
-                "injured_day128": world.injured.copy(),
-                "hts_zone_share_day128": world.share("zone", HTS),
-                "cessions_day100_128": world.cessions - self.cessions_before_window,
-            }
+        self.summits += world.today.summit
+        self.truces_broken += m.faction("russia").truce_broken
+        self._windows(day)
         self.displaced_peak = np.maximum(self.displaced_peak, world.displaced + world.in_camps)
+        self.ne_displaced_peak = np.maximum(
+            self.ne_displaced_peak, world.ne_displaced + world.ne_camps
+        )
+        self.aid_delivered_total += world.aid_delivered
+        self.aid_need_total += world.aid_need
+        self.relation_low = np.minimum(self.relation_low, world.relation)
         if self.every and day % self.every == 0:
             self.days.append(self._daily_row(pairs))
             self.recorded_days.append(day)
+        if self.events:
+            self.events.record()
+
+    def _offensives(self, day: int) -> None:
+        """Damascus's ground offensives on the zone: when each begins, and the first pause."""
+        damascus = self.model.faction("damascus")
+        attacking = damascus.posture >= Damascus.OFFENSIVE
+        self.offensives += attacking & ~self._was_attacking
+        self._was_attacking = attacking
+        on_zone = self.model.world.today.attacked[:, DAMASCUS, [HTS, OPPOSITION]].sum(axis=1) > 0
+        self._first(self.first_offensive_day, on_zone, day)
+        self.last_attack_day = np.where(on_zone, day, self.last_attack_day)
+        quiet = (self.last_attack_day != NO_DAY) & (day - self.last_attack_day >= PAUSE_DAYS)
+        self._first(self.first_pause_day, quiet, day)
+
+    def _windows(self, day: int) -> None:
+        """Figures taken on the days that bound the two calibration windows."""
+        world, at = self.model.world, self.at_day
+        displaced = world.displaced + world.in_camps
+        if day == CESSION_WINDOW[0] - 1:
+            at["cessions_before"] = world.cessions.copy()
+        if day == CALIBRATION_DAY:
+            at["breaches_day128"] = world.breaches.copy()
+            at["breach_killed_day128"] = world.breach_killed.copy()
+            at["breach_injured_day128"] = world.breach_injured.copy()
+            at["hts_zone_share_day128"] = world.share("zone", HTS)
+            at["cessions_day100_128"] = world.cessions - at["cessions_before"]
+        first, last = OFFENSIVE_WINDOW["civilians"]
+        if day == first - 1:
+            at["civilians_before"] = world.civilians_killed.copy()
+        if day == last:
+            at["civilians_killed_day224_346"] = world.civilians_killed - at["civilians_before"]
+        first, last = OFFENSIVE_WINDOW["displaced"]
+        if day == first - 1:
+            at["displaced_before"] = displaced
+        if day == last:
+            at["displaced_day225_340"] = displaced - at["displaced_before"]
+        if day == OFFENSIVE_WINDOW["held"]:
+            geo, held = world.geo, world.held(DAMASCUS)
+            for district in P04_DISTRICTS:
+                at[f"damascus_holds_{district}_day345"] = held[:, geo.index(district)].astype(float)
+            zone = geo.population * geo.in_theatre("zone")
+            at["damascus_zone_share_day345"] = total(held * zone) / zone.sum()
 
     def _daily_row(self, pairs: np.ndarray) -> dict[str, np.ndarray]:
         m, world = self.model, self.model.world
+        zone = world.geo.in_theatre("zone")
         row: dict[str, np.ndarray] = {
             "level": self.level.copy(),
             "breaches": world.breaches.copy(),
@@ -95,16 +160,23 @@ class Recorder:
             "civilians_killed": world.civilians_killed.copy(),
             "displaced": world.displaced.copy(),
             "in_camps": world.in_camps.copy(),
+            "ne_displaced": world.ne_displaced.copy(),
+            "ne_in_camps": world.ne_camps.copy(),
             "left_for_turkey": world.left_for_turkey.copy(),
+            "aid_need": world.aid_need.copy(),
             "aid_delivered": world.aid_delivered.copy(),
             "us_presence": world.us_presence.copy(),
             "ru_tr_relation": world.relation.copy(),
             "russia_frustration": m.faction("russia").frustration.copy(),
+            "summit": world.today.summit.copy(),
             "cessions": world.cessions.copy(),
+            "hts_force": total(world.force * world.held(HTS) * zone),
+            "opposition_force": total(world.force * world.held(OPPOSITION) * zone),
         }
+        zone_shares, ne_shares = world.shares("zone"), world.shares("northeast")
         for i, actor in enumerate(ACTORS):
-            row[f"zone_share_{actor}"] = world.share("zone", i)
-            row[f"ne_share_{actor}"] = world.share("northeast", i)
+            row[f"zone_share_{actor}"] = zone_shares[i]
+            row[f"ne_share_{actor}"] = ne_shares[i]
         for faction in m.factions:
             row[f"posture_{faction.name}"] = faction.posture.copy()
         for k, (i, j) in enumerate(PAIRS):
@@ -126,10 +198,12 @@ class Recorder:
         return columns
 
     def summary_columns(self) -> dict[str, np.ndarray]:
-        """One row per run: parameters, then outcomes. Days never reached are NO_DAY (-1)."""
+        """One row per run: parameters, then outcomes. Days never reached are NO_DAY (-1);
+        figures of a window the run did not reach are NaN."""
         m, world = self.model, self.model.world
+        r = m.replicates
         columns: dict[str, np.ndarray] = {
-            "run": np.arange(m.replicates, dtype=np.int64),
+            "run": np.arange(r, dtype=np.int64),
             "seed": m.seeds.copy(),
         }
         columns.update(m.params.as_dict())
@@ -138,19 +212,36 @@ class Recorder:
             columns[f"first_day_level_{k}"] = self.first_day_level[:, k]
         columns["days_level_4_plus"] = self.days_level_4_plus
         columns["first_offensive_day"] = self.first_offensive_day
+        columns["first_pause_day"] = self.first_pause_day
+        columns["offensives"] = self.offensives
+        columns["summits"] = self.summits
+        columns["truces_broken"] = self.truces_broken
         columns["ne_operation_day"] = self.ne_operation_day
         columns["kurd_damascus_deal_day"] = self.kurd_damascus_deal_day
-        for name in ("breaches_day128", "killed_day128", "injured_day128"):
-            columns[name] = self.at_calibration_day.get(name, np.full(m.replicates, NO_DAY))
-        columns["hts_zone_share_day128"] = self.at_calibration_day.get(
-            "hts_zone_share_day128", np.full(m.replicates, np.nan)
+        window = (
+            "breaches_day128",
+            "breach_killed_day128",
+            "breach_injured_day128",
+            "hts_zone_share_day128",
+            "cessions_day100_128",
+            "civilians_killed_day224_346",
+            "displaced_day225_340",
+            *(f"damascus_holds_{d}_day345" for d in P04_DISTRICTS),
+            "damascus_zone_share_day345",
         )
-        columns["cessions_day100_128"] = self.at_calibration_day.get(
-            "cessions_day100_128", np.full(m.replicates, NO_DAY)
-        )
+        for name in window:
+            columns[name] = self.at_day.get(name, np.full(r, np.nan)).astype(float)
+        columns["breaches"] = world.breaches.copy()
+        columns["killed"] = world.killed.copy()
         columns["civilians_killed"] = world.civilians_killed.copy()
+        columns["ne_civilians_killed"] = world.ne_civilians_killed.copy()
         columns["displaced_peak"] = self.displaced_peak
+        columns["ne_displaced_peak"] = self.ne_displaced_peak
+        columns["left_for_turkey"] = world.left_for_turkey.copy()
+        columns["aid_coverage"] = self.aid_delivered_total / np.maximum(self.aid_need_total, 1.0)
+        columns["relation_low"] = self.relation_low
         for theatre in THEATRES:
+            shares = world.shares(theatre)
             for i, actor in enumerate(ACTORS):
-                columns[f"final_share_{theatre}_{actor}"] = world.share(theatre, i)
+                columns[f"final_share_{theatre}_{actor}"] = shares[i]
         return columns

@@ -46,7 +46,7 @@ class Events(Strict):
         "none = no deal",
     )
     summit_days: list[Day] = Field(
-        [0, 128], description="Putin-Erdogan summits (C06-C08, C18): day 128 is the Moscow talks"
+        [128], description="Putin-Erdogan summits (C06-C08, C18): day 128 is the Moscow talks"
     )
     us_announcement_day: Day | None = Field(
         93, description="US withdrawal announcement (C17; 19 Dec 2018 = day 93); none = no pull-out"

@@ -31,6 +31,11 @@ def _seed_of(key: np.ndarray) -> np.ndarray:
     return (key & _SEED_MASK).astype(np.int64)
 
 
+def _unit(bits: np.ndarray) -> np.ndarray:
+    """64 random bits as a uniform number in [0, 1) (the top 53)."""
+    return (bits >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+
 def run_seeds(seed: int, runs: int | np.ndarray) -> np.ndarray:
     """Seeds of runs 0..runs-1 (or of the given run numbers) of a batch with master `seed`.
 
@@ -48,10 +53,21 @@ _NORMAL_ABOVE = 400.0
 def poisson_quantile(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     """The Poisson(mean) quantile of u: the smallest k with P(X <= k) >= u.
 
-    Walks the cumulative distribution upwards for all elements at once; means above 400 use the
-    normal approximation (within a few counts of the exact quantile there).
+    Walks the cumulative distribution upwards for all elements with a positive mean at once (a
+    zero mean gives 0); means above 400 use the normal approximation (within a few counts of
+    the exact quantile there).
     """
     mean = np.broadcast_to(np.maximum(mean, 0.0), np.shape(u))
+    positive = mean > 0
+    if not positive.all():
+        k = np.zeros(np.shape(u), dtype=np.int64)
+        if positive.any():
+            k[positive] = _quantile_walk(u[positive], mean[positive])
+        return k
+    return _quantile_walk(u, mean)
+
+
+def _quantile_walk(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     small = np.where(mean > _NORMAL_ABOVE, 0.0, mean)
     term = np.exp(-small)
     cdf = term.copy()
@@ -92,20 +108,40 @@ class Streams:
     ) -> np.ndarray:
         """Uniform draws in [0, 1): shape (R,), or (R, slots) when `slots` is given; with `rows`,
         only those runs' draws (the same numbers they get in a full draw)."""
-        tag = np.uint64(day) << np.uint64(32) | np.uint64(zlib.crc32(purpose.encode()))
-        keys = self.keys if rows is None else self.keys[rows]
-        key = _mix(keys ^ _mix(np.atleast_1d(tag)))
+        key = self._key(day, purpose, self.keys if rows is None else self.keys[rows])
         bits = _child(key, 0) if slots is None else _child(key[:, None], np.arange(slots))
-        return (bits >> np.uint64(11)).astype(np.float64) * 2.0**-53
+        return _unit(bits)
 
-    def poisson(self, day: int, purpose: str, mean: np.ndarray) -> np.ndarray:
-        """Poisson counts with the given means (by inverse transform of one uniform each)."""
-        mean = np.asarray(mean, dtype=float)
-        slots = None if mean.ndim == 1 else mean.shape[1]
-        return poisson_quantile(self.uniform(day, purpose, slots), mean)
+    @staticmethod
+    def _key(day: int, purpose: str, keys: np.ndarray) -> np.ndarray:
+        tag = np.uint64(day) << np.uint64(32) | np.uint64(zlib.crc32(purpose.encode()))
+        return _mix(keys ^ _mix(np.atleast_1d(tag)))
 
-    def bernoulli(self, day: int, purpose: str, p: np.ndarray) -> np.ndarray:
-        """True with probability p, elementwise; p has shape (R,) or (R, slots)."""
+    def poisson(
+        self, day: int, purpose: str, mean: np.ndarray, rows: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Poisson counts with the given means, (R,) or (R, slots), or one row per run of `rows`
+        (by inverse transform of one uniform each). Only the elements with a positive mean are
+        drawn: the others are 0, and the drawn ones get the same numbers as in a full draw."""
+        mean = np.maximum(np.asarray(mean, dtype=float), 0.0)
+        keys = self.keys if rows is None else self.keys[rows]
+        counts = np.zeros(mean.shape, dtype=np.int64)
+        if mean.ndim == 1:
+            runs = np.flatnonzero(mean)
+            u = _unit(_child(self._key(day, purpose, keys[runs]), 0))
+            counts[runs] = poisson_quantile(u, mean[runs])
+        else:
+            runs, slots = np.nonzero(mean)
+            key = self._key(day, purpose, keys)  # one key a run, then its slots
+            u = _unit(_child(key[runs], slots))
+            counts[runs, slots] = poisson_quantile(u, mean[runs, slots])
+        return counts
+
+    def bernoulli(
+        self, day: int, purpose: str, p: np.ndarray, rows: np.ndarray | None = None
+    ) -> np.ndarray:
+        """True with probability p, elementwise; p has shape (R,) or (R, slots), or one row per
+        run of `rows` (those runs' draws only)."""
         p = np.asarray(p, dtype=float)
         slots = None if p.ndim == 1 else p.shape[1]
-        return self.uniform(day, purpose, slots) < p
+        return self.uniform(day, purpose, slots, rows=rows) < p

@@ -1,8 +1,10 @@
-"""The state of the world for R replicates at once, and the mechanics every actor shares.
+"""The state of the world for R replicates at once, and the only ways to change it.
 
 All state arrays have a leading replicate axis: district arrays are (R, D), per-run figures (R,).
-People are tracked as residents of districts plus four pools: displaced inside Syria, in the
-border camps, gone to Turkey, and civilians killed. Their sum never changes.
+The actors read this state (as it stood at the end of yesterday while they perceive and decide)
+and change it only through the methods below, in their `act`. People are tracked as residents of
+districts plus six pools: displaced and in camps in the north-west and in the north-east, gone to
+Turkey, and civilians killed. Their sum never changes.
 """
 
 from dataclasses import dataclass, field
@@ -16,6 +18,7 @@ from sim.model.geography import (
     HTS,
     KURDS,
     OPPOSITION,
+    RUSSIA,
     TURKEY,
     Geography,
     district_total,
@@ -26,60 +29,106 @@ from sim.model.streams import Streams
 CONTROLLERS = (TURKEY, DAMASCUS, HTS, OPPOSITION, KURDS)
 """The actors that hold districts (Russia and the US hold none)."""
 
+REBELS = (HTS, OPPOSITION)
+
+DENSITY_UNIT = 100_000.0
+"""Civilian harm scales with a district's residents in units of this many people."""
+
 
 @dataclass
 class Today:
-    """What happened on the current day; reset at the start of each day."""
+    """What happened on the current day; kept as `yesterday` for one more day."""
 
     replicates: int
+    districts: int
     breaches: np.ndarray = field(init=False)  # (R, 7, 7): breaches by actor i against actor j
-    strikes: np.ndarray = field(init=False)  # (R,): Russian air strikes
+    shelled: np.ndarray = field(init=False)  # (R, D): shelling breaches that landed in a district
+    strikes: np.ndarray = field(init=False)  # (R, D): Russian air strikes on a district
+    struck: np.ndarray = field(init=False)  # (R, 7): Russian air strikes on each actor's districts
     attacked: np.ndarray = field(init=False)  # (R, 7, 7): districts actor i attacked of actor j
+    contested: np.ndarray = field(init=False)  # (R, D) bool: ground fighting in the district
     clashes: np.ndarray = field(init=False)  # (R, 7, 7) bool: direct clash between two states
-    post_attacks: np.ndarray = field(init=False)  # (R,): attacks on districts with Turkish posts
+    captured: np.ndarray = field(init=False)  # (R, D) bool: taken by force today
+    ceded: np.ndarray = field(init=False)  # (R, D) bool: handed over without a fight today
+    displaced: np.ndarray = field(init=False)  # (R,): people who fled today
+    soldiers_hit: np.ndarray = field(init=False)  # (R,) bool: Damascus hit a Turkish post
+    summit: np.ndarray = field(init=False)  # (R,) bool: a Putin-Erdogan summit met today
 
     def __post_init__(self) -> None:
-        r, n = self.replicates, len(ACTORS)
+        r, n, d = self.replicates, len(ACTORS), self.districts
         self.breaches = np.zeros((r, n, n), dtype=np.int64)
-        self.strikes = np.zeros(r, dtype=np.int64)
+        self.shelled = np.zeros((r, d), dtype=np.int64)
+        self.strikes = np.zeros((r, d), dtype=np.int64)
+        self.struck = np.zeros((r, n), dtype=np.int64)
         self.attacked = np.zeros((r, n, n), dtype=np.int64)
+        self.contested = np.zeros((r, d), dtype=bool)
         self.clashes = np.zeros((r, n, n), dtype=bool)
-        self.post_attacks = np.zeros(r, dtype=np.int64)
+        self.captured = np.zeros((r, d), dtype=bool)
+        self.ceded = np.zeros((r, d), dtype=bool)
+        self.displaced = np.zeros(r)
+        self.soldiers_hit = np.zeros(r, dtype=bool)
+        self.summit = np.zeros(r, dtype=bool)
+
+    def total_breaches(self) -> np.ndarray:
+        """(R,): all breaches of the day, Russian strikes included."""
+        return self.breaches.sum(axis=(1, 2)) + self.strikes.sum(axis=1)
 
 
 class World:
-    """District control, forces and people for a batch of replicates."""
+    """District control, forces, people and the Russia-Turkey relation for a batch of runs."""
 
     def __init__(self, geo: Geography, params: ParameterSet, streams: Streams, replicates: int):
         self.geo, self.params, self.streams = geo, params, streams
         r = replicates
         self.control = np.tile(geo.controller, (r, 1))
+        self.dawn_control = self.control.copy()
+        self._bordering: dict[int, np.ndarray] = {}  # see `bordering`; cleared when control changes
         self.force = np.tile(geo.force, (r, 1))
+        self.posts = params.post_garrison[:, None] * geo.turkish_post  # Turkish troops at posts
         self.residents = np.tile(geo.population, (r, 1))
-        self.displaced = np.zeros(r)
-        self.in_camps = np.zeros(r)
+        self.displaced = np.zeros(r)  # north-west, inside Syria
+        self.in_camps = np.zeros(r)  # north-west border camps
+        self.ne_displaced = np.zeros(r)
+        self.ne_camps = np.zeros(r)
         self.left_for_turkey = np.zeros(r)
         self.civilians_killed = np.zeros(r)
-        self.killed = np.zeros(r, dtype=np.int64)
-        self.injured = np.zeros(r, dtype=np.int64)
+        self.ne_civilians_killed = np.zeros(r)
+        self.killed = np.zeros(r)  # everyone: civilians and fighters
+        self.injured = np.zeros(r)
+        self.breach_killed = np.zeros(r)  # in breaches and strikes: the article's measure (C11)
+        self.breach_injured = np.zeros(r)
         self.breaches = np.zeros(r, dtype=np.int64)
         self.cessions = np.zeros(r, dtype=np.int64)
         self.aid_delivered = np.zeros(r)
+        self.aid_need = np.zeros(r)
         self.us_presence = np.ones(r)
         self.relation = params.relation_start.copy()
+        self.summit_called = np.zeros(r, dtype=bool)  # a summit to meet tomorrow
+        self.last_summit = np.full(r, -(10**6))
+        self.fled_week = np.zeros((7, r))  # people who fled on each of the last seven days
         self.day = 0
-        self.today = Today(r)
-        self.yesterday = Today(r)
+        self._northeast = geo.in_theatre("northeast")
+        self._zone = geo.in_theatre("zone")
+        self.today = Today(r, geo.size)
+        self.yesterday = Today(r, geo.size)
 
     def start_day(self, day: int) -> None:
         """Yesterday's events become `yesterday`; today starts empty."""
         self.day = day
-        self.yesterday, self.today = self.today, Today(len(self.relation))
+        self.yesterday, self.today = self.today, Today(len(self.relation), self.geo.size)
+        self.dawn_control = self.control.copy()  # who held what as the day began
 
     # --- what the actors perceive ---
     def held(self, actor: int) -> np.ndarray:
         """(R, D) bool: districts the actor controls."""
         return self.control == actor
+
+    def bordering(self, actor: int) -> np.ndarray:
+        """(R, D) how many of each district's neighbours the actor holds. Kept until control
+        changes (several rules ask for it each day); do not modify the array."""
+        if actor not in self._bordering:
+            self._bordering[actor] = self.neighbours_of(self.held(actor))
+        return self._bordering[actor]
 
     def neighbours_of(self, mask: np.ndarray) -> np.ndarray:
         """(R, D) count of each district's neighbours inside `mask`."""
@@ -87,12 +136,13 @@ class World:
 
     def odds(self, attacker: int, rows: np.ndarray) -> np.ndarray:
         """(len(rows), D) local odds of an attack on each district of the given runs: the force
-        the attacker's neighbouring districts commit (`commit_share` of theirs) over the
-        district's own force plus what its same-side neighbours commit to its defence."""
+        the attacker's neighbouring districts could commit (`commit_share` of theirs) over the
+        district's own force, its Turkish post troops and what its same-side neighbours commit."""
         force, control, around = self.force[rows], self.control[rows], self.geo.neighbour_sum
         commit = self.params.commit_share[rows, None]
         attack = commit * around(force * (control == attacker))
-        return attack / (force + commit * around(force, same_as=control) + 0.05)
+        own = force + self.posts[rows]
+        return attack / (own + commit * around(force, same_as=control) + 0.05)
 
     def share(self, theatre: str, actor: int) -> np.ndarray:
         """(R,): share of the theatre's residents living in districts the actor controls."""
@@ -101,97 +151,187 @@ class World:
         held = district_total(people * (self.control[:, mask] == actor))
         return held / np.maximum(district_total(people), 1.0)
 
+    def shares(self, theatre: str) -> np.ndarray:
+        """(7, R): share of the theatre's residents living in districts each actor controls."""
+        mask = self.geo.in_theatre(theatre)
+        people, control = self.residents[:, mask], self.control[:, mask]
+        actors = np.arange(len(ACTORS))[:, None, None]
+        held = (people * (control == actors)).reshape(-1, people.shape[1])
+        return district_total(held).reshape(len(ACTORS), -1) / np.maximum(
+            district_total(people), 1.0
+        )
+
     def people(self) -> np.ndarray:
-        """(R,): residents + displaced + in camps + left for Turkey + civilians killed."""
+        """(R,): residents + every pool of people who left their homes + civilians killed."""
         return (
             district_total(self.residents)
             + self.displaced
             + self.in_camps
+            + self.ne_displaced
+            + self.ne_camps
             + self.left_for_turkey
             + self.civilians_killed
         )
 
-    # --- mechanics shared by all actors ---
+    # --- people ---
     @rule("C05", "C16")
-    def flee(self, leaving: np.ndarray, rows: np.ndarray | None = None) -> None:
-        """Residents flee ((R, D) people, or those of the given runs, C05): some reach the camps
-        (C16), some Turkey."""
-        p, rows = self.params, slice(None) if rows is None else rows
+    def flee(self, leaving: np.ndarray, rows: np.ndarray | slice = slice(None)) -> None:
+        """Residents flee ((R, D) people, or those of the given runs, C05). From the north-west
+        `border_open` cross into Turkey and `camp_share` of the rest reach the border camps (C16);
+        from the north-east they go to its own camps in the same share (the border is shut)."""
+        p = self.params
         leaving = np.minimum(leaving, self.residents[rows])
         self.residents[rows] -= leaving
-        total = district_total(leaving)
-        to_turkey = total * p.border_open[rows]
-        to_camps = (total - to_turkey) * p.camp_share[rows]
+        ne = district_total(leaving * self._northeast)
+        nw = district_total(leaving) - ne
+        to_turkey = nw * p.border_open[rows]
+        to_camps = (nw - to_turkey) * p.camp_share[rows]
         self.left_for_turkey[rows] += to_turkey
         self.in_camps[rows] += to_camps
-        self.displaced[rows] += total - to_turkey - to_camps
+        self.displaced[rows] += nw - to_turkey - to_camps
+        self.ne_camps[rows] += ne * p.camp_share[rows]
+        self.ne_displaced[rows] += ne * (1 - p.camp_share[rows])
+        self.today.displaced[rows] += nw + ne
 
-    @rule("C16", "assumption")
-    def deliver_aid(self, offensive: np.ndarray) -> None:
-        """Aid reaches the displaced and the camps up to `aid_capacity` people a day, half as many
-        during a Damascus offensive (assumption); fees HTS levies cut it by `aid_fee` (C16)."""
-        p = self.params
-        need = self.displaced + self.in_camps
-        reach = p.aid_capacity * np.where(offensive, 0.5, 1.0)
-        self.aid_delivered = np.minimum(need, reach) * (1 - p.aid_fee)
-
-    @rule("C16")
-    def flood(self) -> None:
-        """A winter flood leaves `flood_share` of the camps without shelter (C16): some cross
-        into Turkey (`border_open`), the rest are displaced again inside Syria."""
-        p = self.params
-        homeless = self.in_camps * p.flood_share
-        to_turkey = homeless * p.border_open
-        self.in_camps -= homeless
-        self.left_for_turkey += to_turkey
-        self.displaced += homeless - to_turkey
-
-    @rule("C11")
-    def breach_toll(self) -> None:
-        """Today's breaches and strikes kill and injure at the calibrated rates (C11).
-
-        Civilian deaths are taken from the zone's residents in proportion to where people live.
-        """
-        p, day, s = self.params, self.day, self.streams
-        n = self.today.breaches.sum(axis=(1, 2)) + self.today.strikes
-        civilians = s.poisson(day, "toll/civilians", n * p.killed_per_breach * p.civilian_share)
-        fighters = s.poisson(day, "toll/fighters", n * p.killed_per_breach * (1 - p.civilian_share))
-        self.injured += s.poisson(day, "toll/injured", n * p.injured_per_breach)
-        self.killed += civilians + fighters
-        self.breaches += n
-        self._kill_residents(civilians[:, None] * self._zone_weights())
-
-    def _zone_weights(self) -> np.ndarray:
-        zone = self.residents * self.geo.in_theatre("zone")
-        return zone / np.maximum(district_total(zone), 1.0)[:, None]
-
-    def _kill_residents(self, deaths: np.ndarray, rows: np.ndarray | None = None) -> None:
-        rows = slice(None) if rows is None else rows
+    def kill_civilians(
+        self, deaths: np.ndarray, rows: np.ndarray | slice = slice(None)
+    ) -> np.ndarray:
+        """Residents killed ((R, D) people of the given runs): in `civilians_killed` and `killed`.
+        Returns how many (R,) of the given runs."""
         deaths = np.minimum(deaths, self.residents[rows])
         self.residents[rows] -= deaths
-        self.civilians_killed[rows] += district_total(deaths)
+        total = district_total(deaths)
+        self.civilians_killed[rows] += total
+        self.ne_civilians_killed[rows] += district_total(deaths * self._northeast)
+        self.killed[rows] += total
+        return total
 
-    @rule("C15", "assumption")
+    def _density(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        return self.residents[rows] / DENSITY_UNIT
+
+    # --- breaches, strikes and their toll ---
+    def shell(self, by: int, landed: np.ndarray, against: tuple[int, ...]) -> None:
+        """Breaches by actor `by`: (R, D) counts landing in each district, booked against the
+        district's controller (one of `against`, the sides it can be fired at)."""
+        self.today.shelled += landed
+        for side in against:
+            self.today.breaches[:, by, side] += (landed * (self.control == side)).sum(axis=1)
+
+    @rule("C03", "C05", "assumption")
+    def bombard(self, strikes: np.ndarray, rows: np.ndarray) -> None:
+        """Russian air strikes (counts by district for the given runs; C03): each destroys
+        `strike_damage` of the district's rebel force, kills `strike_lethality` civilians per
+        100,000 residents and makes `flight_per_strike` of them flee, before any front reaches
+        them (C05)."""
+        p, control = self.params, self.control[rows]
+        self.today.strikes[rows] += strikes
+        for side in REBELS:
+            self.today.struck[rows, side] += (strikes * (control == side)).sum(axis=1)
+        rebel = (control == HTS) | (control == OPPOSITION)
+        damage = np.minimum(p.strike_damage[rows, None] * strikes, 1.0) * rebel
+        self.force[rows] *= 1 - damage
+        lethality = p.strike_lethality[rows, None] * strikes
+        self.breach_killed[rows] += self.kill_civilians(lethality * self._density(rows), rows)
+        flight = 1 - np.exp(-p.flight_per_strike[rows, None] * strikes)
+        self.flee(self.residents[rows] * flight, rows)
+
+    @rule("C11", "C05")
+    def breach_toll(self) -> None:
+        """Today's breaches, air strikes included, kill and injure at the rates the article gives
+        (C11): the civilians among the dead where the shells landed; people flee heavy shelling
+        (C05)."""
+        p, day, s = self.params, self.day, self.streams
+        n = self.today.total_breaches()
+        civilians = s.poisson(day, "toll/civilians", n * p.killed_per_breach * p.civilian_share)
+        fighters = s.poisson(day, "toll/fighters", n * p.killed_per_breach * (1 - p.civilian_share))
+        injured = s.poisson(day, "toll/injured", n * p.injured_per_breach)
+        self.injured += injured
+        self.breach_injured += injured
+        self.killed += fighters
+        self.breaches += n
+        landed = self.today.shelled * self._zone
+        nowhere = district_total(landed) == 0  # raids only: their victims live on the front
+        landed = np.where(nowhere[:, None], self.residents * self._zone, landed)
+        weights = landed / np.maximum(district_total(landed), 1e-12)[:, None]
+        self.breach_killed += fighters + self.kill_civilians(civilians[:, None] * weights)
+        flight = 1 - np.exp(-p.flight_per_shell[:, None] * self.today.shelled)
+        self.flee(self.residents * flight)
+
+    # --- forces and control ---
+    def wear_down(self, mask: np.ndarray, share: np.ndarray) -> None:
+        """The force in the (R, D) `mask` loses `share` (R,) of itself (pressure, raids on it)."""
+        self.force *= 1 - share[:, None] * mask
+
+    def grow(self, mask: np.ndarray, rate: np.ndarray) -> None:
+        """The force in the (R, D) `mask` grows by `rate` (R,) of itself (recruits, revenue)."""
+        self.force *= 1 + rate[:, None] * mask
+
+    def supply(self, mask: np.ndarray, amount: np.ndarray) -> None:
+        """Add `amount` (R,) thousand fighter-eq to each district of the (R, D) `mask`."""
+        self.force += amount[:, None] * mask
+
+    def transfer(
+        self, source: np.ndarray, weights: np.ndarray, rows: np.ndarray | slice = slice(None)
+    ) -> None:
+        """Move force: `source` (R, D, or one row per run of `rows`) leaves the districts it
+        comes from, and its total goes to the districts in proportion to `weights`. Runs with no
+        weight keep their force."""
+        total = district_total(weights)
+        moving = np.where(total > 0, district_total(source), 0.0)
+        self.force[rows] -= source * (total > 0)[:, None]
+        self.force[rows] += weights / np.maximum(total, 1e-12)[:, None] * moving[:, None]
+
+    def redeploy(self, actor: int, front: np.ndarray, share: np.ndarray) -> None:
+        """The actor moves `share` (R,) of its force in the rear (its districts outside the (R, D)
+        `front`) to the front, in proportion to the front districts' own force. Only the runs
+        with a share take part."""
+        rows = np.flatnonzero(share > 0)
+        if rows.size == 0:
+            return
+        force, held = self.force[rows], self.control[rows] == actor
+        rear, front = held & ~front[rows], held & front[rows]
+        self.transfer(force * rear * share[rows, None], force * front + 1e-9 * front, rows)
+
+    def reinforce_posts(self, amount: np.ndarray, most: np.ndarray) -> None:
+        """Turkey adds `amount` (R,) troops to each of its posts, up to `most` (R,) a post."""
+        posts = self.geo.turkish_post
+        self.posts = np.where(posts, np.minimum(self.posts + amount[:, None], most[:, None]), 0.0)
+
+    def cede(self, mask: np.ndarray, to: int, kept: np.ndarray) -> None:
+        """Districts in the (R, D) `mask` change hands without a fight; the new holder keeps
+        `kept` (R,) of the old garrison."""
+        self.control = np.where(mask, to, self.control)
+        self._bordering.clear()
+        self.force = np.where(mask, self.force * kept[:, None], self.force)
+        self.today.ceded |= mask
+
+    def count_cessions(self, mask: np.ndarray) -> None:
+        """Opposition groups signing administration over to HTS (C12)."""
+        self.cessions += mask.sum(axis=1)
+
+    @rule("C15", "C05", "assumption")
     def fight(
         self,
         attacker: int,
         targets: np.ndarray,
         boost: np.ndarray,
         purpose: str,
-        counted: bool,
         from_outside: np.ndarray | None = None,
     ) -> np.ndarray:
         """Ground fighting for the `targets` ((R, D) bool) for one day; returns what was taken.
 
-        Attack: each attacker district commits `commit_share` of its force to every targeted
-        neighbour; `boost` (R,) multiplies its effect (air power, militias: C15). Defence: the
-        district's force plus what neighbours held by the same side commit. Each side loses
-        `attrition` x the other's effective force (Lanchester's square law); a target falls with
-        daily chance capture_rate x ratio^2 / (1 + ratio^2), and a third of the committed force
-        moves in. Residents flee and die. Combatant deaths count in `killed` when `counted`
-        (fighting between the states' side and the rebels, not among rebels). `from_outside`
-        ((R, D) or (D,)) adds force from beyond the map, such as Turkey's army across the border.
-        Only the runs with a target take part: every step works run by run.
+        Attack: each attacker district commits `commit_share` of its force, split evenly over
+        the targets it borders; `boost` (R,) multiplies its effect (air power, militias: C15).
+        `from_outside` ((R, D) or (D,)) adds force from beyond the map (Turkey's army). Defence:
+        the district's force, the Turkish troops at its post, and `commit_share` of each
+        same-side neighbour's force, split over the targets that neighbour borders. Each side
+        loses `attrition` x the other's effective force (Lanchester's square law); a target
+        falls with daily chance capture_rate x ratio^2 / (1 + ratio^2); a third of the attack
+        moves in, and the surviving defenders fall back to their side's neighbours (lost if
+        there are none). Fighters' deaths (`death_share` of lost strength) and civilians'
+        (`ground_lethality`, scaled by the attack and the district's density) count in
+        `killed`. Residents flee (C05). A Damascus attack on a post can hit Turkish soldiers
+        (`post_clash`). Only the runs with a target take part: every step works run by run.
         """
         taken = np.zeros_like(targets)
         rows = np.flatnonzero(targets.any(axis=1))
@@ -199,15 +339,22 @@ class World:
             return taken
         p, around = self.params, self.geo.neighbour_sum
         targets, boost = targets[rows], boost[rows][:, None]
-        force, control = self.force[rows], self.control[rows]
+        force, control, posts = self.force[rows], self.control[rows], self.posts[rows]
         commit = p.commit_share[rows][:, None] * force
-        sent = commit * (control == attacker)
+        as_count = targets.view(np.uint8)
+        # attack: each attacker district splits what it commits over the targets it borders
+        bordering = around(as_count) * (control == attacker)
+        sent = np.where(bordering > 0, commit / np.maximum(bordering, 1), 0.0)
         outside = 0.0
         if from_outside is not None:
             outside = from_outside[rows] if from_outside.ndim == 2 else from_outside
         raw_attack = (around(sent) + outside) * targets
         attack = raw_attack * boost
-        defence = (force + around(commit, same_as=control)) * targets
+        # defence: same-side neighbours split theirs over the targets of their side they border
+        helping = around(as_count, same_as=control) * ~targets
+        helps = np.where(helping > 0, commit / np.maximum(helping, 1), 0.0)
+        held = (force + posts) * targets
+        defence = held + around(helps, same_as=control) * targets
         attrition = p.attrition[rows][:, None]
         attacker_lost = np.minimum(attrition * defence, raw_attack)
         defender_lost = np.minimum(attrition * attack, defence)
@@ -223,21 +370,122 @@ class World:
             force
             - sent * around(attacker_share)
             - force * defender_share
-            - commit * around(defender_share, same_as=control),
+            - helps * around(defender_share, same_as=control),
             0.0,
         )
+        posts_lost = posts * defender_share * targets
+        self.posts[rows] = posts - posts_lost
+        # the defenders of a captured district fall back to their side's unconquered neighbours
+        shelter = around((~won).view(np.uint8), same_as=control)
+        survivors = force * won
+        retreat = np.where(shelter > 0, survivors / np.maximum(shelter, 1), 0.0)
+        force = force + around(retreat, same_as=control) * ~won
+        routed = np.where(shelter > 0, 0.0, survivors)
         self.force[rows] = np.where(won, garrison, force)
         self.control[rows] = np.where(won, attacker, control)
+        self._bordering.clear()
+        self.today.captured[rows] |= won
+        self.today.contested[rows] |= targets
         for side in CONTROLLERS:
             self.today.attacked[rows, attacker, side] += (targets & (control == side)).sum(axis=1)
-        if counted:
-            lost = district_total(attacker_lost + defender_lost)
-            dead = np.rint(lost * 1000 * p.death_share[rows])
-            self.killed[rows] += dead.astype(np.int64)
-            self.injured[rows] += np.rint(dead * p.injured_per_killed[rows]).astype(np.int64)
-        residents = self.residents[rows]
-        self._kill_residents(residents * targets * p.contest_deaths[rows][:, None], rows)
+        lost = district_total(attacker_lost + defender_lost + routed)
+        dead = lost * 1000 * p.death_share[rows]
+        self.killed[rows] += dead
+        self.injured[rows] += dead * p.injured_per_killed[rows]
+        density = self.residents[rows] / DENSITY_UNIT
+        self.kill_civilians(p.ground_lethality[rows][:, None] * attack * density, rows)
         flight = np.where(won, p.capture_flight[rows][:, None], p.contest_flight[rows][:, None])
         self.flee(self.residents[rows] * targets * flight, rows)
+        if attacker == DAMASCUS:
+            under_fire = (posts_lost > 0).any(axis=1)
+            drawn = self.streams.bernoulli(self.day, f"{purpose}/post", p.post_clash[rows], rows)
+            hit = rows[under_fire & drawn]
+            self.clash(TURKEY, DAMASCUS, hit)
+            self.today.soldiers_hit[hit] = True
         taken[rows] = won
         return taken
+
+    # --- between states ---
+    def clash(self, a: int, b: int, rows: np.ndarray) -> None:
+        """A direct clash between two states' forces in the given runs (ladder 6 or 7)."""
+        self.today.clashes[rows, a, b] = True
+
+    def set_us_presence(self, presence: np.ndarray) -> None:
+        """US presence in the north-east (C17), 1 = as in 2018."""
+        self.us_presence = presence
+
+    def strain_relation(self, amount: np.ndarray) -> None:
+        """The Russia-Turkey relation loses `amount` (R,)."""
+        self.relation = np.clip(self.relation - amount, 0.0, 1.0)
+
+    def mend_relation(self, amount: np.ndarray, rows: np.ndarray | slice = slice(None)) -> None:
+        """The relation gains `amount` in the given runs (a summit)."""
+        self.relation[rows] = np.minimum(self.relation[rows] + amount, 1.0)
+
+    @rule("C06", "C07", "C13", "C19", "assumption")
+    def settle_relation(self, offensive: np.ndarray, operation: np.ndarray) -> None:
+        """At the end of the day the relation drifts back towards its day-0 level at
+        `relation_recovery` (C06, C07); it loses `offensive_strain` on a day of a Russian-backed
+        offensive across the deal's lines (C13), `ne_strain` on a day of Turkey's north-east
+        operation (C19: Moscow wants Damascus there), and `clash_shock` for a clash of the two
+        states' forces (assumption)."""
+        p, clashes = self.params, self.today.clashes
+        clashed = clashes[:, TURKEY, DAMASCUS] | clashes[:, DAMASCUS, TURKEY]
+        clashed |= clashes[:, RUSSIA, TURKEY] | clashes[:, TURKEY, RUSSIA]
+        drift = p.relation_recovery * (p.relation_start - self.relation)
+        strain = p.offensive_strain * offensive + p.ne_strain * operation + p.clash_shock * clashed
+        self.relation = np.clip(self.relation + drift - strain, 0.0, 1.0)
+
+    def call_summit(self, calling: np.ndarray) -> None:
+        """Ask for a summit tomorrow in the (R,) `calling` runs."""
+        self.summit_called |= calling
+
+    @rule("C05", "C06", "C07", "assumption")
+    def call_summits(self) -> None:
+        """The two leaders call a summit for tomorrow (C06, C07) when the relation has fallen
+        below `summit_relation`, or more than `surge_displaced` people fled in the last seven
+        days (C05: fears of a humanitarian disaster); Turkey also calls one when its soldiers are
+        hit (`Turkey.answer_attacks`)."""
+        p = self.params
+        self.fled_week[self.day % 7] = self.today.displaced
+        surge = self.fled_week.sum(axis=0) > p.surge_displaced
+        self.call_summit((self.relation < p.summit_relation) | surge)
+
+    def summits_due(self, scheduled: bool) -> np.ndarray:
+        """(R,) bool: a summit meets today: scheduled by the scenario, or called yesterday and at
+        least `summit_gap` days after the last one (assumption)."""
+        spaced = self.day - self.last_summit >= self.params.summit_gap
+        due = np.full(len(self.relation), scheduled) | (self.summit_called & spaced)
+        self.summit_called = np.zeros_like(self.summit_called)
+        self.last_summit = np.where(due, self.day, self.last_summit)
+        self.today.summit |= due
+        return due
+
+    # --- humanitarian ---
+    @rule("C16", "assumption")
+    def deliver_aid(self, offensive: np.ndarray) -> None:
+        """Aid reaches the north-west's displaced and camps up to `aid_capacity` people a day,
+        `aid_offensive_access` of that during a Damascus offensive; HTS's fees cut what is
+        delivered by `aid_fee` (C16). Of the displaced it misses, `aid_flight` move on to the
+        border camps (and `border_open` of them into Turkey)."""
+        p = self.params
+        self.aid_need = need = self.displaced + self.in_camps
+        reach = p.aid_capacity * np.where(offensive, p.aid_offensive_access, 1.0)
+        self.aid_delivered = np.minimum(need, reach) * (1 - p.aid_fee)
+        missed = 1 - self.aid_delivered / np.maximum(need, 1.0)
+        moving = self.displaced * missed * p.aid_flight
+        to_turkey = moving * p.border_open
+        self.displaced -= moving
+        self.in_camps += moving - to_turkey
+        self.left_for_turkey += to_turkey
+
+    @rule("C16")
+    def flood(self) -> None:
+        """A winter flood leaves `flood_share` of the camps without shelter (C16): some cross
+        into Turkey (`border_open`), the rest are displaced again inside Syria."""
+        p = self.params
+        homeless = self.in_camps * p.flood_share
+        to_turkey = homeless * p.border_open
+        self.in_camps -= homeless
+        self.left_for_turkey += to_turkey
+        self.displaced += homeless - to_turkey

@@ -1,4 +1,4 @@
-"""Writing a run's results: daily.parquet, summary.parquet, manifest.json (and the plot).
+"""Writing a run's results: daily, summary and events (Parquet), manifest.json (and the plot).
 
 Files are written to a temporary name and renamed into place, and an existing results folder is
 never overwritten, so results already on disk are not lost.
@@ -42,11 +42,13 @@ def write_run(
     command: list[str],
     started: datetime,
 ) -> dict[str, Any]:
-    """Write daily.parquet, summary.parquet and manifest.json; returns the manifest."""
+    """Write daily.parquet, summary.parquet, events.parquet and manifest.json; returns the
+    manifest."""
     postures = posture_names(model)
     tables = {
         "daily.parquet": to_table(model.recorder.daily_columns(), postures),
         "summary.parquet": to_table(model.recorder.summary_columns(), {}),
+        "events.parquet": to_table(model.recorder.events.columns(), {}),
     }
     for name, table in tables.items():
         write_atomic(out / name, lambda path, t=table: pq.write_table(t, path))
@@ -57,8 +59,9 @@ def write_run(
         "replicates": model.replicates,
         "master_seed": model.master_seed,
         "seeds": model.seeds.tolist(),
-        "seed_scheme": "run k of master seed S has seed splitmix64(S, k) (sim.streams.run_seeds); "
-        "draws are splitmix64 streams keyed by (run seed, day, purpose)",
+        "seed_scheme": "run k of master seed S has seed splitmix64(S, k) "
+        "(sim.model.streams.run_seeds); draws are splitmix64 streams keyed by (run seed, day, "
+        "purpose)",
         "parameters": {
             name: (float(v[0]) if np.all(v == v[0]) else v.tolist()) for name, v in params.items()
         },

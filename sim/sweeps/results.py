@@ -5,6 +5,7 @@ sweep = sim.results.open("results/sweeps/power_vacuum")
 sweep.design       # one row per design point
 sweep.summary      # one row per run (the model's summary + point, replicate)
 sweep.series       # the weekly or daily series, if recorded (can be large)
+sweep.events       # the event log, if recorded
 sweep.dataset("summary").to_table(filter=...)   # lazy, through pyarrow datasets
 """
 
@@ -64,6 +65,12 @@ class SweepResults:
     def series(self) -> pd.DataFrame:
         """The recorded series of the saved runs, ordered by run and day."""
         return self._read("series").to_pandas().sort_values(["run", "day"], ignore_index=True)
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """The event log of the saved runs (if recorded), ordered by run and day."""
+        events = self._read("events").to_pandas()
+        return events.sort_values(["run", "day"], kind="stable", ignore_index=True)
 
 
 def open(folder: str | Path) -> SweepResults:

@@ -39,6 +39,7 @@ def run_batch(
     replicates: int,
     master_seed: int,
     record_every: int | None,
+    record_events: bool = False,
 ) -> tuple[dict[str, pa.Table], float]:
     """Run the given sweep runs in one model; return their tables and the seconds it took."""
     start = time.perf_counter()
@@ -48,6 +49,7 @@ def run_batch(
         seeds=sweep_seeds(master_seed, points, replicate),
         parameters=parameters,
         record_every=record_every,
+        record_events=record_events,
     )
     model.run()
     summary = model.recorder.summary_columns()
@@ -59,6 +61,10 @@ def run_batch(
         series = model.recorder.daily_columns()
         series["run"] = runs[series["run"]]
         tables["series"] = to_table(series, posture_names(model))
+    if record_events:
+        events = model.recorder.events.columns()
+        events["run"] = runs[events["run"]]
+        tables["events"] = to_table(events, {})
     # The model's agents and recorder point back to it, so only the cycle collector frees it;
     # on a busy Dask worker that came too late and each batch left about 35 MB (measured).
     del model
@@ -100,6 +106,7 @@ class SweepRun:
             "replicates": self.sweep.replicates,
             "master_seed": self.sweep.seed,
             "record_every": self.sweep.record_every,
+            "record_events": self.sweep.record_events,
         }
 
     def execute(

@@ -4,6 +4,7 @@
     DIR/design.parquet       one row per design point
     DIR/summary/batch-NNNNNN.parquet    one row per run (the model's summary + point, replicate)
     DIR/series/batch-NNNNNN.parquet     the weekly or daily series, if recorded
+    DIR/events/batch-NNNNNN.parquet     the event log, if recorded
 
 Each batch file is written to a temporary name and renamed; the manifest records a batch as done
 only after its files are on disk. Only the process driving the sweep writes here.
@@ -24,7 +25,7 @@ from sim.sweeps.disk import ResultsError, git_commit, write_atomic
 
 MANIFEST = "manifest.json"
 DESIGN = "design.parquet"
-TABLES = ("summary", "series")
+TABLES = ("summary", "series", "events")
 
 
 def batch_file(folder: Path, table: str, index: int) -> Path:
@@ -92,7 +93,7 @@ class SweepStore:
             "replicates": sweep.replicates,
             "runs": design_table.num_rows * sweep.replicates,
             "seed_scheme": "run r is design point r // replicates, replicate r % replicates; "
-            "its seed is splitmix64(master seed, point, replicate) (sim.streams.sweep_seeds)",
+            "its seed is splitmix64(master seed, point, replicate) (sim.model.streams.sweep_seeds)",
             "package_version": sim.__version__,
             "git_commit": git_commit(),
             "created": _now(),

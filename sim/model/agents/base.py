@@ -1,5 +1,7 @@
 """What every actor shares: a Mesa agent whose state holds one value per replicate."""
 
+from dataclasses import dataclass
+from enum import IntEnum
 from typing import TYPE_CHECKING, ClassVar
 
 import mesa
@@ -9,17 +11,42 @@ from sim.model.geography import ACTORS
 
 if TYPE_CHECKING:
     from sim.model.escalation import EscalationModel
+    from sim.model.params import ParameterSet
+    from sim.model.streams import Streams
+    from sim.model.world import World
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """How the actors stood at the end of yesterday: every posture, and what each actor lets
+    the others see (its `shared` attributes). Taken once at the start of the day, so what one
+    actor decides today cannot reach another before tomorrow, whatever their order."""
+
+    postures: dict[str, np.ndarray]
+    signals: dict[str, dict[str, np.ndarray]]
+
+    @classmethod
+    def of(cls, factions: "list[Faction]") -> "Snapshot":
+        """Copies of the factions' postures and shared attributes as they are now."""
+        return cls(
+            postures={f.name: f.posture.copy() for f in factions},
+            signals={f.name: {a: getattr(f, a).copy() for a in f.shared} for f in factions},
+        )
 
 
 class Faction(mesa.Agent):
-    """An actor of the conflict. `posture` is an (R,) array of indices into `postures`.
+    """An actor of the conflict. `posture` is an (R,) array of values of its `Posture` enum.
 
-    Each day the model calls `perceive`, then `decide` (reading only yesterday's state, so the
-    order of the actors does not matter), then `act`.
+    Each day the model calls `perceive` and `decide` on every actor (in any order: they read
+    the world as it stood at the end of yesterday and the `Snapshot`, and write only the actor's
+    own attributes), then `act` in a fixed order; acts change the world only through `World`'s
+    methods.
     """
 
     name: ClassVar[str]
-    postures: ClassVar[tuple[str, ...]]
+    Posture: ClassVar[type[IntEnum]]
+    shared: ClassVar[tuple[str, ...]] = ()
+    """Attributes the other actors may read, as they stood yesterday (`seen`)."""
     model: "EscalationModel"
 
     def __init__(self, model: "EscalationModel") -> None:
@@ -27,23 +54,38 @@ class Faction(mesa.Agent):
         self.index = ACTORS.index(self.name)
         self.posture = np.zeros(model.replicates, dtype=np.int8)
 
+    @classmethod
+    def posture_names(cls) -> tuple[str, ...]:
+        """The names of the actor's postures, in ladder order (as written in the results)."""
+        return tuple(p.name.lower() for p in cls.Posture)
+
     @property
-    def world(self):
+    def world(self) -> "World":
         """The shared state of the model (districts, forces, people)."""
         return self.model.world
 
     @property
-    def params(self):
+    def params(self) -> "ParameterSet":
         """This batch's parameter values, one per replicate."""
         return self.model.params
 
-    def yesterday(self, actor: str) -> np.ndarray:
-        """The posture an actor chose yesterday (R,), as an index into its `postures`."""
-        return self.model.postures_yesterday[ACTORS.index(actor)]
+    @property
+    def day(self) -> int:
+        """Today's day number."""
+        return self.model.day
 
-    def posture_code(self, name: str) -> int:
-        """The index of one of this actor's postures."""
-        return self.postures.index(name)
+    @property
+    def streams(self) -> "Streams":
+        """The counter-based random streams of the batch."""
+        return self.model.streams
+
+    def yesterday(self, actor: str) -> np.ndarray:
+        """The posture an actor chose yesterday (R,), comparable with its `Posture` values."""
+        return self.model.seen.postures[actor]
+
+    def seen(self, actor: str, attribute: str) -> np.ndarray:
+        """One of an actor's `shared` attributes as it stood at the end of yesterday."""
+        return self.model.seen.signals[actor][attribute]
 
     def perceive(self) -> None:
         """Update what the actor perceives (default: nothing beyond the shared state)."""

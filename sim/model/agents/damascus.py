@@ -1,63 +1,102 @@
 """Damascus: means to retake "every inch" (C15); shells the zone under the ceasefire (C11) and
 goes on the ground offensive only with Russian air support (C14, C15)."""
 
+from enum import IntEnum
+
 import numpy as np
 
 from sim.model.agents.base import Faction
+from sim.model.agents.russia import Posture as Russia
 from sim.model.claims import rule
-from sim.model.geography import DAMASCUS, HTS, OPPOSITION, district_total
+from sim.model.geography import DAMASCUS, HTS, OPPOSITION
+
+
+class Posture(IntEnum):
+    SHELLING = 0
+    OFFENSIVE = 1
+    ASSAULT = 2
 
 
 class Damascus(Faction):
     """The Syrian government's forces, with Iran-backed militias as a capability (C15)."""
 
     name = "damascus"
-    postures = ("shelling", "offensive")
+    Posture = Posture
 
-    @rule("C14", "C15")
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        self.days_on_offensive = np.zeros(model.replicates, dtype=np.int64)
+        self.width = np.zeros(model.replicates, dtype=np.int64)
+
+    @rule("C14", "C15", "assumption")
     def decide(self) -> None:
         """Go on the offensive only when Russia backed one yesterday (C14, C15) or the scenario
-        imposes it; otherwise keep shelling (C11)."""
-        backed = self.yesterday("russia") == 3
-        self.posture = (backed | self.model.imposed("damascus")).astype(np.int8)
+        imposes it; otherwise keep shelling (C11). A backed offensive starts on
+        `offensive_width` districts and widens by one every `widen_days` days that Russia keeps
+        backing it (assumption): from `full_assault_districts` on it is a full-scale assault,
+        as an imposed operation is from its first day (C05, C14)."""
+        p = self.params
+        imposed = self.model.imposed("damascus")
+        on = imposed | (self.yesterday("russia") == Russia.BACK_OFFENSIVE)
+        self.days_on_offensive = np.where(on, self.days_on_offensive + 1, 0)
+        widened = p.offensive_width + (self.days_on_offensive - 1) // p.widen_days
+        self.width = np.where(imposed, self.world.geo.size, np.where(on, widened, 0))
+        self.posture = np.select(
+            [on & (self.width >= p.full_assault_districts), on],
+            [Posture.ASSAULT, Posture.OFFENSIVE],
+            Posture.SHELLING,
+        ).astype(np.int8)
 
     def act(self) -> None:
         """Today's actions, in order."""
         self.shell()
+        self.reinforce()
         self.attack()
+
+    @rule("C15", "assumption")
+    def reinforce(self) -> None:
+        """On the offensive, Damascus moves `front_reinforcement` of its force in the rear to
+        the districts facing the rebels each day (C15: it means to retake every inch)."""
+        world = self.world
+        attacking = self.posture >= Posture.OFFENSIVE
+        if not attacking.any():
+            return
+        front = (world.bordering(HTS) + world.bordering(OPPOSITION)) > 0
+        world.redeploy(DAMASCUS, front, self.params.front_reinforcement * attacking)
 
     @rule("C11", "C10", "C15")
     def shell(self) -> None:
         """Breaches: each front-line pair facing a rebel district draws `shelling_rate` breaches a
-        day (C11), more as Russian frustration grows (C10, C15)."""
-        p, world, day = self.params, self.world, self.model.day
-        facing = world.neighbours_of(world.held(DAMASCUS))
-        russia = self.model.faction("russia")
-        intensity = p.shelling_rate * (1 + p.frustration_shelling * russia.frustration)
-        for rebel in (HTS, OPPOSITION):
-            pairs = district_total(facing * world.held(rebel))
-            breaches = self.model.streams.poisson(day, f"damascus/shell/{rebel}", intensity * pairs)
-            world.today.breaches[:, DAMASCUS, rebel] += breaches
+        day (C11), more as Russian frustration grows (C10, C15), `offensive_shelling` times as
+        many on the offensive; they land in the rebel districts."""
+        p, world = self.params, self.world
+        facing = world.bordering(DAMASCUS)
+        rebel = world.held(HTS) | world.held(OPPOSITION)
+        attacking = self.posture >= Posture.OFFENSIVE
+        intensity = p.shelling_rate * (
+            1 + p.frustration_shelling * self.seen("russia", "frustration")
+        )
+        intensity = intensity * np.where(attacking, p.offensive_shelling, 1.0)
+        mean = intensity[:, None] * facing * rebel
+        landed = self.streams.poisson(self.day, "damascus/shell", mean)
+        world.shell(DAMASCUS, landed, against=(HTS, OPPOSITION))
 
     @rule("C14", "C15", "C05")
     def attack(self) -> None:
-        """On the offensive, attack the `offensive_width` rebel-held districts next to Damascus's
-        lines where its odds (`World.odds`) are best: a limited offensive. An imposed operation
-        is the planned full-scale assault on the whole front (C05, C14). Russian air power
-        (`air_support`, C14, C15) and Iran-backed militias (`militia_support`, C15) multiply
-        the force."""
+        """On the offensive, attack the `width` rebel-held districts next to Damascus's lines
+        where its odds (`World.odds`) are best, their people in harm's way (C05). Russian air
+        power (`air_support`, C14, C15) and Iran-backed militias (`militia_support`, C15)
+        multiply the force."""
         world, p = self.world, self.params
-        rows = np.flatnonzero(self.posture == self.posture_code("offensive"))
+        rows = np.flatnonzero(self.posture >= Posture.OFFENSIVE)
         if rows.size == 0:
             return
         control = world.control[rows]
         rebel = (control == HTS) | (control == OPPOSITION)
-        front = rebel & (world.neighbours_of(control == DAMASCUS) > 0)
+        front = rebel & (world.bordering(DAMASCUS)[rows] > 0)
         odds = np.where(front, world.odds(DAMASCUS, rows), -np.inf)
-        rank = np.argsort(np.argsort(-odds, axis=1), axis=1)
-        width = np.where(self.model.imposed("damascus"), world.geo.size, p.offensive_width)[rows]
+        rank = np.argsort(np.argsort(-odds, axis=1, kind="stable"), axis=1, kind="stable")
         targets = np.zeros(world.control.shape, dtype=bool)
-        targets[rows] = front & (rank < width[:, None])
-        world.today.post_attacks += (targets & world.geo.turkish_post).sum(axis=1)
+        targets[rows] = front & (rank < self.width[rows, None])
         boost = p.air_support * p.militia_support
-        world.fight(DAMASCUS, targets, boost, "damascus/attack", counted=True)
+        world.fight(DAMASCUS, targets, boost, "damascus/attack")

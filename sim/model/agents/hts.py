@@ -1,18 +1,28 @@
 """HTS: out of Jabhat al-Nusra (C12), wants full control of the zone (C04, C11); ousts or absorbs
 the opposition (C12), raids regime lines (C11) and enters the buffer zone (C13)."""
 
+from enum import IntEnum
+
 import numpy as np
 
 from sim.model.agents.base import Faction
+from sim.model.agents.damascus import Posture as Damascus
 from sim.model.claims import rule
-from sim.model.geography import DAMASCUS, HTS, OPPOSITION, district_total
+from sim.model.geography import DAMASCUS, HTS, OPPOSITION
+
+
+class Posture(IntEnum):
+    RAID = 0
+    EXPAND = 1
+    DEFEND = 2
 
 
 class HayatTahrirAlSham(Faction):
     """Hay'at Tahrir al-Sham."""
 
     name = "hts"
-    postures = ("raid", "expand", "defend")
+    Posture = Posture
+    shared = ("odds",)
 
     def __init__(self, model) -> None:
         super().__init__(model)
@@ -35,20 +45,23 @@ class HayatTahrirAlSham(Faction):
         daily chance hts_attack_hazard x odds^4 / (odds^4 + hts_attack_odds^4) (C12), unless
         Damascus attacked yesterday: then defend."""
         p = self.params
-        defending = self.yesterday("damascus") == 1
+        defending = self.yesterday("damascus") >= Damascus.OFFENSIVE
         rows = np.flatnonzero((self.odds > 0).any(axis=1) & ~defending)
         self.moves = np.zeros(self.odds.shape, dtype=bool)
         if rows.size:
             k = self.odds[rows] ** 4
             chance = p.hts_attack_hazard[rows, None] * k / (k + p.hts_attack_odds[rows, None] ** 4)
-            draws = self.model.streams.uniform(self.model.day, "hts/moves", k.shape[1], rows=rows)
+            draws = self.streams.uniform(self.day, "hts/moves", k.shape[1], rows=rows)
             self.moves[rows] = draws < chance
-        self.posture = np.where(defending, 2, self.moves.any(axis=1)).astype(np.int8)
+        self.posture = np.select(
+            [defending, self.moves.any(axis=1)], [Posture.DEFEND, Posture.EXPAND], Posture.RAID
+        ).astype(np.int8)
 
     def act(self) -> None:
         """Today's actions, in order."""
         self.raid()
         self.recruit()
+        self.defend()
         self.expand()
 
     @rule("C11", "C13")
@@ -56,31 +69,41 @@ class HayatTahrirAlSham(Faction):
         """Breaches against regime lines: `raid_rate` a day per front-line pair HTS holds (C11),
         `buffer_raid_multiplier` times more from inside the buffer zone (C13)."""
         p, world = self.params, self.world
-        facing = world.neighbours_of(world.held(DAMASCUS)) * world.held(HTS)
-        weight = np.where(world.geo.buffer_zone, p.buffer_raid_multiplier[:, None], 1.0)
-        mean = p.raid_rate * district_total(facing * weight)
-        world.today.breaches[:, HTS, DAMASCUS] += self.model.streams.poisson(
-            self.model.day, "hts/raids", mean
+        facing = world.bordering(HTS) * world.held(DAMASCUS)
+        from_buffer = world.neighbours_of(world.held(HTS) & world.geo.buffer_zone)
+        pairs = facing + (p.buffer_raid_multiplier[:, None] - 1) * from_buffer * world.held(
+            DAMASCUS
         )
+        mean = p.raid_rate[:, None] * pairs
+        world.shell(HTS, self.streams.poisson(self.day, "hts/raids", mean), against=(DAMASCUS,))
+
+    @rule("C16", "assumption")
+    def recruit(self) -> None:
+        """HTS's force grows by `hts_recruitment` a day (recruits and revenue, assumption), and
+        by `fee_revenue` per unit of the aid fee it levies (C16)."""
+        p = self.params
+        self.world.grow(self.world.held(HTS), p.hts_recruitment + p.fee_revenue * p.aid_fee)
 
     @rule("assumption")
-    def recruit(self) -> None:
-        """HTS's force grows by `hts_recruitment` a day (recruits and revenue)."""
+    def defend(self) -> None:
+        """Defending against a Damascus offensive, HTS moves `front_reinforcement` of its force in
+        the rear to its districts on Damascus's front line each day (assumption)."""
         world = self.world
-        world.force *= 1 + self.params.hts_recruitment[:, None] * world.held(HTS)
+        defending = self.posture == Posture.DEFEND
+        front = world.bordering(DAMASCUS) > 0
+        world.redeploy(HTS, front, self.params.front_reinforcement * defending)
 
     @rule("C12", "C13")
     def expand(self) -> None:
-        """Where HTS moves, an outmatched group signs administration over (C12: a cession; HTS
-        absorbs `absorb_share` of its force); others fight it out. Taking buffer-zone districts
-        breaks the deal's key term (C13)."""
+        """Where HTS moves, a group that would rather cede signs administration over (C12: a
+        cession; HTS absorbs `absorb_share` of its force); others fight it out. Taking
+        buffer-zone districts breaks the deal's key term (C13)."""
         world = self.world
-        cedes = self.moves & self.model.faction("opposition").cedes
+        moves = self.moves & world.held(OPPOSITION)  # still the opposition's after Damascus acted
+        cedes = moves & self.model.faction("opposition").cedes
         if cedes.any():
-            absorbed = world.force * cedes * self.params.absorb_share[:, None]
-            world.control = np.where(cedes, HTS, world.control)
-            world.force = np.where(cedes, absorbed, world.force)
-            world.cessions += cedes.sum(axis=1)
-        contested = self.moves & ~cedes
+            world.cede(cedes, HTS, self.params.absorb_share)
+            world.count_cessions(cedes)
+        contested = moves & ~cedes
         if contested.any():
-            world.fight(HTS, contested, np.ones(len(contested)), "hts/fight", counted=False)
+            world.fight(HTS, contested, np.ones(len(contested)), "hts/fight")

@@ -1,18 +1,28 @@
 """The Kurdish-led forces (SDF/YPG): hold the north-east; when the US leaves and Turkey threatens,
 let Damascus (and Russia) in (C19)."""
 
+from enum import IntEnum
+
 import numpy as np
 
 from sim.model.agents.base import Faction
+from sim.model.agents.turkey import Posture as Turkey
 from sim.model.claims import rule
 from sim.model.geography import DAMASCUS, KURDS, TURKEY
+
+
+class Posture(IntEnum):
+    HOLD = 0
+    RESIST = 1
+    INVITE_DAMASCUS = 2
 
 
 class Kurds(Faction):
     """The Kurdish-led forces of the north-east."""
 
     name = "kurds"
-    postures = ("hold", "resist", "invite_damascus")
+    Posture = Posture
+    shared = ("invited",)
 
     def __init__(self, model) -> None:
         super().__init__(model)
@@ -23,32 +33,50 @@ class Kurds(Faction):
 
     @rule("C17", "C19")
     def perceive(self) -> None:
-        """Threat: how far the US has gone (C17) times how poised Turkey is: half while it only
-        vows an operation, whole while one runs (C19)."""
-        operating = self.yesterday("turkey") == 3
-        self.threat = (1 - self.world.us_presence) * np.where(operating, 1.0, 0.5)
+        """Threat: how far the US has gone (C17) times how poised Turkey is: `kurd_vow_weight`
+        while it only vows an operation, whole while one runs (C19)."""
+        operating = self.yesterday("turkey") == Turkey.NE_OPERATION
+        weight = np.where(operating, 1.0, self.params.kurd_vow_weight)
+        self.threat = (1 - self.world.us_presence) * weight
 
     @rule("C19")
     def decide(self) -> None:
         """Above `kurd_invite_threat`, strike a deal with Damascus at daily chance
         `kurd_invite_hazard`, doubled while Russia mediates (C19). Resist an operation."""
         p = self.params
-        russia = self.model.faction("russia")
-        chance = p.kurd_invite_hazard * np.where(russia.mediating, 2.0, 1.0)
-        chance = chance * (self.threat > p.kurd_invite_threat) * ~self.invited
-        self.inviting = self.model.streams.bernoulli(self.model.day, "kurds/invite", chance)
-        self.invited |= self.inviting
-        resisting = self.yesterday("turkey") == 3
-        self.posture = np.select([self.invited, resisting], [2, 1], 0).astype(np.int8)
+        mediated = np.where(self.seen("russia", "mediating"), 2.0, 1.0)
+        chance = p.kurd_invite_hazard * mediated * (self.threat > p.kurd_invite_threat)
+        drawn = self.streams.bernoulli(self.day, "kurds/invite", chance)
+        self.inviting = drawn & ~self.invited
+        self.invited = self.invited | self.inviting
+        resisting = self.yesterday("turkey") == Turkey.NE_OPERATION
+        self.posture = np.select(
+            [self.invited, resisting], [Posture.INVITE_DAMASCUS, Posture.RESIST], Posture.HOLD
+        ).astype(np.int8)
+
+    def act(self) -> None:
+        """Today's actions, in order."""
+        self.let_damascus_in()
+        self.resist()
 
     @rule("C19")
-    def act(self) -> None:
+    def let_damascus_in(self) -> None:
         """On the day of the deal, Damascus takes over the Kurdish-held districts on the Turkish
         border and those next to Turkish-held ground, the Kurdish garrisons staying (C19)."""
         world = self.world
         if not self.inviting.any():
             return
         geo = world.geo
-        exposed = geo.turkish_border | (world.neighbours_of(world.held(TURKEY)) > 0)
+        exposed = geo.turkish_border | (world.bordering(TURKEY) > 0)
         handed = self.inviting[:, None] & world.held(KURDS) & exposed & geo.in_theatre("northeast")
-        world.control = np.where(handed, DAMASCUS, world.control)
+        world.cede(handed, DAMASCUS, np.ones(self.model.replicates))
+
+    @rule("C19", "assumption")
+    def resist(self) -> None:
+        """Resisting a Turkish operation (C19), the Kurds move `front_reinforcement` of their
+        force in the rear to the districts Turkey can reach (assumption)."""
+        world = self.world
+        resisting = self.posture == Posture.RESIST
+        reach = world.geo.turkish_border | (world.bordering(TURKEY) > 0)
+        front = np.broadcast_to(reach, world.control.shape)
+        world.redeploy(KURDS, front, self.params.front_reinforcement * resisting)

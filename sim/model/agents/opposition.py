@@ -1,18 +1,28 @@
 """The opposition (National Liberation Front and allied groups): survive and keep Turkish
 backing; outmatched by HTS, groups sign their towns' administration over (C12)."""
 
+from enum import IntEnum
+
 import numpy as np
 
 from sim.model.agents.base import Faction
+from sim.model.agents.damascus import Posture as Damascus
+from sim.model.agents.hts import Posture as HTSPosture
 from sim.model.claims import rule
-from sim.model.geography import HTS, OPPOSITION, district_total
+from sim.model.geography import DAMASCUS, HTS, OPPOSITION
+
+
+class Posture(IntEnum):
+    HOLD = 0
+    FIGHT = 1
+    CEDE = 2
 
 
 class Opposition(Faction):
     """The armed opposition groups in the zone."""
 
     name = "opposition"
-    postures = ("hold", "fight", "cede")
+    Posture = Posture
 
     def __init__(self, model) -> None:
         super().__init__(model)
@@ -20,20 +30,42 @@ class Opposition(Faction):
 
     @rule("C12")
     def decide(self) -> None:
-        """A group cedes where HTS's local odds against it (as HTS perceives them today) exceed
-        `cede_odds` (C12); otherwise it fights when attacked."""
-        odds = self.model.faction("hts").odds
-        self.cedes = self.world.held(OPPOSITION) & (odds > self.params.cede_odds[:, None])
-        attacked = self.yesterday("hts") == 1
-        self.posture = np.where(self.cedes.any(axis=1), 2, attacked).astype(np.int8)
+        """A group cedes where HTS's local odds against it (as they stood yesterday) exceed
+        `cede_odds`, or exceed even odds next to a town HTS took by force yesterday (C12: groups
+        forced out of several towns signed administration over); otherwise the groups fight when
+        HTS moved on them or Damascus attacked yesterday."""
+        world = self.world
+        odds = self.seen("hts", "odds")
+        forced_out = world.neighbours_of(world.yesterday.captured & world.held(HTS)) > 0
+        outmatched = (odds > self.params.cede_odds[:, None]) | (forced_out & (odds > 1))
+        self.cedes = world.held(OPPOSITION) & outmatched
+        attacked = (self.yesterday("hts") == HTSPosture.EXPAND) | (
+            self.yesterday("damascus") >= Damascus.OFFENSIVE
+        )
+        self.posture = np.select(
+            [self.cedes.any(axis=1), attacked], [Posture.CEDE, Posture.FIGHT], Posture.HOLD
+        ).astype(np.int8)
+
+    def act(self) -> None:
+        """Today's actions, in order."""
+        self.lose_fighters()
+        self.fight_back()
 
     @rule("C12")
-    def act(self) -> None:
+    def lose_fighters(self) -> None:
         """Fighters leave for HTS or go home: the opposition loses `defection` of its force a day,
         and HTS gains `absorb_share` of it, spread over its districts of the zone (C12)."""
         p, world = self.params, self.world
         leaving = world.force * world.held(OPPOSITION) * p.defection[:, None]
-        world.force -= leaving
+        world.wear_down(world.held(OPPOSITION), p.defection * (1 - p.absorb_share))
         hts_zone = world.force * world.held(HTS) * world.geo.in_theatre("zone")
-        weights = hts_zone / np.maximum(district_total(hts_zone), 1e-12)[:, None]
-        world.force += weights * (district_total(leaving) * p.absorb_share)[:, None]
+        world.transfer(leaving * p.absorb_share[:, None], hts_zone)
+
+    @rule("assumption")
+    def fight_back(self) -> None:
+        """Fighting, the groups move `front_reinforcement` of their force in quiet districts to
+        those that face HTS or Damascus (assumption)."""
+        world = self.world
+        fighting = self.posture == Posture.FIGHT
+        front = (world.bordering(HTS) + world.bordering(DAMASCUS)) > 0
+        world.redeploy(OPPOSITION, front, self.params.front_reinforcement * fighting)

@@ -1,18 +1,28 @@
 """Russia: wants terrorists fought wherever they are, every agreement fulfilled, and the
 Turkish partnership kept (C01-C03, C06, C07, C18); backs Damascus from the air (C14, C15)."""
 
+from enum import IntEnum
+
 import numpy as np
 
 from sim.model.agents.base import Faction
 from sim.model.claims import rule
-from sim.model.geography import HTS, district_total
+from sim.model.geography import DAMASCUS, HTS, OPPOSITION, district_total
+
+
+class Posture(IntEnum):
+    RESTRAINT = 0
+    PRESSURE = 1
+    AIR_STRIKES = 2
+    BACK_OFFENSIVE = 3
 
 
 class Russia(Faction):
     """Russia's frustration with the Idlib deal drives its posture, step by step up the ladder."""
 
     name = "russia"
-    postures = ("restraint", "pressure", "air_strikes", "back_offensive")
+    Posture = Posture
+    shared = ("frustration", "mediating")
 
     def __init__(self, model) -> None:
         super().__init__(model)
@@ -20,70 +30,114 @@ class Russia(Faction):
         self.frustration = np.zeros(r)
         self.breach_rate = np.zeros(r)  # breaches a day, a week's moving average
         self.hold_until = np.zeros(r)  # no offensive backing before this day (deal, summits)
+        self.truce_broken = np.zeros(r, dtype=bool)
         self.mediating = np.zeros(r, dtype=bool)
 
     @rule("C01", "C04", "C10", "C11", "C13", "C08", "C09")
     def perceive(self) -> None:
         """Frustration with Turkey's unkept promise (C01) follows what Russia sees: HTS's share of
         the zone (C04), HTS inside the buffer zone (C13), the week's breaches (C10, C11), less
-        Turkey's effort (C08, C09)."""
+        Turkey's effort yesterday (C08, C09)."""
         p, world = self.params, self.world
         buffer = world.geo.buffer_zone
         people = world.residents[:, buffer]
         in_buffer = district_total(people * (world.control[:, buffer] == HTS))
-        hts_in_buffer = in_buffer / district_total(people)
-        yesterday = world.yesterday.breaches.sum(axis=(1, 2)) + world.yesterday.strikes
-        self.breach_rate += (yesterday - self.breach_rate) / 7
+        hts_in_buffer = in_buffer / np.maximum(district_total(people), 1.0)
+        self.breach_rate += (world.yesterday.total_breaches() - self.breach_rate) / 7
         signal = (
             p.frustration_hts * world.share("zone", HTS)
             + p.frustration_buffer * hts_in_buffer
             + p.frustration_breaches * self.breach_rate / 10
-            - p.frustration_relief * self.model.faction("turkey").effort
+            - p.frustration_relief * self.seen("turkey", "effort")
         )
         self.frustration += p.frustration_memory * (signal - self.frustration)
 
-    @rule("C01", "C02", "C03", "C14", "C19")
+    def patience(self) -> np.ndarray:
+        """(R,) the frustration Russia tolerates before backing an offensive: its threshold,
+        raised by a relation with Turkey better than on day 0 and lowered by a worse one
+        (C06, C18: the partnership restrains it)."""
+        p = self.params
+        return p.offensive_threshold + p.relation_patience * (
+            self.world.relation - p.relation_start
+        )
+
+    @rule("C01", "C02", "C03", "C14", "C06", "C18", "C19")
     def decide(self) -> None:
         """Press Turkey (C01), then strike HTS from the air despite the ceasefire (C03), then back
-        a Damascus ground offensive (C02, C14) once the deal's postponement and any summit's grace
-        period are over. An imposed Damascus operation is a joint one (C14). Mediate between the
-        Kurds and Damascus when the US is mostly gone (C19)."""
-        p, f = self.params, self.frustration
-        can_back = self.model.day >= self.hold_until
+        a Damascus ground offensive (C02, C14): once the deal's postponement or a summit's truce
+        is over, each day with a chance that rises smoothly as frustration passes Russia's
+        patience (C06, C18). A truce breaks down early with daily chance `truce_breakdown` while
+        frustration is past patience. Once backed, an offensive goes on until a summit's truce
+        or until frustration falls below the pressure line. An imposed Damascus operation is a
+        joint one (C14). Mediate between the Kurds and Damascus when the US is mostly gone
+        (C19)."""
+        p, f, day = self.params, self.frustration, self.day
+        patience = self.patience()
+        holding = day < self.hold_until
+        chance = p.truce_breakdown * (f > patience)
+        self.truce_broken = holding & self.streams.bernoulli(day, "russia/truce", chance)
+        self.hold_until = np.where(self.truce_broken, day, self.hold_until)
+        holding &= ~self.truce_broken
+        resolve = 1.0 / (1.0 + np.exp(-(f - patience) / p.offensive_spread))
+        starts = self.streams.bernoulli(day, "russia/offensive", p.offensive_hazard * resolve)
+        going_on = (self.posture == Posture.BACK_OFFENSIVE) & (f > p.pressure_threshold)
+        backing = self.model.imposed("damascus") | (~holding & (going_on | starts))
         self.posture = np.select(
-            [
-                self.model.imposed("damascus") | ((f > p.offensive_threshold) & can_back),
-                f > p.strike_threshold,
-                f > p.pressure_threshold,
-            ],
-            [3, 2, 1],
-            0,
+            [backing, f > p.strike_threshold, f > p.pressure_threshold],
+            [Posture.BACK_OFFENSIVE, Posture.AIR_STRIKES, Posture.PRESSURE],
+            Posture.RESTRAINT,
         ).astype(np.int8)
         self.mediating = self.world.us_presence < p.mediation_threshold
 
-    @rule("C03")
     def act(self) -> None:
-        """Air strikes on HTS-held districts of the zone despite the ceasefire (C03), spread evenly;
-        they count as breaches."""
+        """Today's actions."""
+        self.press_turkey()
+        self.strike()
+
+    @rule("C01", "C07")
+    def press_turkey(self) -> None:
+        """Pressing Turkey in public strains the relation by `relation_strain` per unit of
+        frustration above the pressure line (C01, C07); Turkey answers with more effort
+        tomorrow (see `Turkey.decide`)."""
+        p = self.params
+        pressing = self.posture >= Posture.PRESSURE
+        above = np.maximum(self.frustration - p.pressure_threshold, 0.0)
+        self.world.strain_relation(p.relation_strain * above * pressing)
+
+    @rule("C03", "C15")
+    def strike(self) -> None:
+        """Air strikes despite the ceasefire (C03): `air_strike_rate` a day on HTS's districts of
+        the zone, Idlib city `idlib_city_weight` times its share (C03). Backing an offensive,
+        `offensive_air` times as many, on the rebel districts of the front and those behind them
+        (C15: Russian air power)."""
         p, world = self.params, self.world
-        striking = self.posture >= self.posture_code("air_strikes")
-        strikes = self.model.streams.poisson(
-            self.model.day, "russia/strikes", p.air_strike_rate * striking
-        )
-        targets = world.held(HTS) & world.geo.in_theatre("zone")
-        per_district = strikes / np.maximum(targets.sum(axis=1), 1)
-        damage = np.minimum(p.strike_damage * per_district, 1.0)
-        world.force *= 1 - damage[:, None] * targets
-        world.today.strikes += strikes
+        rows = np.flatnonzero(self.posture >= Posture.AIR_STRIKES)  # only the runs that strike
+        if rows.size == 0:
+            return
+        backing = self.posture[rows] == Posture.BACK_OFFENSIVE
+        rate = p.air_strike_rate[rows] * np.where(backing, p.offensive_air[rows], 1.0)
+        geo, control = world.geo, world.control[rows]
+        zone = geo.in_theatre("zone")
+        hts = zone & (control == HTS)
+        rebel = hts | (zone & (control == OPPOSITION))
+        front = rebel & (world.bordering(DAMASCUS)[rows] > 0)
+        depth = rebel & ((geo.neighbour_count(front) > 0) | front)
+        city = np.where(np.arange(geo.size) == geo.index("idlib_city"), 1.0, 0.0)
+        usual = hts * (1 + (p.idlib_city_weight[rows, None] - 1) * city)
+        weight = np.where(backing[:, None], depth, usual)
+        mean = rate[:, None] * weight / np.maximum(district_total(weight), 1.0)[:, None]
+        world.bombard(self.streams.poisson(self.day, "russia/strikes", mean, rows), rows)
 
     @rule("C04", "C14")
-    def hold_off(self, until: np.ndarray) -> None:
+    def hold_off(self, until: np.ndarray, rows: np.ndarray | slice = slice(None)) -> None:
         """The deal postpones the assault (C04, C14): no backing for an offensive before `until`."""
-        self.hold_until = np.maximum(self.hold_until, until)
+        self.hold_until[rows] = np.maximum(self.hold_until[rows], until)
 
     @rule("C06", "C07")
-    def attend_summit(self) -> None:
-        """A summit relieves frustration (C06: ways to remedy agreed) and Russia gives Turkey a
-        grace period to deliver (C07: every agreement to be fulfilled)."""
-        self.frustration *= 1 - self.params.summit_relief
-        self.hold_off(self.model.day + self.params.summit_grace_days)
+    def attend_summit(self, rows: np.ndarray) -> None:
+        """A summit relieves frustration (C06: ways to remedy agreed) and brings a truce:
+        Russia backs no offensive for `summit_grace_days` (C07: every agreement to be fulfilled;
+        the length is an assumption)."""
+        p = self.params
+        self.frustration[rows] *= 1 - p.summit_relief[rows]
+        self.hold_off(self.day + p.summit_grace_days[rows], rows)

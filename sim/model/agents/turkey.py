@@ -1,18 +1,30 @@
 """Turkey: keeps its assurances at a limited pace (C08, C09), wants no power vacuum (C18) and the
-Kurdish forces off its border (C19), and guards its observation posts in the zone."""
+Kurdish forces off its border (C19), and guards its observation posts in the zone (C13)."""
+
+from enum import IntEnum
 
 import numpy as np
 
 from sim.model.agents.base import Faction
+from sim.model.agents.damascus import Posture as Damascus
+from sim.model.agents.russia import Posture as Russia
 from sim.model.claims import rule
-from sim.model.geography import DAMASCUS, HTS, KURDS, RUSSIA, TURKEY
+from sim.model.geography import DAMASCUS, HTS, KURDS, OPPOSITION, RUSSIA, TURKEY
+
+
+class Posture(IntEnum):
+    HOLD = 0
+    COMPLY = 1
+    GUARD_POSTS = 2
+    NE_OPERATION = 3
 
 
 class Turkey(Faction):
     """Turkey's effort against HTS, its posts in the zone and its north-east operation."""
 
     name = "turkey"
-    postures = ("hold", "comply", "guard_posts", "ne_operation")
+    Posture = Posture
+    shared = ("effort",)
 
     def __init__(self, model) -> None:
         super().__init__(model)
@@ -20,6 +32,8 @@ class Turkey(Faction):
         self.effort = np.zeros(r)  # effort shown against HTS today (C08, C09)
         self.operation_until = np.full(r, -1.0)  # last day of the north-east operation
         self.vacuum = np.zeros(r)
+        self.retaliating = np.zeros(r, dtype=bool)
+        self.calling_summit = np.zeros(r, dtype=bool)
 
     @rule("C17", "C19")
     def perceive(self) -> None:
@@ -30,53 +44,86 @@ class Turkey(Faction):
         kurdish = (world.control[:, border] == KURDS).mean(axis=1)
         self.vacuum = kurdish * (world.us_presence < self.params.ne_threshold)
 
-    @rule("C08", "C09", "C18", "C19")
+    def coordination(self) -> np.ndarray:
+        """(R,) how far Russia and Turkey coordinate today: `coordination` at the day-0
+        relation, more or less as the relation stands above or below it (C18)."""
+        p = self.params
+        return np.clip(p.coordination * self.world.relation / p.relation_start, 0.0, 1.0)
+
+    @rule("C01", "C08", "C09", "C13", "C18", "C19", "assumption")
     def decide(self) -> None:
         """Launch the north-east operation with daily chance ne_hazard x vacuum x (1 -
-        coordination): coordinating with Russia fills the vacuum by agreement instead (C18, C19).
-        Otherwise guard the posts when Damascus attacks, else comply with the deal at its slow
-        pace (C08, C09)."""
-        p, day = self.params, self.model.day
-        chance = p.ne_hazard * self.vacuum * (1 - p.coordination)
-        drawn = self.model.streams.bernoulli(day, "turkey/launch", chance)
+        coordination): coordinating with Russia fills the vacuum by agreement instead (C18,
+        C19). Effort against HTS: `turkey_effort`, and `pressure_response` more the day after
+        Russia pressed (C01, C08) if Turkey complies at all; none while the north-east operation
+        runs (C09: it cannot do everything at once). Guard the posts while Damascus attacks the zone
+        (C13). When its soldiers were hit yesterday, retaliate against Damascus with chance
+        `retaliation`, or else call a summit (assumption)."""
+        p, day, world = self.params, self.day, self.world
+        chance = p.ne_hazard * self.vacuum * (1 - self.coordination())
+        drawn = self.streams.bernoulli(day, "turkey/launch", chance)
         launch = (drawn | self.model.imposed("turkey")) & (day > self.operation_until)
-        self.operation_until = np.where(launch, day + p.operation_days, self.operation_until)
+        self.operation_until = np.where(launch, day + p.operation_days - 1, self.operation_until)
         operating = day <= self.operation_until
-        damascus_attacking = self.yesterday("damascus") == 1
-        complying = p.turkey_effort > 0
-        self.posture = np.select([operating, damascus_attacking, complying], [3, 2, 1], 0).astype(
-            np.int8
-        )
+        pressed = self.yesterday("russia") >= Russia.PRESSURE
+        extra = p.pressure_response * pressed * (p.turkey_effort > 0)
+        self.effort = np.where(operating, 0.0, np.minimum(p.turkey_effort + extra, 1.0))
+        hit = world.yesterday.soldiers_hit
+        self.retaliating = hit & self.streams.bernoulli(day, "turkey/retaliate", p.retaliation)
+        self.calling_summit = hit & ~self.retaliating
+        guarding = (self.yesterday("damascus") >= Damascus.OFFENSIVE) | hit
+        self.posture = np.select(
+            [operating, guarding, self.effort > 0],
+            [Posture.NE_OPERATION, Posture.GUARD_POSTS, Posture.COMPLY],
+            Posture.HOLD,
+        ).astype(np.int8)
 
     def act(self) -> None:
         """Today's actions, in order."""
         self.fight_hts()
-        self.defend_posts()
+        self.back_opposition()
+        self.guard_posts()
+        self.answer_attacks()
         self.run_ne_operation()
-        self.tend_relation()
 
     @rule("C08", "C09")
     def fight_hts(self) -> None:
         """Turkey keeps its assurances (C08): its effort wears HTS's force down slowly, at most
         `turkey_pace` a day at full effort (C09)."""
-        p, world = self.params, self.world
-        self.effort = p.turkey_effort.copy()
+        world = self.world
         zone_hts = world.held(HTS) & world.geo.in_theatre("zone")
-        world.force *= 1 - (p.turkey_pace * self.effort)[:, None] * zone_hts
+        world.wear_down(zone_hts, self.params.turkey_pace * self.effort)
+
+    @rule("C08", "assumption")
+    def back_opposition(self) -> None:
+        """Keeping its assurances (C08), Turkey backs the opposition groups it sponsors: each of
+        their districts gets `turkish_backing` x effort thousand fighter-eq a day (assumption),
+        so they can survive HTS's pull."""
+        world = self.world
+        held = world.held(OPPOSITION) & world.geo.in_theatre("zone")
+        world.supply(held, self.params.turkish_backing * self.effort)
 
     @rule("C13", "assumption")
-    def defend_posts(self) -> None:
-        """Turkey's observation posts watch the deal's lines (C13). A Damascus attack on a district
-        with a post can hit it: a Turkey-Damascus clash (daily chance `post_clash`). When the
-        relation is broken (below `relation_break`), a clash can draw in Russia (`ru_tr_clash`)."""
-        p, world, day = self.params, self.world, self.model.day
-        streams = self.model.streams
-        posts_hit = world.today.post_attacks > 0
-        clash = posts_hit & streams.bernoulli(day, "turkey/post-clash", p.post_clash)
+    def guard_posts(self) -> None:
+        """Guarding its posts (C13: they watch the deal's lines), Turkey sends
+        `post_reinforcement` troops a day to each, up to `post_max`: Turkish troops inside the
+        zone raise the defence and the price of an attack there (assumption)."""
+        p = self.params
+        guarding = self.posture == Posture.GUARD_POSTS
+        self.world.reinforce_posts(p.post_reinforcement * guarding, p.post_max)
+
+    @rule("C07", "assumption")
+    def answer_attacks(self) -> None:
+        """Its soldiers hit, Turkey strikes back at Damascus's forces (a clash between states),
+        which can draw Russia in when the relation is below `relation_break` (`ru_tr_clash`);
+        or it calls a summit instead (C07: consultations, assumption)."""
+        p, world = self.params, self.world
+        retaliating = np.flatnonzero(self.retaliating)
+        world.clash(TURKEY, DAMASCUS, retaliating)
         broken = world.relation < p.relation_break
-        ru_clash = clash & broken & streams.bernoulli(day, "turkey/russia-clash", p.ru_tr_clash)
-        world.today.clashes[:, TURKEY, DAMASCUS] |= clash
-        world.today.clashes[:, RUSSIA, TURKEY] |= ru_clash
+        drawn = self.streams.bernoulli(self.day, "turkey/russia-clash", p.ru_tr_clash)
+        world.clash(RUSSIA, TURKEY, np.flatnonzero(self.retaliating & broken & drawn))
+        world.call_summit(self.calling_summit)
 
     @rule("C19")
     def run_ne_operation(self) -> None:
@@ -84,30 +131,17 @@ class Turkey(Faction):
         next to Turkish-held ones, with the Turkish army behind them (C19). It never attacks
         districts Damascus has entered."""
         world = self.world
-        operating = self.posture == self.posture_code("ne_operation")
+        operating = self.posture == Posture.NE_OPERATION
         if not operating.any():
             return
         geo = world.geo
-        reach = geo.turkish_border | (world.neighbours_of(world.held(TURKEY)) > 0)
+        reach = geo.turkish_border | (world.bordering(TURKEY) > 0)
         targets = operating[:, None] & world.held(KURDS) & reach & geo.in_theatre("northeast")
         army = self.params.turkish_army[:, None] * geo.turkish_border
         ones = np.ones(self.model.replicates)
-        world.fight(TURKEY, targets, ones, "turkey/ne", counted=True, from_outside=army)
-
-    @rule("C01", "assumption")
-    def tend_relation(self) -> None:
-        """The relation with Russia returns towards its day-0 level, is strained by Russian
-        frustration above the pressure line (C01) and drops by `clash_shock` with each clash."""
-        p, world = self.params, self.world
-        russia = self.model.faction("russia")
-        rest = p.relation_start
-        strain = p.relation_strain * np.maximum(russia.frustration - p.pressure_threshold, 0.0)
-        clashed = world.today.clashes[:, TURKEY, DAMASCUS] | world.today.clashes[:, RUSSIA, TURKEY]
-        relation = world.relation + p.relation_recovery * (rest - world.relation) - strain
-        world.relation = np.clip(np.where(clashed, relation - p.clash_shock, relation), 0.0, 1.0)
+        world.fight(TURKEY, targets, ones, "turkey/ne", from_outside=army)
 
     @rule("C06", "C07", "C18")
-    def attend_summit(self) -> None:
-        """A summit strengthens the relation (C06, C07, C18)."""
-        world = self.world
-        world.relation = np.minimum(world.relation + self.params.summit_boost, 1.0)
+    def attend_summit(self, rows: np.ndarray) -> None:
+        """A summit strengthens the relation by `summit_boost` (C06, C07, C18)."""
+        self.world.mend_relation(self.params.summit_boost[rows], rows)

@@ -1,27 +1,47 @@
 """The United States: an outside actor whose presence in the north-east follows the scenario."""
 
+from enum import IntEnum
+
 import numpy as np
 
 from sim.model.agents.base import Faction
 from sim.model.claims import rule
 
 
+class Posture(IntEnum):
+    STAY = 0
+    WITHDRAWING = 1
+    GONE = 2
+
+
 class UnitedStates(Faction):
     """US forces in the north-east (C17)."""
 
     name = "us"
-    postures = ("stay", "withdrawing", "gone")
+    Posture = Posture
 
-    @rule("C17")
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        self.presence = np.ones(model.replicates)
+
+    @rule("C17", "assumption")
     def decide(self) -> None:
-        """Presence is 1 until `us_pullout_delay` days after the withdrawal announcement (C17),
-        then falls by `us_pullout_share` over `us_pullout_days` days. No announcement: it stays."""
+        """Presence is 1 until `us_pullout_delay` days after the withdrawal announcement (C17;
+        the delay is an assumption), then falls by `us_pullout_share` over `us_pullout_days`
+        days. No announcement: it stays."""
         announced = self.model.spec.events.us_announcement_day
         p = self.params
         if announced is None:
             progress = np.zeros(self.model.replicates)
         else:
-            started = self.model.day - announced - p.us_pullout_delay
+            started = self.day - announced - p.us_pullout_delay
             progress = np.clip(started / p.us_pullout_days, 0.0, 1.0)
-        self.posture = np.where(progress <= 0, 0, np.where(progress < 1, 1, 2)).astype(np.int8)
-        self.world.us_presence = 1.0 - p.us_pullout_share * progress
+        self.posture = np.select(
+            [progress >= 1, progress > 0], [Posture.GONE, Posture.WITHDRAWING], Posture.STAY
+        ).astype(np.int8)
+        self.presence = 1.0 - p.us_pullout_share * progress
+
+    @rule("C17")
+    def act(self) -> None:
+        """US forces in the north-east are where the decision put them (C17)."""
+        self.world.set_us_presence(self.presence)
