@@ -82,7 +82,7 @@ class World:
         r = replicates
         self.control = np.tile(geo.controller, (r, 1))
         self.dawn_control = self.control.copy()
-        self._bordering: dict[int, np.ndarray] = {}  # see `bordering`; cleared when control changes
+        self._bordering: dict[tuple[int, bool], np.ndarray] = {}  # cleared when control changes
         self.force = np.tile(geo.force, (r, 1))
         self.posts = params.post_garrison[:, None] * geo.turkish_post  # Turkish troops at posts
         self.residents = np.tile(geo.population, (r, 1))
@@ -123,12 +123,15 @@ class World:
         """(R, D) bool: districts the actor controls."""
         return self.control == actor
 
-    def bordering(self, actor: int) -> np.ndarray:
-        """(R, D) how many of each district's neighbours the actor holds. Kept until control
-        changes (several rules ask for it each day); do not modify the array."""
-        if actor not in self._bordering:
-            self._bordering[actor] = self.neighbours_of(self.held(actor))
-        return self._bordering[actor]
+    def bordering(self, actor: int, buffer_zone: bool = False) -> np.ndarray:
+        """(R, D) how many of each district's neighbours the actor holds (only those in the
+        buffer zone, if asked). Kept until control changes (several rules ask for it each day);
+        do not modify the array."""
+        key = (actor, buffer_zone)
+        if key not in self._bordering:
+            held = self.held(actor) & self.geo.buffer_zone if buffer_zone else self.held(actor)
+            self._bordering[key] = self.neighbours_of(held)
+        return self._bordering[key]
 
     def neighbours_of(self, mask: np.ndarray) -> np.ndarray:
         """(R, D) count of each district's neighbours inside `mask`."""
@@ -383,7 +386,8 @@ class World:
         routed = np.where(shelter > 0, 0.0, survivors)
         self.force[rows] = np.where(won, garrison, force)
         self.control[rows] = np.where(won, attacker, control)
-        self._bordering.clear()
+        if won.any():
+            self._bordering.clear()
         self.today.captured[rows] |= won
         self.today.contested[rows] |= targets
         for side in CONTROLLERS:

@@ -95,7 +95,9 @@ class Damascus(Faction):
         rebel = (control == HTS) | (control == OPPOSITION)
         front = rebel & (world.bordering(DAMASCUS)[rows] > 0)
         odds = np.where(front, world.odds(DAMASCUS, rows), -np.inf)
-        rank = np.argsort(np.argsort(-odds, axis=1, kind="stable"), axis=1, kind="stable")
+        order = np.argsort(-odds, axis=1, kind="stable")  # best odds first, ties by district
+        rank = np.empty_like(order)
+        np.put_along_axis(rank, order, np.arange(order.shape[1]), axis=1)
         targets = np.zeros(world.control.shape, dtype=bool)
         targets[rows] = front & (rank < self.width[rows, None])
         boost = p.air_support * p.militia_support

@@ -70,7 +70,7 @@ class HayatTahrirAlSham(Faction):
         `buffer_raid_multiplier` times more from inside the buffer zone (C13)."""
         p, world = self.params, self.world
         facing = world.bordering(HTS) * world.held(DAMASCUS)
-        from_buffer = world.neighbours_of(world.held(HTS) & world.geo.buffer_zone)
+        from_buffer = world.bordering(HTS, buffer_zone=True)
         pairs = facing + (p.buffer_raid_multiplier[:, None] - 1) * from_buffer * world.held(
             DAMASCUS
         )

@@ -36,8 +36,10 @@ class Opposition(Faction):
         HTS moved on them or Damascus attacked yesterday."""
         world = self.world
         odds = self.seen("hts", "odds")
-        forced_out = world.neighbours_of(world.yesterday.captured & world.held(HTS)) > 0
-        outmatched = (odds > self.params.cede_odds[:, None]) | (forced_out & (odds > 1))
+        outmatched = odds > self.params.cede_odds[:, None]
+        taken = world.yesterday.captured & world.held(HTS)
+        if taken.any():
+            outmatched |= (world.neighbours_of(taken) > 0) & (odds > 1)
         self.cedes = world.held(OPPOSITION) & outmatched
         attacked = (self.yesterday("hts") == HTSPosture.EXPAND) | (
             self.yesterday("damascus") >= Damascus.OFFENSIVE

@@ -120,11 +120,12 @@ class Russia(Faction):
         zone = geo.in_theatre("zone")
         hts = zone & (control == HTS)
         rebel = hts | (zone & (control == OPPOSITION))
-        front = rebel & (world.bordering(DAMASCUS)[rows] > 0)
-        depth = rebel & ((geo.neighbour_count(front) > 0) | front)
         city = np.where(np.arange(geo.size) == geo.index("idlib_city"), 1.0, 0.0)
-        usual = hts * (1 + (p.idlib_city_weight[rows, None] - 1) * city)
-        weight = np.where(backing[:, None], depth, usual)
+        weight = hts * (1 + (p.idlib_city_weight[rows, None] - 1) * city)
+        if backing.any():
+            on = np.flatnonzero(backing)
+            front = rebel[on] & (world.bordering(DAMASCUS)[rows[on]] > 0)
+            weight[on] = rebel[on] & ((geo.neighbour_count(front) > 0) | front)
         mean = rate[:, None] * weight / np.maximum(district_total(weight), 1.0)[:, None]
         world.bombard(self.streams.poisson(self.day, "russia/strikes", mean, rows), rows)
 
