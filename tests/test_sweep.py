@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import sim.results
+from sim.model import EscalationModel
 from sim.sweeps import design as sweeps
 from sim.sweeps.runner import SweepRun
 
@@ -75,6 +76,27 @@ def test_same_summaries_in_process_on_dask_and_with_other_batch_sizes(reference,
     for other in (on_dask, other_batches, one_batch):
         assert other.summary.equals(reference.summary)
     assert on_dask.series.equals(reference.series)
+
+
+def test_a_store_keeps_the_event_log_run_by_run(reference, tmp_path):
+    """record = "summary+events": the store's events for a run are those of the same run alone
+    (its seed and its design point's parameters), numbered as the sweep numbers it."""
+    path = write_sweep(tmp_path, **{'record = "weekly"': 'record = "summary+events"'})
+    store = run_in_process(path, tmp_path / "events")
+    assert not list((store.folder / "series").glob("batch-*"))
+    events = store.events
+    assert set(events["run"]) <= set(store.summary["run"]) and len(events) > 0
+    row = store.summary.iloc[17]
+    plan, scenario, _ = sweeps.load(path)
+    values = {name: store.design.loc[row["point"], name] for name in plan.parameters}
+    alone = EscalationModel(scenario, seeds=[row["seed"]], parameters=values, record_every=None)
+    alone.run()
+    own = alone.recorder.events.columns()
+    mine = events[events["run"] == row["run"]]
+    assert list(mine["event"]) == list(own["event"])
+    assert list(mine["day"]) == list(own["day"])
+    stored = [d if isinstance(d, str) else None for d in mine["district"]]
+    assert stored == list(own["district"])
 
 
 def test_a_killed_sweep_resumes_to_the_same_store(reference, tmp_path):

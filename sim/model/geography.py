@@ -35,9 +35,12 @@ class Geography:
     adjacency: np.ndarray  # float 0/1, symmetric, zero diagonal
     neighbour_table: np.ndarray  # (D, K) neighbour indices, padded with D (no neighbour)
 
-    def neighbour_sum(self, x: np.ndarray, same_as: np.ndarray | None = None) -> np.ndarray:
+    def neighbour_sum(
+        self, x: np.ndarray, same_as: np.ndarray | None = None, same: np.ndarray | None = None
+    ) -> np.ndarray:
         """(R, D): for each district, the sum of x (R, D) over its neighbours; with `same_as`
-        (R, D labels, such as controllers), only over neighbours with the district's own label.
+        (R, D labels, such as controllers), only over neighbours with the district's own label;
+        `same` is `same_side(same_as)` computed once for several sums.
 
         Added in a fixed order, element by element, so a replicate's result has the same bits
         whatever the number of replicates beside it (a matrix product does not promise that).
@@ -47,16 +50,23 @@ class Geography:
         rows = np.zeros((self.size + 1, len(x)), dtype=x.dtype)
         rows[:-1] = x.T
         total = np.zeros((self.size, len(x)), dtype=x.dtype)
-        if same_as is None:
+        if same_as is None and same is None:
             for column in self.neighbour_table.T:
                 total += rows[column]
             return total.T
-        labels = np.full((self.size + 1, len(x)), -1, dtype=same_as.dtype)
-        labels[:-1] = same_as.T
-        own = labels[:-1]
-        for column in self.neighbour_table.T:
-            total += np.where(labels[column] == own, rows[column], 0).astype(x.dtype, copy=False)
+        if same is None:
+            same = self.same_side(same_as)
+        for k, column in enumerate(self.neighbour_table.T):
+            total += np.where(same[k], rows[column], 0).astype(x.dtype, copy=False)
         return total.T
+
+    def same_side(self, labels: np.ndarray) -> np.ndarray:
+        """(K, D, R) bool: whether a district's k-th neighbour has the district's own label
+        (labels (R, D), such as controllers); for `neighbour_sum(..., same=...)`."""
+        padded = np.full((self.size + 1, len(labels)), -1, dtype=labels.dtype)
+        padded[:-1] = labels.T
+        own = padded[:-1]
+        return np.stack([padded[column] == own for column in self.neighbour_table.T])
 
     def neighbour_count(self, mask: np.ndarray) -> np.ndarray:
         """(R, D): how many of each district's neighbours are inside `mask` (R, D bool).

@@ -354,10 +354,11 @@ class World:
         raw_attack = (around(sent) + outside) * targets
         attack = raw_attack * boost
         # defence: same-side neighbours split theirs over the targets of their side they border
-        helping = around(as_count, same_as=control) * ~targets
+        same = self.geo.same_side(control)  # one side's neighbours, for the sums below
+        helping = around(as_count, same=same) * ~targets
         helps = np.where(helping > 0, commit / np.maximum(helping, 1), 0.0)
         held = (force + posts) * targets
-        defence = held + around(helps, same_as=control) * targets
+        defence = held + around(helps, same=same) * targets
         attrition = p.attrition[rows][:, None]
         attacker_lost = np.minimum(attrition * defence, raw_attack)
         defender_lost = np.minimum(attrition * attack, defence)
@@ -373,16 +374,16 @@ class World:
             force
             - sent * around(attacker_share)
             - force * defender_share
-            - helps * around(defender_share, same_as=control),
+            - helps * around(defender_share, same=same),
             0.0,
         )
         posts_lost = posts * defender_share * targets
         self.posts[rows] = posts - posts_lost
         # the defenders of a captured district fall back to their side's unconquered neighbours
-        shelter = around((~won).view(np.uint8), same_as=control)
+        shelter = around((~won).view(np.uint8), same=same)
         survivors = force * won
         retreat = np.where(shelter > 0, survivors / np.maximum(shelter, 1), 0.0)
-        force = force + around(retreat, same_as=control) * ~won
+        force = force + around(retreat, same=same) * ~won
         routed = np.where(shelter > 0, 0.0, survivors)
         self.force[rows] = np.where(won, garrison, force)
         self.control[rows] = np.where(won, attacker, control)
