@@ -6,6 +6,7 @@ on how many other replicates run beside it. The generator is SplitMix64 (Steele,
 """
 
 import zlib
+from functools import cache
 
 import numpy as np
 from scipy.special import ndtri
@@ -19,6 +20,21 @@ def _mix(z: np.ndarray) -> np.ndarray:
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     return z ^ (z >> np.uint64(31))
+
+
+_WORD = 2**64 - 1
+
+
+def _mix_int(z: int) -> int:
+    """`_mix` on one Python integer (the same wrapping arithmetic, without numpy's overhead)."""
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _WORD
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _WORD
+    return z ^ (z >> 31)
+
+
+@cache
+def _purpose(purpose: str) -> int:
+    return zlib.crc32(purpose.encode())
 
 
 def _child(key: np.ndarray, index: np.ndarray) -> np.ndarray:
@@ -114,8 +130,9 @@ class Streams:
 
     @staticmethod
     def _key(day: int, purpose: str, keys: np.ndarray) -> np.ndarray:
-        tag = np.uint64(day) << np.uint64(32) | np.uint64(zlib.crc32(purpose.encode()))
-        return _mix(keys ^ _mix(np.atleast_1d(tag)))
+        """The keys of the runs' streams for (day, purpose)."""
+        tag = _mix_int((day << 32 | _purpose(purpose)) & _WORD)
+        return _mix(keys ^ np.uint64(tag))
 
     def poisson(
         self, day: int, purpose: str, mean: np.ndarray, rows: np.ndarray | None = None
