@@ -138,3 +138,20 @@ def test_humanitarian_shock_cuts_aid_and_pushes_people_to_turkey(outcomes):
     coverage = shock["summary"]["aid_coverage"], baseline["summary"]["aid_coverage"]
     assert coverage[0].mean() < 0.85 * coverage[1].mean()
     assert shock["world"].left_for_turkey.mean() > 1.1 * baseline["world"].left_for_turkey.mean()
+
+
+def test_turkish_backing_lets_the_opposition_survive():
+    """With Turkey backing its groups at the top of the plausible range the opposition still
+    holds part of the zone at the horizon; at the fitted default HTS takes it all (C04, C12)."""
+    runs = 100
+    model = EscalationModel(
+        load("baseline")[0],
+        seeds=np.arange(2 * runs),
+        parameters={"turkish_backing": np.repeat([0.0002, 0.03], runs)},
+        record_every=None,
+        record_events=False,
+    )
+    model.run()
+    held = model.recorder.summary_columns()["final_share_zone_opposition"].reshape(2, runs)
+    assert np.mean(held[0] > 0) < 0.1
+    assert np.mean(held[1] > 0) > 0.8
