@@ -66,3 +66,14 @@ def test_russia_turkey_clash_is_the_top_rung_and_infighting_stays_off_the_theatr
     assert theatre.tolist() == [7, 0]
     assert pairs[1, pair(HTS, OPPOSITION)] == 5
     assert pairs[0, pair(TURKEY, RUSSIA)] == 7
+
+
+def test_a_broad_assault_counts_every_side_it_hits():
+    """Level 5 is an attack on `full_assault_districts` districts (3) in a day, whoever holds
+    them: two of HTS's and one of the opposition's make it, on both pairs."""
+    today = Today(1, DISTRICTS)
+    today.attacked[0, DAMASCUS, HTS] = 2
+    today.attacked[0, DAMASCUS, OPPOSITION] = 1
+    pairs, theatre = climb([today])
+    assert theatre[0] == Level.FULL_SCALE_ASSAULT
+    assert pairs[0, pair(DAMASCUS, HTS)] == pairs[0, pair(DAMASCUS, OPPOSITION)] == 5

@@ -30,7 +30,8 @@ EVENTS: dict[str, str] = {
     "strikes that day",
     "summit": "Putin and Erdogan meet (actor russia, target turkey); value: 1 scheduled by the "
     "scenario, 0 called by the model",
-    "truce_broken": "the truce of a summit breaks down before its end (actor russia)",
+    "truce_broken": "a summit's truce, or the deal's postponement, breaks down before its end "
+    "(actor russia)",
     "clash": "the forces of two states clash; value: the ladder level (6 or 7)",
     "ne_operation_begins": "Turkey launches its north-east operation (target kurds)",
     "ne_operation_ends": "Turkey's north-east operation ends (target kurds); value: its days",

@@ -87,9 +87,9 @@ class Ladder:
         1: any breach or strike between the two today. 2: breaches between them averaging
         `sustained_breaches` a day over the last week, on at least `sustained_days` of its
         days. 3 (Russia and the side it strikes): strikes on at least `sustained_days` of the
-        last seven days. Today's is always among them. 4: ground
-        attacks today; 5: on `full_assault_districts` districts or more. 6 (Turkey-Damascus) or
-        7 (Russia-Turkey): a clash between the two states' forces.
+        last seven days. Today's is always among them. 4: ground attacks today; 5: part of an
+        attack on `full_assault_districts` districts or more, counting every side attacked.
+        6 (Turkey-Damascus) or 7 (Russia-Turkey): a clash between the two states' forces.
         """
         slot = self.days % WEEK
         self.days += 1
@@ -109,9 +109,19 @@ class Ladder:
         level[(struck > 0) & campaign] = Level.AIR_CAMPAIGN
         attacked = _both_ways(today.attacked)
         level[attacked > 0] = Level.LIMITED_GROUND_OFFENSIVE
-        level[attacked >= params.full_assault_districts[:, None]] = Level.FULL_SCALE_ASSAULT
+        level[self._broad(today.attacked, params)] = Level.FULL_SCALE_ASSAULT
         clashes = _both_ways(today.clashes)
         return np.where(clashes, _CLASH_LEVEL, level)
+
+    @staticmethod
+    def _broad(attacked: np.ndarray, params: ParameterSet) -> np.ndarray:
+        """(R, 21) bool: one of the pair attacks the other today as part of an attack on
+        `full_assault_districts` districts or more, whoever holds them."""
+        flat = attacked.reshape(len(attacked), -1)
+        wide = attacked.sum(axis=2) >= params.full_assault_districts[:, None]  # (R, 7)
+        one_way = (np.take(flat, _ONE_WAY, axis=1) > 0) & np.take(wide, _FIRST, axis=1)
+        other_way = (np.take(flat, _OTHER_WAY, axis=1) > 0) & np.take(wide, _SECOND, axis=1)
+        return one_way | other_way
 
 
 def theatre_level(pairs: np.ndarray) -> np.ndarray:

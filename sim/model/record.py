@@ -27,7 +27,7 @@ CALIBRATION_DAY = 128
 CESSION_WINDOW = (100, 128)
 """The last weeks of the window, when groups ceded administration to HTS (C12)."""
 
-OFFENSIVE_WINDOW = {"civilians": (224, 346), "displaced": (225, 340), "held": 345, "pause": 365}
+OFFENSIVE_WINDOW = {"civilians": (224, 346), "displaced": (225, 340), "held": 345}
 """The 2019 offensive's window (../shared/patterns.md): civilians killed between days 224 and 346
 (P03), displaced added between 225 and 340 (P02), who holds what on day 345 (P04)."""
 
@@ -73,7 +73,6 @@ class Recorder:
         self.aid_need_total = np.zeros(r)
         self.relation_low = model.world.relation.copy()
         self.level = np.zeros(r, dtype=np.int8)
-        self._was_attacking = np.zeros(r, dtype=bool)
 
     @staticmethod
     def _first(day_so_far: np.ndarray, happened: np.ndarray, day: int) -> None:
@@ -110,10 +109,8 @@ class Recorder:
 
     def _offensives(self, day: int) -> None:
         """Damascus's ground offensives on the zone: when each begins, and the first pause."""
-        damascus = self.model.faction("damascus")
-        attacking = damascus.posture >= Damascus.OFFENSIVE
-        self.offensives += attacking & ~self._was_attacking
-        self._was_attacking = attacking
+        attacking = self.model.faction("damascus").posture >= Damascus.OFFENSIVE
+        self.offensives += attacking & ~(self.model.seen.postures["damascus"] >= Damascus.OFFENSIVE)
         on_zone = self.model.world.today.attacked[:, DAMASCUS, [HTS, OPPOSITION]].sum(axis=1) > 0
         self._first(self.first_offensive_day, on_zone, day)
         self.last_attack_day = np.where(on_zone, day, self.last_attack_day)

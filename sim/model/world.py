@@ -34,6 +34,12 @@ REBELS = (HTS, OPPOSITION)
 DENSITY_UNIT = 100_000.0
 """Civilian harm scales with a district's residents in units of this many people."""
 
+MIN_DEFENCE = 0.05
+"""Thousand fighter-eq: no district counts as wholly undefended (keeps odds finite)."""
+
+TINY = 1e-12
+"""Guards divisions by totals that can be zero; never large enough to change a result."""
+
 
 @dataclass
 class Today:
@@ -46,7 +52,6 @@ class Today:
     strikes: np.ndarray = field(init=False)  # (R, D): Russian air strikes on a district
     struck: np.ndarray = field(init=False)  # (R, 7): Russian air strikes on each actor's districts
     attacked: np.ndarray = field(init=False)  # (R, 7, 7): districts actor i attacked of actor j
-    contested: np.ndarray = field(init=False)  # (R, D) bool: ground fighting in the district
     clashes: np.ndarray = field(init=False)  # (R, 7, 7) bool: direct clash between two states
     captured: np.ndarray = field(init=False)  # (R, D) bool: taken by force today
     ceded: np.ndarray = field(init=False)  # (R, D) bool: handed over without a fight today
@@ -61,7 +66,6 @@ class Today:
         self.strikes = np.zeros((r, d), dtype=np.int64)
         self.struck = np.zeros((r, n), dtype=np.int64)
         self.attacked = np.zeros((r, n, n), dtype=np.int64)
-        self.contested = np.zeros((r, d), dtype=bool)
         self.clashes = np.zeros((r, n, n), dtype=bool)
         self.captured = np.zeros((r, d), dtype=bool)
         self.ceded = np.zeros((r, d), dtype=bool)
@@ -140,12 +144,14 @@ class World:
     def odds(self, attacker: int, rows: np.ndarray) -> np.ndarray:
         """(len(rows), D) local odds of an attack on each district of the given runs: the force
         the attacker's neighbouring districts could commit (`commit_share` of theirs) over the
-        district's own force, its Turkish post troops and what its same-side neighbours commit."""
+        district's own force, its Turkish post troops and what its same-side neighbours commit.
+        A simpler reckoning than `fight`'s: each neighbour counts with all it could commit, not
+        split over the several districts it may be attacking."""
         force, control, around = self.force[rows], self.control[rows], self.geo.neighbour_sum
         commit = self.params.commit_share[rows, None]
         attack = commit * around(force * (control == attacker))
         own = force + self.posts[rows]
-        return attack / (own + commit * around(force, same_as=control) + 0.05)
+        return attack / (own + commit * around(force, same_as=control) + MIN_DEFENCE)
 
     def share(self, theatre: str, actor: int) -> np.ndarray:
         """(R,): share of the theatre's residents living in districts the actor controls."""
@@ -240,9 +246,10 @@ class World:
 
     @rule("C11", "C05")
     def breach_toll(self) -> None:
-        """Today's breaches, air strikes included, kill and injure at the rates the article gives
-        (C11): the civilians among the dead where the shells landed; people flee heavy shelling
-        (C05)."""
+        """Today's breaches, air strikes included (the article's count), kill and injure at the
+        rates it gives (C11), the civilians among the dead where the shells, raids and strikes
+        landed (a strike's own toll, scaled by density, comes on top: `bombard`). The zone's
+        people flee heavy shelling (C05); the regime's cities, raided by HTS, do not empty."""
         p, day, s = self.params, self.day, self.streams
         n = self.today.total_breaches()
         civilians = s.poisson(day, "toll/civilians", n * p.killed_per_breach * p.civilian_share)
@@ -252,12 +259,10 @@ class World:
         self.breach_injured += injured
         self.killed += fighters
         self.breaches += n
-        landed = self.today.shelled * self._zone
-        nowhere = district_total(landed) == 0  # raids only: their victims live on the front
-        landed = np.where(nowhere[:, None], self.residents * self._zone, landed)
-        weights = landed / np.maximum(district_total(landed), 1e-12)[:, None]
+        landed = (self.today.shelled + self.today.strikes).astype(float)
+        weights = landed / np.maximum(district_total(landed), 1.0)[:, None]
         self.breach_killed += fighters + self.kill_civilians(civilians[:, None] * weights)
-        flight = 1 - np.exp(-p.flight_per_shell[:, None] * self.today.shelled)
+        flight = 1 - np.exp(-p.flight_per_shell[:, None] * self.today.shelled * self._zone)
         self.flee(self.residents * flight)
 
     # --- forces and control ---
@@ -282,18 +287,22 @@ class World:
         total = district_total(weights)
         moving = np.where(total > 0, district_total(source), 0.0)
         self.force[rows] -= source * (total > 0)[:, None]
-        self.force[rows] += weights / np.maximum(total, 1e-12)[:, None] * moving[:, None]
+        self.force[rows] += weights / np.maximum(total, TINY)[:, None] * moving[:, None]
 
-    def redeploy(self, actor: int, front: np.ndarray, share: np.ndarray) -> None:
+    def redeploy(
+        self, actor: int, front: np.ndarray, share: np.ndarray, within: np.ndarray | None = None
+    ) -> None:
         """The actor moves `share` (R,) of its force in the rear (its districts outside the (R, D)
-        `front`) to the front, in proportion to the front districts' own force. Only the runs
-        with a share take part."""
+        `front`, and inside the (D,) `within` theatres if given) to the front, in proportion to
+        the front districts' own force. Only the runs with a share take part."""
         rows = np.flatnonzero(share > 0)
         if rows.size == 0:
             return
         force, held = self.force[rows], self.control[rows] == actor
+        if within is not None:
+            held &= within
         rear, front = held & ~front[rows], held & front[rows]
-        self.transfer(force * rear * share[rows, None], force * front + 1e-9 * front, rows)
+        self.transfer(force * rear * share[rows, None], force * front + TINY * front, rows)
 
     def reinforce_posts(self, amount: np.ndarray, most: np.ndarray) -> None:
         """Turkey adds `amount` (R,) troops to each of its posts, up to `most` (R,) a post."""
@@ -328,14 +337,14 @@ class World:
         `from_outside` ((R, D) or (D,)) adds force from beyond the map (Turkey's army). Defence:
         the district's force, the Turkish troops at its post, and `commit_share` of each
         same-side neighbour's force, split over the targets that neighbour borders. Each side
-        loses `attrition` x the other's effective force (Lanchester's square law); a target
-        falls with daily chance capture_rate x ratio^2 / (1 + ratio^2); a third of the attack
-        moves in, and the surviving defenders fall back to their side's neighbours (lost if
-        there are none). Fighters' deaths (`death_share` of lost strength) and civilians'
-        (`ground_lethality`, scaled by the attack and the district's density) count in
-        `killed`. Residents flee (C05). A Damascus attack on a post can hit Turkish soldiers
-        (`post_clash`). Only the runs with a target take part: every step works run by run.
-        """
+        loses `attrition` x the other's effective force (Lanchester's square law); a target falls
+        with daily chance capture_rate x r / (1 + r), r = ratio^`capture_steepness`;
+        `garrison_share` of the surviving attack moves in, and the surviving defenders fall back to
+        their side's neighbours (lost if there are none). Fighters' deaths (`death_share` of lost
+        strength) and civilians' (`ground_lethality`, scaled by the attack and the district's
+        density) count in `killed`. Residents flee (C05). A Damascus attack on a post can hit
+        Turkish soldiers (`post_clash`). Only the runs with a target take part: every step works run
+        by run."""
         taken = np.zeros_like(targets)
         rows = np.flatnonzero(targets.any(axis=1))
         if rows.size == 0:
@@ -362,14 +371,16 @@ class World:
         attrition = p.attrition[rows][:, None]
         attacker_lost = np.minimum(attrition * defence, raw_attack)
         defender_lost = np.minimum(attrition * attack, defence)
-        ratio = attack / np.maximum(defence, 0.05)
-        hazard = p.capture_rate[rows][:, None] * ratio**2 / (1 + ratio**2)
+        ratio = (attack / np.maximum(defence, MIN_DEFENCE)) ** p.capture_steepness[rows][:, None]
+        hazard = p.capture_rate[rows][:, None] * ratio / (1 + ratio)
         draws = self.streams.uniform(self.day, purpose, self.geo.size, rows=rows)
         won = targets & (draws < hazard)
-        garrison = np.where(won, (raw_attack - attacker_lost) / 3, 0.0)
+        garrison = np.where(
+            won, (raw_attack - attacker_lost) * p.garrison_share[rows][:, None], 0.0
+        )
         # losses and moves fall on each contributing district in proportion to what it sent
-        attacker_share = (attacker_lost + garrison) / np.maximum(raw_attack, 1e-12)
-        defender_share = defender_lost / np.maximum(defence, 1e-12)
+        attacker_share = (attacker_lost + garrison) / np.maximum(raw_attack, TINY)
+        defender_share = defender_lost / np.maximum(defence, TINY)
         force = np.maximum(
             force
             - sent * around(attacker_share)
@@ -390,7 +401,6 @@ class World:
         if won.any():
             self._bordering.clear()
         self.today.captured[rows] |= won
-        self.today.contested[rows] |= targets
         for side in CONTROLLERS:
             self.today.attacked[rows, attacker, side] += (targets & (control == side)).sum(axis=1)
         lost = district_total(attacker_lost + defender_lost + routed)

@@ -55,14 +55,18 @@ class Damascus(Faction):
 
     @rule("C15", "assumption")
     def reinforce(self) -> None:
-        """On the offensive, Damascus moves `front_reinforcement` of its force in the rear to
-        the districts facing the rebels each day (C15: it means to retake every inch)."""
+        """On the offensive, Damascus moves `front_reinforcement` of its force in the rear of the
+        north-west (the regime front and what it holds of the zone) to the districts facing the
+        rebels each day (C15: it means to retake every inch). Its garrisons in the north-east
+        stay there."""
         world = self.world
         attacking = self.posture >= Posture.OFFENSIVE
         if not attacking.any():
             return
         front = (world.bordering(HTS) + world.bordering(OPPOSITION)) > 0
-        world.redeploy(DAMASCUS, front, self.params.front_reinforcement * attacking)
+        north_west = world.geo.in_theatre("zone") | world.geo.in_theatre("front")
+        share = self.params.front_reinforcement * attacking
+        world.redeploy(DAMASCUS, front, share, within=north_west)
 
     @rule("C11", "C10", "C15")
     def shell(self) -> None:

@@ -42,15 +42,19 @@ class HayatTahrirAlSham(Faction):
     @rule("C04", "C11", "C12")
     def decide(self) -> None:
         """Seeking full control of the zone (C04, C11), move on each opposition neighbour with
-        daily chance hts_attack_hazard x odds^4 / (odds^4 + hts_attack_odds^4) (C12), unless
+        daily chance hts_attack_hazard x odds^s / (odds^s + hts_attack_odds^s), s =
+        `hts_attack_steepness` (C12), unless
         Damascus attacked yesterday: then defend."""
         p = self.params
         defending = self.yesterday("damascus") >= Damascus.OFFENSIVE
         rows = np.flatnonzero((self.odds > 0).any(axis=1) & ~defending)
         self.moves = np.zeros(self.odds.shape, dtype=bool)
         if rows.size:
-            k = self.odds[rows] ** 4
-            chance = p.hts_attack_hazard[rows, None] * k / (k + p.hts_attack_odds[rows, None] ** 4)
+            steep = p.hts_attack_steepness[rows, None]
+            k = self.odds[rows] ** steep
+            chance = (
+                p.hts_attack_hazard[rows, None] * k / (k + p.hts_attack_odds[rows, None] ** steep)
+            )
             draws = self.streams.uniform(self.day, "hts/moves", k.shape[1], rows=rows)
             self.moves[rows] = draws < chance
         self.posture = np.select(

@@ -22,7 +22,6 @@ class Kurds(Faction):
 
     name = "kurds"
     Posture = Posture
-    shared = ("invited",)
 
     def __init__(self, model) -> None:
         super().__init__(model)
@@ -42,9 +41,10 @@ class Kurds(Faction):
     @rule("C19")
     def decide(self) -> None:
         """Above `kurd_invite_threat`, strike a deal with Damascus at daily chance
-        `kurd_invite_hazard`, doubled while Russia mediates (C19). Resist an operation."""
+        `kurd_invite_hazard`, `mediation_boost` times that while Russia mediates (C19). Resist
+        an operation."""
         p = self.params
-        mediated = np.where(self.seen("russia", "mediating"), 2.0, 1.0)
+        mediated = np.where(self.seen("russia", "mediating"), p.mediation_boost, 1.0)
         chance = p.kurd_invite_hazard * mediated * (self.threat > p.kurd_invite_threat)
         drawn = self.streams.bernoulli(self.day, "kurds/invite", chance)
         self.inviting = drawn & ~self.invited
@@ -78,5 +78,4 @@ class Kurds(Faction):
         world = self.world
         resisting = self.posture == Posture.RESIST
         reach = world.geo.turkish_border | (world.bordering(TURKEY) > 0)
-        front = np.broadcast_to(reach, world.control.shape)
-        world.redeploy(KURDS, front, self.params.front_reinforcement * resisting)
+        world.redeploy(KURDS, reach, self.params.front_reinforcement * resisting)

@@ -30,16 +30,18 @@ class Opposition(Faction):
 
     @rule("C12")
     def decide(self) -> None:
-        """A group cedes where HTS's local odds against it (as they stood yesterday) exceed
-        `cede_odds`, or exceed even odds next to a town HTS took by force yesterday (C12: groups
-        forced out of several towns signed administration over); otherwise the groups fight when
-        HTS moved on them or Damascus attacked yesterday."""
+        """A group is ready to cede where HTS's local odds against it (as they stood yesterday)
+        exceed `cede_odds`, or exceed `forced_out_odds` next to a town HTS took by force
+        yesterday (C12: groups forced out of several towns signed administration over); the
+        cession happens when HTS moves on it (`HayatTahrirAlSham.expand`). Otherwise the groups
+        fight when HTS moved on them or Damascus attacked yesterday."""
         world = self.world
         odds = self.seen("hts", "odds")
-        outmatched = odds > self.params.cede_odds[:, None]
+        p = self.params
+        outmatched = odds > p.cede_odds[:, None]
         taken = world.yesterday.captured & world.held(HTS)
         if taken.any():
-            outmatched |= (world.neighbours_of(taken) > 0) & (odds > 1)
+            outmatched |= (world.neighbours_of(taken) > 0) & (odds > p.forced_out_odds[:, None])
         self.cedes = world.held(OPPOSITION) & outmatched
         attacked = (self.yesterday("hts") == HTSPosture.EXPAND) | (
             self.yesterday("damascus") >= Damascus.OFFENSIVE

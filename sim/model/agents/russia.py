@@ -8,6 +8,10 @@ import numpy as np
 from sim.model.agents.base import Faction
 from sim.model.claims import rule
 from sim.model.geography import DAMASCUS, HTS, OPPOSITION, district_total
+from sim.model.ladder import WEEK
+
+BREACH_UNIT = 10
+"""`frustration_breaches` weighs the breach rate per 10 breaches a day."""
 
 
 class Posture(IntEnum):
@@ -36,18 +40,19 @@ class Russia(Faction):
     @rule("C01", "C04", "C10", "C11", "C13", "C08", "C09")
     def perceive(self) -> None:
         """Frustration with Turkey's unkept promise (C01) follows what Russia sees: HTS's share of
-        the zone (C04), HTS inside the buffer zone (C13), the week's breaches (C10, C11), less
-        Turkey's effort yesterday (C08, C09)."""
+        the zone (C04), HTS inside the buffer zone (C13), the week's breaches by Damascus and the
+        rebels (its own strikes left out; C10, C11), less Turkey's effort yesterday (C08, C09)."""
         p, world = self.params, self.world
         buffer = world.geo.buffer_zone
         people = world.residents[:, buffer]
         in_buffer = district_total(people * (world.control[:, buffer] == HTS))
         hts_in_buffer = in_buffer / np.maximum(district_total(people), 1.0)
-        self.breach_rate += (world.yesterday.total_breaches() - self.breach_rate) / 7
+        breaches = world.yesterday.breaches.sum(axis=(1, 2))  # its own strikes do not count
+        self.breach_rate += (breaches - self.breach_rate) / WEEK
         signal = (
             p.frustration_hts * world.share("zone", HTS)
             + p.frustration_buffer * hts_in_buffer
-            + p.frustration_breaches * self.breach_rate / 10
+            + p.frustration_breaches * self.breach_rate / BREACH_UNIT
             - p.frustration_relief * self.seen("turkey", "effort")
         )
         self.frustration += p.frustration_memory * (signal - self.frustration)
@@ -134,11 +139,11 @@ class Russia(Faction):
         """The deal postpones the assault (C04, C14): no backing for an offensive before `until`."""
         self.hold_until[rows] = np.maximum(self.hold_until[rows], until)
 
-    @rule("C06", "C07")
+    @rule("C06", "C07", "P05")
     def attend_summit(self, rows: np.ndarray) -> None:
         """A summit relieves frustration (C06: ways to remedy agreed) and brings a truce:
         Russia backs no offensive for `summit_grace_days` (C07: every agreement to be fulfilled;
-        the length is an assumption)."""
+        the article gives no length: fitted to the 2019 pauses, P05)."""
         p = self.params
         self.frustration[rows] *= 1 - p.summit_relief[rows]
         self.hold_off(self.day + p.summit_grace_days[rows], rows)

@@ -53,18 +53,19 @@ class Turkey(Faction):
     @rule("C01", "C08", "C09", "C13", "C18", "C19", "assumption")
     def decide(self) -> None:
         """Launch the north-east operation with daily chance ne_hazard x vacuum x (1 -
-        coordination): coordinating with Russia fills the vacuum by agreement instead (C18,
-        C19). Effort against HTS: `turkey_effort`, and `pressure_response` more the day after
-        Russia pressed (C01, C08) if Turkey complies at all; none while the north-east operation
-        runs (C09: it cannot do everything at once). Guard the posts while Damascus attacks the zone
+        coordination), for `operation_days`: coordinating with Russia fills the vacuum by
+        agreement instead (C18, C19); a scenario's imposed operation runs the days it says.
+        Effort against HTS: `turkey_effort`, and `pressure_response` more the day after Russia
+        pressed (C01, C08) if Turkey complies at all; none while the north-east operation runs
+        (C09: it cannot do everything at once). Guard the posts while Damascus attacks the zone
         (C13). When its soldiers were hit yesterday, retaliate against Damascus with chance
         `retaliation`, or else call a summit (assumption)."""
         p, day, world = self.params, self.day, self.world
         chance = p.ne_hazard * self.vacuum * (1 - self.coordination())
         drawn = self.streams.bernoulli(day, "turkey/launch", chance)
-        launch = (drawn | self.model.imposed("turkey")) & (day > self.operation_until)
+        launch = drawn & (day > self.operation_until)
         self.operation_until = np.where(launch, day + p.operation_days - 1, self.operation_until)
-        operating = day <= self.operation_until
+        operating = (day <= self.operation_until) | self.model.imposed("turkey")
         pressed = self.yesterday("russia") >= Russia.PRESSURE
         extra = p.pressure_response * pressed * (p.turkey_effort > 0)
         self.effort = np.where(operating, 0.0, np.minimum(p.turkey_effort + extra, 1.0))
@@ -114,9 +115,10 @@ class Turkey(Faction):
 
     @rule("C07", "assumption")
     def answer_attacks(self) -> None:
-        """Its soldiers hit, Turkey strikes back at Damascus's forces (a clash between states),
-        which can draw Russia in when the relation is below `relation_break` (`ru_tr_clash`);
-        or it calls a summit instead (C07: consultations, assumption)."""
+        """Its soldiers hit, Turkey strikes back at Damascus's forces: a clash between the two
+        states (ladder level 6; the relation loses `clash_shock`), which can draw Russia in when
+        the relation is below `relation_break` (`ru_tr_clash`, level 7); or it calls a summit
+        instead (C07: consultations, assumption)."""
         p, world = self.params, self.world
         retaliating = np.flatnonzero(self.retaliating)
         world.clash(TURKEY, DAMASCUS, retaliating)
