@@ -137,6 +137,15 @@ class World:
             self._bordering[key] = self.neighbours_of(held)
         return self._bordering[key]
 
+    def rebels(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """(R, D) bool, or for the given runs: districts held by HTS or the opposition."""
+        control = self.control[rows]
+        return (control == HTS) | (control == OPPOSITION)
+
+    def turkish_reach(self) -> np.ndarray:
+        """(R, D) bool: districts on the Turkish border or next to Turkish-held ground (C19)."""
+        return self.geo.turkish_border | (self.bordering(TURKEY) > 0)
+
     def neighbours_of(self, mask: np.ndarray) -> np.ndarray:
         """(R, D) count of each district's neighbours inside `mask`."""
         return self.geo.neighbour_count(mask)
@@ -236,7 +245,7 @@ class World:
         self.today.strikes[rows] += strikes
         for side in REBELS:
             self.today.struck[rows, side] += (strikes * (control == side)).sum(axis=1)
-        rebel = (control == HTS) | (control == OPPOSITION)
+        rebel = self.rebels(rows)
         damage = np.minimum(p.strike_damage[rows, None] * strikes, 1.0) * rebel
         self.force[rows] *= 1 - damage
         lethality = p.strike_lethality[rows, None] * strikes

@@ -75,7 +75,7 @@ class Damascus(Faction):
         many on the offensive; they land in the rebel districts."""
         p, world = self.params, self.world
         facing = world.bordering(DAMASCUS)
-        rebel = world.held(HTS) | world.held(OPPOSITION)
+        rebel = world.rebels()
         attacking = self.posture >= Posture.OFFENSIVE
         intensity = p.shelling_rate * (
             1 + p.frustration_shelling * self.seen("russia", "frustration")
@@ -95,9 +95,7 @@ class Damascus(Faction):
         rows = np.flatnonzero(self.posture >= Posture.OFFENSIVE)
         if rows.size == 0:
             return
-        control = world.control[rows]
-        rebel = (control == HTS) | (control == OPPOSITION)
-        front = rebel & (world.bordering(DAMASCUS)[rows] > 0)
+        front = world.rebels(rows) & (world.bordering(DAMASCUS)[rows] > 0)
         odds = np.where(front, world.odds(DAMASCUS, rows), -np.inf)
         order = np.argsort(-odds, axis=1, kind="stable")  # best odds first, ties by district
         rank = np.empty_like(order)

@@ -8,7 +8,7 @@ import numpy as np
 from sim.model.agents.base import Faction
 from sim.model.agents.turkey import Posture as Turkey
 from sim.model.claims import rule
-from sim.model.geography import DAMASCUS, KURDS, TURKEY
+from sim.model.geography import DAMASCUS, KURDS
 
 
 class Posture(IntEnum):
@@ -67,7 +67,7 @@ class Kurds(Faction):
         if not self.inviting.any():
             return
         geo = world.geo
-        exposed = geo.turkish_border | (world.bordering(TURKEY) > 0)
+        exposed = world.turkish_reach()
         handed = self.inviting[:, None] & world.held(KURDS) & exposed & geo.in_theatre("northeast")
         world.cede(handed, DAMASCUS, np.ones(self.model.replicates))
 
@@ -77,5 +77,4 @@ class Kurds(Faction):
         force in the rear to the districts Turkey can reach (assumption)."""
         world = self.world
         resisting = self.posture == Posture.RESIST
-        reach = world.geo.turkish_border | (world.bordering(TURKEY) > 0)
-        world.redeploy(KURDS, reach, self.params.front_reinforcement * resisting)
+        world.redeploy(KURDS, world.turkish_reach(), self.params.front_reinforcement * resisting)

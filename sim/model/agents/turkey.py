@@ -137,7 +137,7 @@ class Turkey(Faction):
         if not operating.any():
             return
         geo = world.geo
-        reach = geo.turkish_border | (world.bordering(TURKEY) > 0)
+        reach = world.turkish_reach()
         targets = operating[:, None] & world.held(KURDS) & reach & geo.in_theatre("northeast")
         army = self.params.turkish_army[:, None] * geo.turkish_border
         ones = np.ones(self.model.replicates)
