@@ -128,6 +128,12 @@ class Streams:
         bits = _child(key, 0) if slots is None else _child(key[:, None], np.arange(slots))
         return _unit(bits)
 
+    def uniform_at(self, day: int, purpose: str, runs: np.ndarray, slots: np.ndarray) -> np.ndarray:
+        """The uniform draws of the given (run, slot) pairs only: the same numbers as the same
+        elements of a full (R, slots) draw."""
+        key = self._key(day, purpose, self.keys)
+        return _unit(_child(key[runs], slots))
+
     @staticmethod
     def _key(day: int, purpose: str, keys: np.ndarray) -> np.ndarray:
         """The keys of the runs' streams for (day, purpose)."""

@@ -382,8 +382,11 @@ class World:
         defender_lost = np.minimum(attrition * attack, defence)
         ratio = (attack / np.maximum(defence, MIN_DEFENCE)) ** p.capture_steepness[rows][:, None]
         hazard = p.capture_rate[rows][:, None] * ratio / (1 + ratio)
-        draws = self.streams.uniform(self.day, purpose, self.geo.size, rows=rows)
-        won = targets & (draws < hazard)
+        at, where = np.nonzero(targets)  # draws only for the districts under attack
+        won = np.zeros_like(targets)
+        won[at, where] = (
+            self.streams.uniform_at(self.day, purpose, rows[at], where) < hazard[at, where]
+        )
         garrison = np.where(
             won, (raw_attack - attacker_lost) * p.garrison_share[rows][:, None], 0.0
         )
