@@ -11,7 +11,7 @@ import numpy as np
 
 from sim.model.geography import ACTORS, HTS, OPPOSITION, RUSSIA, TURKEY
 from sim.model.params import ParameterSet
-from sim.model.world import Today
+from sim.model.world import WEEK, Today
 
 
 class Level(IntEnum):
@@ -39,9 +39,6 @@ LEVELS: tuple[str, ...] = (
 )
 """Readable names of the levels, in the order of `Level`."""
 assert len(LEVELS) == len(Level)
-
-WEEK = 7
-"""Days a sustained level looks back over."""
 
 PAIRS: tuple[tuple[int, int], ...] = tuple(
     (i, j) for i in range(len(ACTORS)) for j in range(i + 1, len(ACTORS))

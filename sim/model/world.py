@@ -37,6 +37,10 @@ DENSITY_UNIT = 100_000.0
 MIN_DEFENCE = 0.05
 """Thousand fighter-eq: no district counts as wholly undefended (keeps odds finite)."""
 
+WEEK = 7
+"""Days that sustained measures look back over (the ladder's levels 2 and 3, a week's flight,
+Russia's breach rate)."""
+
 TINY = 1e-12
 """Guards divisions by totals that can be zero; never large enough to change a result."""
 
@@ -109,7 +113,7 @@ class World:
         self.relation = params.relation_start.copy()
         self.summit_called = np.zeros(r, dtype=bool)  # a summit to meet tomorrow
         self.last_summit = np.full(r, -(10**6))
-        self.fled_week = np.zeros((7, r))  # people who fled on each of the last seven days
+        self.fled_week = np.zeros((WEEK, r))  # people who fled on each of the last seven days
         self.day = 0
         self._northeast = geo.in_theatre("northeast")
         self._zone = geo.in_theatre("zone")
@@ -474,7 +478,7 @@ class World:
         days (C05: fears of a humanitarian disaster); Turkey also calls one when its soldiers are
         hit (`Turkey.answer_attacks`)."""
         p = self.params
-        self.fled_week[self.day % 7] = self.today.displaced
+        self.fled_week[self.day % WEEK] = self.today.displaced
         surge = self.fled_week.sum(axis=0) > p.surge_displaced
         self.call_summit((self.relation < p.summit_relation) | surge)
 

@@ -8,7 +8,7 @@ import numpy as np
 from sim.model.agents.base import Faction
 from sim.model.claims import rule
 from sim.model.geography import DAMASCUS, HTS, OPPOSITION, district_total
-from sim.model.ladder import WEEK
+from sim.model.world import WEEK
 
 BREACH_UNIT = 10
 """`frustration_breaches` weighs the breach rate per 10 breaches a day."""
