@@ -52,11 +52,12 @@ class Sweep(Strict):
     design: Design
     replicates: int = Field(10, ge=1, le=1_000_000, description="runs per design point")
     seed: int = Field(0, ge=0, lt=2**63, description="master seed")
-    record: str = Field(
+    record: Literal[
+        "summary", "weekly", "daily", "summary+events", "weekly+events", "daily+events"
+    ] = Field(
         "summary",
-        pattern=r"^(summary|weekly|daily)(\+events)?$|^events$",
-        description="summary only, or also the weekly or daily series; '+events' (or 'events' "
-        "alone) also keeps the event log",
+        description="summary only, or also the weekly or daily series; '+events' also keeps "
+        "the event log",
     )
     horizon: int | None = Field(None, ge=1, le=3650, description="override the scenario's")
     batch_size: int = Field(2000, ge=1, le=1_000_000, description="runs per lockstep batch")
@@ -134,12 +135,12 @@ class Sweep(Strict):
     def record_every(self) -> int | None:
         """Days between series records (None: no series)."""
         series = self.record.removesuffix("+events")
-        return {"summary": None, "events": None, "weekly": 7, "daily": 1}[series]
+        return {"summary": None, "weekly": 7, "daily": 1}[series]
 
     @property
     def record_events(self) -> bool:
         """Whether the store keeps the event log."""
-        return self.record.endswith("events")
+        return self.record.endswith("+events")
 
 
 def with_record(sweep: Sweep, record: str, source: str) -> Sweep:
