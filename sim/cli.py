@@ -73,8 +73,7 @@ def run(
     run_seed: RunSeeds = None,
 ) -> None:
     """Run a scenario; write daily, summary and events (.parquet), manifest.json, overview.png."""
-    from sim.model import EscalationModel
-    from sim.reports.files import prepare, write_run
+    from sim.reports.files import claim, release, staged, write_run
     from sim.reports.plots import overview
     from sim.sweeps.disk import ResultsError
 
@@ -82,10 +81,31 @@ def run(
     try:
         spec, text = scenarios.load(scenario)
         spec = scenarios.with_overrides(spec, parse_sets(set_ or []), "--set")
-        folder = out or Path("results") / f"{spec.name}-{started:%Y%m%d-%H%M%S}"
-        prepare(folder)
+        folder = claim(out, Path("results") / f"{spec.name}-{started:%Y%m%d-%H%M%S}")
     except (scenarios.ScenarioError, ResultsError) as error:
         fail(str(error))
+    try:
+        model = simulate(spec, replicates, seed, run_seed)
+        with staged(folder) as files:
+            write_run(files, model, text, sys.argv, started)
+            overview(
+                model.recorder.daily_columns(), model.replicates, files / "overview.png", spec.name
+            )
+    except ResultsError as error:
+        fail(str(error))
+    except BaseException:
+        release(folder)
+        raise
+    console.print(
+        f"wrote {folder}/ (daily.parquet, summary.parquet, events.parquet, manifest.json, "
+        "overview.png)"
+    )
+
+
+def simulate(spec, replicates: int | None, seed: int | None, run_seed: list[int] | None):
+    """Run the scenario's model to its horizon with a progress bar on stderr."""
+    from sim.model import EscalationModel
+
     model = EscalationModel(spec, replicates, seed, seeds=run_seed or None)
     with Progress(
         TextColumn(f"{spec.name}: {model.replicates} runs"),
@@ -99,13 +119,7 @@ def run(
         while model.day <= spec.horizon:
             model.step()
             progress.advance(task)
-    write_run(folder, model, text, sys.argv, started)
-    daily = model.recorder.daily_columns()
-    overview(daily, model.replicates, folder / "overview.png", spec.name)
-    console.print(
-        f"wrote {folder}/ (daily.parquet, summary.parquet, events.parquet, manifest.json, "
-        "overview.png)"
-    )
+    return model
 
 
 @app.command()

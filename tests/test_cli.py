@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import time
 
 import pyarrow.parquet as pq
 import pytest
@@ -126,12 +127,57 @@ def test_bad_overrides_and_unknown_names_fail_with_one_line(tmp_path):
         assert expected in result.stderr
 
 
-def test_existing_results_are_never_overwritten(small_run):
+def test_existing_results_are_never_overwritten(small_run, tmp_path):
     before = {p.name: p.read_bytes() for p in small_run.iterdir()}
     result = sim("run", "baseline", "--replicates", "2", "--out", str(small_run))
-    assert result.returncode != 0
-    assert "already holds results" in result.stderr
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip() == f"error: {small_run}: already exists; results are never "
+        "overwritten, choose another --out"
+    )
     assert {p.name: p.read_bytes() for p in small_run.iterdir()} == before
+    (tmp_path / "empty").mkdir()
+    assert (
+        sim("run", "baseline", "--replicates", "2", "--out", str(tmp_path / "empty")).returncode
+        == 2
+    )
+
+
+def test_two_runs_on_one_folder_one_wins_whole_the_other_loses_cleanly(tmp_path):
+    out = tmp_path / "shared"
+    args = [sys.executable, "-m", "sim", "run", "baseline", "--replicates", "3", "--out", str(out)]
+    runs = [
+        subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    results = [(run.wait(timeout=300), run.stderr.read()) for run in runs]
+    assert sorted(code for code, _ in results) == [0, 2], results
+    loser = next(err for code, err in results if code == 2)
+    assert loser.strip().splitlines() == [
+        f"error: {out}: already exists; results are never overwritten, choose another --out"
+    ]
+    names = {"daily.parquet", "summary.parquet", "events.parquet", "manifest.json", "overview.png"}
+    assert {p.name for p in out.iterdir()} == names
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left
+
+
+def test_default_folders_are_unique_and_bad_folders_fail_before_the_simulation(tmp_path):
+    from pathlib import Path
+
+    from sim.reports.files import claim
+    from sim.sweeps.disk import ResultsError
+
+    default = tmp_path / "results" / "baseline-20190123-000000"
+    first, second = claim(None, default), claim(None, default)
+    assert first != second and first.is_dir() and second.name.endswith("-2")
+    (tmp_path / "a_file").write_text("")
+    with pytest.raises(ResultsError, match="Not a directory"):
+        claim(tmp_path / "a_file" / "run", default)
+    started = time.perf_counter()
+    result = sim("run", "baseline", "--out", str(tmp_path / "a_file" / "run"))
+    assert result.returncode == 2 and time.perf_counter() - started < 30
+    assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
+    assert Path(tmp_path / "a_file").is_file()
 
 
 def test_validate_accepts_every_shipped_scenario_and_lists_them():

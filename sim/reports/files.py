@@ -1,11 +1,18 @@
 """Writing a run's results: daily, summary and events (Parquet), manifest.json (and the plot).
 
-Files are written to a temporary name and renamed into place, and an existing results folder is
-never overwritten, so results already on disk are not lost.
+The results folder is claimed (created empty, exclusively) before the simulation starts, the
+files are written into a temporary folder beside it, and that folder is renamed into place at
+the end: an existing results folder is never overwritten, and a half-written run is never seen.
 """
 
+import contextlib
+import itertools
 import json
+import os
 import platform
+import shutil
+import tempfile
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,15 +31,67 @@ if TYPE_CHECKING:
     from sim.model import EscalationModel
 
 
-def prepare(out: Path) -> Path:
-    """Create the results folder; refuse one that already holds results."""
-    if out.exists() and any(out.iterdir()):
-        raise ResultsError(f"{out}: folder already holds results; choose another --out")
+def claim(out: Path | None, default: Path) -> Path:
+    """Claim the results folder before any work by creating it, empty and exclusively: an
+    existing `out` (even empty) is refused, so a second run on the same folder loses at once.
+    Without `out`, the first free name of `default`, `default-2`, `default-3`, ..."""
+    if out is not None:
+        _make(out)
+        return out
+    for n in itertools.count(1):
+        candidate = default if n == 1 else default.with_name(f"{default.name}-{n}")
+        try:
+            _make(candidate)
+        except _Taken:
+            continue
+        return candidate
+    raise AssertionError("unreachable")
+
+
+class _Taken(ResultsError):
+    """The results folder exists already."""
+
+
+def _make(out: Path) -> None:
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        out.mkdir(parents=True)
+    except FileExistsError:
+        raise _Taken(
+            f"{out}: already exists; results are never overwritten, choose another --out"
+        ) from None
     except OSError as error:
         raise ResultsError(f"{out}: cannot create the results folder: {error.strerror}") from None
-    return out
+
+
+def release(out: Path) -> None:
+    """Give back a claimed folder that was never filled (the run stopped before writing)."""
+    with contextlib.suppress(OSError):
+        out.rmdir()
+
+
+@contextlib.contextmanager
+def staged(out: Path) -> Iterator[Path]:
+    """A fresh temporary folder beside the claimed `out` to write a run's files into. When the
+    block ends, it is renamed to `out` in one step (readers never see half a run); if the block
+    fails, it is removed and `out` released. If `out` was filled meanwhile by someone else, the
+    rename fails and the results stay in the temporary folder, named in the error."""
+    try:
+        temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as error:
+        raise ResultsError(f"{out.parent}: cannot write there: {error.strerror}") from None
+    try:
+        yield temporary
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        release(out)
+        raise
+    try:
+        temporary.chmod(out.stat().st_mode & 0o777)  # as the claimed folder, not mkdtemp's 0700
+        os.replace(temporary, out)
+    except OSError as error:
+        raise ResultsError(
+            f"{out}: could not put the results in place ({error.strerror}); they are in {temporary}"
+        ) from None
 
 
 def write_run(
