@@ -81,11 +81,15 @@ def run(
     try:
         spec, text = scenarios.load(scenario)
         spec = scenarios.with_overrides(spec, parse_sets(set_ or []), "--set")
+        spec = scenarios.with_runs(spec, replicates, seed)
+        for value in run_seed or []:
+            if not 0 <= value < scenarios.SEED_LIMIT:
+                fail(f"--run-seed {value}: a seed is a whole number from 0 to 2**63 - 1")
         folder = claim(out, Path("results") / f"{spec.name}-{started:%Y%m%d-%H%M%S}")
     except (scenarios.ScenarioError, ResultsError) as error:
         fail(str(error))
     try:
-        model = simulate(spec, replicates, seed, run_seed)
+        model = simulate(spec, run_seed)
         with staged(folder) as files:
             write_run(files, model, text, sys.argv, started)
             overview(
@@ -102,11 +106,12 @@ def run(
     )
 
 
-def simulate(spec, replicates: int | None, seed: int | None, run_seed: list[int] | None):
-    """Run the scenario's model to its horizon with a progress bar on stderr."""
+def simulate(spec: scenarios.Scenario, run_seed: list[int] | None):
+    """Run the scenario's model (its replicates and seed, or the given run seeds) to its horizon
+    with a progress bar on stderr."""
     from sim.model import EscalationModel
 
-    model = EscalationModel(spec, replicates, seed, seeds=run_seed or None)
+    model = EscalationModel(spec, seeds=run_seed or None)
     with Progress(
         TextColumn(f"{spec.name}: {model.replicates} runs"),
         BarColumn(),

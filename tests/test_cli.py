@@ -186,3 +186,36 @@ def test_validate_accepts_every_shipped_scenario_and_lists_them():
     assert sim("validate", "baseline").returncode == 0
     claims = sim("claims")
     assert claims.returncode == 0 and "Russia.decide" in claims.stdout
+
+
+def test_limits_and_unreadable_inputs_give_one_line(tmp_path):
+    """Issue 8: a replicate count past the cap, seeds out of range, a folder or a file that is
+    not UTF-8 given as a scenario: one `error:` line, exit 2, nothing written."""
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes('name = "x"\ndescription = "caf\xe9"\n'.encode("latin-1"))
+    for args, expected in [
+        (["run", "baseline", "--replicates", "1000000000"], "replicates"),
+        (["run", "baseline", "--seed", "18446744073709551617"], "seed"),
+        (["run", "baseline", "--run-seed", "-7"], "--run-seed -7"),
+        (["run", str(tmp_path)], "a folder, not a scenario file"),
+        (["validate", str(latin)], "not UTF-8 text"),
+        (["run", str(latin)], "not UTF-8 text"),
+    ]:
+        result = sim(*args, cwd=tmp_path)
+        assert result.returncode == 2, (args, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0], lines
+    assert not (tmp_path / "results").exists()
+
+
+def test_the_python_api_names_the_bad_argument():
+    from sim.model import EscalationModel
+    from sim.model.scenario import load
+
+    scenario = load("baseline")[0]
+    with pytest.raises(ValueError, match="replicates/seeds"):
+        EscalationModel(scenario, replicates=0)
+    with pytest.raises(ValueError, match="replicates/seeds"):
+        EscalationModel(scenario, seeds=[])
+    with pytest.raises(ValueError, match="turkey_effort: 2 values for 3 runs"):
+        EscalationModel(scenario, 3, parameters={"turkey_effort": [0.1, 0.2]})

@@ -59,6 +59,8 @@ class EscalationModel(mesa.Model):
             count = scenario.replicates if replicates is None else replicates
             seeds = run_seeds(self.master_seed, count)
         self.seeds = np.asarray(seeds, dtype=np.int64)
+        if self.seeds.ndim != 1 or len(self.seeds) == 0:
+            raise ValueError("replicates/seeds: a model needs at least one run (one seed a run)")
         super().__init__(rng=int(self.seeds[0]))  # Mesa's own generator; the rules use `streams`
         self.spec = scenario
         self.replicates = len(self.seeds)

@@ -286,6 +286,10 @@ class ParameterSet:
             raise KeyError(f"unknown parameter(s): {', '.join(unknown)}")
         for name, p in PARAMETERS.items():
             raw = np.asarray(overrides.get(name, p.default), dtype=float)
+            if raw.ndim > 1 or raw.size not in (1, replicates):
+                raise ValueError(
+                    f"{name}: {raw.size} values for {replicates} runs (give one, or one a run)"
+                )
             value = np.broadcast_to(raw, (replicates,)).copy()
             for v in np.unique(value):
                 try:

@@ -19,6 +19,12 @@ SCENARIO_DIRS = (
 
 Day = Annotated[int, Field(ge=0, le=3650)]
 
+MAX_REPLICATES = 1_000_000
+"""The most runs one scenario or design point asks for (a run's state is a few KB a day)."""
+
+SEED_LIMIT = 2**63
+"""Seeds are whole numbers from 0 to 2**63 - 1."""
+
 
 class Strict(BaseModel):
     """Unknown keys are errors."""
@@ -61,8 +67,8 @@ class Scenario(Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="short name, used in paths")
     description: str = Field(min_length=1, description="the story the scenario tells")
     horizon: int = Field(560, ge=1, le=3650, description="last day simulated (560 = April 2020)")
-    replicates: int = Field(100, ge=1, le=1_000_000, description="runs by default")
-    seed: int = Field(0, ge=0, lt=2**63, description="master seed of the runs")
+    replicates: int = Field(100, ge=1, le=MAX_REPLICATES, description="runs by default")
+    seed: int = Field(0, ge=0, lt=SEED_LIMIT, description="master seed of the runs")
     parameters: dict[str, float] = Field({}, description="overrides of the parameter registry")
     events: Events = Field(default_factory=Events)
 
@@ -127,10 +133,17 @@ def load(name_or_path: str | Path) -> tuple[Scenario, str]:
     path = Path(name_or_path)
     if not path.suffix and str(name_or_path) in named_scenarios():
         path = named_scenarios()[str(name_or_path)]
+    if path.is_dir():
+        raise ScenarioError(f"{name_or_path}: a folder, not a scenario file")
     if not path.is_file():
         known = ", ".join(named_scenarios())
         raise ScenarioError(f"{name_or_path}: no such scenario file or name (named: {known})")
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not UTF-8 text") from None
+    except OSError as error:
+        raise ScenarioError(f"{path}: cannot read: {error.strerror}") from None
     return parse(text, str(path)), text
 
 
@@ -139,3 +152,11 @@ def with_overrides(scenario: Scenario, overrides: dict[str, float], source: str)
     data = scenario.model_dump()
     data["parameters"] = {**data["parameters"], **overrides}
     return check(Scenario, data, source)
+
+
+def with_runs(scenario: Scenario, replicates: int | None, seed: int | None) -> Scenario:
+    """The scenario with its replicates and master seed replaced where given (as by
+    `--replicates` and `--seed`), checked like a file: the same limits hold."""
+    changes = {"replicates": replicates, "seed": seed}
+    given = {name: value for name, value in changes.items() if value is not None}
+    return check(Scenario, scenario.model_dump() | given, "--replicates/--seed")

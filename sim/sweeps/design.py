@@ -17,7 +17,15 @@ from pydantic import Field, model_validator
 from SALib.sample import latin, morris, sobol
 
 from sim.model.params import PARAMETERS
-from sim.model.scenario import Scenario, ScenarioError, Strict, check, read_toml
+from sim.model.scenario import (
+    MAX_REPLICATES,
+    SEED_LIMIT,
+    Scenario,
+    ScenarioError,
+    Strict,
+    check,
+    read_toml,
+)
 from sim.model.scenario import load as load_scenario
 
 
@@ -50,8 +58,8 @@ class Sweep(Strict):
     scenario: str = Field(description="a named scenario or a scenario file (relative to this file)")
     parameters: dict[str, Varied] = Field(min_length=1, description="the parameters to vary")
     design: Design
-    replicates: int = Field(10, ge=1, le=1_000_000, description="runs per design point")
-    seed: int = Field(0, ge=0, lt=2**63, description="master seed")
+    replicates: int = Field(10, ge=1, le=MAX_REPLICATES, description="runs per design point")
+    seed: int = Field(0, ge=0, lt=SEED_LIMIT, description="master seed")
     record: Literal[
         "summary", "weekly", "daily", "summary+events", "weekly+events", "daily+events"
     ] = Field(
