@@ -96,6 +96,7 @@ def run(
                 model.recorder.daily_columns(), model.replicates, files / "overview.png", spec.name
             )
     except ResultsError as error:
+        release(folder)  # a no-op where results were written into it meanwhile
         fail(str(error))
     except BaseException:
         release(folder)
