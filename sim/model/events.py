@@ -60,7 +60,6 @@ class EventLog:
         r = model.replicates
         self._started = np.zeros(r, dtype=np.int64)  # day the current offensive began
         self._operating_since = np.zeros(r, dtype=np.int64)
-        self._offensives = np.zeros(r, dtype=np.int64)
 
     def _add(self, event: str, runs, actor, district=NONE, target=NONE, value=np.nan) -> None:
         """Events of one kind today in the given runs; the other arguments are one value for
@@ -121,9 +120,9 @@ class EventLog:
         was, on = before >= Damascus.OFFENSIVE, now >= Damascus.OFFENSIVE
         day = self.model.day
         begins, ends = np.flatnonzero(on & ~was), np.flatnonzero(was & ~on)
-        self._offensives[begins] += 1
         self._started[begins] = day
-        self._add("offensive_begins", begins, DAMASCUS, value=self._offensives[begins])
+        count = self.model.recorder.offensives[begins]  # the recorder counted today's already
+        self._add("offensive_begins", begins, DAMASCUS, value=count)
         self._add("offensive_ends", ends, DAMASCUS, value=day - self._started[ends])
 
     def _operation(self, before: np.ndarray, now: np.ndarray) -> None:

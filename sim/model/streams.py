@@ -69,21 +69,11 @@ _NORMAL_ABOVE = 400.0
 def poisson_quantile(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     """The Poisson(mean) quantile of u: the smallest k with P(X <= k) >= u.
 
-    Walks the cumulative distribution upwards for all elements with a positive mean at once (a
-    zero mean gives 0); means above 400 use the normal approximation (within a few counts of
-    the exact quantile there).
+    Walks the cumulative distribution upwards for all elements at once; means above 400 use the
+    normal approximation (within a few counts of the exact quantile there). `Streams.poisson`
+    passes only the positive means.
     """
     mean = np.broadcast_to(np.maximum(mean, 0.0), np.shape(u))
-    positive = mean > 0
-    if not positive.all():
-        k = np.zeros(np.shape(u), dtype=np.int64)
-        if positive.any():
-            k[positive] = _quantile_walk(u[positive], mean[positive])
-        return k
-    return _quantile_walk(u, mean)
-
-
-def _quantile_walk(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     small = np.where(mean > _NORMAL_ABOVE, 0.0, mean)
     term = np.exp(-small)
     cdf = term.copy()
@@ -128,11 +118,18 @@ class Streams:
         bits = _child(key, 0) if slots is None else _child(key[:, None], np.arange(slots))
         return _unit(bits)
 
-    def uniform_at(self, day: int, purpose: str, runs: np.ndarray, slots: np.ndarray) -> np.ndarray:
-        """The uniform draws of the given (run, slot) pairs only: the same numbers as the same
-        elements of a full (R, slots) draw."""
-        key = self._key(day, purpose, self.keys)
-        return _unit(_child(key[runs], slots))
+    def uniform_at(
+        self,
+        day: int,
+        purpose: str,
+        runs: np.ndarray,
+        slots: np.ndarray | int,
+        rows: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """The uniform draws of the given (run, slot) pairs only (runs counted within `rows` if
+        given): the same numbers as the same elements of a full draw."""
+        keys = self.keys if rows is None else self.keys[rows]
+        return _unit(_child(self._key(day, purpose, keys)[runs], slots))
 
     @staticmethod
     def _key(day: int, purpose: str, keys: np.ndarray) -> np.ndarray:
@@ -147,17 +144,11 @@ class Streams:
         (by inverse transform of one uniform each). Only the elements with a positive mean are
         drawn: the others are 0, and the drawn ones get the same numbers as in a full draw."""
         mean = np.maximum(np.asarray(mean, dtype=float), 0.0)
-        keys = self.keys if rows is None else self.keys[rows]
+        drawn = np.nonzero(mean)
+        slots = drawn[1] if mean.ndim == 2 else 0
+        u = self.uniform_at(day, purpose, drawn[0], slots, rows)
         counts = np.zeros(mean.shape, dtype=np.int64)
-        if mean.ndim == 1:
-            runs = np.flatnonzero(mean)
-            u = _unit(_child(self._key(day, purpose, keys[runs]), 0))
-            counts[runs] = poisson_quantile(u, mean[runs])
-        else:
-            runs, slots = np.nonzero(mean)
-            key = self._key(day, purpose, keys)  # one key a run, then its slots
-            u = _unit(_child(key[runs], slots))
-            counts[runs, slots] = poisson_quantile(u, mean[runs, slots])
+        counts[drawn] = poisson_quantile(u, mean[drawn])
         return counts
 
     def bernoulli(

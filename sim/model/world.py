@@ -166,22 +166,18 @@ class World:
         own = force + self.posts[rows]
         return attack / (own + commit * around(force, same_as=control) + MIN_DEFENCE)
 
-    def share(self, theatre: str, actor: int) -> np.ndarray:
-        """(R,): share of the theatre's residents living in districts the actor controls."""
-        mask = self.geo.in_theatre(theatre)
-        people = self.residents[:, mask]
-        held = district_total(people * (self.control[:, mask] == actor))
-        return held / np.maximum(district_total(people), 1.0)
+    def share(self, area: str | np.ndarray, actor: int) -> np.ndarray:
+        """(R,): share of the residents of an area (a theatre's name, or a (D,) mask such as the
+        buffer zone) living in districts the actor controls."""
+        return self.shares(area, (actor,))[0]
 
-    def shares(self, theatre: str) -> np.ndarray:
-        """(7, R): share of the theatre's residents living in districts each actor controls."""
-        mask = self.geo.in_theatre(theatre)
+    def shares(self, area: str | np.ndarray, actors: tuple[int, ...] | None = None) -> np.ndarray:
+        """(len(actors), R): `share` for several actors at once (default: all seven)."""
+        mask = self.geo.in_theatre(area) if isinstance(area, str) else area
+        who = np.arange(len(ACTORS)) if actors is None else np.array(actors)
         people, control = self.residents[:, mask], self.control[:, mask]
-        actors = np.arange(len(ACTORS))[:, None, None]
-        held = (people * (control == actors)).reshape(-1, people.shape[1])
-        return district_total(held).reshape(len(ACTORS), -1) / np.maximum(
-            district_total(people), 1.0
-        )
+        held = (people * (control == who[:, None, None])).reshape(-1, people.shape[1])
+        return district_total(held).reshape(len(who), -1) / np.maximum(district_total(people), 1.0)
 
     def people(self) -> np.ndarray:
         """(R,): residents + every pool of people who left their homes + civilians killed."""
@@ -423,7 +419,7 @@ class World:
         dead = lost * 1000 * p.death_share[rows]
         self.killed[rows] += dead
         self.injured[rows] += dead * p.injured_per_killed[rows]
-        density = self.residents[rows] / DENSITY_UNIT
+        density = self._density(rows)
         self.kill_civilians(p.ground_lethality[rows][:, None] * attack * density, rows)
         flight = np.where(won, p.capture_flight[rows][:, None], p.contest_flight[rows][:, None])
         self.flee(self.residents[rows] * targets * flight, rows)

@@ -43,10 +43,7 @@ class Russia(Faction):
         the zone (C04), HTS inside the buffer zone (C13), the week's breaches by Damascus and the
         rebels (its own strikes left out; C10, C11), less Turkey's effort yesterday (C08, C09)."""
         p, world = self.params, self.world
-        buffer = world.geo.buffer_zone
-        people = world.residents[:, buffer]
-        in_buffer = district_total(people * (world.control[:, buffer] == HTS))
-        hts_in_buffer = in_buffer / np.maximum(district_total(people), 1.0)
+        hts_in_buffer = world.share(world.geo.buffer_zone, HTS)
         breaches = world.yesterday.breaches.sum(axis=(1, 2))  # its own strikes do not count
         self.breach_rate += (breaches - self.breach_rate) / WEEK
         signal = (
