@@ -76,7 +76,14 @@ class Ladder:
         self.breaches = np.zeros((WEEK, replicates, len(PAIRS)), dtype=np.int64)
         self.breach_days = np.zeros((WEEK, replicates, len(PAIRS)), dtype=np.int8)
         self.strike_days = np.zeros((WEEK, replicates, len(PAIRS)), dtype=np.int8)
+        # the week's totals of the three, kept up to date day by day (whole numbers: exact)
+        self.week = [np.zeros((replicates, len(PAIRS)), dtype=a.dtype) for a in self.memory]
         self.days = 0
+
+    @property
+    def memory(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The last seven days' breaches, days with breaches and days with strikes, by pair."""
+        return self.breaches, self.breach_days, self.strike_days
 
     def climb(self, today: Today, params: ParameterSet) -> np.ndarray:
         """(R, 21) levels of the day for each pair of actors, in the order of PAIRS.
@@ -93,13 +100,15 @@ class Ladder:
         breaches = _both_ways(today.breaches)
         struck = np.zeros_like(breaches)
         struck[:, _RUSSIA_AGAINST[1:]] = today.struck[:, 1:]
-        self.breaches[slot] = breaches
-        self.breach_days[slot] = breaches > 0
-        self.strike_days[slot] = struck > 0
+        entering = (breaches, breaches > 0, struck > 0)
+        for total, memory, new in zip(self.week, self.memory, entering, strict=True):
+            total += new - memory[slot]  # the day a week ago leaves the window, today enters
+            memory[slot] = new
+        week_breaches, breach_days, strike_days = self.week
         days = params.sustained_days[:, None]
-        heavy = self.breaches.sum(axis=0) >= WEEK * params.sustained_breaches[:, None]
-        sustained = heavy & (self.breach_days.sum(axis=0) >= days)
-        campaign = self.strike_days.sum(axis=0) >= days
+        heavy = week_breaches >= WEEK * params.sustained_breaches[:, None]
+        sustained = heavy & (breach_days >= days)
+        campaign = strike_days >= days
         today_any = (breaches > 0) | (struck > 0)
         level = today_any.astype(np.int8)
         level[today_any & sustained] = Level.SUSTAINED_SHELLING

@@ -64,23 +64,51 @@ def run_seeds(seed: int, runs: int | np.ndarray) -> np.ndarray:
 
 
 _NORMAL_ABOVE = 400.0
+_ALL_ELEMENTS_STEPS = 3
+"""Steps of the walk taken for all elements at once; most quantiles are 0 to 3 (measured)."""
 
 
 def poisson_quantile(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     """The Poisson(mean) quantile of u: the smallest k with P(X <= k) >= u.
 
-    Walks the cumulative distribution upwards for all elements at once; means above 400 use the
-    normal approximation (within a few counts of the exact quantile there). `Streams.poisson`
-    passes only the positive means.
+    Walks the cumulative distribution upwards: a few steps for all elements at once, then on
+    with the few still climbing (twice as fast as all elements all the way, measured). Means
+    above 400 use the normal approximation (within a few counts of the exact quantile there).
+    `Streams.poisson` passes only the positive means.
     """
     mean = np.broadcast_to(np.maximum(mean, 0.0), np.shape(u))
     small = np.where(mean > _NORMAL_ABOVE, 0.0, mean)
     term = np.exp(-small)
     cdf = term.copy()
     k = np.zeros(np.shape(u), dtype=np.int64)
+    last = 30 + 2 * float(small.max(initial=0.0))  # past `last` the tail is below 1e-16
+    n = _climb(u, small, term, cdf, k, 0, min(_ALL_ELEMENTS_STEPS, last))
+    if n == _ALL_ELEMENTS_STEPS:
+        up = np.flatnonzero(u > cdf)
+        climbing = [a.take(up) for a in (u, small, term, cdf, k)]
+        _climb(*climbing, n, last)
+        k[up] = climbing[-1]
+    big = mean > _NORMAL_ABOVE
+    if big.any():
+        normal = np.rint(mean[big] + np.sqrt(mean[big]) * ndtri(u[big])).clip(min=0)
+        k[big] = normal.astype(np.int64)
+    return k
+
+
+def _climb(
+    u: np.ndarray,
+    small: np.ndarray,
+    term: np.ndarray,
+    cdf: np.ndarray,
+    k: np.ndarray,
+    n: int,
+    stop: float,
+) -> int:
+    """Steps n+1, n+2, ... of the walk, up to `stop` or until no element climbs; `term` (the
+    probability of k = n), `cdf` and the quantiles `k` are updated in place. Returns the step
+    reached."""
     above = np.empty(np.shape(u), dtype=bool)
-    n, last = 0, 30 + 2 * float(small.max(initial=0.0))  # past `last` the tail is below 1e-16
-    while n < last:
+    while n < stop:
         np.greater(u, cdf, out=above)
         if not above.any():
             break
@@ -89,11 +117,7 @@ def poisson_quantile(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
         term /= n
         cdf += term
         k += above
-    big = mean > _NORMAL_ABOVE
-    if big.any():
-        normal = np.rint(mean[big] + np.sqrt(mean[big]) * ndtri(u[big])).clip(min=0)
-        k[big] = normal.astype(np.int64)
-    return k
+    return n
 
 
 def sweep_seeds(master: int, point: np.ndarray, replicate: np.ndarray) -> np.ndarray:
@@ -131,6 +155,15 @@ class Streams:
         keys = self.keys if rows is None else self.keys[rows]
         return _unit(_child(self._key(day, purpose, keys)[runs], slots))
 
+    def uniform_where(
+        self, day: int, purpose: str, mask: np.ndarray, rows: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The uniform draws of the elements of the (runs, slots) or (runs,) `mask` only, and
+        their flat positions in it: the same numbers as the same elements of a full draw."""
+        at = np.flatnonzero(mask)  # flat: several times faster than a 2-D `nonzero`
+        runs, slots = np.divmod(at, mask.shape[1]) if mask.ndim == 2 else (at, 0)
+        return at, self.uniform_at(day, purpose, runs, slots, rows)
+
     @staticmethod
     def _key(day: int, purpose: str, keys: np.ndarray) -> np.ndarray:
         """The keys of the runs' streams for (day, purpose)."""
@@ -143,13 +176,11 @@ class Streams:
         """Poisson counts with the given means, (R,) or (R, slots), or one row per run of `rows`
         (by inverse transform of one uniform each). Only the elements with a positive mean are
         drawn: the others are 0, and the drawn ones get the same numbers as in a full draw."""
-        mean = np.maximum(np.asarray(mean, dtype=float), 0.0)
-        drawn = np.nonzero(mean)
-        slots = drawn[1] if mean.ndim == 2 else 0
-        u = self.uniform_at(day, purpose, drawn[0], slots, rows)
-        counts = np.zeros(mean.shape, dtype=np.int64)
-        counts[drawn] = poisson_quantile(u, mean[drawn])
-        return counts
+        mean = np.asarray(mean, dtype=float)
+        drawn, u = self.uniform_where(day, purpose, mean > 0, rows)
+        counts = np.zeros(mean.size, dtype=np.int64)
+        counts[drawn] = poisson_quantile(u, mean.ravel()[drawn])
+        return counts.reshape(mean.shape)
 
     def bernoulli(
         self, day: int, purpose: str, p: np.ndarray, rows: np.ndarray | None = None

@@ -380,13 +380,15 @@ class World:
         attrition = p.attrition[rows][:, None]
         attacker_lost = np.minimum(attrition * defence, raw_attack)
         defender_lost = np.minimum(attrition * attack, defence)
-        ratio = (attack / np.maximum(defence, MIN_DEFENCE)) ** p.capture_steepness[rows][:, None]
-        hazard = p.capture_rate[rows][:, None] * ratio / (1 + ratio)
-        at, where = np.nonzero(targets)  # draws only for the districts under attack
-        won = np.zeros_like(targets)
-        won[at, where] = (
-            self.streams.uniform_at(self.day, purpose, rows[at], where) < hazard[at, where]
+        # the chance of capture, and its draw, only for the districts under attack
+        fought, draws = self.streams.uniform_where(self.day, purpose, targets, rows)
+        at = fought // targets.shape[1]
+        ratio = (attack.ravel()[fought] / np.maximum(defence.ravel()[fought], MIN_DEFENCE)) ** (
+            p.capture_steepness[rows][at]
         )
+        hazard = p.capture_rate[rows][at] * ratio / (1 + ratio)
+        won = np.zeros_like(targets)
+        won.ravel()[fought] = draws < hazard
         garrison = np.where(
             won, (raw_attack - attacker_lost) * p.garrison_share[rows][:, None], 0.0
         )

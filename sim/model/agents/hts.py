@@ -49,14 +49,17 @@ class HayatTahrirAlSham(Faction):
         defending = self.yesterday("damascus") >= Damascus.OFFENSIVE
         rows = np.flatnonzero((self.odds > 0).any(axis=1) & ~defending)
         self.moves = np.zeros(self.odds.shape, dtype=bool)
-        if rows.size:
-            steep = p.hts_attack_steepness[rows, None]
-            k = self.odds[rows] ** steep
-            chance = (
-                p.hts_attack_hazard[rows, None] * k / (k + p.hts_attack_odds[rows, None] ** steep)
-            )
-            draws = self.streams.uniform(self.day, "hts/moves", k.shape[1], rows=rows)
-            self.moves[rows] = draws < chance
+        if rows.size:  # the chances, and their draws, only where the odds are above zero
+            odds = self.odds[rows]
+            at, draws = self.streams.uniform_where(self.day, "hts/moves", odds > 0, rows)
+            run = at // odds.shape[1]
+            steep = p.hts_attack_steepness[rows][run]
+            k = odds.ravel()[at] ** steep
+            hazard, even = p.hts_attack_hazard[rows][run], p.hts_attack_odds[rows][run]
+            chance = hazard * k / (k + even**steep)
+            moves = np.zeros(odds.shape, dtype=bool)
+            moves.ravel()[at] = draws < chance
+            self.moves[rows] = moves
         self.posture = np.select(
             [defending, self.moves.any(axis=1)], [Posture.DEFEND, Posture.EXPAND], Posture.RAID
         ).astype(np.int8)
