@@ -15,11 +15,19 @@ _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _SEED_MASK = np.uint64(2**53 - 1)
 
 
+_SHIFTS = tuple(np.uint64(n) for n in (30, 27, 31))
+_MULTIPLIERS = (np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
+
+
 def _mix(z: np.ndarray) -> np.ndarray:
-    """SplitMix64's finaliser on uint64 arrays (wrapping arithmetic)."""
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
+    """SplitMix64's finaliser on uint64 arrays (wrapping arithmetic); `z` is left as it was."""
+    first, second, third = _SHIFTS
+    z = z ^ (z >> first)
+    z *= _MULTIPLIERS[0]
+    z ^= z >> second
+    z *= _MULTIPLIERS[1]
+    z ^= z >> third
+    return z
 
 
 _WORD = 2**64 - 1

@@ -79,6 +79,14 @@ class Faction(mesa.Agent):
         """The counter-based random streams of the batch."""
         return self.model.streams
 
+    def choose(self, *cases: tuple[np.ndarray, IntEnum], otherwise: IntEnum) -> np.ndarray:
+        """(R,) postures: in each run, the posture of the first case whose (R,) condition holds,
+        else `otherwise` (what `np.select` does, in a fifth of its time on one run)."""
+        posture = np.full(self.model.replicates, otherwise, dtype=np.int8)
+        for condition, chosen in reversed(cases):
+            posture[condition] = chosen
+        return posture
+
     def yesterday(self, actor: str) -> np.ndarray:
         """The posture an actor chose yesterday (R,), comparable with its `Posture` values."""
         return self.model.seen.postures[actor]

@@ -41,11 +41,11 @@ class Damascus(Faction):
         self.days_on_offensive = np.where(on, self.days_on_offensive + 1, 0)
         widened = p.offensive_width + (self.days_on_offensive - 1) // p.widen_days
         self.width = np.where(imposed, self.world.geo.size, np.where(on, widened, 0))
-        self.posture = np.select(
-            [on & (self.width >= p.full_assault_districts), on],
-            [Posture.ASSAULT, Posture.OFFENSIVE],
-            Posture.SHELLING,
-        ).astype(np.int8)
+        self.posture = self.choose(
+            (on & (self.width >= p.full_assault_districts), Posture.ASSAULT),
+            (on, Posture.OFFENSIVE),
+            otherwise=Posture.SHELLING,
+        )
 
     def act(self) -> None:
         """Today's actions, in order."""

@@ -60,9 +60,11 @@ class HayatTahrirAlSham(Faction):
             moves = np.zeros(odds.shape, dtype=bool)
             moves.ravel()[at] = draws < chance
             self.moves[rows] = moves
-        self.posture = np.select(
-            [defending, self.moves.any(axis=1)], [Posture.DEFEND, Posture.EXPAND], Posture.RAID
-        ).astype(np.int8)
+        self.posture = self.choose(
+            (defending, Posture.DEFEND),
+            (self.moves.any(axis=1), Posture.EXPAND),
+            otherwise=Posture.RAID,
+        )
 
     def act(self) -> None:
         """Today's actions, in order."""

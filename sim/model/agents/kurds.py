@@ -50,9 +50,11 @@ class Kurds(Faction):
         self.inviting = drawn & ~self.invited
         self.invited = self.invited | self.inviting
         resisting = self.yesterday("turkey") == Turkey.NE_OPERATION
-        self.posture = np.select(
-            [self.invited, resisting], [Posture.INVITE_DAMASCUS, Posture.RESIST], Posture.HOLD
-        ).astype(np.int8)
+        self.posture = self.choose(
+            (self.invited, Posture.INVITE_DAMASCUS),
+            (resisting, Posture.RESIST),
+            otherwise=Posture.HOLD,
+        )
 
     def act(self) -> None:
         """Today's actions, in order."""

@@ -46,9 +46,11 @@ class Opposition(Faction):
         attacked = (self.yesterday("hts") == HTSPosture.EXPAND) | (
             self.yesterday("damascus") >= Damascus.OFFENSIVE
         )
-        self.posture = np.select(
-            [self.cedes.any(axis=1), attacked], [Posture.CEDE, Posture.FIGHT], Posture.HOLD
-        ).astype(np.int8)
+        self.posture = self.choose(
+            (self.cedes.any(axis=1), Posture.CEDE),
+            (attacked, Posture.FIGHT),
+            otherwise=Posture.HOLD,
+        )
 
     def act(self) -> None:
         """Today's actions, in order."""

@@ -84,11 +84,12 @@ class Russia(Faction):
         starts = self.streams.bernoulli(day, "russia/offensive", p.offensive_hazard * resolve)
         going_on = (self.posture == Posture.BACK_OFFENSIVE) & (f > p.pressure_threshold)
         backing = self.model.imposed("damascus") | (~holding & (going_on | starts))
-        self.posture = np.select(
-            [backing, f > p.strike_threshold, f > p.pressure_threshold],
-            [Posture.BACK_OFFENSIVE, Posture.AIR_STRIKES, Posture.PRESSURE],
-            Posture.RESTRAINT,
-        ).astype(np.int8)
+        self.posture = self.choose(
+            (backing, Posture.BACK_OFFENSIVE),
+            (f > p.strike_threshold, Posture.AIR_STRIKES),
+            (f > p.pressure_threshold, Posture.PRESSURE),
+            otherwise=Posture.RESTRAINT,
+        )
         self.mediating = self.world.us_presence < p.mediation_threshold
 
     def act(self) -> None:

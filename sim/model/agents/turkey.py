@@ -73,11 +73,12 @@ class Turkey(Faction):
         self.retaliating = hit & self.streams.bernoulli(day, "turkey/retaliate", p.retaliation)
         self.calling_summit = hit & ~self.retaliating
         guarding = (self.yesterday("damascus") >= Damascus.OFFENSIVE) | hit
-        self.posture = np.select(
-            [operating, guarding, self.effort > 0],
-            [Posture.NE_OPERATION, Posture.GUARD_POSTS, Posture.COMPLY],
-            Posture.HOLD,
-        ).astype(np.int8)
+        self.posture = self.choose(
+            (operating, Posture.NE_OPERATION),
+            (guarding, Posture.GUARD_POSTS),
+            (self.effort > 0, Posture.COMPLY),
+            otherwise=Posture.HOLD,
+        )
 
     def act(self) -> None:
         """Today's actions, in order."""

@@ -36,9 +36,11 @@ class UnitedStates(Faction):
         else:
             started = self.day - announced - p.us_pullout_delay
             progress = np.clip(started / p.us_pullout_days, 0.0, 1.0)
-        self.posture = np.select(
-            [progress >= 1, progress > 0], [Posture.GONE, Posture.WITHDRAWING], Posture.STAY
-        ).astype(np.int8)
+        self.posture = self.choose(
+            (progress >= 1, Posture.GONE),
+            (progress > 0, Posture.WITHDRAWING),
+            otherwise=Posture.STAY,
+        )
         self.presence = 1.0 - p.us_pullout_share * progress
 
     @rule("C17")
