@@ -73,7 +73,7 @@ def run_sweep(path: Path, workers: int) -> tuple[float, float]:
 
 def mesa_batch_run(path: Path, sample: int) -> float:
     """Runs per second of mesa.batch_run, one EscalationModel per run, on the first runs."""
-    sweep, scenario, _ = sweeps.load(path)
+    sweep, scenario, _, _ = sweeps.load(path)
     design = sweep.design_points()
 
     class OneRun(EscalationModel):

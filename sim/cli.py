@@ -4,9 +4,10 @@ parameters."""
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+import typer.core
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -15,7 +16,30 @@ from sim.model import scenario as scenarios
 from sim.model.claims import ASSUMPTION, SOURCES
 from sim.model.params import PARAMETERS
 
+
+class OneLineErrors(typer.core.TyperGroup):
+    """The command group, with usage errors (an unknown option, a missing argument, a value of
+    the wrong type) reported as one `error:` line and exit status 2, like every other error."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        try:
+            status = super().main(*args, standalone_mode=False, **kwargs)
+        except typer.Abort:
+            status = 130
+        except typer.exceptions.TyperException as error:  # usage errors and other CLI errors
+            context = getattr(error, "ctx", None)
+            where = f"{context.command_path}: " if context is not None else ""
+            message = error.format_message() if hasattr(error, "format_message") else str(error)
+            errors.print(f"error: {where}{printable(message)}", **_PLAIN)
+            status = 2
+        status = status if isinstance(status, int) else 0
+        if standalone_mode:
+            sys.exit(status)
+        return status
+
+
 app = typer.Typer(
+    cls=OneLineErrors,
     help="Escalation around Idlib and north-east Syria after January 2019 (agent-based, Mesa).",
     no_args_is_help=True,
     add_completion=False,
@@ -23,11 +47,21 @@ app = typer.Typer(
 )
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)  # messages stay one line in logs
+_PLAIN = {"markup": False, "highlight": False}
+
+
+def printable(text: str) -> str:
+    """User text made safe to echo: control characters (escape sequences, new lines) shown as
+    escapes, so a message stays one line and cannot drive the terminal."""
+    return "".join(
+        c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii")
+        for c in text
+    )
 
 
 def fail(message: str) -> None:
     """One line on stderr, exit status 2."""
-    errors.print(f"error: {message}", markup=False, highlight=False)
+    errors.print(f"error: {printable(message)}", **_PLAIN)
     raise typer.Exit(2)
 
 
@@ -120,6 +154,7 @@ def simulate(spec: scenarios.Scenario, run_seed: list[int] | None):
         TextColumn("days"),
         TimeRemainingColumn(),
         console=errors,
+        transient=True,  # gone when done: the last line says what was written
     ) as progress:
         task = progress.add_task("days", total=spec.horizon + 1)
         while model.day <= spec.horizon:
@@ -192,6 +227,14 @@ Record = Annotated[
 ]
 
 
+Verify = Annotated[
+    bool,
+    typer.Option(
+        "--verify", help="only check a store (FILE is then the store's folder) against its manifest"
+    ),
+]
+
+
 @app.command()
 def sweep(
     file: Annotated[Path, typer.Argument(help="sweep TOML file (see experiments/)")],
@@ -199,34 +242,50 @@ def sweep(
     workers: Workers = None,
     scheduler: Scheduler = None,
     record: Record = None,
+    verify: Verify = False,
 ) -> None:
     """Run a sweep into a resumable store; the same command again resumes it."""
     from sim.sweeps import design as sweeps
     from sim.sweeps.disk import ResultsError
     from sim.sweeps.runner import SweepRun
 
+    if verify:
+        verify_store(file)
+        return
     if workers is not None and scheduler is not None:
         fail("--workers and --scheduler exclude each other")
     try:
-        plan, scenario, text = sweeps.load(file)
+        plan, scenario, text, scenario_text = sweeps.load(file)
         if record is not None:
             plan = sweeps.with_record(plan, record, "--record")
         folder = out or Path("results") / "sweeps" / plan.name
-        run = SweepRun(plan, scenario, text, folder)
+        run = SweepRun(plan, scenario, text, scenario_text, folder)
     except (scenarios.ScenarioError, ResultsError) as error:
         fail(str(error))
+    with run:
+        for index, problem in run.redone.items():
+            errors.print(f"warning: batch {index} will run again: {problem}", markup=False)
+        execute(run, folder, workers, scheduler)
+    console.print(f"done: {run.runs:,} runs in {folder}/ (read with sim.results.open)")
+
+
+def execute(run, folder: Path, workers: int | None, scheduler: str | None) -> None:
+    """Run a sweep's pending batches with a progress bar; Ctrl-C stops it, keeping what is saved."""
+    from sim.sweeps.disk import ResultsError
+
     left = run.runs_to_go()
     console.print(
-        f"{plan.name}: {run.points:,} points x {plan.replicates} replicates = {run.runs:,} runs "
-        f"in {len(run.batches)} batches; {left:,} runs to go -> {folder}/"
+        f"{run.sweep.name}: {run.points:,} points x {run.sweep.replicates} replicates = "
+        f"{run.runs:,} runs in {len(run.batches)} batches; {left:,} runs to go -> {folder}/"
     )
     with Progress(
-        TextColumn(plan.name),
+        TextColumn(run.sweep.name),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("runs  {task.fields[rate]}"),
         TimeRemainingColumn(),
         console=errors,
+        transient=True,  # gone when done: the last line says what was written
     ) as progress:
         task = progress.add_task("runs", total=run.runs, completed=run.runs - left, rate="")
 
@@ -244,7 +303,39 @@ def sweep(
                 "run the same command to resume"
             )
             raise typer.Exit(130) from None
-    console.print(f"done: {run.runs:,} runs in {folder}/ (read with sim.results.open)")
+        except ResultsError as error:
+            progress.stop()
+            fail(str(error))
+
+
+def verify_store(folder: Path) -> None:
+    """Check every saved batch of a store against its manifest; one line either way."""
+    found = verified(folder)
+    batches = found.manifest["batches"]
+    done = sum(b["status"] == "done" for b in batches.values())
+    console.print(
+        f"{folder}: {done} of {len(batches)} batches saved, each file as the manifest says "
+        f"({found.done:,} of {found.manifest['runs']:,} runs)"
+    )
+
+
+def verified(folder: Path):
+    """A sweep store whose saved files all match its manifest (SHA-256), or a one-line error."""
+    import sim.results
+    from sim.sweeps.disk import ResultsError
+
+    try:
+        found = sim.results.open(folder)
+        bad = found.verify()
+    except ResultsError as error:
+        fail(str(error))
+    if bad:
+        index, problem = next(iter(bad.items()))
+        fail(
+            f"{folder}: {len(bad)} saved batches do not match the manifest "
+            f"(batch {index}: {problem}); run the sweep again to redo them"
+        )
+    return found
 
 
 OUTCOMES = (
@@ -261,17 +352,16 @@ OUTCOMES = (
 @app.command()
 def results(folder: Annotated[Path, typer.Argument(help="a sweep's store")]) -> None:
     """A short table of a sweep: runs, points and outcome quantiles."""
-    import sim.results
     from sim.sweeps.disk import ResultsError
 
+    found = verified(folder)
     try:
-        found = sim.results.open(folder)
         summary = found.summary
     except ResultsError as error:
         fail(str(error))
     manifest = found.manifest
     console.print(
-        f"{manifest['sweep']['name']}: {found.done:,} of {manifest['runs']:,} runs saved, "
+        f"{manifest['sweep']['name']}: {len(summary):,} of {manifest['runs']:,} runs saved, "
         f"{manifest['points']:,} points x {manifest['replicates']} replicates"
     )
     table = Table("outcome", "runs with it", "10%", "50%", "90%")

@@ -30,3 +30,12 @@ def baseline_1000():
         model.step()
         frustration[model.day - 1] = np.median(model.faction("russia").frustration)
     return model.recorder.summary_columns(), frustration
+
+
+@pytest.fixture(scope="session")
+def reference(tmp_path_factory):
+    """The small sweep of `tests/sweeps.py` run once, uninterrupted, in this process."""
+    from tests.sweeps import run_in_process, write_sweep
+
+    folder = tmp_path_factory.mktemp("reference")
+    return run_in_process(write_sweep(folder), folder / "store")

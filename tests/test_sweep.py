@@ -14,49 +14,9 @@ import pytest
 import sim.results
 from sim.model import EscalationModel
 from sim.sweeps import design as sweeps
+from sim.sweeps import runner
 from sim.sweeps.runner import SweepRun
-
-SWEEP = """
-name = "small"
-scenario = "baseline"
-design = {{ kind = "sobol", n = 4, second_order = true }}
-replicates = 2
-seed = 5
-horizon = 140
-batch_size = {batch_size}
-record = "weekly"
-
-[parameters]
-turkey_effort = {{ range = "registry" }}
-coordination = {{ range = [0.1, 0.9] }}
-"""
-
-
-def write_sweep(folder: Path, batch_size: int = 7, **changes: str) -> Path:
-    text = SWEEP.format(batch_size=batch_size)
-    for key, value in changes.items():
-        text = text.replace(key, value)
-    path = folder / f"sweep-{batch_size}-{len(changes)}.toml"
-    path.write_text(text)
-    return path
-
-
-def run_in_process(path: Path, out: Path, **execute) -> sim.results.SweepResults:
-    run = SweepRun(*sweeps.load(path), out)
-    run.execute(**({"workers": 0} | execute))
-    return sim.results.open(out)
-
-
-def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=cwd, timeout=600
-    )
-
-
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("reference")
-    return run_in_process(write_sweep(folder), folder / "store")
+from tests.sweeps import cli, invoke, run_in_process, write_sweep
 
 
 def test_sobol_store_holds_n_times_2d_plus_2_points_times_replicates(reference):
@@ -87,7 +47,7 @@ def test_a_store_keeps_the_event_log_run_by_run(reference, tmp_path):
     events = store.events
     assert set(events["run"]) <= set(store.summary["run"]) and len(events) > 0
     row = store.summary.iloc[17]
-    plan, scenario, _ = sweeps.load(path)
+    plan, scenario, _, _ = sweeps.load(path)
     values = {name: store.design.loc[row["point"], name] for name in plan.parameters}
     alone = EscalationModel(scenario, seeds=[row["seed"]], parameters=values, record_every=None)
     alone.run()
@@ -226,9 +186,51 @@ def test_results_refuses_a_single_run_folder(tmp_path):
 def test_the_shipped_sweeps_are_valid():
     names = {}
     for path in sorted(Path("experiments").glob("*.toml")):
-        sweep, _, _ = sweeps.load(path)
+        sweep, _, _, _ = sweeps.load(path)
         names[sweep.name] = sweep
     assert {"delayed_assault", "power_vacuum", "sobol_baseline"} <= set(names)
     assert names["delayed_assault"].design.kind == "grid"
     assert names["power_vacuum"].design.kind == "lhs"
     assert names["sobol_baseline"].design.kind == "sobol"
+
+
+def test_the_local_cluster_listens_on_loopback_only_with_no_dashboard(tmp_path, monkeypatch):
+    """While a sweep runs on its own LocalCluster, every socket its processes listen on is on
+    127.0.0.1, none on the dashboard's usual port 8787, and the workers' profiler is off."""
+    import dask
+    import psutil
+
+    seen: dict[str, object] = {}
+    connect = runner.connect
+
+    def spying(scheduler):
+        client = connect(scheduler)
+        seen["profile"] = set(
+            client.run(dask.config.get, "distributed.worker.profile.enabled").values()
+        )
+        seen["sockets"] = [
+            c.laddr
+            for p in [psutil.Process(), *psutil.Process().children(recursive=True)]
+            for c in p.net_connections(kind="inet")
+            if c.status == psutil.CONN_LISTEN
+        ]
+        return client
+
+    monkeypatch.setattr(runner, "connect", spying)
+    run_in_process(write_sweep(tmp_path, batch_size=1000), tmp_path / "store", workers=1)
+    assert seen["profile"] == {False}
+    assert seen["sockets"] and all(a.ip == "127.0.0.1" for a in seen["sockets"])
+    assert all(a.port != 8787 for a in seen["sockets"])
+
+
+def test_an_unreachable_scheduler_fails_fast_with_one_line(tmp_path):
+    start = time.time()
+    status, _, err = invoke(
+        "sweep", write_sweep(tmp_path), "--out", tmp_path / "s", "--scheduler", "tcp://127.0.0.1:9"
+    )
+    assert status == 2 and "cannot connect" in err and len(err.strip().splitlines()) == 1
+    assert time.time() - start < 30
+    status, _, err = invoke(
+        "sweep", write_sweep(tmp_path), "--out", tmp_path / "t", "--scheduler", "nonsense://x"
+    )
+    assert status == 2 and "--scheduler" in err and len(err.strip().splitlines()) == 1

@@ -110,7 +110,7 @@ def write_run(
         "events.parquet": to_table(model.recorder.events.columns(), {}),
     }
     for name, table in tables.items():
-        write_atomic(out / name, lambda path, t=table: pq.write_table(t, path))
+        write_atomic(out / name, lambda file, t=table: pq.write_table(t, file))
     params = model.params.as_dict()
     manifest = {
         "scenario": model.spec.model_dump(mode="json"),
@@ -137,7 +137,8 @@ def write_run(
         "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
         "files": {name: sha256(out / name) for name in tables},
     }
-    write_atomic(out / "manifest.json", lambda p: p.write_text(json.dumps(manifest, indent=2)))
+    text = json.dumps(manifest, indent=2).encode()
+    write_atomic(out / "manifest.json", lambda file: file.write(text))
     return manifest
 
 

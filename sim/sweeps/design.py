@@ -156,8 +156,9 @@ def with_record(sweep: Sweep, record: str, source: str) -> Sweep:
     return check(Sweep, sweep.model_dump() | {"record": record}, source)
 
 
-def load(path: str | Path) -> tuple[Sweep, Scenario, str]:
-    """A sweep file, its base scenario, and the file's text; errors name the file and field."""
+def load(path: str | Path) -> tuple[Sweep, Scenario, str, str]:
+    """A sweep file, its base scenario, and the texts of both files; errors name the file and
+    field."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -167,7 +168,7 @@ def load(path: str | Path) -> tuple[Sweep, Scenario, str]:
     target = sweep.scenario
     if target.endswith(".toml"):
         target = str((path.parent / target).resolve())
-    scenario, _ = load_scenario(target)
+    scenario, scenario_text = load_scenario(target)
     if sweep.horizon is not None:
         scenario = scenario.model_copy(update={"horizon": sweep.horizon})
-    return sweep, scenario, text
+    return sweep, scenario, text, scenario_text

@@ -1,10 +1,18 @@
-"""Writing to disk safely, and where results came from: atomic files, one-line errors, git."""
+"""Writing to disk safely, and where results came from: atomic files, a lock, one-line errors,
+digests of files and of the model's code, git."""
 
+import fcntl
 import hashlib
+import io
+import json
 import os
+import socket
 import subprocess
+import tempfile
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import BinaryIO
 
 import sim
 
@@ -13,16 +21,55 @@ class ResultsError(RuntimeError):
     """A results folder that cannot be written or read; the message is one line."""
 
 
-def write_atomic(path: Path, write: Any) -> None:
-    """Call write(temporary path), then rename into place: readers never see half a file."""
-    temporary = path.with_name(f".{path.name}.partial")
-    write(temporary)
-    os.replace(temporary, path)
+def write_atomic(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Call write(file) on a new temporary file beside `path`, then rename it into place.
+
+    The temporary name is unpredictable and created exclusively (`mkstemp`: O_EXCL, so a planted
+    file or symlink is never followed or overwritten); the file is flushed to disk before the
+    rename and the folder after it, so a crash leaves either the old file or the whole new one.
+    """
+    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    temporary = Path(name)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            write(file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    sync_folder(path.parent)
+
+
+def sync_folder(folder: Path) -> None:
+    """Flush a folder's entries (new names, renames) to disk."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def sha256(path: Path) -> str:
     """The SHA-256 of a file's bytes."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def code_digest() -> str:
+    """SHA-256 over the model's source and data files (`sim/model`), names and bytes: two
+    installs with the same digest run the same rules on the same map."""
+    root = Path(sim.__file__).parent / "model"
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".toml"):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def git_commit() -> str | None:
@@ -38,3 +85,42 @@ def git_commit() -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+LOCK = ".lock"
+
+
+def lock(folder: Path) -> io.FileIO:
+    """Take the folder's lock file (`fcntl.flock`; the system lets go of it if the process dies)
+    and return it open: closing it lets go. If another process holds it, a one-line
+    ResultsError says which."""
+    path = folder / LOCK
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except OSError as error:
+        raise ResultsError(f"{path}: cannot open the lock file: {error.strerror}") from None
+    held = io.FileIO(descriptor, "r+")
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(descriptor, 4096, 0).decode("utf-8", "replace")
+        held.close()
+        raise ResultsError(
+            f"{folder}: another sweep is writing this store ({_who(holder)})"
+        ) from None
+    os.ftruncate(descriptor, 0)
+    me = {"pid": os.getpid(), "host": socket.gethostname(), "since": _now()}
+    os.pwrite(descriptor, json.dumps(me).encode(), 0)
+    return held
+
+
+def _who(holder: str) -> str:
+    try:
+        found = json.loads(holder)
+        return f"pid {found['pid']} on {found['host']} since {found['since']}"
+    except (ValueError, KeyError, TypeError):
+        return "a process that did not say who it is"
+
+
+def _now() -> str:
+    return datetime.now().astimezone().isoformat(timespec="seconds")

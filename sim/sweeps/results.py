@@ -17,12 +17,13 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from sim.sweeps.disk import ResultsError
-from sim.sweeps.store import DESIGN, TABLES, read_manifest
+from sim.sweeps.disk import ResultsError, sha256
+from sim.sweeps.store import DESIGN, TABLES, batch_file, check_batch, done_batches, read_manifest
 
 
 class SweepResults:
-    """A sweep folder, read lazily: nothing is loaded until asked for."""
+    """A sweep folder, read lazily: nothing is loaded until asked for. Only the batches the
+    manifest records as done are read, and each must have the rows the manifest says."""
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
@@ -30,14 +31,29 @@ class SweepResults:
 
     @property
     def done(self) -> int:
-        """Runs saved so far."""
-        return sum(b["runs"] for b in self.manifest["batches"].values() if b["status"] == "done")
+        """Runs of the batches recorded as done."""
+        batches = self.manifest["batches"]
+        return sum(batches[str(i)]["runs"] for i in done_batches(self.manifest))
+
+    def verify(self) -> dict[int, str]:
+        """The done batches whose files do not match the manifest (SHA-256), with what is
+        wrong; empty when the store holds exactly what it says."""
+        return {
+            i: problem
+            for i in done_batches(self.manifest)
+            if (problem := check_batch(self.folder, self.manifest, i))
+        }
 
     def dataset(self, table: str = "summary") -> ds.Dataset:
-        """A pyarrow dataset over the saved batches of `summary` or `series`."""
+        """A pyarrow dataset over the done batches of `summary`, `series` or `events`."""
         if table not in TABLES:
             raise ValueError(f"table must be one of {TABLES}")
-        files = sorted(str(path) for path in (self.folder / table).glob("batch-*.parquet"))
+        if table not in self.manifest["tables"]:
+            record = self.manifest.get("identity", {}).get("record", "?")
+            raise ResultsError(
+                f"{self.folder}: the sweep did not record {table} (record = {record})"
+            )
+        files = [str(batch_file(self.folder, table, i)) for i in done_batches(self.manifest)]
         if not files:
             raise ResultsError(f"{self.folder / table}: no batches saved")
         try:
@@ -46,8 +62,20 @@ class SweepResults:
             raise ResultsError(f"{self.folder / table}: unreadable batch file: {error}") from None
 
     def _read(self, table: str) -> pa.Table:
+        """A table's done batches, each checked against the manifest's SHA-256 first: what is
+        returned is exactly what the sweep wrote, or a one-line ResultsError says which file
+        differs."""
+        dataset = self.dataset(table)
+        for index in done_batches(self.manifest):
+            path = batch_file(self.folder, table, index)
+            expected = self.manifest["batches"][str(index)].get("files", {}).get(table, {})
+            if not path.is_file() or sha256(path) != expected.get("sha256"):
+                raise ResultsError(
+                    f"{path}: missing or not as the manifest says (SHA-256); "
+                    "run `sim sweep` on this store again to redo its batch"
+                )
         try:
-            return self.dataset(table).to_table()
+            return dataset.to_table()
         except (OSError, pa.ArrowException) as error:
             raise ResultsError(f"{self.folder / table}: unreadable batch file: {error}") from None
 

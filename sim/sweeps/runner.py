@@ -24,6 +24,7 @@ from sim.model.scenario import Scenario
 from sim.model.streams import sweep_seeds
 from sim.model.tables import posture_names, to_table
 from sim.sweeps.design import Sweep
+from sim.sweeps.disk import ResultsError
 from sim.sweeps.store import SweepStore
 
 
@@ -72,18 +73,57 @@ def run_batch(
     return tables, time.perf_counter() - start
 
 
+LOOPBACK = "127.0.0.1"
+QUIET_CLUSTER = {
+    # Dask samples each worker's stack every 10 ms for its profiler: 7% of a batch's time
+    "distributed.worker.profile.enabled": False,
+    # the scheduler's web server (it always starts) serves nothing: no dashboard, no metrics
+    "distributed.scheduler.http.routes": [],
+}
+CONNECT_SECONDS = 5
+"""How long to wait for a Dask scheduler given by address before giving up."""
+
+
+def connect(scheduler: Any) -> Any:
+    """A Dask client of a local cluster, or of the scheduler at an address; an address that is
+    malformed or does not answer within CONNECT_SECONDS is a one-line ResultsError."""
+    from dask.distributed import Client
+
+    try:
+        return Client(scheduler, timeout=CONNECT_SECONDS)
+    except (OSError, TimeoutError, ValueError, TypeError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ResultsError(f"--scheduler {scheduler}: cannot connect: {reason}") from None
+
+
 class SweepRun:
     """One sweep into one folder: the design, the batches, the store."""
 
-    def __init__(self, sweep: Sweep, scenario: Scenario, sweep_text: str, folder: Path) -> None:
+    def __init__(
+        self, sweep: Sweep, scenario: Scenario, sweep_text: str, scenario_text: str, folder: Path
+    ) -> None:
+        """Open (or create) the store and take its lock until `close()`; done batches whose
+        files do not match the manifest are listed in `redone` and will run again."""
         self.sweep, self.scenario = sweep, scenario
         self.design = sweep.design_points()
         self.points = len(next(iter(self.design.values())))
         self.batches = plan(self.runs, sweep.batch_size)
         design_table = {"point": np.arange(self.points)} | self.design
         self.store = SweepStore.open(
-            folder, sweep, scenario, sweep_text, design_table, self.batches
+            folder, sweep, scenario, sweep_text, scenario_text, design_table, self.batches
         )
+        self.redone = self.store.verify()
+        self.store.redo(self.redone)
+
+    def close(self) -> None:
+        """Let go of the store (its lock)."""
+        self.store.close()
+
+    def __enter__(self) -> "SweepRun":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @property
     def runs(self) -> int:
@@ -133,18 +173,22 @@ class SweepRun:
     def _on_dask(
         self, todo: list[int], workers: int | None, scheduler: str | None
     ) -> Iterator[tuple[int, dict[str, pa.Table], float]]:
-        from dask.distributed import Client, LocalCluster, as_completed
+        import dask
+        from dask.distributed import LocalCluster, as_completed
 
         if scheduler is None:
-            cluster = LocalCluster(
-                n_workers=workers or os.cpu_count() or 1,
-                threads_per_worker=1,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
+            with dask.config.set(QUIET_CLUSTER):  # the workers take it with them
+                cluster = LocalCluster(
+                    n_workers=workers or os.cpu_count() or 1,
+                    threads_per_worker=1,
+                    host=LOOPBACK,  # the scheduler and the workers listen on this machine only
+                    dashboard_address=f"{LOOPBACK}:0",  # None still takes :8787 (dask #8136)
+                    scheduler_kwargs={"dashboard": False},
+                    silence_logs=logging.ERROR,
+                )
         else:
             cluster = contextlib.nullcontext()
-        with cluster, Client(scheduler or cluster) as client:
+        with cluster, connect(scheduler or cluster) as client:
             index_of: dict[str, int] = {}
             running = as_completed()
 

@@ -1,16 +1,31 @@
 """The sweep store: a folder that a sweep fills batch by batch and can resume.
 
-    DIR/manifest.json        the sweep as resolved, its digest, versions, seeds, batch status
+    DIR/manifest.json        the sweep as resolved, its identity, versions, seeds, batch status
     DIR/design.parquet       one row per design point
     DIR/summary/batch-NNNNNN.parquet    one row per run (the model's summary + point, replicate)
     DIR/series/batch-NNNNNN.parquet     the weekly or daily series, if recorded
     DIR/events/batch-NNNNNN.parquet     the event log, if recorded
+    DIR/.lock                the lock held by the process filling the store
 
-Each batch file is written to a temporary name and renamed; the manifest records a batch as done
-only after its files are on disk. Only the process driving the sweep writes here.
+What the store promises:
+- It is created whole or not at all: made in a temporary folder beside DIR and renamed into
+  place.
+- It holds one sweep: its identity (the sweep as resolved, the base scenario's values and file
+  text, the package version and a digest of the model's code) is in the manifest, and resuming
+  with any of them changed is refused, saying which.
+- It proves what it holds: each batch's files are written to temporary names, flushed and
+  renamed; only then does the manifest record the batch as done, with each file's row count and
+  SHA-256. Resuming checks every done batch against them and redoes any whose files are
+  missing, truncated or altered.
+- One writer at a time: the process filling the store holds its lock file.
 """
 
+import hashlib
+import io
 import json
+import os
+import shutil
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +36,15 @@ import pyarrow.parquet as pq
 import sim
 from sim.model.scenario import Scenario
 from sim.sweeps.design import Sweep
-from sim.sweeps.disk import ResultsError, git_commit, write_atomic
+from sim.sweeps.disk import (
+    ResultsError,
+    code_digest,
+    git_commit,
+    lock,
+    sha256,
+    sync_folder,
+    write_atomic,
+)
 
 MANIFEST = "manifest.json"
 DESIGN = "design.parquet"
@@ -37,27 +60,89 @@ def _now() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def identity(sweep: Sweep, scenario: Scenario, scenario_text: str) -> dict[str, str]:
+    """What makes a store's runs what they are; a store resumes only with all of it unchanged."""
+    values = json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
+    return {
+        "sweep": sweep.digest(),
+        "record": sweep.record,
+        "scenario_values": _digest(values),
+        "scenario_file": _digest(scenario_text),
+        "package_version": sim.__version__,
+        "model_code": code_digest(),
+    }
+
+
+_CHANGED = {
+    "sweep": "the sweep file has changed",
+    "scenario_values": "the base scenario's values have changed",
+    "scenario_file": "the base scenario's file has changed",
+    "package_version": "the package version has changed",
+    "model_code": "the model's code has changed",
+}
+
+
 def read_manifest(folder: Path) -> dict[str, Any]:
     """The manifest of a sweep folder; a missing or corrupt one is a one-line ResultsError."""
     path = folder / MANIFEST
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ResultsError(f"{folder}: not a sweep folder (no {MANIFEST})") from None
+        kind = "not a folder" if folder.exists() and not folder.is_dir() else "no " + MANIFEST
+        raise ResultsError(f"{folder}: not a sweep folder ({kind})") from None
     except (OSError, ValueError) as error:
-        raise ResultsError(f"{path}: unreadable manifest: {error}") from None
+        reason = getattr(error, "strerror", None) or error
+        raise ResultsError(f"{path}: unreadable manifest: {reason}") from None
     if isinstance(manifest, dict) and "scenario_file" in manifest and "batches" not in manifest:
         raise ResultsError(f"{folder}: a `sim run` folder, not a sweep (its files are Parquet)")
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("batches"), dict):
-        raise ResultsError(f"{path}: corrupt manifest: no batch table")
+    problem = _shape_problem(manifest)
+    if problem:
+        raise ResultsError(f"{path}: corrupt manifest: {problem}")
     return manifest
 
 
+def _shape_problem(manifest: Any) -> str | None:
+    """What is wrong with a manifest's shape, if anything."""
+    if not isinstance(manifest, dict):
+        return "not a JSON object"
+    batches = manifest.get("batches")
+    if not isinstance(batches, dict) or not batches:
+        return "no batch table"
+    if not isinstance(manifest.get("runs"), int) or not isinstance(manifest.get("tables"), list):
+        return "no run count or table list"
+    first = 0
+    for key in sorted(batches, key=lambda k: int(k) if k.isdigit() else -1):
+        batch = batches[key]
+        if not key.isdigit() or not isinstance(batch, dict):
+            return f"batch {key!r} is not a batch"
+        if batch.get("first_run") != first or not isinstance(batch.get("runs"), int):
+            return f"batch {key}: runs out of sequence"
+        if batch.get("status") not in ("pending", "done"):
+            return f"batch {key}: unknown status"
+        files = batch.get("files", {})
+        if not isinstance(files, dict) or not all(
+            isinstance(f, dict)
+            and isinstance(f.get("rows"), int)
+            and isinstance(f.get("sha256"), str)
+            for f in files.values()
+        ):
+            return f"batch {key}: malformed file list"
+        first += batch["runs"]
+    if first != manifest["runs"]:
+        return f"the batches hold {first} runs, the sweep {manifest['runs']}"
+    return None
+
+
 class SweepStore:
-    """A sweep folder being filled."""
+    """A sweep folder, opened for filling: holds its lock until `close()`."""
 
     def __init__(self, folder: Path, manifest: dict[str, Any]) -> None:
         self.folder, self.manifest = folder, manifest
+        self._lock: io.FileIO | None = None
 
     @classmethod
     def open(
@@ -66,67 +151,185 @@ class SweepStore:
         sweep: Sweep,
         scenario: Scenario,
         sweep_text: str,
+        scenario_text: str,
         design: dict[str, Any],
         batches: list[tuple[int, int]],
     ) -> "SweepStore":
-        """Resume the sweep in `folder`, or start it there; refuse a folder holding another."""
-        if (folder / MANIFEST).exists():
-            manifest = read_manifest(folder)
-            if manifest.get("digest") != sweep.digest():
-                raise ResultsError(
-                    f"{folder}: holds a different sweep (its sweep file has changed); "
-                    "run the new sweep with another --out"
-                )
-            return cls(folder, manifest)
-        if folder.exists() and any(folder.iterdir()):
-            raise ResultsError(f"{folder}: folder already holds other files; choose another --out")
-        for table in TABLES:
-            (folder / table).mkdir(parents=True, exist_ok=True)
-        design_table = pa.table(design)
-        write_atomic(folder / DESIGN, lambda path: pq.write_table(design_table, path))
-        manifest = {
-            "sweep": sweep.model_dump(mode="json"),
-            "sweep_file": sweep_text,
-            "digest": sweep.digest(),
-            "scenario": scenario.model_dump(mode="json"),
-            "points": design_table.num_rows,
-            "replicates": sweep.replicates,
-            "runs": design_table.num_rows * sweep.replicates,
-            "seed_scheme": "run r is design point r // replicates, replicate r % replicates; "
-            "its seed is splitmix64(master seed, point, replicate) (sim.model.streams.sweep_seeds)",
-            "package_version": sim.__version__,
-            "git_commit": git_commit(),
-            "created": _now(),
-            "updated": _now(),
-            "batches": {
-                str(i): {"first_run": first, "runs": count, "status": "pending"}
-                for i, (first, count) in enumerate(batches)
-            },
-        }
-        store = cls(folder, manifest)
-        store._write_manifest()
+        """Resume the sweep in `folder`, or create it there; refuse a folder holding anything
+        else, a store of another sweep, scenario or model, or one another process is filling."""
+        wanted = identity(sweep, scenario, scenario_text)
+        if not (folder / MANIFEST).exists():
+            manifest = {
+                "identity": wanted,
+                "sweep": sweep.model_dump(mode="json"),
+                "sweep_file": sweep_text,
+                "scenario": scenario.model_dump(mode="json"),
+                "scenario_file": scenario_text,
+                "tables": _recorded(sweep),
+                "points": len(next(iter(design.values()))),
+                "replicates": sweep.replicates,
+                "runs": sum(count for _, count in batches),
+                "seed_scheme": "run r is design point r // replicates, replicate r % replicates; "
+                "its seed is splitmix64(master seed, point, replicate) "
+                "(sim.model.streams.sweep_seeds)",
+                "package_version": sim.__version__,
+                "git_commit": git_commit(),
+                "created": _now(),
+                "updated": _now(),
+                "batches": {
+                    str(i): {"first_run": first, "runs": count, "status": "pending"}
+                    for i, (first, count) in enumerate(batches)
+                },
+            }
+            _create(folder, manifest, pa.table(design))
+        store = cls(folder, {})
+        store._lock = lock(folder)
+        try:
+            store.manifest = read_manifest(folder)
+            store._check(wanted)
+        except BaseException:
+            store.close()
+            raise
         return store
 
+    def _check(self, wanted: dict[str, str]) -> None:
+        found = self.manifest.get("identity")
+        if not isinstance(found, dict):
+            raise ResultsError(
+                f"{self.folder}: a store without an identity (made by an older sim); "
+                "run the sweep with another --out"
+            )
+        if found.get("record") != wanted["record"] and all(
+            found.get(k) == v for k, v in wanted.items() if k not in ("record", "sweep")
+        ):
+            raise ResultsError(
+                f"{self.folder}: the store records {found.get('record')!r}, this sweep asks for "
+                f"{wanted['record']!r}; use --record {found.get('record')} or another --out"
+            )
+        for key, what in _CHANGED.items():
+            if found.get(key) != wanted[key]:
+                raise ResultsError(
+                    f"{self.folder}: holds a different sweep ({what} since the store was made); "
+                    "run the new sweep with another --out"
+                )
+
+    def close(self) -> None:
+        """Let go of the store's lock."""
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    def __enter__(self) -> "SweepStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def verify(self) -> dict[int, str]:
+        """The done batches whose files do not match the manifest, with what is wrong."""
+        return {
+            i: problem
+            for i in done_batches(self.manifest)
+            if (problem := check_batch(self.folder, self.manifest, i))
+        }
+
     def pending(self) -> list[int]:
-        """Batches still to run: not recorded as done, or with a file missing."""
-        todo = []
-        for key, batch in self.manifest["batches"].items():
-            index = int(key)
-            on_disk = batch_file(self.folder, "summary", index).exists()
-            if batch["status"] != "done" or not on_disk:
-                todo.append(index)
-        return sorted(todo)
+        """Batches not recorded as done (see `verify` and `redo` for those that do not match)."""
+        return sorted(int(k) for k, b in self.manifest["batches"].items() if b["status"] != "done")
+
+    def redo(self, bad: dict[int, str]) -> None:
+        """Record batches whose files did not match as pending again (and why)."""
+        for index, problem in bad.items():
+            batch = self.manifest["batches"][str(index)]
+            batch.update(status="pending", redone_because=problem)
+            batch.pop("files", None)
+        if bad:
+            self._write_manifest()
 
     def save_batch(self, index: int, tables: dict[str, pa.Table], seconds: float) -> None:
-        """Write a batch's tables, then record it as done."""
+        """Write a batch's tables, then record it as done with each file's rows and SHA-256."""
+        files = {}
         for name, table in tables.items():
             path = batch_file(self.folder, name, index)
-            write_atomic(path, lambda p, t=table: pq.write_table(t, p))
+            try:
+                path.parent.mkdir(exist_ok=True)
+                write_atomic(path, lambda file, t=table: pq.write_table(t, file))
+            except OSError as error:
+                raise ResultsError(
+                    f"{path}: cannot write ({error.strerror or error}); the batches saved before "
+                    "are kept: run the same command to resume"
+                ) from None
+            files[name] = {"rows": table.num_rows, "sha256": sha256(path)}
         batch = self.manifest["batches"][str(index)]
-        batch.update(status="done", seconds=round(seconds, 3), finished=_now())
+        batch.pop("redone_because", None)
+        batch.update(status="done", seconds=round(seconds, 3), finished=_now(), files=files)
         self.manifest["updated"] = _now()
         self._write_manifest()
 
     def _write_manifest(self) -> None:
-        text = json.dumps(self.manifest, indent=1)
-        write_atomic(self.folder / MANIFEST, lambda path: path.write_text(text, encoding="utf-8"))
+        text = json.dumps(self.manifest, indent=1).encode()
+        try:
+            write_atomic(self.folder / MANIFEST, lambda file: file.write(text))
+        except OSError as error:
+            raise ResultsError(
+                f"{self.folder / MANIFEST}: cannot write ({error.strerror or error}); the "
+                "batches recorded before are kept: run the same command to resume"
+            ) from None
+
+
+def done_batches(manifest: dict[str, Any]) -> list[int]:
+    """Batches a manifest records as done."""
+    return sorted(int(k) for k, b in manifest["batches"].items() if b["status"] == "done")
+
+
+def check_batch(folder: Path, manifest: dict[str, Any], index: int) -> str | None:
+    """What is wrong with a done batch's files (missing, altered, a table lacking), or None."""
+    files = manifest["batches"][str(index)].get("files")
+    if not isinstance(files, dict) or set(files) != set(manifest["tables"]):
+        return f"batch {index}: the manifest lists no files for it"
+    for table, expected in files.items():
+        path = batch_file(folder, table, index)
+        name = f"{table}/{path.name}"
+        if not path.is_file():
+            return f"{name}: missing"
+        if sha256(path) != expected["sha256"]:
+            return f"{name}: altered or truncated (its SHA-256 differs from the manifest's)"
+    return None
+
+
+def _recorded(sweep: Sweep) -> list[str]:
+    """The tables a sweep's store keeps."""
+    return ["summary"] + ["series"] * bool(sweep.record_every) + ["events"] * sweep.record_events
+
+
+def _create(folder: Path, manifest: dict[str, Any], design: pa.Table) -> None:
+    """Make the store whole in a temporary folder beside `folder`, then rename it into place
+    (onto nothing or an empty folder). If another process made it meanwhile, theirs stays."""
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise ResultsError(f"{folder}: already holds other files; choose another --out")
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        temporary = Path(tempfile.mkdtemp(prefix=f".{folder.name}.creating-", dir=folder.parent))
+    except OSError as error:
+        raise ResultsError(f"{folder}: cannot create the store: {error.strerror}") from None
+    try:
+        for table in manifest["tables"]:
+            (temporary / table).mkdir()
+        write_atomic(temporary / DESIGN, lambda file: pq.write_table(design, file))
+        text = json.dumps(manifest, indent=1).encode()
+        write_atomic(temporary / MANIFEST, lambda file: file.write(text))
+        temporary.chmod(0o755)
+        try:
+            os.rename(temporary, folder)
+        except OSError:
+            if not (folder / MANIFEST).exists():
+                raise
+            shutil.rmtree(temporary)  # another process created the store first: use theirs
+            return
+        sync_folder(folder.parent)
+    except OSError as error:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise ResultsError(f"{folder}: cannot create the store: {error.strerror}") from None
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise

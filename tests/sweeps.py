@@ -1,0 +1,56 @@
+"""A small sweep for the tests of sweeps and of the store: its file, and ways to run it."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+import sim.results
+from sim.cli import app
+from sim.sweeps import design as sweeps
+from sim.sweeps.runner import SweepRun
+
+SWEEP = """
+name = "small"
+scenario = "baseline"
+design = {{ kind = "sobol", n = 4, second_order = true }}
+replicates = 2
+seed = 5
+horizon = 140
+batch_size = {batch_size}
+record = "weekly"
+
+[parameters]
+turkey_effort = {{ range = "registry" }}
+coordination = {{ range = [0.1, 0.9] }}
+"""
+
+
+def write_sweep(folder: Path, batch_size: int = 7, **changes: str) -> Path:
+    text = SWEEP.format(batch_size=batch_size)
+    for key, value in changes.items():
+        text = text.replace(key, value)
+    path = folder / f"sweep-{batch_size}-{len(changes)}.toml"
+    path.write_text(text)
+    return path
+
+
+def run_in_process(path: Path, out: Path, **execute) -> sim.results.SweepResults:
+    with SweepRun(*sweeps.load(path), out) as run:
+        run.execute(**({"workers": 0} | execute))
+    return sim.results.open(out)
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=cwd, timeout=600
+    )
+
+
+def invoke(*args: str | Path) -> tuple[int, str, str]:
+    """The `sim` command line in this process: (exit status, stdout, stderr)."""
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr

@@ -1,0 +1,252 @@
+"""The sweep store under faults: damaged files, changed inputs, two writers, a full disk, planted
+symlinks, corrupt manifests. Nothing is lost, doubled or mixed; the tool refuses with one line."""
+
+import contextlib
+import errno
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+import sim
+import sim.results
+from sim.sweeps import design as sweeps
+from sim.sweeps import store as stores
+from sim.sweeps.disk import ResultsError
+from sim.sweeps.runner import SweepRun
+from tests.sweeps import invoke, run_in_process, write_sweep
+
+
+def copy_of(reference, tmp_path: Path) -> Path:
+    store = tmp_path / "store"
+    shutil.copytree(reference.folder, store)
+    return store
+
+
+def same_as_reference(store: Path, reference) -> None:
+    found = sim.results.open(store)
+    assert found.verify() == {}
+    assert found.summary.equals(reference.summary)
+    assert found.series.equals(reference.series)
+
+
+def one_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    return lines[0]
+
+
+def truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def flip_a_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 3] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+FAULTS = {
+    "truncated summary": lambda s: truncate(s / "summary" / "batch-000003.parquet"),
+    "deleted series": lambda s: (s / "series" / "batch-000002.parquet").unlink(),
+    "flipped byte": lambda s: flip_a_byte(s / "summary" / "batch-000005.parquet"),
+    "deleted summary folder": lambda s: shutil.rmtree(s / "summary"),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_a_damaged_store_is_refused_then_mended_by_resuming(fault, reference, tmp_path):
+    store = copy_of(reference, tmp_path)
+    FAULTS[fault](store)
+    for command in (["results", store], ["sweep", store, "--verify"]):
+        status, _, err = invoke(*command)
+        assert status == 2 and "batch" in one_line(err)
+    with pytest.raises(ResultsError):  # the damaged table is not read
+        found = sim.results.open(store)
+        found.summary, found.series  # noqa: B018 (reading is the test)
+    status, _, err = invoke("sweep", write_sweep(tmp_path), "--out", store, "--workers", "0")
+    assert status == 0, err
+    assert "will run again" in err
+    same_as_reference(store, reference)
+    status, out, _ = invoke("sweep", store, "--verify")
+    assert status == 0 and "7 of 7 batches saved" in out
+
+
+def test_results_counts_only_runs_it_read(reference, tmp_path):
+    store = copy_of(reference, tmp_path)
+    status, out, _ = invoke("results", store)
+    assert status == 0 and "48 of 48 runs saved" in out
+    manifest = json.loads((store / "manifest.json").read_text())
+    manifest["batches"]["6"].update(status="pending")  # a sweep stopped before its last batch
+    (store / "manifest.json").write_text(json.dumps(manifest))
+    status, out, _ = invoke("results", store)
+    assert status == 0 and f"{48 - manifest['batches']['6']['runs']} of 48 runs saved" in out
+
+
+def scenario_sweep(folder: Path) -> tuple[Path, Path]:
+    """The small sweep on a copy of baseline's scenario file, run to the end."""
+    scenario = folder / "base.toml"
+    shutil.copy(Path("scenarios") / "baseline.toml", scenario)
+    path = write_sweep(folder, **{'scenario = "baseline"': 'scenario = "base.toml"'})
+    run_in_process(path, folder / "store")
+    return path, folder / "store"
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (lambda text: text + "\n# a comment\n", "the base scenario's file has changed"),
+        (lambda text: text.replace("seed = ", "seed = 1"), "the base scenario's values"),
+    ],
+)
+def test_resuming_with_a_changed_base_scenario_is_refused(edit, said, tmp_path):
+    path, store = scenario_sweep(tmp_path)
+    scenario = tmp_path / "base.toml"
+    scenario.write_text(edit(scenario.read_text()))
+    status, _, err = invoke("sweep", path, "--out", store, "--workers", "0")
+    assert status == 2 and said in one_line(err)
+
+
+@pytest.mark.parametrize(
+    ("patch", "said"),
+    [
+        (("sim.sweeps.store.code_digest", lambda: "0" * 64), "the model's code has changed"),
+        (("sim.__version__", "99.0"), "the package version has changed"),
+    ],
+)
+def test_resuming_with_another_model_is_refused(patch, said, reference, tmp_path, monkeypatch):
+    store = copy_of(reference, tmp_path)
+    monkeypatch.setattr(*patch)
+    with pytest.raises(ResultsError, match=said):
+        SweepRun(*sweeps.load(write_sweep(tmp_path)), store)
+
+
+def test_another_record_option_names_the_option(reference, tmp_path):
+    store = copy_of(reference, tmp_path)
+    status, _, err = invoke(
+        "sweep", write_sweep(tmp_path), "--out", store, "--record", "summary", "--workers", "0"
+    )
+    assert status == 2 and "--record weekly" in one_line(err)
+
+
+def test_a_second_writer_is_turned_away_naming_the_first(reference, tmp_path):
+    store = copy_of(reference, tmp_path)
+    path = write_sweep(tmp_path)
+    with SweepRun(*sweeps.load(path), store):
+        status, _, err = invoke("sweep", path, "--out", store, "--workers", "0")
+        assert status == 2
+        assert f"another sweep is writing this store (pid {__import__('os').getpid()}" in err
+    status, _, err = invoke("sweep", path, "--out", store, "--workers", "0")
+    assert status == 0, err  # the lock goes with the first writer
+
+
+def no_space(*args, **kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_store_is_created_whole_or_not_at_all(reference, tmp_path, monkeypatch):
+    path, store = write_sweep(tmp_path), tmp_path / "store"
+    monkeypatch.setattr(stores.pq, "write_table", no_space)
+    status, _, err = invoke("sweep", path, "--out", store, "--workers", "0")
+    assert status == 2 and "No space left on device" in one_line(err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # nothing half-made
+    monkeypatch.undo()
+    assert invoke("sweep", path, "--out", store, "--workers", "0")[0] == 0
+    same_as_reference(store, reference)
+
+
+def test_a_full_disk_mid_sweep_loses_nothing(reference, tmp_path, monkeypatch):
+    path, store = write_sweep(tmp_path), tmp_path / "store"
+    real, calls = stores.pq.write_table, []
+
+    def fills_up(*args, **kwargs):
+        calls.append(1)
+        if len(calls) > 7:  # the design, then three batches of two tables
+            no_space()
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(stores.pq, "write_table", fills_up)
+    status, _, err = invoke("sweep", path, "--out", store, "--workers", "0")
+    assert status == 2 and "run the same command to resume" in one_line(err)
+    kept = sim.results.open(store)
+    assert kept.verify() == {} and kept.done == 3 * 7
+    monkeypatch.undo()
+    assert invoke("sweep", path, "--out", store, "--workers", "0")[0] == 0
+    same_as_reference(store, reference)
+
+
+def test_a_planted_symlink_is_never_followed(reference, tmp_path):
+    store = copy_of(reference, tmp_path)
+    manifest = json.loads((store / "manifest.json").read_text())
+    manifest["batches"]["1"].update(status="pending")
+    (store / "manifest.json").write_text(json.dumps(manifest))
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    for name in (".batch-000001.parquet.partial", ".batch-000001.parquet.tmp"):
+        (store / "summary" / name).symlink_to(victim)
+    assert invoke("sweep", write_sweep(tmp_path), "--out", store, "--workers", "0")[0] == 0
+    assert victim.read_text() == "precious"
+    same_as_reference(store, reference)
+
+
+CORRUPT = {
+    "no batches": lambda m: m.update(batches={}),
+    "a batch that is a string": lambda m: m["batches"].update({"3": "done"}),
+    "an extra batch": lambda m: m["batches"].update({"7": dict(m["batches"]["6"])}),
+    "a batch key that is not a number": lambda m: m["batches"].update({"x": {}}),
+    "files that are not a table": lambda m: m["batches"]["2"].update(files=["summary"]),
+    "not an object": lambda m: m.clear(),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CORRUPT))
+def test_a_manifest_of_the_wrong_shape_is_one_line(case, reference, tmp_path):
+    store = copy_of(reference, tmp_path)
+    manifest = json.loads((store / "manifest.json").read_text())
+    CORRUPT[case](manifest)
+    (store / "manifest.json").write_text(json.dumps(manifest if manifest else []))
+    for command in (
+        ["results", store],
+        ["sweep", store, "--verify"],
+        ["sweep", write_sweep(tmp_path), "--out", store, "--workers", "0"],
+    ):
+        status, _, err = invoke(*command)
+        assert status == 2 and "manifest" in one_line(err)
+
+
+class Stop(KeyboardInterrupt):
+    """Stops a sweep after a number of batches, as Ctrl-C would."""
+
+
+def test_any_sequence_of_stops_faults_and_resumes_ends_as_one_uninterrupted_sweep(
+    reference, tmp_path
+):
+    """Random sequences (fixed seeds): stop after a few batches, damage a saved file or not,
+    resume; the store never reports a run it does not hold, and ends equal to the reference."""
+    path = write_sweep(tmp_path)
+    for trial in range(4):
+        rng, store = random.Random(trial), tmp_path / f"store-{trial}"
+        for _ in range(3):
+            with SweepRun(*sweeps.load(path), store) as run:
+                stop_after, saved = rng.randint(1, 3), []
+
+                def stop(runs: int, stop_after=stop_after, saved=saved) -> None:
+                    saved.append(runs)
+                    if len(saved) >= stop_after:
+                        raise Stop
+
+                with contextlib.suppress(Stop):
+                    run.execute(workers=0, on_batch=stop)
+            found = sorted(store.glob("*/batch-*.parquet"))
+            victim = rng.choice(found)
+            rng.choice([truncate, flip_a_byte, Path.unlink, lambda p: None])(victim)
+            try:
+                summary = sim.results.open(store).summary
+            except ResultsError:
+                continue
+            assert summary["run"].is_unique
+            assert sim.results.open(store).done == len(summary)
+        assert invoke("sweep", path, "--out", store, "--workers", "0")[0] == 0
+        same_as_reference(store, reference)
