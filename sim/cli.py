@@ -164,9 +164,23 @@ def simulate(spec: scenarios.Scenario, run_seed: list[int] | None):
 
 
 @app.command()
-def validate(file: Annotated[Path, typer.Argument(help="scenario TOML file")]) -> None:
-    """Check a scenario file against the schema and the parameter registry."""
+def validate(
+    file: Annotated[
+        Path, typer.Argument(help="a scenario file, or a sweep file (one with [design])")
+    ],
+) -> None:
+    """Check a scenario file, or a sweep file and its base scenario, without running them."""
+    from sim.sweeps import design as sweeps
+
     try:
+        if sweeps.is_sweep_file(file):
+            plan, spec, _, _ = sweeps.load(file)
+            runs = plan.point_count() * plan.replicates
+            console.print(
+                f"{file}: ok (sweep {plan.name} of {spec.name}: {plan.point_count():,} points x "
+                f"{plan.replicates} replicates = {runs:,} runs)"
+            )
+            return
         spec, _ = scenarios.load(file)
     except scenarios.ScenarioError as error:
         fail(str(error))

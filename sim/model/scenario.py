@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.model.params import PARAMETERS
 
@@ -27,9 +27,10 @@ SEED_LIMIT = 2**63
 
 
 class Strict(BaseModel):
-    """Unknown keys are errors."""
+    """Unknown keys are errors, and values must have their own type: no string or true/false
+    for a number, no 300.0 for a whole number (a whole number is fine for a decimal one)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class Operation(Strict):
@@ -64,7 +65,9 @@ class Events(Strict):
 class Scenario(Strict):
     """One scenario file."""
 
-    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="short name, used in paths")
+    name: str = Field(
+        pattern=r"^[a-z][a-z0-9_]*$", max_length=64, description="short name, used in paths"
+    )
     description: str = Field(min_length=1, description="the story the scenario tells")
     horizon: int = Field(560, ge=1, le=3650, description="last day simulated (560 = April 2020)")
     replicates: int = Field(100, ge=1, le=MAX_REPLICATES, description="runs by default")
@@ -83,6 +86,25 @@ class Scenario(Strict):
             except ValueError as error:
                 raise ValueError(f"{name}: {error}") from None
         return values
+
+    @model_validator(mode="after")
+    def _events_within_horizon(self) -> "Scenario":
+        events = self.events
+        days = {
+            "deal_day": [events.deal_day],
+            "summit_days": events.summit_days,
+            "us_announcement_day": [events.us_announcement_day],
+            "flood_days": events.flood_days,
+            "operations": [op.day for op in events.operations],
+        }
+        for field, values in days.items():
+            for day in values:
+                if day is not None and day > self.horizon:
+                    raise ValueError(
+                        f"events.{field}: day {day} is after the horizon ({self.horizon}), so "
+                        "it would never happen"
+                    )
+        return self
 
 
 class ScenarioError(ValueError):
@@ -104,6 +126,8 @@ def read_toml(text: str, source: str) -> dict:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(f"{source}: not valid TOML: {error}") from None
+    except RecursionError:
+        raise ScenarioError(f"{source}: not usable TOML: nested too deeply") from None
 
 
 def check[M: BaseModel](schema: type[M], data: dict, source: str) -> M:
@@ -138,13 +162,18 @@ def load(name_or_path: str | Path) -> tuple[Scenario, str]:
     if not path.is_file():
         known = ", ".join(named_scenarios())
         raise ScenarioError(f"{name_or_path}: no such scenario file or name (named: {known})")
+    text = read_text(path)
+    return parse(text, str(path)), text
+
+
+def read_text(path: Path) -> str:
+    """A scenario or sweep file's text; unreadable or not UTF-8 is a one-line ScenarioError."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: not UTF-8 text") from None
     except OSError as error:
         raise ScenarioError(f"{path}: cannot read: {error.strerror}") from None
-    return parse(text, str(path)), text
 
 
 def with_overrides(scenario: Scenario, overrides: dict[str, float], source: str) -> Scenario:

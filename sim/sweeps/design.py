@@ -9,8 +9,10 @@ replicate r % replicates; its seed depends only on (master seed, point, replicat
 import hashlib
 import itertools
 import json
+import math
+import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
@@ -21,9 +23,9 @@ from sim.model.scenario import (
     MAX_REPLICATES,
     SEED_LIMIT,
     Scenario,
-    ScenarioError,
     Strict,
     check,
+    read_text,
     read_toml,
 )
 from sim.model.scenario import load as load_scenario
@@ -32,7 +34,7 @@ from sim.model.scenario import load as load_scenario
 class Varied(Strict):
     """One parameter to vary."""
 
-    range: tuple[float, float] | Literal["registry"] = Field(
+    range: Annotated[list[float], Field(min_length=2, max_length=2)] | Literal["registry"] = Field(
         "registry", description="[low, high], or 'registry' for the registry's plausible range"
     )
     levels: int | None = Field(None, ge=2, le=1000, description="grid levels (default: design's)")
@@ -53,7 +55,7 @@ class Design(Strict):
 class Sweep(Strict):
     """One sweep file."""
 
-    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
     description: str = ""
     scenario: str = Field(description="a named scenario or a scenario file (relative to this file)")
     parameters: dict[str, Varied] = Field(min_length=1, description="the parameters to vary")
@@ -67,7 +69,9 @@ class Sweep(Strict):
         description="summary only, or also the weekly or daily series; '+events' also keeps "
         "the event log",
     )
-    horizon: int | None = Field(None, ge=1, le=3650, description="override the scenario's")
+    horizon: int | None = Field(
+        None, ge=1, le=3650, description="override the scenario's (events after it do not happen)"
+    )
     batch_size: int = Field(2000, ge=1, le=1_000_000, description="runs per lockstep batch")
     max_runs: int = Field(2_000_000, ge=1, description="refuse designs with more runs than this")
 
@@ -96,15 +100,15 @@ class Sweep(Strict):
         return {
             name: (PARAMETERS[name].low, PARAMETERS[name].high)
             if v.range == "registry"
-            else v.range
+            else (v.range[0], v.range[1])
             for name, v in self.parameters.items()
         }
 
     def point_count(self) -> int:
         """Number of design points."""
         d, k = self.design, len(self.parameters)
-        if d.kind == "grid":
-            return int(np.prod([v.levels or d.levels for v in self.parameters.values()]))
+        if d.kind == "grid":  # Python's whole numbers: no overflow, however many levels
+            return math.prod(v.levels or d.levels for v in self.parameters.values())
         if d.kind == "lhs":
             return d.n
         if d.kind == "sobol":
@@ -156,14 +160,19 @@ def with_record(sweep: Sweep, record: str, source: str) -> Sweep:
     return check(Sweep, sweep.model_dump() | {"record": record}, source)
 
 
+def is_sweep_file(path: str | Path) -> bool:
+    """Whether a file reads as TOML with a [design] table (a sweep, not a scenario)."""
+    try:
+        return "design" in tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return False
+
+
 def load(path: str | Path) -> tuple[Sweep, Scenario, str, str]:
     """A sweep file, its base scenario, and the texts of both files; errors name the file and
     field."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ScenarioError(f"{path}: cannot read: {error.strerror}") from None
+    text = read_text(path)
     sweep = check(Sweep, read_toml(text, str(path)), str(path))
     target = sweep.scenario
     if target.endswith(".toml"):
