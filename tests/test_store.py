@@ -198,6 +198,7 @@ CORRUPT = {
     "a batch key that is not a number": lambda m: m["batches"].update({"x": {}}),
     "files that are not a table": lambda m: m["batches"]["2"].update(files=["summary"]),
     "not an object": lambda m: m.clear(),
+    "an identity that is a string": lambda m: m.update(identity="x"),
 }
 
 

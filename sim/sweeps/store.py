@@ -99,6 +99,11 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         raise ResultsError(f"{path}: unreadable manifest: {reason}") from None
     if isinstance(manifest, dict) and "scenario_file" in manifest and "batches" not in manifest:
         raise ResultsError(f"{folder}: a `sim run` folder, not a sweep (its files are Parquet)")
+    if isinstance(manifest, dict) and "batches" in manifest and "identity" not in manifest:
+        raise ResultsError(
+            f"{folder}: a store made by an older sim, which it can no longer check; "
+            "run the sweep again with another --out"
+        )
     problem = _shape_problem(manifest)
     if problem:
         raise ResultsError(f"{path}: corrupt manifest: {problem}")
@@ -114,6 +119,8 @@ def _shape_problem(manifest: Any) -> str | None:
         return "no batch table"
     if not isinstance(manifest.get("runs"), int) or not isinstance(manifest.get("tables"), list):
         return "no run count or table list"
+    if not isinstance(manifest.get("identity"), dict):
+        return "no identity"
     first = 0
     for key in sorted(batches, key=lambda k: int(k) if k.isdigit() else -1):
         batch = batches[key]
@@ -193,12 +200,7 @@ class SweepStore:
         return store
 
     def _check(self, wanted: dict[str, str]) -> None:
-        found = self.manifest.get("identity")
-        if not isinstance(found, dict):
-            raise ResultsError(
-                f"{self.folder}: a store without an identity (made by an older sim); "
-                "run the sweep with another --out"
-            )
+        found = self.manifest["identity"]
         if found.get("record") != wanted["record"] and all(
             found.get(k) == v for k, v in wanted.items() if k not in ("record", "sweep")
         ):
