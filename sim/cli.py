@@ -107,6 +107,7 @@ def run(
     run_seed: RunSeeds = None,
 ) -> None:
     """Run a scenario; write daily, summary and events (.parquet), manifest.json, overview.png."""
+    from sim.model.record import check_memory
     from sim.reports.files import claim, release, staged, write_run
     from sim.reports.plots import overview
     from sim.sweeps.disk import ResultsError
@@ -119,8 +120,10 @@ def run(
         for value in run_seed or []:
             if not 0 <= value < scenarios.SEED_LIMIT:
                 fail(f"--run-seed {value}: a seed is a whole number from 0 to 2**63 - 1")
+        runs = len(run_seed) if run_seed else spec.replicates
+        check_memory(runs, spec.horizon, 1, True, "--replicates" if replicates else scenario)
         folder = claim(out, Path("results") / f"{spec.name}-{started:%Y%m%d-%H%M%S}")
-    except (scenarios.ScenarioError, ResultsError) as error:
+    except (ValueError, ResultsError) as error:  # ScenarioError is a ValueError
         fail(str(error))
     try:
         model = simulate(spec, run_seed)
@@ -276,6 +279,8 @@ def sweep(
         run = SweepRun(plan, scenario, text, scenario_text, folder)
     except (scenarios.ScenarioError, ResultsError) as error:
         fail(str(error))
+    except ValueError as error:  # a batch too big for this machine's memory
+        fail(f"{file}: {error}")
     with run:
         for index, problem in run.redone.items():
             errors.print(f"warning: batch {index} will run again: {problem}", markup=False)

@@ -195,6 +195,7 @@ def test_limits_and_unreadable_inputs_give_one_line(tmp_path):
     latin.write_bytes('name = "x"\ndescription = "caf\xe9"\n'.encode("latin-1"))
     for args, expected in [
         (["run", "baseline", "--replicates", "1000000000"], "replicates"),
+        (["run", "baseline", "--replicates", "1000000"], "GB of memory"),
         (["run", "baseline", "--seed", "18446744073709551617"], "seed"),
         (["run", "baseline", "--run-seed", "-7"], "--run-seed -7"),
         (["run", str(tmp_path)], "a folder, not a scenario file"),
@@ -219,3 +220,5 @@ def test_the_python_api_names_the_bad_argument():
         EscalationModel(scenario, seeds=[])
     with pytest.raises(ValueError, match="turkey_effort: 2 values for 3 runs"):
         EscalationModel(scenario, 3, parameters={"turkey_effort": [0.1, 0.2]})
+    with pytest.raises(ValueError, match=r"replicates: 1,000,000,000 runs .* GB of memory"):
+        EscalationModel(scenario, replicates=10**9)  # refused before anything is allocated

@@ -131,6 +131,9 @@ def test_a_changed_sweep_file_is_refused_against_an_existing_store(reference, tm
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+EXTRA_PARAMETERS = ("shelling_rate", "raid_rate", "civilian_share", "killed_per_breach")
+EXTRA_PARAMETERS += ("injured_per_breach", "frustration_hts")
+
 BAD = {
     "unknown parameter": ({"turkey_effort = ": "morale = "}, "parameters.morale"),
     "empty range": ({"[0.1, 0.9]": "[0.5, 0.5]"}, "parameters.coordination.range"),
@@ -140,6 +143,23 @@ BAD = {
     "unknown key": ({"seed = 5": "seed = 5\ncolour = 1"}, "colour"),
     "unknown design": ({'kind = "sobol"': 'kind = "magic"'}, "design.kind"),
     "broken TOML": ({"seed = 5": "seed = = 5"}, "not valid TOML"),
+    "batch too big for memory": (
+        {
+            "batch_size = 7": "batch_size = 1000000",
+            "replicates = 2": "replicates = 40000",
+            "horizon = 140": "horizon = 3650",
+            'record = "weekly"': 'record = "daily"',
+        },
+        "batch_size: 960,000 runs to day 3650 with its daily series need about 2,",
+    ),
+    "grid of 8 x 256 levels": (  # 256**8 runs: more than a 64-bit integer holds
+        {
+            'kind = "sobol", n = 4, second_order = true': 'kind = "grid", levels = 256',
+            "coordination = ": "\n".join(f"{name} = {{}}" for name in EXTRA_PARAMETERS)
+            + "\ncoordination = ",
+        },
+        "exceed max_runs",
+    ),
 }
 
 

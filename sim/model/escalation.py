@@ -27,7 +27,7 @@ from sim.model.agents.turkey import Posture as Turkey
 from sim.model.claims import rule
 from sim.model.malloc import reuse_freed_memory
 from sim.model.params import ParameterSet
-from sim.model.record import Recorder
+from sim.model.record import Recorder, check_memory
 from sim.model.scenario import Scenario
 from sim.model.streams import Streams, run_seeds
 from sim.model.world import World
@@ -54,10 +54,12 @@ class EscalationModel(mesa.Model):
         """
         reuse_freed_memory()
         self.master_seed: int | None = None
+        count = scenario.replicates if replicates is None else replicates
+        runs = len(seeds) if seeds is not None else count
+        check_memory(runs, scenario.horizon, record_every, record_events, "replicates")
         if seeds is None:
             self.master_seed = scenario.seed if seed is None else seed
-            count = scenario.replicates if replicates is None else replicates
-            seeds = run_seeds(self.master_seed, count)
+            seeds = run_seeds(self.master_seed, runs)
         self.seeds = np.asarray(seeds, dtype=np.int64)
         if self.seeds.ndim != 1 or len(self.seeds) == 0:
             raise ValueError("replicates/seeds: a model needs at least one run (one seed a run)")

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
+import psutil
 
 from sim.model.agents.damascus import Posture as Damascus
 from sim.model.events import EventLog
@@ -37,6 +38,38 @@ PAUSE_DAYS = 14
 """P05: an offensive has paused after this many days without a Damascus ground attack."""
 
 NO_DAY = -1  # internal marker for "never"; written as null
+
+STATE_BYTES = 16_000
+"""Memory one run takes in a lockstep model with its summary (measured: 14.8 KB a run, 4,000
+baseline runs to day 560)."""
+
+ROW_BYTES = 700
+"""Memory one recorded day of one run's series takes until it is written (measured: 0.57 KB a
+day weekly, 0.68 KB daily, both as Arrow tables)."""
+
+EVENT_BYTES = 60
+"""Memory the event log takes a run and a day (measured in baseline: 0.34 events a day of about
+100 bytes; taken at twice that)."""
+
+
+def memory_needed(runs: int, days: int, every: int | None, events: bool) -> int:
+    """Bytes a model of `runs` runs to day `days` needs, recording the series every `every`
+    days (None: summary only) and the event log if `events`: an estimate from the figures
+    above, for refusing a batch that cannot fit before anything is allocated."""
+    rows = 0 if every is None else days // every + 1
+    return runs * (STATE_BYTES + rows * ROW_BYTES + (days + 1) * EVENT_BYTES * events)
+
+
+def check_memory(runs: int, days: int, every: int | None, events: bool, what: str) -> None:
+    """A ValueError naming `what` if `memory_needed` is more than the memory free now."""
+    needed, free = memory_needed(runs, days, every, events), psutil.virtual_memory().available
+    if needed > free:
+        kept = "with its daily series" if every == 1 else "with weekly series" if every else ""
+        raise ValueError(
+            f"{what}: {runs:,} runs to day {days} {kept} need about {needed / 1e9:,.1f} GB of "
+            f"memory, more than the {free / 1e9:,.1f} GB free; ask for fewer runs "
+            "(a sweep runs them in batches)".replace("  ", " ")
+        )
 
 
 def day_to_date(day: int) -> date:

@@ -73,7 +73,9 @@ class Sweep(Strict):
         None, ge=1, le=3650, description="override the scenario's (events after it do not happen)"
     )
     batch_size: int = Field(2000, ge=1, le=1_000_000, description="runs per lockstep batch")
-    max_runs: int = Field(2_000_000, ge=1, description="refuse designs with more runs than this")
+    max_runs: int = Field(
+        2_000_000, ge=1, le=100_000_000, description="refuse designs with more runs than this"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> "Sweep":

@@ -20,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 
 from sim.model import EscalationModel
+from sim.model.record import check_memory
 from sim.model.scenario import Scenario
 from sim.model.streams import sweep_seeds
 from sim.model.tables import posture_names, to_table
@@ -105,6 +106,14 @@ class SweepRun:
         """Open (or create) the store and take its lock until `close()`; done batches whose
         files do not match the manifest are listed in `redone` and will run again."""
         self.sweep, self.scenario = sweep, scenario
+        runs = sweep.point_count() * sweep.replicates
+        check_memory(
+            min(sweep.batch_size, runs),
+            scenario.horizon,
+            sweep.record_every,
+            sweep.record_events,
+            "batch_size",
+        )
         self.design = sweep.design_points()
         self.points = len(next(iter(self.design.values())))
         self.batches = plan(self.runs, sweep.batch_size)
