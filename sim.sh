@@ -41,11 +41,14 @@ if ! { [ -x "$venv/bin/python" ] && is_new_enough "$venv/bin/python"; }; then
     "$python" -m venv "$venv"
 fi
 
-stamp="$venv/.installed-$(cksum pyproject.toml | cut -d' ' -f1)"
+# The dependencies come pinned from requirements.lock (results are bit-for-bit only with the same
+# numpy and friends); the project itself is installed on top, editable, without dependencies.
+stamp="$venv/.installed-$(cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ]; then
-    echo "sim.sh: installing the project and its dependencies into $venv" >&2
+    echo "sim.sh: installing the locked dependencies and the project into $venv" >&2
     "$venv/bin/python" -m pip install --quiet --upgrade pip 2>/dev/null || true
-    "$venv/bin/python" -m pip install --quiet -e ".[test]"
+    "$venv/bin/python" -m pip install --quiet -r requirements.lock
+    "$venv/bin/python" -m pip install --quiet --no-deps -e .
     rm -f "$venv"/.installed-*
     touch "$stamp"
 fi

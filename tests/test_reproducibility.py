@@ -53,3 +53,28 @@ def test_same_seed_gives_byte_identical_parquet_files(tmp_path):
     assert (tmp_path / "c" / "daily.parquet").read_bytes() != (
         tmp_path / "a" / "daily.parquet"
     ).read_bytes()
+
+
+def test_the_environment_is_the_locked_one_and_manifests_say_so(tmp_path):
+    """sim.sh installs requirements.lock; the libraries a run's bits depend on are at the locked
+    versions, and a run's manifest records them."""
+    import json
+    from importlib.metadata import version
+    from pathlib import Path
+
+    from sim.sweeps.disk import installed_versions
+    from tests.sweeps import invoke
+
+    pins = {}
+    for line in Path("requirements.lock").read_text().splitlines():
+        name, sep, pinned = line.partition("==")
+        if sep and not line.startswith((" ", "#")):
+            pins[name.strip().lower()] = pinned.strip()
+    for name in ("numpy", "scipy", "mesa", "pyarrow", "pandas", "pydantic"):
+        assert version(name) == pins[name], name
+    assert installed_versions()["numpy"] == pins["numpy"]
+    out = tmp_path / "run"
+    status, _, err = invoke("run", "baseline", "--replicates", "1", "--out", out)
+    assert status == 0, err
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["versions"]["numpy"] == pins["numpy"]

@@ -25,7 +25,7 @@ from sim.model.geography import ACTORS
 from sim.model.params import PARAMETERS
 from sim.model.record import START_DATE
 from sim.model.tables import posture_names, to_table
-from sim.sweeps.disk import ResultsError, git_commit, sha256, write_atomic
+from sim.sweeps.disk import ResultsError, git_commit, installed_versions, sha256, write_atomic
 
 if TYPE_CHECKING:
     from sim.model import EscalationModel
@@ -131,7 +131,7 @@ def write_run(
         "package_version": sim.__version__,
         "git_commit": git_commit(),
         "python": platform.python_version(),
-        "versions": _versions(),
+        "versions": installed_versions(),
         "command": command,
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -140,9 +140,3 @@ def write_run(
     text = json.dumps(manifest, indent=2).encode()
     write_atomic(out / "manifest.json", lambda file: file.write(text))
     return manifest
-
-
-def _versions() -> dict[str, str]:
-    from importlib.metadata import version
-
-    return {name: version(name) for name in ("mesa", "numpy", "scipy", "pyarrow", "pydantic")}

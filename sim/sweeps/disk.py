@@ -72,6 +72,15 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
+def installed_versions() -> dict[str, str]:
+    """The version of every package installed beside the project (requirements.lock pins them
+    for `sim.sh`): what a run's bits depend on, numpy above all."""
+    from importlib.metadata import distributions
+
+    found = {d.metadata["Name"].lower(): d.version for d in distributions() if d.metadata["Name"]}
+    return dict(sorted(found.items()))
+
+
 def git_commit() -> str | None:
     """The commit of the source tree the package runs from, if it is a git checkout."""
     try:

@@ -24,6 +24,7 @@ import hashlib
 import io
 import json
 import os
+import platform
 import shutil
 import tempfile
 from datetime import datetime
@@ -40,6 +41,7 @@ from sim.sweeps.disk import (
     ResultsError,
     code_digest,
     git_commit,
+    installed_versions,
     lock,
     sha256,
     sync_folder,
@@ -181,6 +183,8 @@ class SweepStore:
                 "(sim.model.streams.sweep_seeds)",
                 "package_version": sim.__version__,
                 "git_commit": git_commit(),
+                "python": platform.python_version(),
+                "versions": installed_versions(),
                 "created": _now(),
                 "updated": _now(),
                 "batches": {
