@@ -25,7 +25,7 @@ def measure(replicates: int, daily: bool) -> dict[str, float]:
     scenario = load("baseline")[0]
     start = time.perf_counter()
     model = EscalationModel(
-        scenario, replicates, seed=1, record_every=1 if daily else None, record_events=daily
+        scenario, replicates, rng=1, record_every=1 if daily else None, record_events=daily
     )
     model.run(HORIZON)
     if daily:

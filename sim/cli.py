@@ -149,7 +149,7 @@ def simulate(spec: scenarios.Scenario, run_seed: list[int] | None):
     with a progress bar on stderr."""
     from sim.model import EscalationModel
 
-    model = EscalationModel(spec, seeds=run_seed or None)
+    model = EscalationModel(spec, spec.replicates, seeds=run_seed or None)
     with Progress(
         TextColumn(f"{spec.name}: {model.replicates} runs"),
         BarColumn(),
@@ -193,11 +193,17 @@ def validate(
 @app.command(name="scenarios")
 def list_scenarios() -> None:
     """List the named scenarios."""
-    table = Table("name", "description")
+    table, broken = Table("name", "description"), []
     for name, path in scenarios.named_scenarios().items():
-        spec, _ = scenarios.load(path)
+        try:
+            spec, _ = scenarios.load(path)
+        except scenarios.ScenarioError as error:
+            broken.append(str(error))
+            continue
         table.add_row(name, " ".join(spec.description.split()))
     console.print(table)
+    if broken:
+        fail(broken[0] + (f" (and {len(broken) - 1} more broken)" if len(broken) > 1 else ""))
 
 
 @app.command()

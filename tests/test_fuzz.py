@@ -7,6 +7,7 @@ tests are about reading input, and each example takes milliseconds.
 """
 
 import itertools
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,9 @@ from hypothesis import strategies as st
 from sim.model.params import PARAMETERS
 from tests.sweeps import SWEEP, invoke
 
-SCENARIOS = [Path("scenarios") / f"{n}.toml" for n in ("baseline", "immediate_assault")]
-SWEEPS = [Path("experiments/power_vacuum.toml"), Path("experiments/delayed_assault.toml")]
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = [ROOT / "scenarios" / f"{n}.toml" for n in ("baseline", "immediate_assault")]
+SWEEPS = [ROOT / "experiments" / f"{n}.toml" for n in ("power_vacuum", "delayed_assault")]
 SEED_TEXTS = [p.read_text() for p in SCENARIOS + SWEEPS] + [SWEEP.format(batch_size=7)]
 
 VALUES = st.sampled_from(
@@ -171,3 +173,15 @@ TOKENS = st.sampled_from(
 @given(tokens=st.lists(TOKENS | st.text(max_size=12), max_size=7))
 def test_random_command_lines_end_in_status_0_or_2(stubbed, tokens):
     check(*invoke(*tokens)[::2])
+
+
+def test_a_broken_shipped_scenario_is_one_line_after_the_others(tmp_path, monkeypatch):
+    from sim.model import scenario
+
+    shutil.copy(SCENARIOS[0], tmp_path / "baseline.toml")
+    (tmp_path / "zz_broken.toml").write_text('name = "zz_broken"\ndescription = ')
+    monkeypatch.setattr(scenario, "SCENARIO_DIRS", (tmp_path,))
+    status, out, err = invoke("scenarios")
+    assert status == 2 and "baseline" in out
+    (line,) = err.strip().splitlines()
+    assert line.startswith(f"error: {tmp_path / 'zz_broken.toml'}: not valid TOML")

@@ -1,6 +1,6 @@
 """The escalation model: seven actors on a district map, R replicates in lockstep.
 
-    model = EscalationModel(scenario, replicates=1000, seed=7)
+    model = EscalationModel("baseline", replicates=1000, rng=7)
     model.run()                      # days 0 .. scenario.horizon
     model.recorder.summary_columns()
 
@@ -14,6 +14,7 @@ Each step is one day (day 0 = 17 Sept 2018, the Sochi agreement):
 """
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import mesa
 import numpy as np
@@ -27,38 +28,54 @@ from sim.model.agents.turkey import Posture as Turkey
 from sim.model.claims import rule
 from sim.model.malloc import reuse_freed_memory
 from sim.model.params import ParameterSet
-from sim.model.record import Recorder, check_memory
-from sim.model.scenario import Scenario
+from sim.model.record import RecordedData, Recorder, check_memory
+from sim.model.scenario import SEED_LIMIT, Scenario
+from sim.model.scenario import load as load_scenario
 from sim.model.streams import Streams, run_seeds
 from sim.model.world import World
 
+SCENARIO_SEED = "scenario"
+"""`rng`'s default: the scenario's own master seed, so that a run is reproducible by default."""
+
 
 class EscalationModel(mesa.Model):
-    """R runs of one scenario at once; run k has seed `seeds[k]` and its own parameter values."""
+    """R runs of one scenario at once; run k has seed `seeds[k]` and its own parameter values.
+
+    Built as Mesa models are: `EscalationModel(scenario="baseline", rng=None, turkey_effort=0.8)`
+    takes keyword parameters from the registry, and `mesa.batch_run` can drive it (one run per
+    model; `running` turns False after the horizon; `datacollector` holds the daily records).
+    """
 
     def __init__(
         self,
-        scenario: Scenario,
-        replicates: int | None = None,
-        seed: int | None = None,
+        scenario: Scenario | str | Path = "baseline",
+        replicates: int = 1,
+        rng: int | np.random.Generator | str | None = SCENARIO_SEED,
         *,
         seeds: Sequence[int] | np.ndarray | None = None,
         parameters: Mapping[str, float | np.ndarray] | None = None,
         record_every: int | None = 1,
         record_events: bool = True,
+        **values: float | np.ndarray,
     ) -> None:
-        """Seeds are derived from (seed, run number) unless given one per run in `seeds`.
-        `parameters` overrides the scenario's parameters, with a scalar or one value per run.
-        The series is recorded every `record_every` days (1 daily, 7 weekly; None: summary only);
+        """`scenario` is a scenario object, a named scenario or a scenario file. `replicates`
+        runs go in lockstep (one by default, as a Mesa model is one run; the command line runs
+        the scenario's `replicates`). Seeds are derived from (master seed, run number): the
+        master seed is `rng` (an integer, or drawn from a numpy Generator), the scenario's own
+        by default, or fresh entropy for `rng=None` (Mesa's convention; kept in
+        `master_seed`). `seeds` gives one seed per run instead. `parameters` and keyword
+        `values` override the scenario's parameters, with a scalar or one value per run. The
+        series is recorded every `record_every` days (1 daily, 7 weekly; None: summary only);
         the event log when `record_events`.
         """
         reuse_freed_memory()
-        self.master_seed: int | None = None
-        count = scenario.replicates if replicates is None else replicates
-        runs = len(seeds) if seeds is not None else count
+        if not isinstance(scenario, Scenario):
+            scenario = load_scenario(scenario)[0]
+        runs = len(seeds) if seeds is not None else replicates
         check_memory(runs, scenario.horizon, record_every, record_events, "replicates")
+        self.master_seed: int | None = None
         if seeds is None:
-            self.master_seed = scenario.seed if seed is None else seed
+            self.master_seed = master_seed(rng, scenario)
             seeds = run_seeds(self.master_seed, runs)
         self.seeds = np.asarray(seeds, dtype=np.int64)
         if self.seeds.ndim != 1 or len(self.seeds) == 0:
@@ -66,7 +83,8 @@ class EscalationModel(mesa.Model):
         super().__init__(rng=int(self.seeds[0]))  # Mesa's own generator; the rules use `streams`
         self.spec = scenario
         self.replicates = len(self.seeds)
-        self.params = ParameterSet(self.replicates, {**scenario.parameters, **(parameters or {})})
+        overrides = {**scenario.parameters, **(parameters or {}), **values}
+        self.params = ParameterSet(self.replicates, overrides)
         self.geography = geography.load()
         self.streams = Streams(self.seeds)
         self.world = World(self.geography, self.params, self.streams, self.replicates)
@@ -75,6 +93,7 @@ class EscalationModel(mesa.Model):
         self._by_name = {f.name: f for f in self.factions}
         self.seen = Snapshot.of(self.factions)
         self.recorder = Recorder(self, every=record_every, events=record_events)
+        self.datacollector = RecordedData(self.recorder)
 
     def faction(self, name: str) -> Faction:
         """The actor with this name (see `sim.model.geography.ACTORS`)."""
@@ -99,7 +118,9 @@ class EscalationModel(mesa.Model):
             faction.act()
         self.consequences()
         self.recorder.record()
+        self.datacollector.collect(self)
         self.day += 1
+        self.running = self.day <= self.spec.horizon
 
     def run(self, horizon: int | None = None) -> None:
         """Simulate days 0 .. horizon (default: the scenario's)."""
@@ -137,3 +158,19 @@ class EscalationModel(mesa.Model):
         operating = self.faction("turkey").posture == Turkey.NE_OPERATION
         world.settle_relation(backed, operating)
         world.call_summits()
+
+
+def master_seed(rng: int | np.random.Generator | str | None, scenario: Scenario) -> int:
+    """The master seed `rng` stands for (see `EscalationModel`)."""
+    if isinstance(rng, str) and rng == SCENARIO_SEED:
+        return scenario.seed
+    if rng is None:
+        return int(np.random.SeedSequence().entropy % SEED_LIMIT)  # type: ignore[operator]
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(SEED_LIMIT))
+    if isinstance(rng, int | np.integer) and not isinstance(rng, bool) and 0 <= rng < SEED_LIMIT:
+        return int(rng)
+    raise ValueError(
+        f"rng: {rng!r} is not a seed (a whole number from 0 to 2**63 - 1), a numpy "
+        "Generator, None (fresh entropy) or 'scenario'"
+    )

@@ -283,7 +283,7 @@ class ParameterSet:
         overrides = dict(overrides or {})
         unknown = sorted(set(overrides) - set(PARAMETERS))
         if unknown:
-            raise KeyError(f"unknown parameter(s): {', '.join(unknown)}")
+            raise ValueError(f"{unknown[0]}: unknown parameter (see `sim params`)")
         for name, p in PARAMETERS.items():
             raw = np.asarray(overrides.get(name, p.default), dtype=float)
             if raw.ndim > 1 or raw.size not in (1, replicates):

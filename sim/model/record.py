@@ -7,7 +7,9 @@ Column meanings are listed in README.md ("Output columns").
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+import mesa
 import numpy as np
+import pandas as pd
 import psutil
 
 from sim.model.agents.damascus import Posture as Damascus
@@ -275,3 +277,29 @@ class Recorder:
             for i, actor in enumerate(ACTORS):
                 columns[f"final_share_{theatre}_{actor}"] = shares[i]
         return columns
+
+
+class RecordedData(mesa.DataCollector):
+    """Mesa's DataCollector, filled from the recorder: each recorded day's row becomes Mesa's
+    model variables (one value per variable for a one-run model, one array of a value per run
+    for a lockstep batch), so that `mesa.batch_run` reads them; `get_model_vars_dataframe()` is
+    the recorded series as one tidy row per run and day, however many runs."""
+
+    def __init__(self, recorder: Recorder) -> None:
+        super().__init__()
+        self.recorder = recorder
+
+    def collect(self, model: "EscalationModel") -> None:
+        """Take the day's row, if the recorder kept one today."""
+        recorder = self.recorder
+        if not recorder.recorded_days or recorder.recorded_days[-1] != model.day:
+            return
+        self._collection_steps.append(model.time)
+        one_run = model.replicates == 1
+        row = {"seed": model.seeds, "day": np.full(model.replicates, model.day)}
+        for name, values in (row | recorder.days[-1]).items():
+            self.model_vars.setdefault(name, []).append(values[0].item() if one_run else values)
+
+    def get_model_vars_dataframe(self) -> pd.DataFrame:
+        """The recorded series: one row per run and day, with `run`, `seed` and `day`."""
+        return pd.DataFrame(self.recorder.daily_columns())

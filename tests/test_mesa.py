@@ -1,0 +1,72 @@
+"""The model as Mesa models are built and driven: keyword parameters, `rng`, `running`, the
+datacollector, and `mesa.batch_run`."""
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.model import EscalationModel
+from sim.model.scenario import load
+
+
+def test_mesa_batch_run_gives_a_different_run_for_each_iteration():
+    rows = mesa.batch_run(
+        EscalationModel,
+        {"scenario": "baseline", "turkey_effort": [0.2, 0.8]},
+        iterations=3,
+        number_processes=1,
+        display_progress=False,
+    )
+    runs = pd.DataFrame(rows)
+    assert len(runs) == 6  # one model a run, its last day
+    assert (runs["day"] == 560).all()
+    assert sorted(runs["turkey_effort"].unique()) == [0.2, 0.8]
+    assert (runs.groupby("turkey_effort")["seed"].nunique() == 3).all()
+    assert runs["killed"].nunique() > 1
+
+
+def test_keywords_rng_and_running():
+    model = EscalationModel("baseline", rng=5, turkey_effort=0.9, coordination=0.1)
+    assert model.replicates == 1 and model.master_seed == 5
+    assert model.params.turkey_effort[0] == 0.9 and model.params.coordination[0] == 0.1
+    same = EscalationModel(load("baseline")[0], 1, 5, parameters={"turkey_effort": 0.9})
+    assert (same.seeds == model.seeds).all()
+    assert EscalationModel("baseline").master_seed == load("baseline")[0].seed  # the default
+    fresh = {EscalationModel("baseline", rng=None).master_seed for _ in range(3)}
+    assert len(fresh) == 3  # entropy, recorded
+    generated = EscalationModel("baseline", rng=np.random.default_rng(4)).master_seed
+    assert generated == EscalationModel("baseline", rng=np.random.default_rng(4)).master_seed
+    steps = 0
+    while model.running:
+        model.step()
+        steps += 1
+    assert steps == 561 and model.day == 561
+
+
+def test_the_datacollector_is_the_recorded_series_as_tidy_rows():
+    one = EscalationModel("baseline", rng=2, record_every=7)
+    one.run_model()
+    frame = one.datacollector.get_model_vars_dataframe()
+    assert len(frame) == 81 and list(frame["day"]) == list(range(0, 561, 7))
+    assert one.datacollector.model_vars["killed"][-1] == frame["killed"].iloc[-1]
+    batch = EscalationModel("baseline", 3, 2, record_every=7)
+    batch.run_model()
+    tidy = batch.datacollector.get_model_vars_dataframe()
+    assert len(tidy) == 3 * 81 and set(tidy["run"]) == {0, 1, 2}
+    assert (tidy[tidy["run"] == 0]["killed"].to_numpy() >= 0).all()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "said"),
+    [
+        ({"colour": 1}, "colour: unknown parameter"),
+        ({"turkey_effort": 3}, "turkey_effort"),
+        ({"rng": -1}, "rng: -1 is not a seed"),
+        ({"rng": "seven"}, "rng: 'seven' is not a seed"),
+        ({"scenario": "nowhere"}, "no such scenario"),
+    ],
+)
+def test_bad_arguments_are_value_errors_naming_them(arguments, said):
+    with pytest.raises(ValueError, match=said):
+        EscalationModel(**arguments)
