@@ -100,13 +100,13 @@ TARGETS = {
     "hts_share_runs": (lambda s: share(s["hts_zone_share_day128"] >= 0.9), 0.75, 1.0, "C04"),
     "cessions": (lambda s: median(s["cessions_day100_128"]), 2, 4, "C12"),
     "no_early_offensive": (
-        lambda s: share((s["first_offensive_day"] < 0) | (s["first_offensive_day"] > 128)),
+        lambda s: share(np.isnan(s["first_offensive_day"]) | (s["first_offensive_day"] > 128)),
         0.9,
         1.0,
         "C04, C14",
     ),
     "P01": (
-        lambda s: median(np.where(s["first_offensive_day"] < 0, 999, s["first_offensive_day"])),
+        lambda s: median(np.nan_to_num(s["first_offensive_day"], nan=999)),
         200,
         250,
         "P01",
@@ -125,7 +125,7 @@ TARGETS = {
     "ladder_order": (
         lambda s: share(
             (s["first_day_level_2"] >= 0)
-            & ((s["first_day_level_2"] < s["first_day_level_3"]) | (s["first_day_level_3"] < 0))
+            & ((s["first_day_level_2"] < s["first_day_level_3"]) | np.isnan(s["first_day_level_3"]))
         ),
         0.5,
         1.0,

@@ -1,8 +1,12 @@
 """The `sim` command line: run a scenario, check a scenario file, list scenarios, claims and
 parameters."""
 
+import csv
+import io
+import json
 import sys
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -190,18 +194,97 @@ def validate(
     console.print(f"{file}: ok ({spec.name}, horizon {spec.horizon}, {spec.replicates} runs)")
 
 
+class Format(StrEnum):
+    """How a listing is printed."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+FormatOption = Annotated[
+    Format,
+    typer.Option("--format", help="table (for people), json or csv (for tools), or markdown"),
+]
+
+
+def show(rows: list[dict[str, Any]], form: Format) -> None:
+    """Print rows as a table, a JSON list of objects, or CSV (lists joined by spaces)."""
+    if form is Format.json:
+        console.print(json.dumps(rows, indent=1), markup=False, highlight=False)
+        return
+    flat = [{k: " ".join(v) if isinstance(v, list) else v for k, v in r.items()} for r in rows]
+    if form is Format.markdown:
+        console.print(markdown(flat), markup=False, highlight=False)
+        return
+    if form is Format.csv:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(flat[0]) if flat else [])
+        writer.writeheader()
+        writer.writerows(flat)
+        console.print(out.getvalue().rstrip("\n"), markup=False, highlight=False)
+        return
+    table = Table(*(flat[0] if flat else []))
+    for row in flat:
+        table.add_row(*(f"{v:g}" if isinstance(v, float) else str(v) for v in row.values()))
+    console.print(table)
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    """Rows as a Markdown table (booleans as "yes" or nothing)."""
+    cell = {True: "yes", False: ""}
+    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])] if rows else []
+    for row in rows:
+        values = (cell.get(v, v) if isinstance(v, bool) else v for v in row.values())
+        lines.append("| " + " | ".join(str(v) for v in values) + " |")
+    return "\n".join(lines)
+
+
+@app.command()
+def outcomes(
+    table: Annotated[str, typer.Option(help="daily (the series), summary or events")] = "summary",
+    form: FormatOption = Format.table,
+) -> None:
+    """The columns a run writes, from the outcome registry: kind, unit, meaning, what null means."""
+    from sim.model.tables import TABLES, declared
+
+    if table not in TABLES:
+        fail(f"--table {table}: one of {', '.join(TABLES)}")
+    seen, rows = set(), []
+    for outcome in declared(table).values():
+        if outcome.name in seen:
+            continue
+        seen.add(outcome.name)
+        rows.append(
+            {
+                "column": f"`{outcome.name}`" if form is Format.markdown else outcome.name,
+                "kind": str(outcome.kind),
+                "unit": outcome.unit,
+                "meaning": outcome.description,
+                "null means": outcome.null,
+                "key": outcome.key,
+            }
+        )
+    show(rows, form)
+
+
 @app.command(name="scenarios")
-def list_scenarios() -> None:
+def list_scenarios(form: FormatOption = Format.table) -> None:
     """List the named scenarios."""
-    table, broken = Table("name", "description"), []
+    rows, broken = [], []
     for name, path in scenarios.named_scenarios().items():
         try:
             spec, _ = scenarios.load(path)
         except scenarios.ScenarioError as error:
             broken.append(str(error))
             continue
-        table.add_row(name, " ".join(spec.description.split()))
-    console.print(table)
+        description = " ".join(spec.description.split())
+        if form is Format.table:
+            rows.append({"name": name, "description": description})
+        else:
+            rows.append({"name": name, "file": str(path)} | spec.model_dump(mode="json"))
+    show(rows, form)
     if broken:
         fail(broken[0] + (f" (and {len(broken) - 1} more broken)" if len(broken) > 1 else ""))
 
@@ -224,13 +307,24 @@ def claims() -> None:
 
 
 @app.command()
-def params() -> None:
+def params(form: FormatOption = Format.table) -> None:
     """The parameter registry: default, plausible range, unit and basis of every parameter."""
-    table = Table("name", "default", "range", "unit", "basis", "meaning")
-    for p in PARAMETERS.values():
-        basis = " ".join(p.basis)
-        table.add_row(p.name, f"{p.default:g}", f"{p.low:g} - {p.high:g}", p.unit, basis, p.doc)
-    console.print(table)
+    rows = [
+        {
+            "name": p.name,
+            "default": p.default,
+            "low": p.low,
+            "high": p.high,
+            "unit": p.unit,
+            "basis": list(p.basis),
+            "integer": p.integer,
+            "meaning": p.doc,
+        }
+        for p in PARAMETERS.values()
+    ]
+    if form is Format.table:
+        rows = [r | {"integer": "yes" if r["integer"] else ""} for r in rows]
+    show(rows, form)
 
 
 StoreOut = Annotated[Path | None, typer.Option(help="store (default: results/sweeps/<name>/)")]
@@ -363,20 +457,10 @@ def verified(folder: Path):
     return found
 
 
-OUTCOMES = (
-    "peak_level",
-    "days_level_4_plus",
-    "first_offensive_day",
-    "ne_operation_day",
-    "civilians_killed",
-    "displaced_peak",
-    "hts_zone_share_day128",
-)
-
-
 @app.command()
 def results(folder: Annotated[Path, typer.Argument(help="a sweep's store")]) -> None:
     """A short table of a sweep: runs, points and outcome quantiles."""
+    from sim.model.outcomes import key_outcomes
     from sim.sweeps.disk import ResultsError
 
     found = verified(folder)
@@ -390,7 +474,7 @@ def results(folder: Annotated[Path, typer.Argument(help="a sweep's store")]) -> 
         f"{manifest['points']:,} points x {manifest['replicates']} replicates"
     )
     table = Table("outcome", "runs with it", "10%", "50%", "90%")
-    for name in OUTCOMES:
+    for name in key_outcomes():
         values = summary[name].dropna()
         if values.empty:
             table.add_row(name, "0", "", "", "")

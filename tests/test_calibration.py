@@ -29,7 +29,7 @@ def test_no_ground_offensive_before_the_talks(baseline_1000):
     """C04, C14: the assault was postponed: no offensive before day 128 in >= 90% of runs."""
     summary, _ = baseline_1000
     first = summary["first_offensive_day"]
-    assert np.mean((first < 0) | (first > 128)) >= 0.9
+    assert np.mean(np.isnan(first) | (first > 128)) >= 0.9
 
 
 def test_russian_frustration_rises_towards_the_talks(baseline_1000):
@@ -41,7 +41,7 @@ def test_russian_frustration_rises_towards_the_talks(baseline_1000):
 def test_p01_the_offensive_begins_in_spring_2019(baseline_1000):
     """P01: the Russian-backed offensive began on days 224-225; median first day 200-250."""
     summary, _ = baseline_1000
-    first = np.where(summary["first_offensive_day"] < 0, 10**6, summary["first_offensive_day"])
+    first = np.nan_to_num(summary["first_offensive_day"], nan=10**6)  # never: after any day
     assert 200 <= np.median(first) <= 250
 
 

@@ -59,7 +59,7 @@ def test_offensives_fade_smoothly_across_the_threshold_range():
     assert share[0] - share[-1] >= 0.3, share  # the threshold matters
     assert np.abs(np.diff(share)).max() <= 0.3, share  # but no step decides it alone
     assert (np.diff(share) <= 0.05).all(), share  # and more patience never means more offensives
-    waited = np.where(first < 0, 451, first).mean(axis=1)  # days until the first, capped
+    waited = np.nan_to_num(first, nan=451).mean(axis=1)  # days until the first, capped
     assert waited[-1] - waited[0] >= 100, waited
     assert (np.diff(waited) >= -10).all() and np.diff(waited).max() <= 80, waited
 

@@ -104,3 +104,27 @@ def test_no_duration_the_article_does_not_give_is_credited_to_it():
     or C17 (the article gives neither length)."""
     assert PARAMETERS["us_pullout_delay"].basis == (ASSUMPTION,)
     assert "C07" not in PARAMETERS["summit_grace_days"].basis
+
+
+def test_the_readme_tables_and_the_recorded_columns_come_from_the_outcome_registry():
+    """Every column the recorder writes is declared, and the README shows the registry."""
+    import re
+    from pathlib import Path
+
+    from sim.model import EscalationModel, outcomes
+    from sim.model.params import PARAMETERS
+    from tests.sweeps import invoke
+
+    model = EscalationModel("baseline", 2, 1, record_every=50)
+    model.run(140)
+    recorded = set(model.recorder.daily_columns()) | {"date", "level_name", "point", "replicate"}
+    assert recorded == set(outcomes.by_column("daily"))
+    summary = set(model.recorder.summary_columns()) - set(PARAMETERS) | {"point", "replicate"}
+    assert summary == set(outcomes.by_column("summary"))
+    readme = Path(__file__).resolve().parents[1].joinpath("README.md").read_text()
+    for table in ("daily", "summary"):
+        shown = re.search(
+            rf"<!-- outcomes --table {table} -->\n(.*?)\n<!-- end of outcomes -->", readme, re.S
+        )
+        status, printed, _ = invoke("outcomes", "--table", table, "--format", "markdown")
+        assert status == 0 and shown and shown.group(1) == printed.strip(), table

@@ -60,7 +60,7 @@ def test_immediate_assault_reaches_ground_fighting_early(outcomes):
 
 def first_offensive(summary) -> np.ndarray:
     """First day of a Damascus offensive on the zone; 10,000 where none came."""
-    return np.where(summary["first_offensive_day"] < 0, 10_000, summary["first_offensive_day"])
+    return np.nan_to_num(summary["first_offensive_day"], nan=10_000)
 
 
 def test_delayed_assault_pushes_the_offensive_later(outcomes):

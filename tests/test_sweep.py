@@ -254,3 +254,36 @@ def test_an_unreachable_scheduler_fails_fast_with_one_line(tmp_path):
         "sweep", write_sweep(tmp_path), "--out", tmp_path / "t", "--scheduler", "nonsense://x"
     )
     assert status == 2 and "--scheduler" in err and len(err.strip().splitlines()) == 1
+
+
+def test_duckdb_queries_a_store_and_finds_grid_levels_by_value(tmp_path):
+    """Issue 9: DuckDB joins design and series on `point` straight over the Parquet files; a
+    grid level is stored as 0.6, so WHERE turkey_effort = 0.6 finds it; every column says
+    what it is; day columns read back as nullable integers."""
+    import duckdb
+    import pyarrow.parquet as pq
+
+    grid = {
+        'kind = "sobol", n = 4, second_order = true': 'kind = "grid", levels = 6',
+        "horizon = 140": "horizon = 63",
+        'record = "weekly"': 'record = "weekly+events"',
+    }
+    store = run_in_process(write_sweep(tmp_path, **grid), tmp_path / "store").folder
+    found = duckdb.sql(
+        f"""SELECT count(*) AS n, count(DISTINCT s.run) AS runs
+            FROM read_parquet('{store}/design.parquet') d
+            JOIN read_parquet('{store}/series/*.parquet') s USING (point)
+            WHERE d.turkey_effort = 0.6"""
+    ).fetchall()[0]
+    assert found == (6 * 2 * 10, 6 * 2)  # 6 coordination levels x 2 replicates, 10 weeks
+    in_summary = duckdb.sql(
+        f"SELECT count(*) FROM read_parquet('{store}/summary/*.parquet') WHERE turkey_effort = 0.6"
+    ).fetchall()[0]
+    assert in_summary == (12,)
+    for table in ("summary", "series", "events"):
+        schema = pq.read_schema(next((store / table).glob("*.parquet")))
+        for field in schema:
+            assert field.metadata and field.metadata[b"description"], (table, field.name)
+    summary = sim.results.open(store).summary
+    assert str(summary["first_offensive_day"].dtype) == "Int32"
+    assert {"point", "replicate"} <= set(sim.results.open(store).series.columns)

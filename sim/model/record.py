@@ -17,6 +17,7 @@ from sim.model.events import EventLog
 from sim.model.geography import ACTORS, DAMASCUS, HTS, KURDS, OPPOSITION, THEATRES, TURKEY
 from sim.model.geography import district_total as total
 from sim.model.ladder import LEVELS, PAIRS, Ladder, theatre_level
+from sim.model.outcomes import P04_DISTRICTS, Kind, by_column
 
 if TYPE_CHECKING:
     from sim.model.escalation import EscalationModel
@@ -33,8 +34,6 @@ CESSION_WINDOW = (100, 128)
 OFFENSIVE_WINDOW = {"civilians": (224, 346), "displaced": (225, 340), "held": 345}
 """The 2019 offensive's window (../shared/patterns.md): civilians killed between days 224 and 346
 (P03), displaced added between 225 and 340 (P02), who holds what on day 345 (P04)."""
-
-P04_DISTRICTS = ("northern_hama", "khan_shaykhun", "maarat_al_numan")
 
 PAUSE_DAYS = 14
 """P05: an offensive has paused after this many days without a Damascus ground attack."""
@@ -230,8 +229,8 @@ class Recorder:
         return columns
 
     def summary_columns(self) -> dict[str, np.ndarray]:
-        """One row per run: parameters, then outcomes. Days never reached are NO_DAY (-1);
-        figures of a window the run did not reach are NaN."""
+        """One row per run: parameters, then outcomes (`sim.model.outcomes.SUMMARY`). Days of
+        events that never happened, and figures of a window the run did not reach, are NaN."""
         m, world = self.model, self.model.world
         r = m.replicates
         columns: dict[str, np.ndarray] = {
@@ -276,6 +275,9 @@ class Recorder:
             shares = world.shares(theatre)
             for i, actor in enumerate(ACTORS):
                 columns[f"final_share_{theatre}_{actor}"] = shares[i]
+        for name, outcome in by_column("summary").items():
+            if outcome.kind is Kind.DAY:
+                columns[name] = np.where(columns[name] == NO_DAY, np.nan, columns[name])
         return columns
 
 

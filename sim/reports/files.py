@@ -105,9 +105,9 @@ def write_run(
     manifest."""
     postures = posture_names(model)
     tables = {
-        "daily.parquet": to_table(model.recorder.daily_columns(), postures),
-        "summary.parquet": to_table(model.recorder.summary_columns(), {}),
-        "events.parquet": to_table(model.recorder.events.columns(), {}),
+        "daily.parquet": to_table(model.recorder.daily_columns(), "daily", postures),
+        "summary.parquet": to_table(model.recorder.summary_columns(), "summary"),
+        "events.parquet": to_table(model.recorder.events.columns(), "events"),
     }
     for name, table in tables.items():
         write_atomic(out / name, lambda file, t=table: pq.write_table(t, file))

@@ -30,6 +30,9 @@ from sim.model.scenario import (
 )
 from sim.model.scenario import load as load_scenario
 
+GRID_DIGITS = 10
+"""Decimals a grid level keeps."""
+
 
 class Varied(Strict):
     """One parameter to vary."""
@@ -124,7 +127,10 @@ class Sweep(Strict):
         problem = {"num_vars": len(names), "names": names, "bounds": [bounds[n] for n in names]}
         seed = int(self.seed % 2**32)
         if d.kind == "grid":
-            axes = [np.linspace(*bounds[n], self.parameters[n].levels or d.levels) for n in names]
+            axes = [  # rounded: 0.6, not linspace's 0.6000000000000001, so WHERE x = 0.6 finds it
+                np.linspace(*bounds[n], self.parameters[n].levels or d.levels).round(GRID_DIGITS)
+                for n in names
+            ]
             values = np.array(list(itertools.product(*axes)), dtype=float)
         elif d.kind == "lhs":
             values = latin.sample(problem, d.n, seed=seed)

@@ -20,6 +20,9 @@ import pyarrow.parquet as pq
 from sim.sweeps.disk import ResultsError, sha256
 from sim.sweeps.store import DESIGN, TABLES, batch_file, check_batch, done_batches, read_manifest
 
+NULLABLE = {pa.int32(): pd.Int32Dtype()}
+"""Day columns (int32 with nulls for "never") read as pandas' nullable integers, not floats."""
+
 
 class SweepResults:
     """A sweep folder, read lazily: nothing is loaded until asked for. Only the batches the
@@ -79,6 +82,9 @@ class SweepResults:
         except (OSError, pa.ArrowException) as error:
             raise ResultsError(f"{self.folder / table}: unreadable batch file: {error}") from None
 
+    def _frame(self, table: str) -> pd.DataFrame:
+        return self._read(table).to_pandas(types_mapper=NULLABLE.get)
+
     @property
     def design(self) -> pd.DataFrame:
         """One row per design point: `point` and the varied parameters."""
@@ -87,17 +93,17 @@ class SweepResults:
     @property
     def summary(self) -> pd.DataFrame:
         """One row per saved run, ordered by run."""
-        return self._read("summary").to_pandas().sort_values("run", ignore_index=True)
+        return self._frame("summary").sort_values("run", ignore_index=True)
 
     @property
     def series(self) -> pd.DataFrame:
         """The recorded series of the saved runs, ordered by run and day."""
-        return self._read("series").to_pandas().sort_values(["run", "day"], ignore_index=True)
+        return self._frame("series").sort_values(["run", "day"], ignore_index=True)
 
     @property
     def events(self) -> pd.DataFrame:
         """The event log of the saved runs (if recorded), ordered by run and day."""
-        events = self._read("events").to_pandas()
+        events = self._frame("events")
         return events.sort_values(["run", "day"], kind="stable", ignore_index=True)
 
 

@@ -13,6 +13,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -54,19 +55,13 @@ def run_batch(
         record_events=record_events,
     )
     model.run()
-    summary = model.recorder.summary_columns()
-    summary = {"run": runs, "point": points, "replicate": replicate} | {
-        name: values for name, values in summary.items() if name != "run"
-    }
-    tables = {"summary": to_table(summary, {})}
+    numbered = partial(sweep_numbers, runs=runs, replicates=replicates)
+    tables = {"summary": to_table(numbered(model.recorder.summary_columns()), "summary")}
     if record_every:
-        series = model.recorder.daily_columns()
-        series["run"] = runs[series["run"]]
-        tables["series"] = to_table(series, posture_names(model))
+        series = numbered(model.recorder.daily_columns())
+        tables["series"] = to_table(series, "daily", posture_names(model))
     if record_events:
-        events = model.recorder.events.columns()
-        events["run"] = runs[events["run"]]
-        tables["events"] = to_table(events, {})
+        tables["events"] = to_table(numbered(model.recorder.events.columns()), "events")
     # The model's agents and recorder point back to it, so only the cycle collector frees it;
     # on a busy Dask worker that came too late and each batch left about 35 MB (measured).
     del model
@@ -95,6 +90,16 @@ def connect(scheduler: Any) -> Any:
     except (OSError, TimeoutError, ValueError, TypeError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise ResultsError(f"--scheduler {scheduler}: cannot connect: {reason}") from None
+
+
+def sweep_numbers(
+    columns: dict[str, np.ndarray], runs: np.ndarray, replicates: int
+) -> dict[str, np.ndarray]:
+    """A batch's columns with `run` (the batch's run number) made the sweep's, and its design
+    `point` and `replicate` beside it."""
+    run = runs[columns["run"]]
+    numbers = {"run": run, "point": run // replicates, "replicate": run % replicates}
+    return numbers | {name: values for name, values in columns.items() if name != "run"}
 
 
 class SweepRun:
