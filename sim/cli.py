@@ -227,18 +227,22 @@ def show(rows: list[dict[str, Any]], form: Format) -> None:
         return
     table = Table(*(flat[0] if flat else []))
     for row in flat:
-        table.add_row(*(f"{v:g}" if isinstance(v, float) else str(v) for v in row.values()))
+        table.add_row(*(_cell(v) for v in row.values()))
     console.print(table)
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
-    """Rows as a Markdown table (booleans as "yes" or nothing)."""
-    cell = {True: "yes", False: ""}
+    """Rows as a Markdown table."""
     lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])] if rows else []
-    for row in rows:
-        values = (cell.get(v, v) if isinstance(v, bool) else v for v in row.values())
-        lines.append("| " + " | ".join(str(v) for v in values) + " |")
+    lines += ["| " + " | ".join(_cell(v) for v in row.values()) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    """A value as a table shows it: yes or nothing for a flag, short numbers."""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 @app.command()
@@ -318,12 +322,11 @@ def params(form: FormatOption = Format.table) -> None:
             "unit": p.unit,
             "basis": list(p.basis),
             "integer": p.integer,
+            "defines outcome": p.defines_outcome,
             "meaning": p.doc,
         }
         for p in PARAMETERS.values()
     ]
-    if form is Format.table:
-        rows = [r | {"integer": "yes" if r["integer"] else ""} for r in rows]
     show(rows, form)
 
 

@@ -180,6 +180,11 @@ def by_column(table: str) -> dict[str, Outcome]:
     return {name: o for o in declared for name in o.columns()}
 
 
+def summary_outcomes() -> list[str]:
+    """The summary's outcome columns (ids left out), in order."""
+    return [name for o in SUMMARY if o.kind is not Kind.ID for name in o.columns()]
+
+
 def key_outcomes() -> list[str]:
     """The summary columns `sim results` shows."""
     return [name for o in SUMMARY if o.key for name in o.columns()]

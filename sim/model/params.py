@@ -27,6 +27,10 @@ class Param:
     basis: tuple[str, ...]
     doc: str
     integer: bool = False
+    defines_outcome: bool = False
+    """True for the ladder's thresholds: they define how an outcome is measured, not what the
+    model does, so they are not uncertainties to explore (EMA, Sobol) and stay at their
+    defaults."""
 
     def check(self, value: float) -> None:
         """Raise ValueError when `value` lies outside the plausible range."""
@@ -251,13 +255,14 @@ _REGISTRY = [
     # --- The escalation ladder ---
     Param("sustained_breaches", 7, 5, 60, "breaches/day", A,
           "A pair's breaches a day, averaged over a week, that count as sustained shelling "
-          "(level 2).", integer=True),
+          "(level 2).", integer=True, defines_outcome=True),
     Param("sustained_days", 4, 2, 7, "days of 7", A,
           "Days of the last week with breaches (level 2) or strikes (level 3) that make them "
           "sustained.",
-          integer=True),
+          integer=True, defines_outcome=True),
     Param("full_assault_districts", 3, 2, 8, "districts/day", A,
-          "Districts attacked in one day that make a full-scale assault (level 5).", integer=True),
+          "Districts attacked in one day that make a full-scale assault (level 5).", integer=True,
+          defines_outcome=True),
 ]
 # fmt: on
 

@@ -12,11 +12,13 @@ sweep.dataset("summary").to_table(filter=...)   # lazy, through pyarrow datasets
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from sim.model.outcomes import summary_outcomes
 from sim.sweeps.disk import ResultsError, sha256
 from sim.sweeps.store import DESIGN, TABLES, batch_file, check_batch, done_batches, read_manifest
 
@@ -31,6 +33,29 @@ class SweepResults:
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
         self.manifest: dict[str, Any] = read_manifest(self.folder)
+
+    @property
+    def inputs(self) -> list[str]:
+        """The parameters the sweep varies (the design's columns)."""
+        return [name for name in self.manifest["sweep"]["parameters"]]
+
+    @property
+    def outcomes(self) -> list[str]:
+        """The summary's outcome columns (`sim outcomes`)."""
+        return summary_outcomes()
+
+    def runs(self) -> pd.DataFrame:
+        """One row a saved run: `run`, `point`, `replicate`, `seed`, the varied parameters
+        (`inputs`) and the outcomes (`outcomes`); days as nullable integers."""
+        summary = self.summary
+        return summary[["run", "point", "replicate", "seed", *self.inputs, *self.outcomes]]
+
+    def to_ema(self) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+        """The sweep as EMA Workbench's (experiments, outcomes), for its analysis (PRIM, feature
+        scoring): one row a run; NaN where an event never happened."""
+        from sim.sweeps.ema import from_sweep
+
+        return from_sweep(self)
 
     @property
     def done(self) -> int:

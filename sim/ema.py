@@ -1,0 +1,5 @@
+"""`sim.ema`: the EMA Workbench adapter (see `sim.sweeps.ema`)."""
+
+from sim.sweeps.ema import LockstepEvaluator, from_sweep, model, uncertain
+
+__all__ = ["LockstepEvaluator", "from_sweep", "model", "uncertain"]

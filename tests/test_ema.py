@@ -1,0 +1,71 @@
+"""EMA Workbench through `sim.ema`: uncertainties and outcomes from the registries, a whole
+sample in lockstep, the same numbers through EMA's own evaluator, stored sweeps as EMA's data."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import sim.ema
+from sim.model.params import PARAMETERS
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from ema_workbench import SequentialEvaluator
+
+SAME_SAMPLE = {"rng": 7}  # the same Latin hypercube sample for both evaluators
+
+
+@pytest.fixture(scope="module")
+def lockstep():
+    model = sim.ema.model("baseline", replicates=5)
+    with sim.ema.LockstepEvaluator(model) as evaluator:
+        return model, evaluator.perform_experiments(20, uncertainty_sampling_kwargs=SAME_SAMPLE)
+
+
+def test_uncertainties_and_outcomes_come_from_the_registries(lockstep):
+    model, _ = lockstep
+    names = {u.name for u in model.uncertainties}
+    assert names == {n for n, p in PARAMETERS.items() if not p.defines_outcome}
+    assert {"peak_level", "first_offensive_day", "civilians_killed"} <= {
+        o.name for o in model.outcomes
+    }
+    vacuum = sim.ema.model("power_vacuum", replicates=2)
+    assert "us_pullout_delay" not in {u.name for u in vacuum.uncertainties}  # the scenario's own
+
+
+def test_twenty_experiments_of_five_replicates_with_nan_for_never(lockstep):
+    _, (experiments, outcomes) = lockstep
+    assert len(experiments) == 20
+    days = outcomes["ne_operation_day"]
+    assert days.shape == (20, 5)
+    assert np.isnan(days).any() and (days[~np.isnan(days)] >= 0).all()  # NaN, never -1
+    assert not (outcomes["first_day_level_7"] == -1).any()
+
+
+def test_the_lockstep_evaluator_gives_what_emas_own_evaluator_gives(lockstep):
+    model, _ = lockstep
+    with SequentialEvaluator(model) as evaluator:
+        _, one_by_one = evaluator.perform_experiments(3, uncertainty_sampling_kwargs=SAME_SAMPLE)
+    with sim.ema.LockstepEvaluator(model) as evaluator:
+        _, batched = evaluator.perform_experiments(3, uncertainty_sampling_kwargs=SAME_SAMPLE)
+    for name in ("peak_level", "civilians_killed", "first_offensive_day"):
+        np.testing.assert_array_equal(one_by_one[name], batched[name])
+
+
+def test_a_stored_sweep_as_emas_experiments_and_outcomes(reference):
+    experiments, outcomes = reference.to_ema()
+    assert len(experiments) == 48 and {"turkey_effort", "coordination"} <= set(experiments)
+    assert outcomes["peak_level"].shape == (48,)
+    assert np.isnan(outcomes["ne_operation_day"]).any() or (outcomes["ne_operation_day"] >= 0).all()
+    runs = reference.runs()
+    assert reference.inputs == ["turkey_effort", "coordination"]
+    assert list(runs.columns[:6]) == ["run", "point", "replicate", "seed", *reference.inputs]
+    assert str(runs["first_offensive_day"].dtype) == "Int32"
+
+
+def test_bad_arguments_are_named():
+    with pytest.raises(ValueError, match="uncertainties: morale"):
+        sim.ema.model("baseline", uncertainties=["morale"])
+    with pytest.raises(ValueError, match="outcomes: colour"):
+        sim.ema.model("baseline", outcomes=["colour"])
