@@ -84,7 +84,8 @@ def parse_sets(sets: list[str]) -> dict[str, float]:
 
 
 ScenarioArg = Annotated[
-    str, typer.Argument(help="a named scenario (see `sim scenarios`) or a scenario TOML file")
+    str | None,
+    typer.Argument(help="a named scenario (see `sim scenarios`) or a scenario TOML file"),
 ]
 Replicates = Annotated[int | None, typer.Option(min=1, help="runs (default: the scenario's)")]
 Seed = Annotated[int | None, typer.Option(min=0, help="master seed (default: the scenario's)")]
@@ -101,16 +102,29 @@ RunSeeds = Annotated[
 ]
 
 
+FromSweep = Annotated[
+    Path | None, typer.Option(help="re-run run --run of this sweep store, exactly as it was run")
+]
+FromRun = Annotated[
+    Path | None, typer.Option(help="re-run run --run of this `sim run` folder, exactly")
+]
+RunNumber = Annotated[int | None, typer.Option("--run", help="the run to re-run (its `run`)")]
+
+
 @app.command()
 def run(
-    scenario: ScenarioArg,
+    scenario: ScenarioArg = None,
     replicates: Replicates = None,
     seed: Seed = None,
     out: Out = None,
     set_: Sets = None,
     run_seed: RunSeeds = None,
+    from_sweep: FromSweep = None,
+    from_run: FromRun = None,
+    run_number: RunNumber = None,
 ) -> None:
-    """Run a scenario; write daily, summary and events (.parquet), manifest.json, overview.png."""
+    """Run a scenario; write daily, summary and events (.parquet), manifest.json, overview.png.
+    With --from-sweep or --from-run and --run, re-run one stored run instead."""
     from sim.model.record import check_memory
     from sim.reports.files import claim, release, staged, write_run
     from sim.reports.plots import overview
@@ -118,7 +132,12 @@ def run(
 
     started = datetime.now().astimezone()
     try:
-        spec, text = scenarios.load(scenario)
+        if from_sweep or from_run:
+            spec, text, run_seed = stored(from_sweep, from_run, run_number, scenario, set_)
+        elif scenario is None:
+            fail("run: give a scenario, or --from-sweep DIR (or --from-run DIR) and --run K")
+        else:
+            spec, text = scenarios.load(scenario)
         spec = scenarios.with_overrides(spec, parse_sets(set_ or []), "--set")
         spec = scenarios.with_runs(spec, replicates, seed)
         for value in run_seed or []:
@@ -146,6 +165,31 @@ def run(
         f"wrote {folder}/ (daily.parquet, summary.parquet, events.parquet, manifest.json, "
         "overview.png)"
     )
+
+
+def stored(
+    from_sweep: Path | None,
+    from_run: Path | None,
+    number: int | None,
+    scenario: str | None,
+    sets: list[str] | None,
+) -> tuple[scenarios.Scenario, str, list[int]]:
+    """The scenario (with the run's parameters), its text and seed of a stored run; warnings
+    (a changed model) on stderr."""
+    from sim.sweeps.results import stored_run
+
+    if from_sweep and from_run:
+        fail("--from-sweep and --from-run exclude each other")
+    if number is None:
+        fail("--from-sweep/--from-run: say which run with --run K")
+    if scenario is not None or sets:
+        fail("--from-sweep/--from-run: the stored run sets the scenario and parameters")
+    folder = from_sweep or from_run
+    spec, parameters, seed, warnings = stored_run(folder, number)
+    for warning in warnings:
+        errors.print(f"warning: {printable(warning)}", **_PLAIN)
+    spec = scenarios.with_overrides(spec, parameters, f"{folder}: run {number}")
+    return spec, f"# re-run of run {number} of {folder}\n", [seed]
 
 
 def simulate(spec: scenarios.Scenario, run_seed: list[int] | None):

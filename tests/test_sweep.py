@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import sim.results
@@ -287,3 +288,38 @@ def test_duckdb_queries_a_store_and_finds_grid_levels_by_value(tmp_path):
     summary = sim.results.open(store).summary
     assert str(summary["first_offensive_day"].dtype) == "Int32"
     assert {"point", "replicate"} <= set(sim.results.open(store).series.columns)
+
+
+def test_from_sweep_re_runs_a_stored_run_exactly(reference, tmp_path):
+    """Issue 9: `sim run --from-sweep DIR --run K` takes the scenario, parameters and seed from
+    the store; its summary is the stored row (all but `run`); --from-run repeats that again."""
+    import pyarrow.parquet as pq
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    status, _, err = invoke("run", "--from-sweep", reference.folder, "--run", "17", "--out", a)
+    assert status == 0, err
+    again = pq.read_table(a / "summary.parquet").to_pandas()
+    stored = reference.summary.set_index("run").loc[[17]].reset_index(drop=True)
+    common = [c for c in again.columns if c in stored.columns and c != "run"]
+    assert len(common) > 100
+    for name in common:
+        mine, theirs = again[name].iloc[0], stored[name].iloc[0]
+        assert (pd.isna(mine) and pd.isna(theirs)) or mine == theirs, name
+    status, _, err = invoke("run", "--from-run", a, "--run", "0", "--out", b)
+    assert status == 0, err
+    assert pq.read_table(b / "summary.parquet").equals(pq.read_table(a / "summary.parquet"))
+    for args, said in [
+        (["--from-sweep", reference.folder, "--run", "48"], "it holds runs 0 to 47"),
+        (["--from-sweep", reference.folder], "--run K"),
+        (["baseline", "--from-sweep", reference.folder, "--run", "1"], "the stored run sets"),
+        ([], "give a scenario"),
+    ]:
+        status, _, err = invoke("run", *args, "--out", tmp_path / "c")
+        assert status == 2 and said in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_sim_sweep_run_is_the_python_entry_point(reference, tmp_path):
+    import sim.sweep
+
+    store = sim.sweep.run(write_sweep(tmp_path), out=tmp_path / "store", workers=0)
+    assert store.summary.equals(reference.summary)

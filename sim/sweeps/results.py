@@ -9,6 +9,7 @@ sweep.events       # the event log, if recorded
 sweep.dataset("summary").to_table(filter=...)   # lazy, through pyarrow datasets
 """
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,11 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+import sim
 from sim.model.outcomes import summary_outcomes
-from sim.sweeps.disk import ResultsError, sha256
+from sim.model.scenario import Scenario
+from sim.model.streams import sweep_seeds
+from sim.sweeps.disk import ResultsError, code_digest, sha256
 from sim.sweeps.store import DESIGN, TABLES, batch_file, check_batch, done_batches, read_manifest
 
 NULLABLE = {pa.int32(): pd.Int32Dtype()}
@@ -135,3 +139,49 @@ class SweepResults:
 def open(folder: str | Path) -> SweepResults:
     """Open a sweep folder written by `sim sweep`."""
     return SweepResults(folder)
+
+
+def stored_run(folder: str | Path, run: int) -> tuple[Scenario, dict[str, float], int, list[str]]:
+    """What made run `run` of a sweep store or of a `sim run` folder: the scenario as resolved,
+    the run's parameter values, its seed, and warnings (a model whose code has changed since).
+    A folder or run number that does not hold a run is a one-line ResultsError."""
+    folder = Path(folder)
+    path = folder / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise ResultsError(f"{path}: cannot read the manifest: {reason}") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("scenario"), dict):
+        raise ResultsError(f"{path}: not the manifest of a sweep or a run")
+    try:
+        scenario = Scenario.model_validate(manifest["scenario"])
+    except ValueError as error:
+        raise ResultsError(f"{path}: its scenario no longer validates: {error}") from None
+    warnings = []
+    if "batches" in manifest:  # a sweep store
+        read_manifest(folder)
+        runs, replicates = manifest["runs"], manifest["replicates"]
+        _check_run(run, runs, folder)
+        point = run // replicates
+        design = pq.read_table(folder / DESIGN).to_pandas().set_index("point")
+        parameters = {name: float(value) for name, value in design.loc[point].items()}
+        seed = int(sweep_seeds(manifest["sweep"]["seed"], np.array([point]), [run % replicates])[0])
+        if manifest["identity"].get("model_code") != code_digest():
+            warnings.append(f"{folder}: the model's code has changed since this store was made")
+    else:  # a `sim run` folder
+        seeds = manifest.get("seeds") or []
+        _check_run(run, len(seeds), folder)
+        seed = int(seeds[run])
+        parameters = {
+            name: float(value[run] if isinstance(value, list) else value)
+            for name, value in manifest.get("parameters", {}).items()
+        }
+        if manifest.get("package_version") != sim.__version__:
+            warnings.append(f"{folder}: made by sim {manifest.get('package_version')}")
+    return scenario, parameters, seed, warnings
+
+
+def _check_run(run: int, runs: int, folder: Path) -> None:
+    if not 0 <= run < runs:
+        raise ResultsError(f"{folder}: --run {run}: it holds runs 0 to {runs - 1}")

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -28,6 +28,9 @@ from sim.model.tables import posture_names, to_table
 from sim.sweeps.design import Sweep
 from sim.sweeps.disk import ResultsError
 from sim.sweeps.store import SweepStore
+
+if TYPE_CHECKING:
+    from sim.sweeps.results import SweepResults
 
 
 def plan(runs: int, batch_size: int) -> list[tuple[int, int]]:
@@ -221,3 +224,25 @@ class SweepRun:
                 following = next(waiting, None)
                 if following is not None:
                     submit(following)
+
+
+def run(
+    file: str | Path,
+    out: str | Path | None = None,
+    workers: int | None = 0,
+    scheduler: str | None = None,
+    record: str | None = None,
+) -> "SweepResults":
+    """Run (or resume) the sweep of a sweep file into its store and open it: the notebook's
+    `sim sweep`. `out` defaults to results/sweeps/<name>/; workers=0 runs in this process,
+    None one Dask worker per core; `record` overrides the file's."""
+    from sim.sweeps import design
+    from sim.sweeps.results import SweepResults
+
+    sweep, scenario, text, scenario_text = design.load(file)
+    if record is not None:
+        sweep = design.with_record(sweep, record, "record")
+    folder = Path(out) if out is not None else Path("results") / "sweeps" / sweep.name
+    with SweepRun(sweep, scenario, text, scenario_text, folder) as sweep_run:
+        sweep_run.execute(workers=workers, scheduler=scheduler)
+    return SweepResults(folder)
