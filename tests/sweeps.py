@@ -1,5 +1,6 @@
 """A small sweep for the tests of sweeps and of the store: its file, and ways to run it."""
 
+import contextlib
 import subprocess
 import sys
 from pathlib import Path
@@ -42,10 +43,19 @@ def run_in_process(path: Path, out: Path, **execute) -> sim.results.SweepResults
     return sim.results.open(out)
 
 
-def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def process(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """`python -m sim ARGS` in a process of its own: the console entry point, end to end."""
     return subprocess.run(
         [sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=cwd, timeout=600
     )
+
+
+def cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """`sim ARGS` in this process (a process costs two seconds of imports), its result shaped
+    as a finished process's."""
+    with contextlib.chdir(cwd or Path.cwd()):
+        status, out, err = invoke(*args)
+    return subprocess.CompletedProcess(["sim", *map(str, args)], status, out, err)
 
 
 def invoke(*args: str | Path) -> tuple[int, str, str]:

@@ -9,18 +9,15 @@ import pyarrow.parquet as pq
 import pytest
 
 from sim.model.geography import ACTORS
-
-
-def sim(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=cwd, timeout=300
-    )
+from tests.sweeps import cli as sim
+from tests.sweeps import process
 
 
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory):
+    """A run through the console entry point, in a process of its own."""
     out = tmp_path_factory.mktemp("run") / "baseline"
-    result = sim("run", "baseline", "--replicates", "5", "--seed", "9", "--out", str(out))
+    result = process("run", "baseline", "--replicates", "5", "--seed", "9", "--out", str(out))
     assert result.returncode == 0, result.stderr
     return out
 
