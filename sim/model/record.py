@@ -282,25 +282,38 @@ class Recorder:
 
 
 class RecordedData(mesa.DataCollector):
-    """Mesa's DataCollector, filled from the recorder: each recorded day's row becomes Mesa's
-    model variables (one value per variable for a one-run model, one array of a value per run
-    for a lockstep batch), so that `mesa.batch_run` reads them; `get_model_vars_dataframe()` is
-    the recorded series as one tidy row per run and day, however many runs."""
+    """Mesa's DataCollector over the recorder: Mesa's model variables are the recorded days'
+    rows (one value per variable for a one-run model, one array of a value per run for a
+    lockstep batch), built when asked for, so that `mesa.batch_run` reads them at no cost to
+    the run; `get_model_vars_dataframe()` is the recorded series as one tidy row per run and
+    day, however many runs."""
 
-    def __init__(self, recorder: Recorder) -> None:
-        super().__init__()
+    def __init__(self, recorder: Recorder) -> None:  # no reporters: the recorder collects
         self.recorder = recorder
+        self.model_reporters, self.agent_reporters, self.agenttype_reporters = {}, {}, {}
+        self._agent_records, self._agenttype_records, self.tables = {}, {}, {}
 
     def collect(self, model: "EscalationModel") -> None:
-        """Take the day's row, if the recorder kept one today."""
-        recorder = self.recorder
-        if not recorder.recorded_days or recorder.recorded_days[-1] != model.day:
-            return
-        self._collection_steps.append(model.time)
+        """Nothing to do: the recorder has kept the day's row (see `record`)."""
+
+    @property
+    def _collection_steps(self) -> list[int]:
+        """Mesa's step (its `time`) after each recorded day: the day + 1."""
+        return [day + 1 for day in self.recorder.recorded_days]
+
+    @property
+    def model_vars(self) -> dict[str, list]:
+        """{variable: its value on each recorded day}, `seed` and `day` first."""
+        model, days = self.recorder.model, self.recorder.recorded_days
+        rows = [
+            {"seed": model.seeds, "day": np.full(model.replicates, day)} | row
+            for day, row in zip(days, self.recorder.days, strict=True)
+        ]
         one_run = model.replicates == 1
-        row = {"seed": model.seeds, "day": np.full(model.replicates, model.day)}
-        for name, values in (row | recorder.days[-1]).items():
-            self.model_vars.setdefault(name, []).append(values[0].item() if one_run else values)
+        return {
+            name: [row[name][0].item() if one_run else row[name] for row in rows]
+            for name in (rows[0] if rows else {})
+        }
 
     def get_model_vars_dataframe(self) -> pd.DataFrame:
         """The recorded series: one row per run and day, with `run`, `seed` and `day`."""
