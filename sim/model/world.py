@@ -200,7 +200,7 @@ class World:
         p = self.params
         leaving = np.minimum(leaving, self.residents[rows])
         self.residents[rows] -= leaving
-        ne = district_total(leaving * self._northeast)
+        ne = district_total(leaving[:, self._northeast])  # its columns only: the same sum
         nw = district_total(leaving) - ne
         to_turkey = nw * p.border_open[rows]
         to_camps = (nw - to_turkey) * p.camp_share[rows]
@@ -220,7 +220,7 @@ class World:
         self.residents[rows] -= deaths
         total = district_total(deaths)
         self.civilians_killed[rows] += total
-        self.ne_civilians_killed[rows] += district_total(deaths * self._northeast)
+        self.ne_civilians_killed[rows] += district_total(deaths[:, self._northeast])
         self.killed[rows] += total
         return total
 
