@@ -131,6 +131,11 @@ def run(
     from sim.sweeps.disk import ResultsError
 
     started = datetime.now().astimezone()
+    stored_options = (replicates, seed, run_seed)
+    if (from_sweep or from_run) and any(option is not None for option in stored_options):
+        fail("--from-sweep/--from-run: the stored run sets the runs and seed")
+    if run_number is not None and not (from_sweep or from_run):
+        fail("--run: give --from-sweep DIR or --from-run DIR too")
     try:
         if from_sweep or from_run:
             spec, text, run_seed = stored(from_sweep, from_run, run_number, scenario, set_)
@@ -437,6 +442,8 @@ def sweep(
 
 def execute(run, folder: Path, workers: int | None, scheduler: str | None) -> None:
     """Run a sweep's pending batches with a progress bar; Ctrl-C stops it, keeping what is saved."""
+    from distributed import KilledWorker
+
     from sim.sweeps.disk import ResultsError
 
     left = run.runs_to_go()
@@ -470,8 +477,13 @@ def execute(run, folder: Path, workers: int | None, scheduler: str | None) -> No
             )
             raise typer.Exit(130) from None
         except ResultsError as error:
-            progress.stop()
             fail(str(error))
+        except (ValueError, OSError, TimeoutError, KilledWorker) as error:  # a batch that failed
+            reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            fail(
+                f"{folder}: a batch failed ({reason}); the batches saved before are kept: "
+                "run the same command to resume"
+            )
 
 
 def verify_store(folder: Path) -> None:

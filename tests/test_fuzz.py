@@ -165,6 +165,14 @@ TOKENS = st.sampled_from(
         "/proc/x",
         "/dev/null",
         "\x1b[2J",
+        "outcomes",
+        "--format",
+        "--table",
+        "json",
+        "--from-sweep",
+        "--from-run",
+        "--run",
+        "17",
     ]
 )
 

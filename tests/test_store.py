@@ -6,6 +6,7 @@ import errno
 import json
 import random
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -177,15 +178,18 @@ def test_a_full_disk_mid_sweep_loses_nothing(reference, tmp_path, monkeypatch):
     same_as_reference(store, reference)
 
 
-def test_a_planted_symlink_is_never_followed(reference, tmp_path):
+def test_a_planted_symlink_is_never_followed(reference, tmp_path, monkeypatch):
+    """A symlink planted at the very name the temporary file would take first: the file is
+    created exclusively beside it, and the symlink's target is untouched."""
     store = copy_of(reference, tmp_path)
     manifest = json.loads((store / "manifest.json").read_text())
     manifest["batches"]["1"].update(status="pending")
     (store / "manifest.json").write_text(json.dumps(manifest))
     victim = tmp_path / "victim.txt"
     victim.write_text("precious")
-    for name in (".batch-000001.parquet.partial", ".batch-000001.parquet.tmp"):
-        (store / "summary" / name).symlink_to(victim)
+    (store / "summary" / ".batch-000001.parquet.planted.partial").symlink_to(victim)
+    names = iter(["planted", *(f"free{k}" for k in range(1000))])
+    monkeypatch.setattr(tempfile, "_get_candidate_names", lambda: names)
     assert invoke("sweep", write_sweep(tmp_path), "--out", store, "--workers", "0")[0] == 0
     assert victim.read_text() == "precious"
     same_as_reference(store, reference)

@@ -313,6 +313,8 @@ def test_from_sweep_re_runs_a_stored_run_exactly(reference, tmp_path):
         (["--from-sweep", reference.folder], "--run K"),
         (["baseline", "--from-sweep", reference.folder, "--run", "1"], "the stored run sets"),
         ([], "give a scenario"),
+        (["--from-sweep", reference.folder, "--run", "1", "--seed", "4"], "sets the runs and seed"),
+        (["baseline", "--run", "1"], "--run: give --from-sweep"),
     ]:
         status, _, err = invoke("run", *args, "--out", tmp_path / "c")
         assert status == 2 and said in err and len(err.strip().splitlines()) == 1, err
@@ -323,3 +325,15 @@ def test_sim_sweep_run_is_the_python_entry_point(reference, tmp_path):
 
     store = sim.sweep.run(write_sweep(tmp_path), out=tmp_path / "store", workers=0)
     assert store.summary.equals(reference.summary)
+
+
+def test_from_sweep_works_for_a_sweep_shorter_than_its_scenarios_events(tmp_path):
+    """A sweep's horizon leaves out the scenario's later events (the summit on day 128), so its
+    stored scenario is valid and a stored run can be re-run."""
+    path = write_sweep(tmp_path, **{"horizon = 140": "horizon = 100", "n = 4": "n = 1"})
+    store = run_in_process(path, tmp_path / "store")
+    assert store.manifest["scenario"]["events"]["summit_days"] == []
+    status, _, err = invoke(
+        "run", "--from-sweep", store.folder, "--run", "3", "--out", tmp_path / "r"
+    )
+    assert status == 0, err

@@ -107,6 +107,24 @@ class Scenario(Strict):
         return self
 
 
+def cut(scenario: Scenario, horizon: int) -> Scenario:
+    """The scenario run only to `horizon` (as a sweep's `horizon` asks): the events after it,
+    which would never happen, are left out, so that the result is a valid scenario."""
+    events = scenario.events
+    kept = events.model_copy(
+        update={
+            "deal_day": events.deal_day if (events.deal_day or 0) <= horizon else None,
+            "summit_days": [d for d in events.summit_days if d <= horizon],
+            "us_announcement_day": events.us_announcement_day
+            if (events.us_announcement_day or 0) <= horizon
+            else None,
+            "flood_days": [d for d in events.flood_days if d <= horizon],
+            "operations": [op for op in events.operations if op.day <= horizon],
+        }
+    )
+    return scenario.model_copy(update={"horizon": horizon, "events": kept})
+
+
 class ScenarioError(ValueError):
     """A scenario that cannot be used; the message is one line naming the file and field."""
 

@@ -25,7 +25,14 @@ from sim.model.geography import ACTORS
 from sim.model.params import PARAMETERS
 from sim.model.record import START_DATE
 from sim.model.tables import posture_names, to_table
-from sim.sweeps.disk import ResultsError, git_commit, installed_versions, sha256, write_atomic
+from sim.sweeps.disk import (
+    ResultsError,
+    code_digest,
+    git_commit,
+    installed_versions,
+    sha256,
+    write_atomic,
+)
 
 if TYPE_CHECKING:
     from sim.model import EscalationModel
@@ -129,6 +136,7 @@ def write_run(
         "start_date": START_DATE.isoformat(),
         "horizon": model.day - 1,
         "package_version": sim.__version__,
+        "model_code": code_digest(),
         "git_commit": git_commit(),
         "python": platform.python_version(),
         "versions": installed_versions(),

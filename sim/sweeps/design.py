@@ -25,6 +25,7 @@ from sim.model.scenario import (
     Scenario,
     Strict,
     check,
+    cut,
     read_text,
     read_toml,
 )
@@ -73,7 +74,10 @@ class Sweep(Strict):
         "the event log",
     )
     horizon: int | None = Field(
-        None, ge=1, le=3650, description="override the scenario's (events after it do not happen)"
+        None,
+        ge=1,
+        le=3650,
+        description="override the scenario's (its events after it are left out)",
     )
     batch_size: int = Field(2000, ge=1, le=1_000_000, description="runs per lockstep batch")
     max_runs: int = Field(
@@ -187,5 +191,5 @@ def load(path: str | Path) -> tuple[Sweep, Scenario, str, str]:
         target = str((path.parent / target).resolve())
     scenario, scenario_text = load_scenario(target)
     if sweep.horizon is not None:
-        scenario = scenario.model_copy(update={"horizon": sweep.horizon})
+        scenario = cut(scenario, sweep.horizon)
     return sweep, scenario, text, scenario_text

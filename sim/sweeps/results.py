@@ -19,12 +19,19 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-import sim
 from sim.model.outcomes import summary_outcomes
-from sim.model.scenario import Scenario
+from sim.model.scenario import Scenario, ScenarioError, check
 from sim.model.streams import sweep_seeds
-from sim.sweeps.disk import ResultsError, code_digest, sha256
-from sim.sweeps.store import DESIGN, TABLES, batch_file, check_batch, done_batches, read_manifest
+from sim.sweeps.disk import ResultsError, code_digest
+from sim.sweeps.store import (
+    DESIGN,
+    TABLES,
+    batch_file,
+    check_batch,
+    done_batches,
+    file_problem,
+    read_manifest,
+)
 
 NULLABLE = {pa.int32(): pd.Int32Dtype()}
 """Day columns (int32 with nulls for "never") read as pandas' nullable integers, not floats."""
@@ -77,37 +84,39 @@ class SweepResults:
         }
 
     def dataset(self, table: str = "summary") -> ds.Dataset:
-        """A pyarrow dataset over the done batches of `summary`, `series` or `events`."""
+        """A pyarrow dataset over the done batches of `summary`, `series` or `events`, each
+        file checked against the manifest's SHA-256 first: what it reads is exactly what the
+        sweep wrote, or a one-line ResultsError says which file differs."""
         if table not in TABLES:
             raise ValueError(f"table must be one of {TABLES}")
         if table not in self.manifest["tables"]:
-            record = self.manifest.get("identity", {}).get("record", "?")
+            record = self.manifest["identity"].get("record", "?")
             raise ResultsError(
                 f"{self.folder}: the sweep did not record {table} (record = {record})"
             )
-        files = [str(batch_file(self.folder, table, i)) for i in done_batches(self.manifest)]
-        if not files:
+        done = done_batches(self.manifest)
+        if not done:
             raise ResultsError(f"{self.folder / table}: no batches saved")
+        for index in done:
+            path = batch_file(self.folder, table, index)
+            expected = self.manifest["batches"][str(index)].get("files", {}).get(table, {})
+            self._check(path, expected.get("sha256"))
+        files = [str(batch_file(self.folder, table, i)) for i in done]
         try:
             return ds.dataset(files, format="parquet")
         except (OSError, pa.ArrowException) as error:
             raise ResultsError(f"{self.folder / table}: unreadable batch file: {error}") from None
 
+    def _check(self, path: Path, expected: str | None) -> None:
+        problem = file_problem(path, expected)
+        if problem:
+            raise ResultsError(
+                f"{path}: {problem}; run `sim sweep` on this store again to redo its batch"
+            )
+
     def _read(self, table: str) -> pa.Table:
-        """A table's done batches, each checked against the manifest's SHA-256 first: what is
-        returned is exactly what the sweep wrote, or a one-line ResultsError says which file
-        differs."""
-        dataset = self.dataset(table)
-        for index in done_batches(self.manifest):
-            path = batch_file(self.folder, table, index)
-            expected = self.manifest["batches"][str(index)].get("files", {}).get(table, {})
-            if not path.is_file() or sha256(path) != expected.get("sha256"):
-                raise ResultsError(
-                    f"{path}: missing or not as the manifest says (SHA-256); "
-                    "run `sim sweep` on this store again to redo its batch"
-                )
         try:
-            return dataset.to_table()
+            return self.dataset(table).to_table()
         except (OSError, pa.ArrowException) as error:
             raise ResultsError(f"{self.folder / table}: unreadable batch file: {error}") from None
 
@@ -117,6 +126,7 @@ class SweepResults:
     @property
     def design(self) -> pd.DataFrame:
         """One row per design point: `point` and the varied parameters."""
+        self._check(self.folder / DESIGN, self.manifest.get("design_sha256"))
         return pq.read_table(self.folder / DESIGN).to_pandas()
 
     @property
@@ -155,16 +165,16 @@ def stored_run(folder: str | Path, run: int) -> tuple[Scenario, dict[str, float]
     if not isinstance(manifest, dict) or not isinstance(manifest.get("scenario"), dict):
         raise ResultsError(f"{path}: not the manifest of a sweep or a run")
     try:
-        scenario = Scenario.model_validate(manifest["scenario"])
-    except ValueError as error:
-        raise ResultsError(f"{path}: its scenario no longer validates: {error}") from None
+        scenario = check(Scenario, manifest["scenario"], f"{path}: scenario")
+    except ScenarioError as error:
+        raise ResultsError(f"{error} (the store's scenario no longer validates)") from None
     warnings = []
     if "batches" in manifest:  # a sweep store
         read_manifest(folder)
         runs, replicates = manifest["runs"], manifest["replicates"]
         _check_run(run, runs, folder)
         point = run // replicates
-        design = pq.read_table(folder / DESIGN).to_pandas().set_index("point")
+        design = SweepResults(folder).design.set_index("point")
         parameters = {name: float(value) for name, value in design.loc[point].items()}
         seed = int(sweep_seeds(manifest["sweep"]["seed"], np.array([point]), [run % replicates])[0])
         if manifest["identity"].get("model_code") != code_digest():
@@ -177,8 +187,8 @@ def stored_run(folder: str | Path, run: int) -> tuple[Scenario, dict[str, float]
             name: float(value[run] if isinstance(value, list) else value)
             for name, value in manifest.get("parameters", {}).items()
         }
-        if manifest.get("package_version") != sim.__version__:
-            warnings.append(f"{folder}: made by sim {manifest.get('package_version')}")
+        if manifest.get("model_code") != code_digest():
+            warnings.append(f"{folder}: the model's code has changed since this run was made")
     return scenario, parameters, seed, warnings
 
 

@@ -129,8 +129,12 @@ class SweepRun:
         self.store = SweepStore.open(
             folder, sweep, scenario, sweep_text, scenario_text, design_table, self.batches
         )
-        self.redone = self.store.verify()
-        self.store.redo(self.redone)
+        try:
+            self.redone = self.store.verify()
+            self.store.redo(self.redone)
+        except BaseException:
+            self.store.close()
+            raise
 
     def close(self) -> None:
         """Let go of the store (its lock)."""
@@ -194,9 +198,17 @@ class SweepRun:
         from dask.distributed import LocalCluster, as_completed
 
         if scheduler is None:
+            count = workers or os.cpu_count() or 1
+            check_memory(  # each worker holds one batch at a time
+                count * min(self.sweep.batch_size, self.runs),
+                self.scenario.horizon,
+                self.sweep.record_every,
+                self.sweep.record_events,
+                f"batch_size x {count} workers",
+            )
             with dask.config.set(QUIET_CLUSTER):  # the workers take it with them
                 cluster = LocalCluster(
-                    n_workers=workers or os.cpu_count() or 1,
+                    n_workers=count,
                     threads_per_worker=1,
                     host=LOOPBACK,  # the scheduler and the workers listen on this machine only
                     dashboard_address=f"{LOOPBACK}:0",  # None still takes :8787 (dask #8136)
@@ -214,16 +226,18 @@ class SweepRun:
                 index_of[future.key] = index
                 running.add(future)
 
-            slots = 2 * max(len(client.scheduler_info()["workers"]), 1)  # batches in flight
+            def fill() -> None:
+                """Keep two batches in flight a worker (counted anew: workers come and go)."""
+                slots = 2 * max(len(client.scheduler_info()["workers"]), 1)
+                for index in itertools.islice(waiting, max(slots - running.count(), 0)):
+                    submit(index)
+
             waiting = iter(todo)
-            for index in itertools.islice(waiting, slots):
-                submit(index)
+            fill()
             for future in running:
                 tables, seconds = future.result()
                 yield index_of.pop(future.key), tables, seconds
-                following = next(waiting, None)
-                if following is not None:
-                    submit(following)
+                fill()
 
 
 def run(

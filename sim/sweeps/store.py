@@ -28,9 +28,11 @@ import platform
 import shutil
 import tempfile
 from datetime import datetime
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -66,25 +68,42 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def identity(sweep: Sweep, scenario: Scenario, scenario_text: str) -> dict[str, str]:
-    """What makes a store's runs what they are; a store resumes only with all of it unchanged."""
+RECORD = {"record"}  # compared on its own, to name the option
+LIBRARIES = ("numpy", "scipy", "SALib", "pyarrow", "mesa")
+"""The libraries whose versions a run's bits (and a design's points) depend on."""
+
+
+def identity(
+    sweep: Sweep, scenario: Scenario, scenario_text: str, design: dict[str, Any]
+) -> dict[str, str]:
+    """What makes a store's runs what they are; a store resumes only with all of it unchanged
+    (the sweep's `record` is compared on its own, to name it)."""
     values = json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
+    points = hashlib.sha256()
+    for name, column in sorted(design.items()):
+        points.update(name.encode() + np.ascontiguousarray(column, dtype=float).tobytes())
     return {
-        "sweep": sweep.digest(),
+        "sweep": _digest(
+            json.dumps(sweep.model_dump(mode="json", exclude={"record"}), sort_keys=True)
+        ),
         "record": sweep.record,
+        "design": points.hexdigest(),
         "scenario_values": _digest(values),
         "scenario_file": _digest(scenario_text),
         "package_version": sim.__version__,
         "model_code": code_digest(),
+        "libraries": ", ".join(f"{name} {version(name)}" for name in LIBRARIES),
     }
 
 
 _CHANGED = {
     "sweep": "the sweep file has changed",
+    "design": "its design's points have changed",
     "scenario_values": "the base scenario's values have changed",
     "scenario_file": "the base scenario's file has changed",
     "package_version": "the package version has changed",
     "model_code": "the model's code has changed",
+    "libraries": "the numerical libraries' versions have changed",
 }
 
 
@@ -166,7 +185,7 @@ class SweepStore:
     ) -> "SweepStore":
         """Resume the sweep in `folder`, or create it there; refuse a folder holding anything
         else, a store of another sweep, scenario or model, or one another process is filling."""
-        wanted = identity(sweep, scenario, scenario_text)
+        wanted = identity(sweep, scenario, scenario_text, design)
         if not (folder / MANIFEST).exists():
             manifest = {
                 "identity": wanted,
@@ -205,19 +224,17 @@ class SweepStore:
 
     def _check(self, wanted: dict[str, str]) -> None:
         found = self.manifest["identity"]
-        if found.get("record") != wanted["record"] and all(
-            found.get(k) == v for k, v in wanted.items() if k not in ("record", "sweep")
-        ):
+        changed = [what for key, what in _CHANGED.items() if found.get(key) != wanted[key]]
+        if changed:
+            raise ResultsError(
+                f"{self.folder}: holds a different sweep ({changed[0]} since the store was "
+                "made); run the new sweep with another --out"
+            )
+        if found.get("record") != wanted["record"]:
             raise ResultsError(
                 f"{self.folder}: the store records {found.get('record')!r}, this sweep asks for "
                 f"{wanted['record']!r}; use --record {found.get('record')} or another --out"
             )
-        for key, what in _CHANGED.items():
-            if found.get(key) != wanted[key]:
-                raise ResultsError(
-                    f"{self.folder}: holds a different sweep ({what} since the store was made); "
-                    "run the new sweep with another --out"
-                )
 
     def close(self) -> None:
         """Let go of the store's lock."""
@@ -296,10 +313,22 @@ def check_batch(folder: Path, manifest: dict[str, Any], index: int) -> str | Non
     for table, expected in files.items():
         path = batch_file(folder, table, index)
         name = f"{table}/{path.name}"
-        if not path.is_file():
-            return f"{name}: missing"
-        if sha256(path) != expected["sha256"]:
-            return f"{name}: altered or truncated (its SHA-256 differs from the manifest's)"
+        problem = file_problem(path, expected["sha256"])
+        if problem:
+            return f"{name}: {problem}"
+    return None
+
+
+def file_problem(path: Path, expected: str | None) -> str | None:
+    """What is wrong with a stored file against the SHA-256 its manifest gives, or None."""
+    if not path.is_file():
+        return "missing"
+    try:
+        found = sha256(path)
+    except OSError as error:
+        return f"unreadable ({error.strerror})"
+    if found != expected:
+        return "altered or truncated (its SHA-256 differs from the manifest's)"
     return None
 
 
@@ -322,6 +351,7 @@ def _create(folder: Path, manifest: dict[str, Any], design: pa.Table) -> None:
         for table in manifest["tables"]:
             (temporary / table).mkdir()
         write_atomic(temporary / DESIGN, lambda file: pq.write_table(design, file))
+        manifest["design_sha256"] = sha256(temporary / DESIGN)
         text = json.dumps(manifest, indent=1).encode()
         write_atomic(temporary / MANIFEST, lambda file: file.write(text))
         temporary.chmod(0o755)
