@@ -49,8 +49,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(soft_wrap=True)
-errors = Console(stderr=True, soft_wrap=True)  # messages stay one line in logs
+# no markup: paths and names from the user are printed as they are ("[/x]" is not a style)
+console = Console(soft_wrap=True, markup=False, highlight=False)
+errors = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)  # one line a message
 _PLAIN = {"markup": False, "highlight": False}
 
 
@@ -61,6 +62,11 @@ def printable(text: str) -> str:
         c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii")
         for c in text
     )
+
+
+def say(message: str) -> None:
+    """One line on stdout, control characters escaped (it may hold the user's paths)."""
+    console.print(printable(message))
 
 
 def fail(message: str) -> None:
@@ -166,7 +172,7 @@ def run(
     except BaseException:
         release(folder)
         raise
-    console.print(
+    say(
         f"wrote {folder}/ (daily.parquet, summary.parquet, events.parquet, manifest.json, "
         "overview.png)"
     )
@@ -190,7 +196,7 @@ def stored(
     if scenario is not None or sets:
         fail("--from-sweep/--from-run: the stored run sets the scenario and parameters")
     folder = from_sweep or from_run
-    spec, parameters, seed, warnings = stored_run(folder, number)
+    spec, parameters, seed, warnings = stored_run(folder, number, sweep=from_sweep is not None)
     for warning in warnings:
         errors.print(f"warning: {printable(warning)}", **_PLAIN)
     spec = scenarios.with_overrides(spec, parameters, f"{folder}: run {number}")
@@ -232,7 +238,7 @@ def validate(
         if sweeps.is_sweep_file(file):
             plan, spec, _, _ = sweeps.load(file)
             runs = plan.point_count() * plan.replicates
-            console.print(
+            say(
                 f"{file}: ok (sweep {plan.name} of {spec.name}: {plan.point_count():,} points x "
                 f"{plan.replicates} replicates = {runs:,} runs)"
             )
@@ -240,7 +246,7 @@ def validate(
         spec, _ = scenarios.load(file)
     except scenarios.ScenarioError as error:
         fail(str(error))
-    console.print(f"{file}: ok ({spec.name}, horizon {spec.horizon}, {spec.replicates} runs)")
+    say(f"{file}: ok ({spec.name}, horizon {spec.horizon}, {spec.replicates} runs)")
 
 
 class Format(StrEnum):
@@ -350,7 +356,7 @@ def claims() -> None:
 
     rules = all_rules()
     for claim_id, text in [*SOURCES.items(), (ASSUMPTION, "not in the source")]:
-        console.print(f"[bold]{claim_id}[/bold] {text}")
+        console.print(f"[bold]{claim_id}[/bold] {text}", markup=True)
         for name, cited in rules.items():
             if claim_id in cited:
                 console.print(f"    rule      {name}")
@@ -435,9 +441,9 @@ def sweep(
         fail(f"{file}: {error}")
     with run:
         for index, problem in run.redone.items():
-            errors.print(f"warning: batch {index} will run again: {problem}", markup=False)
+            errors.print(f"warning: batch {index} will run again: {printable(problem)}")
         execute(run, folder, workers, scheduler)
-    console.print(f"done: {run.runs:,} runs in {folder}/ (read with sim.results.open)")
+    say(f"done: {run.runs:,} runs in {folder}/ (read with sim.results.open)")
 
 
 def execute(run, folder: Path, workers: int | None, scheduler: str | None) -> None:
@@ -447,7 +453,7 @@ def execute(run, folder: Path, workers: int | None, scheduler: str | None) -> No
     from sim.sweeps.disk import ResultsError
 
     left = run.runs_to_go()
-    console.print(
+    say(
         f"{run.sweep.name}: {run.points:,} points x {run.sweep.replicates} replicates = "
         f"{run.runs:,} runs in {len(run.batches)} batches; {left:,} runs to go -> {folder}/"
     )
@@ -467,23 +473,31 @@ def execute(run, folder: Path, workers: int | None, scheduler: str | None) -> No
             speed = progress.tasks[task].speed
             progress.update(task, rate=f"{speed:,.0f} runs/s" if speed else "")
 
+        problem = None
         try:
             run.execute(workers=workers, scheduler=scheduler, on_batch=advance)
         except KeyboardInterrupt:
-            done = run.runs - run.runs_to_go()
-            errors.print(
-                f"stopped: {done:,} of {run.runs:,} runs saved in {folder}/; "
-                "run the same command to resume"
-            )
-            raise typer.Exit(130) from None
+            problem = "stopped"
         except ResultsError as error:
-            fail(str(error))
+            problem = str(error)
         except (ValueError, OSError, TimeoutError, KilledWorker) as error:  # a batch that failed
             reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
-            fail(
+            problem = (
                 f"{folder}: a batch failed ({reason}); the batches saved before are kept: "
                 "run the same command to resume"
             )
+    # the progress bar is gone: the message is the last line
+    if problem == "stopped":
+        done = run.runs - run.runs_to_go()
+        errors.print(
+            printable(
+                f"stopped: {done:,} of {run.runs:,} runs saved in {folder}/; "
+                "run the same command to resume"
+            )
+        )
+        raise typer.Exit(130)
+    if problem:
+        fail(problem)
 
 
 def verify_store(folder: Path) -> None:
@@ -491,7 +505,7 @@ def verify_store(folder: Path) -> None:
     found = verified(folder)
     batches = found.manifest["batches"]
     done = sum(b["status"] == "done" for b in batches.values())
-    console.print(
+    say(
         f"{folder}: {done} of {len(batches)} batches saved, each file as the manifest says "
         f"({found.done:,} of {found.manifest['runs']:,} runs)"
     )
@@ -528,7 +542,7 @@ def results(folder: Annotated[Path, typer.Argument(help="a sweep's store")]) -> 
     except ResultsError as error:
         fail(str(error))
     manifest = found.manifest
-    console.print(
+    say(
         f"{manifest['sweep']['name']}: {len(summary):,} of {manifest['runs']:,} runs saved, "
         f"{manifest['points']:,} points x {manifest['replicates']} replicates"
     )

@@ -255,3 +255,53 @@ def test_any_sequence_of_stops_faults_and_resumes_ends_as_one_uninterrupted_swee
             assert sim.results.open(store).done == len(summary)
         assert invoke("sweep", path, "--out", store, "--workers", "0")[0] == 0
         same_as_reference(store, reference)
+
+
+def test_a_table_folder_linked_into_another_store_is_never_written(reference, tmp_path):
+    other = tmp_path / "other"
+    shutil.copytree(reference.folder, other)
+    before = {p.name: p.read_bytes() for p in (other / "summary").iterdir()}
+    store = copy_of(reference, tmp_path)
+    shutil.rmtree(store / "summary")
+    (store / "summary").symlink_to(other / "summary")
+    manifest = json.loads((store / "manifest.json").read_text())
+    manifest["batches"]["2"].update(status="pending")
+    (store / "manifest.json").write_text(json.dumps(manifest))
+    status, _, err = invoke("sweep", write_sweep(tmp_path), "--out", store, "--workers", "0")
+    assert status == 2 and "a link, not the store's own folder" in one_line(err)
+    assert {p.name: p.read_bytes() for p in (other / "summary").iterdir()} == before
+
+
+def test_a_design_that_is_not_the_stores_is_refused_even_with_its_hash_updated(reference, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    store = copy_of(reference, tmp_path)
+    design = pq.read_table(store / "design.parquet").to_pandas()
+    design["turkey_effort"] = 1.0 - design["turkey_effort"]
+    pq.write_table(pa.Table.from_pandas(design, preserve_index=False), store / "design.parquet")
+    manifest = json.loads((store / "manifest.json").read_text())
+    manifest["design_sha256"] = stores.sha256(store / "design.parquet")
+    (store / "manifest.json").write_text(json.dumps(manifest))
+    for command in (
+        ["run", "--from-sweep", store, "--run", "3", "--out", tmp_path / "r"],
+        ["sweep", store, "--verify"],
+    ):
+        status, _, err = invoke(*command)
+        assert status == 2 and "not the store's design" in one_line(err)
+
+
+def test_a_run_folder_given_as_a_store_keeps_no_lock_file(tmp_path):
+    run = tmp_path / "run"
+    assert invoke("run", "baseline", "--replicates", "1", "--out", run)[0] == 0
+    status, _, err = invoke("sweep", write_sweep(tmp_path), "--out", run, "--workers", "0")
+    assert status == 2 and "not a sweep" in one_line(err)
+    assert not (run / ".lock").exists()
+
+
+def test_paths_with_brackets_and_escapes_are_printed_as_they_are(tmp_path):
+    out = tmp_path / "r[/x]"
+    status, printed, err = invoke("run", "baseline", "--replicates", "1", "--out", out)
+    assert status == 0 and f"wrote {out}/" in printed, err
+    status, _, err = invoke("validate", tmp_path / "a[/b]\x1b[31m.toml")
+    assert status == 2 and "\\x1b[31m" in one_line(err)

@@ -175,11 +175,14 @@ def load(name_or_path: str | Path) -> tuple[Scenario, str]:
     path = Path(name_or_path)
     if not path.suffix and str(name_or_path) in named_scenarios():
         path = named_scenarios()[str(name_or_path)]
-    if path.is_dir():
-        raise ScenarioError(f"{name_or_path}: a folder, not a scenario file")
-    if not path.is_file():
-        known = ", ".join(named_scenarios())
-        raise ScenarioError(f"{name_or_path}: no such scenario file or name (named: {known})")
+    try:
+        if path.is_dir():
+            raise ScenarioError(f"{name_or_path}: a folder, not a scenario file")
+        if not path.exists():
+            known = ", ".join(named_scenarios())
+            raise ScenarioError(f"{name_or_path}: no such scenario file or name (named: {known})")
+    except OSError as error:  # a name too long, say
+        raise ScenarioError(f"{name_or_path}: cannot read: {error.strerror}") from None
     text = read_text(path)
     return parse(text, str(path)), text
 
@@ -187,6 +190,8 @@ def load(name_or_path: str | Path) -> tuple[Scenario, str]:
 def read_text(path: Path) -> str:
     """A scenario or sweep file's text; unreadable or not UTF-8 is a one-line ScenarioError."""
     try:
+        if path.exists() and not path.is_file():  # a pipe would never end
+            raise ScenarioError(f"{path}: not a regular file")
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: not UTF-8 text") from None

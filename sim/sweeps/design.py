@@ -175,7 +175,9 @@ def with_record(sweep: Sweep, record: str, source: str) -> Sweep:
 def is_sweep_file(path: str | Path) -> bool:
     """Whether a file reads as TOML with a [design] table (a sweep, not a scenario)."""
     try:
-        return "design" in tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        return Path(path).is_file() and "design" in tomllib.loads(
+            Path(path).read_text(encoding="utf-8")
+        )
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return False
 

@@ -20,7 +20,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from sim.model.outcomes import summary_outcomes
-from sim.model.scenario import Scenario, ScenarioError, check
+from sim.model.scenario import SEED_LIMIT, Scenario, ScenarioError, check
 from sim.model.streams import sweep_seeds
 from sim.sweeps.disk import ResultsError, code_digest
 from sim.sweeps.store import (
@@ -28,6 +28,7 @@ from sim.sweeps.store import (
     TABLES,
     batch_file,
     check_batch,
+    design_digest,
     done_batches,
     file_problem,
     read_manifest,
@@ -76,7 +77,9 @@ class SweepResults:
 
     def verify(self) -> dict[int, str]:
         """The done batches whose files do not match the manifest (SHA-256), with what is
-        wrong; empty when the store holds exactly what it says."""
+        wrong; empty when the store holds exactly what it says. A design that is not the
+        store's own is a ResultsError: no batch can mend it."""
+        self.design  # noqa: B018 (reading it checks it)
         return {
             i: problem
             for i in done_batches(self.manifest)
@@ -126,8 +129,22 @@ class SweepResults:
     @property
     def design(self) -> pd.DataFrame:
         """One row per design point: `point` and the varied parameters."""
-        self._check(self.folder / DESIGN, self.manifest.get("design_sha256"))
-        return pq.read_table(self.folder / DESIGN).to_pandas()
+        path = self.folder / DESIGN
+        problem = file_problem(path, self.manifest.get("design_sha256"))
+        try:
+            design = pq.read_table(path).to_pandas() if not problem else None
+        except (OSError, pa.ArrowException) as error:
+            design, problem = None, f"unreadable ({error})"
+        if design is not None and (
+            "point" not in design
+            or list(design["point"]) != list(range(self.manifest["points"]))
+            or design_digest({c: design[c].to_numpy() for c in design})
+            != self.manifest["identity"].get("design")
+        ):
+            problem = "not the store's design (its points differ from the store's identity)"
+        if problem:
+            raise ResultsError(f"{path}: {problem}; the store cannot be used, make it anew")
+        return design
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -151,45 +168,69 @@ def open(folder: str | Path) -> SweepResults:
     return SweepResults(folder)
 
 
-def stored_run(folder: str | Path, run: int) -> tuple[Scenario, dict[str, float], int, list[str]]:
-    """What made run `run` of a sweep store or of a `sim run` folder: the scenario as resolved,
-    the run's parameter values, its seed, and warnings (a model whose code has changed since).
-    A folder or run number that does not hold a run is a one-line ResultsError."""
+def stored_run(
+    folder: str | Path, run: int, sweep: bool
+) -> tuple[Scenario, dict[str, float], int, list[str]]:
+    """What made run `run` of a sweep store (`sweep`) or of a `sim run` folder: the scenario as
+    resolved, the run's parameter values, its seed, and warnings (a model whose code has
+    changed since). A folder or run number that does not hold such a run is a one-line
+    ResultsError."""
     folder = Path(folder)
     path = folder / "manifest.json"
+    manifest = SweepResults(folder).manifest if sweep else _run_manifest(path)
     try:
+        scenario = check(Scenario, manifest["scenario"], f"{path}: scenario")
+    except ScenarioError as error:
+        raise ResultsError(f"{error} (the stored scenario no longer validates)") from None
+    if sweep:
+        _check_run(run, manifest["runs"], folder)
+        replicates = manifest["replicates"]
+        point = run // replicates
+        design = SweepResults(folder).design.set_index("point")
+        parameters = {name: float(value) for name, value in design.loc[point].items()}
+        master = manifest["sweep"]["seed"]
+        seed = int(sweep_seeds(master, np.array([point]), np.array([run % replicates]))[0])
+    else:
+        _check_run(run, len(manifest["seeds"]), folder)
+        seed = manifest["seeds"][run]
+        parameters = {
+            name: float(value[run] if isinstance(value, list) else value)
+            for name, value in manifest["parameters"].items()
+        }
+    made = manifest["identity"].get("model_code") if sweep else manifest.get("model_code")
+    changed = made != code_digest()
+    warnings = [f"{folder}: the model's code has changed since this was made"] * changed
+    return scenario, parameters, seed, warnings
+
+
+def _run_manifest(path: Path) -> dict[str, Any]:
+    """A `sim run` folder's manifest, checked for what re-running one of its runs needs."""
+    try:
+        if not path.is_file():
+            raise ResultsError(f"{path}: not a `sim run` folder (no regular manifest.json)")
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         reason = getattr(error, "strerror", None) or error
         raise ResultsError(f"{path}: cannot read the manifest: {reason}") from None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("scenario"), dict):
-        raise ResultsError(f"{path}: not the manifest of a sweep or a run")
-    try:
-        scenario = check(Scenario, manifest["scenario"], f"{path}: scenario")
-    except ScenarioError as error:
-        raise ResultsError(f"{error} (the store's scenario no longer validates)") from None
-    warnings = []
-    if "batches" in manifest:  # a sweep store
-        read_manifest(folder)
-        runs, replicates = manifest["runs"], manifest["replicates"]
-        _check_run(run, runs, folder)
-        point = run // replicates
-        design = SweepResults(folder).design.set_index("point")
-        parameters = {name: float(value) for name, value in design.loc[point].items()}
-        seed = int(sweep_seeds(manifest["sweep"]["seed"], np.array([point]), [run % replicates])[0])
-        if manifest["identity"].get("model_code") != code_digest():
-            warnings.append(f"{folder}: the model's code has changed since this store was made")
-    else:  # a `sim run` folder
-        seeds = manifest.get("seeds") or []
-        _check_run(run, len(seeds), folder)
-        seed = int(seeds[run])
-        parameters = {
-            name: float(value[run] if isinstance(value, list) else value)
-            for name, value in manifest.get("parameters", {}).items()
-        }
-        if manifest.get("model_code") != code_digest():
-            warnings.append(f"{folder}: the model's code has changed since this run was made")
-    return scenario, parameters, seed, warnings
+    if isinstance(manifest, dict) and "batches" in manifest:
+        raise ResultsError(f"{path.parent}: a sweep store: use --from-sweep")
+    seeds = manifest.get("seeds") if isinstance(manifest, dict) else None
+    parameters = manifest.get("parameters") if isinstance(manifest, dict) else None
+    runs = len(seeds) if isinstance(seeds, list) else 0
+    good_seeds = runs > 0 and all(
+        isinstance(s, int) and not isinstance(s, bool) and 0 <= s < SEED_LIMIT for s in seeds
+    )
+    good_values = isinstance(parameters, dict) and all(
+        _number(v) or (isinstance(v, list) and len(v) == runs and all(map(_number, v)))
+        for v in parameters.values()
+    )
+    if not (good_seeds and good_values and isinstance(manifest.get("scenario"), dict)):
+        raise ResultsError(f"{path}: not the manifest of a `sim run` (its seeds or parameters)")
+    return manifest
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _check_run(run: int, runs: int, folder: Path) -> None:

@@ -68,7 +68,6 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-RECORD = {"record"}  # compared on its own, to name the option
 LIBRARIES = ("numpy", "scipy", "SALib", "pyarrow", "mesa")
 """The libraries whose versions a run's bits (and a design's points) depend on."""
 
@@ -79,21 +78,26 @@ def identity(
     """What makes a store's runs what they are; a store resumes only with all of it unchanged
     (the sweep's `record` is compared on its own, to name it)."""
     values = json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
-    points = hashlib.sha256()
-    for name, column in sorted(design.items()):
-        points.update(name.encode() + np.ascontiguousarray(column, dtype=float).tobytes())
     return {
         "sweep": _digest(
             json.dumps(sweep.model_dump(mode="json", exclude={"record"}), sort_keys=True)
         ),
         "record": sweep.record,
-        "design": points.hexdigest(),
+        "design": design_digest(design),
         "scenario_values": _digest(values),
         "scenario_file": _digest(scenario_text),
         "package_version": sim.__version__,
         "model_code": code_digest(),
         "libraries": ", ".join(f"{name} {version(name)}" for name in LIBRARIES),
     }
+
+
+def design_digest(design: dict[str, Any]) -> str:
+    """SHA-256 of a design's columns (names and values): what the store's points are."""
+    points = hashlib.sha256()
+    for name, column in sorted(design.items()):
+        points.update(name.encode() + np.ascontiguousarray(column, dtype=float).tobytes())
+    return points.hexdigest()
 
 
 _CHANGED = {
@@ -110,6 +114,8 @@ _CHANGED = {
 def read_manifest(folder: Path) -> dict[str, Any]:
     """The manifest of a sweep folder; a missing or corrupt one is a one-line ResultsError."""
     path = folder / MANIFEST
+    if path.exists() and not path.is_file():
+        raise ResultsError(f"{path}: unreadable manifest: not a regular file")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -131,6 +137,10 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     return manifest
 
 
+def _whole(value: Any, least: int = 0) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
+
+
 def _shape_problem(manifest: Any) -> str | None:
     """What is wrong with a manifest's shape, if anything."""
     if not isinstance(manifest, dict):
@@ -138,27 +148,36 @@ def _shape_problem(manifest: Any) -> str | None:
     batches = manifest.get("batches")
     if not isinstance(batches, dict) or not batches:
         return "no batch table"
-    if not isinstance(manifest.get("runs"), int) or not isinstance(manifest.get("tables"), list):
-        return "no run count or table list"
-    if not isinstance(manifest.get("identity"), dict):
-        return "no identity"
+    tables = manifest.get("tables")
+    if not isinstance(tables, list) or "summary" not in tables or not set(tables) <= set(TABLES):
+        return "no table list"
+    sweep = manifest.get("sweep")
+    if not isinstance(sweep, dict) or not _whole(sweep.get("seed")) or not sweep.get("name"):
+        return "no sweep"
+    counts = ("runs", "points", "replicates")
+    if not all(_whole(manifest.get(k), 1) for k in counts) or not isinstance(
+        manifest.get("identity"), dict
+    ):
+        return "no run, point or replicate count, or no identity"
+    if manifest["points"] * manifest["replicates"] != manifest["runs"]:
+        return "points x replicates is not the run count"
     first = 0
-    for key in sorted(batches, key=lambda k: int(k) if k.isdigit() else -1):
+    for key in sorted(batches, key=lambda k: int(k) if k.isascii() and k.isdigit() else -1):
         batch = batches[key]
-        if not key.isdigit() or not isinstance(batch, dict):
+        if not (key.isascii() and key.isdigit()) or not isinstance(batch, dict):
             return f"batch {key!r} is not a batch"
-        if batch.get("first_run") != first or not isinstance(batch.get("runs"), int):
+        if batch.get("first_run") != first or not _whole(batch.get("runs"), 1):
             return f"batch {key}: runs out of sequence"
         if batch.get("status") not in ("pending", "done"):
             return f"batch {key}: unknown status"
         files = batch.get("files", {})
         if not isinstance(files, dict) or not all(
-            isinstance(f, dict)
-            and isinstance(f.get("rows"), int)
-            and isinstance(f.get("sha256"), str)
+            isinstance(f, dict) and _whole(f.get("rows")) and isinstance(f.get("sha256"), str)
             for f in files.values()
         ):
             return f"batch {key}: malformed file list"
+        if "summary" in files and files["summary"]["rows"] != batch["runs"]:
+            return f"batch {key}: its summary has {files['summary']['rows']} rows for its runs"
         first += batch["runs"]
     if first != manifest["runs"]:
         return f"the batches hold {first} runs, the sweep {manifest['runs']}"
@@ -186,7 +205,11 @@ class SweepStore:
         """Resume the sweep in `folder`, or create it there; refuse a folder holding anything
         else, a store of another sweep, scenario or model, or one another process is filling."""
         wanted = identity(sweep, scenario, scenario_text, design)
-        if not (folder / MANIFEST).exists():
+        try:
+            made = (folder / MANIFEST).exists()
+        except OSError as error:  # a name too long, say
+            raise ResultsError(f"{folder}: cannot use it as a store: {error.strerror}") from None
+        if not made:
             manifest = {
                 "identity": wanted,
                 "sweep": sweep.model_dump(mode="json"),
@@ -212,11 +235,17 @@ class SweepStore:
                 },
             }
             _create(folder, manifest, pa.table(design))
+        read_manifest(folder)  # a sweep store, before its lock file is made in it
         store = cls(folder, {})
         store._lock = lock(folder)
         try:
             store.manifest = read_manifest(folder)
             store._check(wanted)
+            planned = [(b["first_run"], b["runs"]) for _, b in sorted_batches(store.manifest)]
+            if planned != list(batches):
+                raise ResultsError(
+                    f"{folder / MANIFEST}: corrupt manifest: its batches are not the sweep's"
+                )
         except BaseException:
             store.close()
             raise
@@ -274,6 +303,8 @@ class SweepStore:
         files = {}
         for name, table in tables.items():
             path = batch_file(self.folder, name, index)
+            if path.parent.is_symlink():  # it could lead into another store
+                raise ResultsError(f"{path.parent}: a link, not the store's own folder")
             try:
                 path.parent.mkdir(exist_ok=True)
                 write_atomic(path, lambda file, t=table: pq.write_table(t, file))
@@ -298,6 +329,11 @@ class SweepStore:
                 f"{self.folder / MANIFEST}: cannot write ({error.strerror or error}); the "
                 "batches recorded before are kept: run the same command to resume"
             ) from None
+
+
+def sorted_batches(manifest: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    """(index, batch) of a manifest's batches, in order."""
+    return sorted(((int(k), b) for k, b in manifest["batches"].items()), key=lambda ib: ib[0])
 
 
 def done_batches(manifest: dict[str, Any]) -> list[int]:
@@ -340,7 +376,11 @@ def _recorded(sweep: Sweep) -> list[str]:
 def _create(folder: Path, manifest: dict[str, Any], design: pa.Table) -> None:
     """Make the store whole in a temporary folder beside `folder`, then rename it into place
     (onto nothing or an empty folder). If another process made it meanwhile, theirs stays."""
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+    try:
+        taken = folder.exists() and (not folder.is_dir() or any(folder.iterdir()))
+    except OSError as error:
+        raise ResultsError(f"{folder}: cannot create the store: {error.strerror}") from None
+    if taken:
         raise ResultsError(f"{folder}: already holds other files; choose another --out")
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
