@@ -531,6 +531,43 @@ def verified(folder: Path):
 
 
 @app.command()
+def discover(
+    folder: Annotated[Path, typer.Argument(help="a finished sweep's store")],
+    outcome: Annotated[
+        str,
+        typer.Option(
+            help="true or false for each run, e.g. 'peak_level >= 6' or "
+            "'ne_operation_day.notna()' (the summary's columns, see `sim outcomes`)"
+        ),
+    ],
+) -> None:
+    """Scenario discovery: the parameter ranges under which OUTCOME happens (PRIM), how stable
+    they are over bootstrap resamples, and which parameters separate it (feature scores)."""
+    from sim.analysis.discover import discover_sweep
+    from sim.sweeps.disk import ResultsError
+
+    found = verified(folder)
+    try:
+        result = discover_sweep(found, outcome)
+    except (ValueError, ResultsError) as error:
+        fail(str(error))
+    say(result.summary())
+    inputs = found.runs()[found.inputs]
+    table = Table("parameter", "low", "high", "range", "restricted in resamples", "score")
+    for name in result.scores.index:
+        low, high = (
+            (f"{result.box.loc[name, 'low']:.3g}", f"{result.box.loc[name, 'high']:.3g}")
+            if name in result.box.index
+            else ("", "")
+        )
+        span = f"{inputs[name].min():.3g}-{inputs[name].max():.3g}"
+        table.add_row(
+            name, low, high, span, f"{result.stability[name]:.0%}", f"{result.scores[name]:.3f}"
+        )
+    console.print(table)
+
+
+@app.command()
 def results(folder: Annotated[Path, typer.Argument(help="a sweep's store")]) -> None:
     """A short table of a sweep: runs, points and outcome quantiles."""
     from sim.model.outcomes import key_outcomes

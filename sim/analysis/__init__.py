@@ -1,0 +1,1 @@
+"""Analyses of stored sweeps: scenario discovery (discover.py)."""

@@ -1,0 +1,142 @@
+"""Scenario discovery: under which parameter values does an outcome happen?
+
+PRIM (EMA Workbench's `analysis.prim`) over a stored sweep's varied parameters, for a boolean
+outcome written as an expression over the summary's columns (`peak_level >= 6`,
+`ne_operation_day.notna()`); the chosen box, its stability over bootstrap resamples of the
+runs, and feature scores (extra trees, from EMA Workbench) that rank the parameters.
+"""
+
+import warnings
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+with warnings.catch_warnings():  # EMA warns at import that its optional ipyparallel is missing
+    warnings.simplefilter("ignore")
+    from ema_workbench.analysis import feature_scoring, prim
+
+if TYPE_CHECKING:
+    from sim.sweeps.results import SweepResults
+
+DENSITY = 0.8
+"""The chosen box: the one with the most coverage among those at least this dense."""
+
+BOOTSTRAPS = 20
+"""Resamples of the runs for a box's stability."""
+
+
+@dataclass
+class Discovery:
+    """What PRIM found: the peeling trajectory, the chosen box (its limits, coverage and
+    density), how often each parameter was restricted over bootstrap resamples, and the
+    parameters' feature scores."""
+
+    outcome: str
+    share: float  # of the runs with the outcome
+    trajectory: pd.DataFrame  # coverage, density, mass, res_dim for each box peeled
+    box: pd.DataFrame  # restricted parameters: low, high, their full range
+    coverage: float
+    density: float
+    stability: pd.Series  # share of resamples restricting each parameter
+    scores: pd.Series  # feature scores, highest first
+
+    def summary(self) -> str:
+        """The box in one line."""
+        limits = "; ".join(
+            f"{name} {row.low:.3g}-{row.high:.3g}" for name, row in self.box.iterrows()
+        )
+        return (
+            f"{self.outcome}: in {self.share:.0%} of the runs; box {limits or '(none)'}: "
+            f"coverage {self.coverage:.2f}, density {self.density:.2f}"
+        )
+
+
+def outcome_of(runs: pd.DataFrame, expression: str) -> np.ndarray:
+    """A boolean outcome per run from an expression over the runs' columns (pandas' eval, which
+    runs no other code); a ValueError saying what is wrong otherwise."""
+    try:
+        value = runs.eval(expression, engine="python")
+    except Exception as error:  # pandas raises many kinds for a bad expression
+        raise ValueError(f"--outcome {expression!r}: {type(error).__name__}: {error}") from None
+    if not isinstance(value, pd.Series) or not pd.api.types.is_bool_dtype(value.dtype):
+        raise ValueError(f"--outcome {expression!r}: not true or false for each run")
+    return value.fillna(False).to_numpy(dtype=bool)
+
+
+def discover(x: pd.DataFrame, y: np.ndarray, outcome: str, seed: int = 0) -> Discovery:
+    """PRIM on parameters `x` (one row a run) for the boolean `y`."""
+    if y.all() or not y.any():
+        raise ValueError(
+            f"--outcome {outcome!r}: true in {y.mean():.0%} of the runs: nothing to find"
+        )
+    trajectory, box_lims = _peel(x, y)
+    chosen = _choose(trajectory)
+    limits = box_lims[chosen]
+    box = _restricted(limits, x)
+    rng = np.random.default_rng(seed)
+    restricted = pd.Series(0.0, index=x.columns)
+    for _ in range(BOOTSTRAPS):
+        rows = rng.integers(0, len(x), len(x))
+        again = x.iloc[rows].reset_index(drop=True)
+        if y[rows].all() or not y[rows].any():
+            continue
+        path, lims = _peel(again, y[rows])
+        restricted[_restricted(lims[_choose(path)], again).index] += 1 / BOOTSTRAPS
+    scores = feature_scoring.get_ex_feature_scores(x, y, random_state=seed)[0].iloc[:, 0]
+    return Discovery(
+        outcome=outcome,
+        share=float(y.mean()),
+        trajectory=trajectory[["coverage", "density", "mass", "res_dim"]],
+        box=box,
+        coverage=float(trajectory.loc[chosen, "coverage"]),
+        density=float(trajectory.loc[chosen, "density"]),
+        stability=restricted.sort_values(ascending=False),
+        scores=scores.sort_values(ascending=False),
+    )
+
+
+def _peel(x: pd.DataFrame, y: np.ndarray) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        box = prim.Prim(x, y).find_box()
+    return box.peeling_trajectory.reset_index(drop=True), box.box_lims
+
+
+def _choose(trajectory: pd.DataFrame) -> int:
+    dense = trajectory[trajectory["density"] >= DENSITY]
+    if dense.empty:
+        return int(trajectory["density"].idxmax())
+    return int(dense["coverage"].idxmax())
+
+
+def _restricted(limits: pd.DataFrame, x: pd.DataFrame) -> pd.DataFrame:
+    """The parameters a box restricts: its low and high, and each one's full range."""
+    full_low, full_high = x.min(), x.max()
+    rows = {
+        name: {
+            "low": limits.loc[0, name],
+            "high": limits.loc[1, name],
+            "range_low": full_low[name],
+            "range_high": full_high[name],
+        }
+        for name in x.columns
+        if limits.loc[0, name] > full_low[name] or limits.loc[1, name] < full_high[name]
+    }
+    return pd.DataFrame.from_dict(
+        rows, orient="index", columns=["low", "high", "range_low", "range_high"]
+    )
+
+
+def discover_sweep(sweep: "SweepResults", expression: str, seed: int = 0) -> Discovery:
+    """Scenario discovery on a finished sweep (`sim.results.open(...)`): PRIM over its varied
+    parameters for the outcome `expression` (over the summary's columns)."""
+    pending = sweep.manifest["runs"] - sweep.done
+    if pending:
+        raise ValueError(
+            f"{sweep.folder}: the sweep is not finished ({pending:,} runs to go); "
+            "finish it with `sim sweep` first"
+        )
+    runs = sweep.runs()
+    return discover(runs[sweep.inputs], outcome_of(runs, expression), expression, seed)
