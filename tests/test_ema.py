@@ -18,9 +18,10 @@ SAME_SAMPLE = {"rng": 7}  # the same Latin hypercube sample for both evaluators
 
 @pytest.fixture(scope="module")
 def lockstep():
+    """20 experiments x 5 replicates through `sim.ema.perform_experiments` (EMA's, with the
+    lockstep evaluator by default)."""
     model = sim.ema.model("baseline", replicates=5)
-    with sim.ema.LockstepEvaluator(model) as evaluator:
-        return model, evaluator.perform_experiments(20, uncertainty_sampling_kwargs=SAME_SAMPLE)
+    return model, sim.ema.perform_experiments(model, 20, uncertainty_sampling_kwargs=SAME_SAMPLE)
 
 
 def test_uncertainties_and_outcomes_come_from_the_registries(lockstep):

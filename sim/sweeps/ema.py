@@ -1,13 +1,13 @@
 """The EMA Workbench adapter: the model as an EMA model, an evaluator that runs a whole sample in
 lockstep, and stored sweeps as EMA's (experiments, outcomes).
 
-    from ema_workbench import perform_experiments
-    import sim.ema
+    from sim.ema import model, perform_experiments
 
-    model = sim.ema.model("power_vacuum", replicates=10)
-    with sim.ema.LockstepEvaluator(model) as evaluator:
-        experiments, outcomes = evaluator.perform_experiments(200)   # seconds, not minutes
-    experiments, outcomes = perform_experiments(model, 20)          # any EMA evaluator works
+    experiments, outcomes = perform_experiments(model("power_vacuum", replicates=10), 200)
+
+`sim.ema.perform_experiments` is EMA's, with `LockstepEvaluator` as the evaluator unless one is
+given: the whole sample runs in lockstep batches (seconds, not minutes). EMA's own
+`perform_experiments` and evaluators work too, one experiment at a time.
 
 Uncertainties are the registry's parameters over their plausible ranges, leaving out those that
 define an outcome (`defines_outcome`) and those the scenario sets itself. Outcomes are the
@@ -180,3 +180,14 @@ def from_sweep(sweep: Any) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     experiments["model"] = sweep.manifest["scenario"]["name"]
     outcomes = {name: runs[name].to_numpy(dtype=float, na_value=np.nan) for name in sweep.outcomes}
     return experiments, outcomes
+
+
+def perform_experiments(models: Any, scenarios: Any = 0, **options: Any) -> Any:
+    """EMA Workbench's `perform_experiments`, with `LockstepEvaluator` as the evaluator unless
+    one is given: `perform_experiments(sim.ema.model("power_vacuum", replicates=10), 200)`
+    runs the whole sample in lockstep batches (seconds, where EMA's default evaluator hands the
+    model one experiment at a time). Every other option is EMA's."""
+    from ema_workbench import perform_experiments as ema_perform_experiments
+
+    evaluator = options.pop("evaluator", None) or LockstepEvaluator(models)
+    return ema_perform_experiments(models, scenarios, evaluator=evaluator, **options)
