@@ -34,7 +34,7 @@ class OneLineErrors(typer.core.TyperGroup):
             context = getattr(error, "ctx", None)
             where = f"{context.command_path}: " if context is not None else ""
             message = error.format_message() if hasattr(error, "format_message") else str(error)
-            errors.print(f"error: {where}{printable(message)}", **_PLAIN)
+            errors.print(f"error: {where}{printable(message)}")
             status = 2
         status = status if isinstance(status, int) else 0
         if standalone_mode:
@@ -52,7 +52,6 @@ app = typer.Typer(
 # no markup: paths and names from the user are printed as they are ("[/x]" is not a style)
 console = Console(soft_wrap=True, markup=False, highlight=False)
 errors = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)  # one line a message
-_PLAIN = {"markup": False, "highlight": False}
 
 
 def printable(text: str) -> str:
@@ -71,7 +70,7 @@ def say(message: str) -> None:
 
 def fail(message: str) -> None:
     """One line on stderr, exit status 2."""
-    errors.print(f"error: {printable(message)}", **_PLAIN)
+    errors.print(f"error: {printable(message)}")
     raise typer.Exit(2)
 
 
@@ -198,7 +197,7 @@ def stored(
     folder = from_sweep or from_run
     spec, parameters, seed, warnings = stored_run(folder, number, sweep=from_sweep is not None)
     for warning in warnings:
-        errors.print(f"warning: {printable(warning)}", **_PLAIN)
+        errors.print(f"warning: {printable(warning)}")
     spec = scenarios.with_overrides(spec, parameters, f"{folder}: run {number}")
     return spec, f"# re-run of run {number} of {folder}\n", [seed]
 
@@ -267,18 +266,18 @@ FormatOption = Annotated[
 def show(rows: list[dict[str, Any]], form: Format) -> None:
     """Print rows as a table, a JSON list of objects, or CSV (lists joined by spaces)."""
     if form is Format.json:
-        console.print(json.dumps(rows, indent=1), markup=False, highlight=False)
+        console.print(json.dumps(rows, indent=1))
         return
     flat = [{k: " ".join(v) if isinstance(v, list) else v for k, v in r.items()} for r in rows]
     if form is Format.markdown:
-        console.print(markdown(flat), markup=False, highlight=False)
+        console.print(markdown(flat))
         return
     if form is Format.csv:
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=list(flat[0]) if flat else [])
         writer.writeheader()
         writer.writerows(flat)
-        console.print(out.getvalue().rstrip("\n"), markup=False, highlight=False)
+        console.print(out.getvalue().rstrip("\n"))
         return
     table = Table(*(flat[0] if flat else []))
     for row in flat:
@@ -306,25 +305,21 @@ def outcomes(
     form: FormatOption = Format.table,
 ) -> None:
     """The columns a run writes, from the outcome registry: kind, unit, meaning, what null means."""
-    from sim.model.tables import TABLES, declared
+    from sim.model.outcomes import TABLES, declarations
 
     if table not in TABLES:
         fail(f"--table {table}: one of {', '.join(TABLES)}")
-    seen, rows = set(), []
-    for outcome in declared(table).values():
-        if outcome.name in seen:
-            continue
-        seen.add(outcome.name)
-        rows.append(
-            {
-                "column": f"`{outcome.name}`" if form is Format.markdown else outcome.name,
-                "kind": str(outcome.kind),
-                "unit": outcome.unit,
-                "meaning": outcome.description,
-                "null means": outcome.null,
-                "key": outcome.key,
-            }
-        )
+    rows = [
+        {
+            "column": f"`{outcome.name}`" if form is Format.markdown else outcome.name,
+            "kind": str(outcome.kind),
+            "unit": outcome.unit,
+            "meaning": outcome.description,
+            "null means": outcome.null,
+            "key": outcome.key,
+        }
+        for outcome in declarations(table)
+    ]
     show(rows, form)
 
 
@@ -552,7 +547,6 @@ def discover(
     except (ValueError, ResultsError) as error:
         fail(str(error))
     say(result.summary())
-    inputs = found.runs()[found.inputs]
     table = Table("parameter", "low", "high", "range", "restricted in resamples", "score")
     for name in result.scores.index:
         low, high = (
@@ -560,7 +554,7 @@ def discover(
             if name in result.box.index
             else ("", "")
         )
-        span = f"{inputs[name].min():.3g}-{inputs[name].max():.3g}"
+        span = f"{result.ranges.loc[name, 'low']:.3g}-{result.ranges.loc[name, 'high']:.3g}"
         table.add_row(
             name, low, high, span, f"{result.stability[name]:.0%}", f"{result.scores[name]:.3f}"
         )

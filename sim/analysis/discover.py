@@ -36,7 +36,8 @@ class Discovery:
     outcome: str
     share: float  # of the runs with the outcome
     trajectory: pd.DataFrame  # coverage, density, mass, res_dim for each box peeled
-    box: pd.DataFrame  # restricted parameters: low, high, their full range
+    box: pd.DataFrame  # the parameters the box restricts: low, high
+    ranges: pd.DataFrame  # every parameter's lowest and highest value in the runs
     coverage: float
     density: float
     stability: pd.Series  # share of resamples restricting each parameter
@@ -90,6 +91,7 @@ def discover(x: pd.DataFrame, y: np.ndarray, outcome: str, seed: int = 0) -> Dis
         share=float(y.mean()),
         trajectory=trajectory[["coverage", "density", "mass", "res_dim"]],
         box=box,
+        ranges=_ranges(x),
         coverage=float(trajectory.loc[chosen, "coverage"]),
         density=float(trajectory.loc[chosen, "density"]),
         stability=restricted.sort_values(ascending=False),
@@ -111,22 +113,16 @@ def _choose(trajectory: pd.DataFrame) -> int:
     return int(dense["coverage"].idxmax())
 
 
+def _ranges(x: pd.DataFrame) -> pd.DataFrame:
+    """Each parameter's lowest and highest value."""
+    return pd.DataFrame({"low": x.min(), "high": x.max()})
+
+
 def _restricted(limits: pd.DataFrame, x: pd.DataFrame) -> pd.DataFrame:
-    """The parameters a box restricts: its low and high, and each one's full range."""
-    full_low, full_high = x.min(), x.max()
-    rows = {
-        name: {
-            "low": limits.loc[0, name],
-            "high": limits.loc[1, name],
-            "range_low": full_low[name],
-            "range_high": full_high[name],
-        }
-        for name in x.columns
-        if limits.loc[0, name] > full_low[name] or limits.loc[1, name] < full_high[name]
-    }
-    return pd.DataFrame.from_dict(
-        rows, orient="index", columns=["low", "high", "range_low", "range_high"]
-    )
+    """The parameters a box restricts, with the box's low and high for each."""
+    ranges = _ranges(x)
+    box = limits.T.set_axis(["low", "high"], axis=1)
+    return box[(box["low"] > ranges["low"]) | (box["high"] < ranges["high"])]
 
 
 def discover_sweep(sweep: "SweepResults", expression: str, seed: int = 0) -> Discovery:

@@ -174,10 +174,19 @@ SWEEP_IDS = [
 ]
 
 
+TABLES = ("daily", "summary", "events")
+"""The tables a run writes: the series ("daily", also when weekly), the summary, the events."""
+
+
+def declarations(table: str) -> list[Outcome]:
+    """The declarations of a table (one of TABLES; a sweep's ids included)."""
+    own = {"daily": DAILY, "summary": SUMMARY, "events": EVENT_COLUMNS}[table]
+    return [*own, *SWEEP_IDS]
+
+
 def by_column(table: str) -> dict[str, Outcome]:
-    """{column name: its declaration} for "daily" or "summary" (a sweep's ids included)."""
-    declared = [*(DAILY if table == "daily" else SUMMARY), *SWEEP_IDS]
-    return {name: o for o in declared for name in o.columns()}
+    """{column name: its declaration} of a table, families expanded."""
+    return {name: o for o in declarations(table) for name in o.columns()}
 
 
 def summary_outcomes() -> list[str]:

@@ -14,21 +14,12 @@ import numpy as np
 import pyarrow as pa
 
 from sim.model.ladder import LEVELS
-from sim.model.outcomes import EVENT_COLUMNS, SWEEP_IDS, Kind, Outcome, by_column
+from sim.model.outcomes import Kind, Outcome, by_column
 from sim.model.params import PARAMETERS
 from sim.model.record import START_DATE
 
 if TYPE_CHECKING:
     from sim.model.escalation import EscalationModel
-
-TABLES = ("daily", "summary", "events")
-
-
-def declared(table: str) -> dict[str, Outcome]:
-    """{column: declaration} of a table: "daily" (the series), "summary" or "events"."""
-    if table == "events":
-        return {o.name: o for o in [*EVENT_COLUMNS, *SWEEP_IDS]}
-    return by_column(table)
 
 
 def to_table(
@@ -36,7 +27,7 @@ def to_table(
 ) -> pa.Table:
     """Columns of `table` ("daily", "summary" or "events") as a described Arrow table; the
     posture columns' category names are given in `postures` (see `posture_names`)."""
-    outcomes, postures = declared(table), postures or {}
+    outcomes, postures = by_column(table), postures or {}
     fields: list[pa.Field] = []
     arrays: list[pa.Array] = []
 

@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import sim
 
@@ -118,7 +118,7 @@ def lock(folder: Path) -> io.FileIO:
             f"{folder}: another sweep is writing this store ({_who(holder)})"
         ) from None
     os.ftruncate(descriptor, 0)
-    me = {"pid": os.getpid(), "host": socket.gethostname(), "since": _now()}
+    me = {"pid": os.getpid(), "host": socket.gethostname(), "since": now()}
     os.pwrite(descriptor, json.dumps(me).encode(), 0)
     return held
 
@@ -131,5 +131,20 @@ def _who(holder: str) -> str:
         return "a process that did not say who it is"
 
 
-def _now() -> str:
+def now() -> str:
+    """The local time to the second, with its offset (as manifests record it)."""
     return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def read_json(path: Path, what: str) -> Any:
+    """A JSON file's content; a missing file raises FileNotFoundError, one that is not a regular
+    file (a pipe would never end), unreadable or not JSON is a one-line ResultsError."""
+    if path.exists() and not path.is_file():
+        raise ResultsError(f"{path}: unreadable {what}: not a regular file")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise ResultsError(f"{path}: unreadable {what}: {reason}") from None

@@ -29,6 +29,7 @@ import pandas as pd
 
 with warnings.catch_warnings():  # EMA warns at import that its optional ipyparallel is missing
     warnings.simplefilter("ignore")
+    import ema_workbench
     from ema_workbench import ArrayOutcome, IntegerParameter, Model, RealParameter, ScalarOutcome
     from ema_workbench.em_framework.evaluators import BaseEvaluator
 
@@ -134,8 +135,9 @@ def model(
     bad = [n for n in names if n not in PARAMETERS]
     if bad:
         raise ValueError(f"uncertainties: {bad[0]}: unknown parameter (see `sim params`)")
-    wanted = list(outcomes or summary_outcomes())
-    unknown = [n for n in wanted if n not in summary_outcomes()]
+    known = summary_outcomes()
+    wanted = list(outcomes or known)
+    unknown = [n for n in wanted if n not in known]
     if unknown:
         raise ValueError(f"outcomes: {unknown[0]}: not a summary outcome (see `sim outcomes`)")
     master = scenario.seed if seed is None else seed
@@ -187,7 +189,5 @@ def perform_experiments(models: Any, scenarios: Any = 0, **options: Any) -> Any:
     one is given: `perform_experiments(sim.ema.model("power_vacuum", replicates=10), 200)`
     runs the whole sample in lockstep batches (seconds, where EMA's default evaluator hands the
     model one experiment at a time). Every other option is EMA's."""
-    from ema_workbench import perform_experiments as ema_perform_experiments
-
     evaluator = options.pop("evaluator", None) or LockstepEvaluator(models)
-    return ema_perform_experiments(models, scenarios, evaluator=evaluator, **options)
+    return ema_workbench.perform_experiments(models, scenarios, evaluator=evaluator, **options)

@@ -9,7 +9,6 @@ sweep.events       # the event log, if recorded
 sweep.dataset("summary").to_table(filter=...)   # lazy, through pyarrow datasets
 """
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +21,16 @@ import pyarrow.parquet as pq
 from sim.model.outcomes import summary_outcomes
 from sim.model.scenario import SEED_LIMIT, Scenario, ScenarioError, check
 from sim.model.streams import sweep_seeds
-from sim.sweeps.disk import ResultsError, code_digest
+from sim.sweeps.disk import ResultsError, code_digest, read_json
 from sim.sweeps.store import (
     DESIGN,
     TABLES,
     batch_file,
-    check_batch,
     design_digest,
     done_batches,
     file_problem,
+    is_whole,
+    mismatched_batches,
     read_manifest,
 )
 
@@ -49,7 +49,7 @@ class SweepResults:
     @property
     def inputs(self) -> list[str]:
         """The parameters the sweep varies (the design's columns)."""
-        return [name for name in self.manifest["sweep"]["parameters"]]
+        return list(self.manifest["sweep"]["parameters"])
 
     @property
     def outcomes(self) -> list[str]:
@@ -80,11 +80,7 @@ class SweepResults:
         wrong; empty when the store holds exactly what it says. A design that is not the
         store's own is a ResultsError: no batch can mend it."""
         self.design  # noqa: B018 (reading it checks it)
-        return {
-            i: problem
-            for i in done_batches(self.manifest)
-            if (problem := check_batch(self.folder, self.manifest, i))
-        }
+        return mismatched_batches(self.folder, self.manifest)
 
     def dataset(self, table: str = "summary") -> ds.Dataset:
         """A pyarrow dataset over the done batches of `summary`, `series` or `events`, each
@@ -177,16 +173,17 @@ def stored_run(
     ResultsError."""
     folder = Path(folder)
     path = folder / "manifest.json"
-    manifest = SweepResults(folder).manifest if sweep else _run_manifest(path)
+    store = SweepResults(folder) if sweep else None
+    manifest = store.manifest if store is not None else _run_manifest(path)
     try:
         scenario = check(Scenario, manifest["scenario"], f"{path}: scenario")
     except ScenarioError as error:
         raise ResultsError(f"{error} (the stored scenario no longer validates)") from None
-    if sweep:
+    if store is not None:
         _check_run(run, manifest["runs"], folder)
         replicates = manifest["replicates"]
         point = run // replicates
-        design = SweepResults(folder).design.set_index("point")
+        design = store.design.set_index("point")
         parameters = {name: float(value) for name, value in design.loc[point].items()}
         master = manifest["sweep"]["seed"]
         seed = int(sweep_seeds(master, np.array([point]), np.array([run % replicates]))[0])
@@ -197,7 +194,7 @@ def stored_run(
             name: float(value[run] if isinstance(value, list) else value)
             for name, value in manifest["parameters"].items()
         }
-    made = manifest["identity"].get("model_code") if sweep else manifest.get("model_code")
+    made = (manifest["identity"] if store is not None else manifest).get("model_code")
     changed = made != code_digest()
     warnings = [f"{folder}: the model's code has changed since this was made"] * changed
     return scenario, parameters, seed, warnings
@@ -206,20 +203,15 @@ def stored_run(
 def _run_manifest(path: Path) -> dict[str, Any]:
     """A `sim run` folder's manifest, checked for what re-running one of its runs needs."""
     try:
-        if not path.is_file():
-            raise ResultsError(f"{path}: not a `sim run` folder (no regular manifest.json)")
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        reason = getattr(error, "strerror", None) or error
-        raise ResultsError(f"{path}: cannot read the manifest: {reason}") from None
+        manifest = read_json(path, "manifest")
+    except FileNotFoundError:
+        raise ResultsError(f"{path.parent}: not a `sim run` folder (no manifest.json)") from None
     if isinstance(manifest, dict) and "batches" in manifest:
         raise ResultsError(f"{path.parent}: a sweep store: use --from-sweep")
     seeds = manifest.get("seeds") if isinstance(manifest, dict) else None
     parameters = manifest.get("parameters") if isinstance(manifest, dict) else None
     runs = len(seeds) if isinstance(seeds, list) else 0
-    good_seeds = runs > 0 and all(
-        isinstance(s, int) and not isinstance(s, bool) and 0 <= s < SEED_LIMIT for s in seeds
-    )
+    good_seeds = runs > 0 and all(is_whole(s) and s < SEED_LIMIT for s in seeds)
     good_values = isinstance(parameters, dict) and all(
         _number(v) or (isinstance(v, list) and len(v) == runs and all(map(_number, v)))
         for v in parameters.values()

@@ -114,16 +114,9 @@ class SweepRun:
         """Open (or create) the store and take its lock until `close()`; done batches whose
         files do not match the manifest are listed in `redone` and will run again."""
         self.sweep, self.scenario = sweep, scenario
-        runs = sweep.point_count() * sweep.replicates
-        check_memory(
-            min(sweep.batch_size, runs),
-            scenario.horizon,
-            sweep.record_every,
-            sweep.record_events,
-            "batch_size",
-        )
+        self.points = sweep.point_count()
+        self.check_memory(workers=1)
         self.design = sweep.design_points()
-        self.points = len(next(iter(self.design.values())))
         self.batches = plan(self.runs, sweep.batch_size)
         design_table = {"point": np.arange(self.points)} | self.design
         self.store = SweepStore.open(
@@ -150,6 +143,17 @@ class SweepRun:
     def runs(self) -> int:
         """All runs of the sweep."""
         return self.points * self.sweep.replicates
+
+    def check_memory(self, workers: int) -> None:
+        """A ValueError if `workers` batches, one a worker, cannot fit in memory (before the
+        design is made or any batch runs)."""
+        check_memory(
+            workers * min(self.sweep.batch_size, self.runs),
+            self.scenario.horizon,
+            self.sweep.record_every,
+            self.sweep.record_events,
+            "batch_size" if workers == 1 else f"batch_size x {workers} workers",
+        )
 
     def runs_to_go(self) -> int:
         """Runs of the batches not saved yet."""
@@ -199,13 +203,7 @@ class SweepRun:
 
         if scheduler is None:
             count = workers or os.cpu_count() or 1
-            check_memory(  # each worker holds one batch at a time
-                count * min(self.sweep.batch_size, self.runs),
-                self.scenario.horizon,
-                self.sweep.record_every,
-                self.sweep.record_events,
-                f"batch_size x {count} workers",
-            )
+            self.check_memory(workers=count)  # each worker holds one batch at a time
             with dask.config.set(QUIET_CLUSTER):  # the workers take it with them
                 cluster = LocalCluster(
                     n_workers=count,

@@ -27,7 +27,6 @@ import os
 import platform
 import shutil
 import tempfile
-from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -45,6 +44,8 @@ from sim.sweeps.disk import (
     git_commit,
     installed_versions,
     lock,
+    now,
+    read_json,
     sha256,
     sync_folder,
     write_atomic,
@@ -58,10 +59,6 @@ TABLES = ("summary", "series", "events")
 def batch_file(folder: Path, table: str, index: int) -> Path:
     """Where batch `index` of a table lives."""
     return folder / table / f"batch-{index:06d}.parquet"
-
-
-def _now() -> str:
-    return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 def _digest(text: str) -> str:
@@ -114,16 +111,11 @@ _CHANGED = {
 def read_manifest(folder: Path) -> dict[str, Any]:
     """The manifest of a sweep folder; a missing or corrupt one is a one-line ResultsError."""
     path = folder / MANIFEST
-    if path.exists() and not path.is_file():
-        raise ResultsError(f"{path}: unreadable manifest: not a regular file")
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest = read_json(path, "manifest")
     except FileNotFoundError:
         kind = "not a folder" if folder.exists() and not folder.is_dir() else "no " + MANIFEST
         raise ResultsError(f"{folder}: not a sweep folder ({kind})") from None
-    except (OSError, ValueError) as error:
-        reason = getattr(error, "strerror", None) or error
-        raise ResultsError(f"{path}: unreadable manifest: {reason}") from None
     if isinstance(manifest, dict) and "scenario_file" in manifest and "batches" not in manifest:
         raise ResultsError(f"{folder}: a `sim run` folder, not a sweep (its files are Parquet)")
     if isinstance(manifest, dict) and "batches" in manifest and "identity" not in manifest:
@@ -137,7 +129,8 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     return manifest
 
 
-def _whole(value: Any, least: int = 0) -> bool:
+def is_whole(value: Any, least: int = 0) -> bool:
+    """A JSON value that is a whole number of at least `least` (true/false are not)."""
     return isinstance(value, int) and not isinstance(value, bool) and value >= least
 
 
@@ -152,10 +145,10 @@ def _shape_problem(manifest: Any) -> str | None:
     if not isinstance(tables, list) or "summary" not in tables or not set(tables) <= set(TABLES):
         return "no table list"
     sweep = manifest.get("sweep")
-    if not isinstance(sweep, dict) or not _whole(sweep.get("seed")) or not sweep.get("name"):
+    if not isinstance(sweep, dict) or not is_whole(sweep.get("seed")) or not sweep.get("name"):
         return "no sweep"
     counts = ("runs", "points", "replicates")
-    if not all(_whole(manifest.get(k), 1) for k in counts) or not isinstance(
+    if not all(is_whole(manifest.get(k), 1) for k in counts) or not isinstance(
         manifest.get("identity"), dict
     ):
         return "no run, point or replicate count, or no identity"
@@ -166,13 +159,13 @@ def _shape_problem(manifest: Any) -> str | None:
         batch = batches[key]
         if not (key.isascii() and key.isdigit()) or not isinstance(batch, dict):
             return f"batch {key!r} is not a batch"
-        if batch.get("first_run") != first or not _whole(batch.get("runs"), 1):
+        if batch.get("first_run") != first or not is_whole(batch.get("runs"), 1):
             return f"batch {key}: runs out of sequence"
         if batch.get("status") not in ("pending", "done"):
             return f"batch {key}: unknown status"
         files = batch.get("files", {})
         if not isinstance(files, dict) or not all(
-            isinstance(f, dict) and _whole(f.get("rows")) and isinstance(f.get("sha256"), str)
+            isinstance(f, dict) and is_whole(f.get("rows")) and isinstance(f.get("sha256"), str)
             for f in files.values()
         ):
             return f"batch {key}: malformed file list"
@@ -227,8 +220,8 @@ class SweepStore:
                 "git_commit": git_commit(),
                 "python": platform.python_version(),
                 "versions": installed_versions(),
-                "created": _now(),
-                "updated": _now(),
+                "created": now(),
+                "updated": now(),
                 "batches": {
                     str(i): {"first_run": first, "runs": count, "status": "pending"}
                     for i, (first, count) in enumerate(batches)
@@ -279,11 +272,7 @@ class SweepStore:
 
     def verify(self) -> dict[int, str]:
         """The done batches whose files do not match the manifest, with what is wrong."""
-        return {
-            i: problem
-            for i in done_batches(self.manifest)
-            if (problem := check_batch(self.folder, self.manifest, i))
-        }
+        return mismatched_batches(self.folder, self.manifest)
 
     def pending(self) -> list[int]:
         """Batches not recorded as done (see `verify` and `redo` for those that do not match)."""
@@ -316,19 +305,31 @@ class SweepStore:
             files[name] = {"rows": table.num_rows, "sha256": sha256(path)}
         batch = self.manifest["batches"][str(index)]
         batch.pop("redone_because", None)
-        batch.update(status="done", seconds=round(seconds, 3), finished=_now(), files=files)
-        self.manifest["updated"] = _now()
+        batch.update(status="done", seconds=round(seconds, 3), finished=now(), files=files)
+        self.manifest["updated"] = now()
         self._write_manifest()
 
     def _write_manifest(self) -> None:
-        text = json.dumps(self.manifest, indent=1).encode()
         try:
-            write_atomic(self.folder / MANIFEST, lambda file: file.write(text))
+            write_manifest(self.folder, self.manifest)
         except OSError as error:
             raise ResultsError(
                 f"{self.folder / MANIFEST}: cannot write ({error.strerror or error}); the "
                 "batches recorded before are kept: run the same command to resume"
             ) from None
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    """Write a store's manifest in one step (see `write_atomic`)."""
+    text = json.dumps(manifest, indent=1).encode()
+    write_atomic(folder / MANIFEST, lambda file: file.write(text))
+
+
+def mismatched_batches(folder: Path, manifest: dict[str, Any]) -> dict[int, str]:
+    """The done batches whose files do not match the manifest, with what is wrong."""
+    return {
+        i: problem for i in done_batches(manifest) if (problem := check_batch(folder, manifest, i))
+    }
 
 
 def sorted_batches(manifest: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
@@ -392,8 +393,7 @@ def _create(folder: Path, manifest: dict[str, Any], design: pa.Table) -> None:
             (temporary / table).mkdir()
         write_atomic(temporary / DESIGN, lambda file: pq.write_table(design, file))
         manifest["design_sha256"] = sha256(temporary / DESIGN)
-        text = json.dumps(manifest, indent=1).encode()
-        write_atomic(temporary / MANIFEST, lambda file: file.write(text))
+        write_manifest(temporary, manifest)
         temporary.chmod(0o755)
         try:
             os.rename(temporary, folder)
