@@ -185,16 +185,29 @@ class Streams:
         (by inverse transform of one uniform each). Only the elements with a positive mean are
         drawn: the others are 0, and the drawn ones get the same numbers as in a full draw."""
         mean = np.asarray(mean, dtype=float)
-        drawn, u = self.uniform_where(day, purpose, mean > 0, rows)
         counts = np.zeros(mean.size, dtype=np.int64)
-        counts[drawn] = poisson_quantile(u, mean.ravel()[drawn])
+        positive = mean > 0
+        if positive.any():
+            drawn, u = self.uniform_where(day, purpose, positive, rows)
+            counts[drawn] = poisson_quantile(u, mean.ravel()[drawn])
         return counts.reshape(mean.shape)
 
     def bernoulli(
-        self, day: int, purpose: str, p: np.ndarray, rows: np.ndarray | None = None
+        self,
+        day: int,
+        purpose: str,
+        p: np.ndarray,
+        rows: np.ndarray | None = None,
+        where: np.ndarray | None = None,
     ) -> np.ndarray:
         """True with probability p, elementwise; p has shape (R,) or (R, slots), or one row per
-        run of `rows` (those runs' draws only)."""
+        run of `rows` (those runs' draws only). Only the elements with a positive chance, and
+        inside `where` when given, are drawn: the others are False, and the drawn ones get the
+        same numbers as in a full draw."""
         p = np.asarray(p, dtype=float)
-        slots = None if p.ndim == 1 else p.shape[1]
-        return self.uniform(day, purpose, slots, rows=rows) < p
+        drawn = p > 0 if where is None else (p > 0) & where
+        outcome = np.zeros(p.shape, dtype=bool)
+        if drawn.any():
+            at, u = self.uniform_where(day, purpose, drawn, rows)
+            outcome.flat[at] = u < p.flat[at]
+        return outcome

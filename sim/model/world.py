@@ -427,8 +427,10 @@ class World:
         self.flee(self.residents[rows] * targets * flight, rows)
         if attacker == DAMASCUS:
             under_fire = (posts_lost > 0).any(axis=1)
-            drawn = self.streams.bernoulli(self.day, f"{purpose}/post", p.post_clash[rows], rows)
-            hit = rows[under_fire & drawn]
+            drawn = self.streams.bernoulli(
+                self.day, f"{purpose}/post", p.post_clash[rows], rows, where=under_fire
+            )
+            hit = rows[drawn]
             self.clash(TURKEY, DAMASCUS, hit)
             self.today.soldiers_hit[hit] = True
         taken[rows] = won

@@ -77,12 +77,14 @@ class Russia(Faction):
         patience = self.patience()
         holding = day < self.hold_until
         chance = p.truce_breakdown * (f > patience)
-        self.truce_broken = holding & self.streams.bernoulli(day, "russia/truce", chance)
+        self.truce_broken = self.streams.bernoulli(day, "russia/truce", chance, where=holding)
         self.hold_until = np.where(self.truce_broken, day, self.hold_until)
         holding &= ~self.truce_broken
         resolve = 1.0 / (1.0 + np.exp(-(f - patience) / p.offensive_spread))
-        starts = self.streams.bernoulli(day, "russia/offensive", p.offensive_hazard * resolve)
         going_on = (self.posture == Posture.BACK_OFFENSIVE) & (f > p.pressure_threshold)
+        starts = self.streams.bernoulli(
+            day, "russia/offensive", p.offensive_hazard * resolve, where=~holding & ~going_on
+        )
         backing = self.model.imposed("damascus") | (~holding & (going_on | starts))
         self.posture = self.choose(
             (backing, Posture.BACK_OFFENSIVE),

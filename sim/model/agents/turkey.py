@@ -62,15 +62,16 @@ class Turkey(Faction):
         `retaliation`, or else call a summit (assumption)."""
         p, day, world = self.params, self.day, self.world
         chance = p.ne_hazard * self.vacuum * (1 - self.coordination())
-        drawn = self.streams.bernoulli(day, "turkey/launch", chance)
-        launch = drawn & (day > self.operation_until)
+        launch = self.streams.bernoulli(
+            day, "turkey/launch", chance, where=day > self.operation_until
+        )
         self.operation_until = np.where(launch, day + p.operation_days - 1, self.operation_until)
         operating = (day <= self.operation_until) | self.model.imposed("turkey")
         pressed = self.yesterday("russia") >= Russia.PRESSURE
         extra = p.pressure_response * pressed * (p.turkey_effort > 0)
         self.effort = np.where(operating, 0.0, np.minimum(p.turkey_effort + extra, 1.0))
         hit = world.yesterday.soldiers_hit
-        self.retaliating = hit & self.streams.bernoulli(day, "turkey/retaliate", p.retaliation)
+        self.retaliating = self.streams.bernoulli(day, "turkey/retaliate", p.retaliation, where=hit)
         self.calling_summit = hit & ~self.retaliating
         guarding = (self.yesterday("damascus") >= Damascus.OFFENSIVE) | hit
         self.posture = self.choose(
@@ -124,8 +125,10 @@ class Turkey(Faction):
         retaliating = np.flatnonzero(self.retaliating)
         world.clash(TURKEY, DAMASCUS, retaliating)
         broken = world.relation < p.relation_break
-        drawn = self.streams.bernoulli(self.day, "turkey/russia-clash", p.ru_tr_clash)
-        world.clash(RUSSIA, TURKEY, np.flatnonzero(self.retaliating & broken & drawn))
+        drawn = self.streams.bernoulli(
+            self.day, "turkey/russia-clash", p.ru_tr_clash, where=self.retaliating & broken
+        )
+        world.clash(RUSSIA, TURKEY, np.flatnonzero(drawn))
         world.call_summit(self.calling_summit)
 
     @rule("C19")
