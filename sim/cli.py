@@ -562,6 +562,81 @@ def discover(
 
 
 @app.command()
+def sensitivity(
+    folder: Annotated[Path, typer.Argument(help="a finished sweep's store (sobol or morris)")],
+    outcome: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="a summary column (see `sim outcomes`) or an expression over them, e.g. "
+            "'ne_operation_day.notna()'; repeat for several (default: six key outcomes)"
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="new folder (default: results/analysis/<sweep>-sensitivity)"),
+    ] = None,
+    resamples: Annotated[
+        int, typer.Option(min=10, max=10_000, help="bootstrap resamples for the intervals")
+    ] = 200,
+) -> None:
+    """Global sensitivity (SALib) of a Sobol or Morris sweep: each outcome's indices with 95%
+    bootstrap intervals, how much of its variance is chance (the seed) and how much the
+    parameters, and the indices on half the samples (convergence); writes indices, chance and
+    convergence (.parquet), manifest.json and sensitivity.png."""
+    from sim.analysis.sensitivity import OUTCOMES, analyse
+    from sim.reports.files import claim, release, staged, write_analysis
+    from sim.sweeps.disk import ResultsError
+
+    started = datetime.now().astimezone()
+    found = verified(folder)
+    try:
+        result = analyse(found, outcome, resamples)
+        name = found.manifest["sweep"]["name"]
+        target = claim(out, Path("results") / "analysis" / f"{name}-sensitivity")
+    except (ValueError, ResultsError) as error:
+        fail(str(error))
+    frames = {
+        "indices": result.indices,
+        "chance": result.chance,
+        "convergence": result.convergence,
+    } | ({"second_order": result.second_order} if not result.second_order.empty else {})
+    about = {
+        "analysis": f"{result.method} sensitivity (SALib)",
+        "store": str(folder),
+        "store_identity": found.manifest["identity"],
+        "outcomes": {name: OUTCOMES.get(name, "") for name in result.chance["outcome"]},
+        "base_samples": result.base_samples,
+        "resamples": resamples,
+        "started": started.isoformat(timespec="seconds"),
+        "figure": "sensitivity.png",
+    }
+    try:
+        with staged(target) as files:
+            write_analysis(files, frames, result.figure(), about, sys.argv)
+    except ResultsError as error:
+        release(target)
+        fail(str(error))
+    shown = ("S1", "ST") if result.method == "sobol" else ("mu_star", "sigma")
+    form = ".2f" if result.method == "sobol" else ".3g"
+    table = Table("outcome", "chance", "parameter", *shown, "vs N/2")
+    for row in result.chance.itertuples():
+        drivers = result.drivers(row.outcome, top=3).dropna(subset=[result.main_index])
+        first = [row.outcome, f"{row.chance_share:.0%}"]
+        if drivers.empty:
+            table.add_row(*first, "(constant in this sweep)")
+        for k, (_, d) in enumerate(drivers.iterrows()):
+            cells = [
+                f"{d[n]:{form}}" + (f"±{d[n + '_conf']:{form}}" if n + "_conf" in d else "")
+                for n in shown
+            ]
+            change = f"{result.largest_change(row.outcome):.2f}" if k == 0 else ""
+            table.add_row(*(first if k == 0 else ["", ""]), d["parameter"], *cells, change)
+    console.print(table)
+    files = ", ".join(f"{name}.parquet" for name in frames)
+    say(f"wrote {target}/ ({files}, manifest.json, sensitivity.png)")
+
+
+@app.command()
 def results(folder: Annotated[Path, typer.Argument(help="a sweep's store")]) -> None:
     """A short table of a sweep: runs, points and outcome quantiles."""
     from sim.model.outcomes import key_outcomes

@@ -128,11 +128,5 @@ def _restricted(limits: pd.DataFrame, x: pd.DataFrame) -> pd.DataFrame:
 def discover_sweep(sweep: "SweepResults", expression: str, seed: int = 0) -> Discovery:
     """Scenario discovery on a finished sweep (`sim.results.open(...)`): PRIM over its varied
     parameters for the outcome `expression` (over the summary's columns)."""
-    pending = sweep.manifest["runs"] - sweep.done
-    if pending:
-        raise ValueError(
-            f"{sweep.folder}: the sweep is not finished ({pending:,} runs to go); "
-            "finish it with `sim sweep` first"
-        )
-    runs = sweep.runs()
+    runs = sweep.finished_runs()
     return discover(runs[sweep.inputs], outcome_of(runs, expression), expression, seed)

@@ -35,6 +35,9 @@ from sim.sweeps.disk import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
     from sim.model import EscalationModel
 
 
@@ -148,3 +151,28 @@ def write_run(
     text = json.dumps(manifest, indent=2).encode()
     write_atomic(out / "manifest.json", lambda file: file.write(text))
     return manifest
+
+
+def write_analysis(
+    out: Path,
+    frames: dict[str, "pd.DataFrame"],
+    figure: "Figure",
+    about: dict[str, Any],
+    command: list[str],
+) -> None:
+    """An analysis's files into a staged folder: each frame as <name>.parquet, the figure as
+    <about["figure"]>, and manifest.json (`about`, the command, versions, each file's SHA-256)."""
+    for name, frame in frames.items():
+        write_atomic(out / f"{name}.parquet", lambda file, f=frame: f.to_parquet(file))
+    figure.savefig(out / about["figure"], dpi=120)
+    manifest = about | {
+        "package_version": sim.__version__,
+        "model_code": code_digest(),
+        "python": platform.python_version(),
+        "versions": installed_versions(),
+        "command": command,
+        "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "files": {path.name: sha256(path) for path in sorted(out.iterdir())},
+    }
+    text = json.dumps(manifest, indent=2).encode()
+    write_atomic(out / "manifest.json", lambda file: file.write(text))

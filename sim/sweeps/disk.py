@@ -123,6 +123,22 @@ def lock(folder: Path) -> io.FileIO:
     return held
 
 
+def lock_holder(folder: Path) -> str | None:
+    """Who holds the folder's lock ("pid N on HOST since ..."), or None if nobody does; the
+    lock is only tested, never taken or made."""
+    try:
+        descriptor = os.open(folder / LOCK, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    with io.FileIO(descriptor, "r") as held:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return _who(held.read(4096).decode("utf-8", "replace"))
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
+    return None
+
+
 def _who(holder: str) -> str:
     try:
         found = json.loads(holder)

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from sim.model.outcomes import summary_outcomes
 from sim.model.scenario import SEED_LIMIT, Scenario, ScenarioError, check
 from sim.model.streams import sweep_seeds
-from sim.sweeps.disk import ResultsError, code_digest, read_json
+from sim.sweeps.disk import ResultsError, code_digest, lock_holder, read_json
 from sim.sweeps.store import (
     DESIGN,
     TABLES,
@@ -61,6 +61,19 @@ class SweepResults:
         (`inputs`) and the outcomes (`outcomes`); days as nullable integers."""
         summary = self.summary
         return summary[["run", "point", "replicate", "seed", *self.inputs, *self.outcomes]]
+
+    def finished_runs(self) -> pd.DataFrame:
+        """`runs()` of a finished sweep; a ResultsError if runs are still to go (saying who is
+        writing the store, if a sweep is)."""
+        pending = self.manifest["runs"] - self.done
+        if pending:
+            writer = lock_holder(self.folder)
+            now = f"; {writer} is writing it now" if writer else ""
+            raise ResultsError(
+                f"{self.folder}: the sweep is not finished ({pending:,} runs to go{now}); "
+                "finish it with `sim sweep` first"
+            )
+        return self.runs()
 
     def to_ema(self) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
         """The sweep as EMA Workbench's (experiments, outcomes), for its analysis (PRIM, feature

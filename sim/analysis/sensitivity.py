@@ -1,0 +1,321 @@
+"""Global sensitivity: which parameters drive an outcome, and how much of it is chance.
+
+On a finished sweep of a Sobol design (Saltelli's sampling) or a Morris design, with SALib:
+first-order and total Sobol indices (and second-order ones when the design has them), or
+Morris's mu* and sigma, each with a bootstrap confidence interval, for each outcome. The indices
+are computed on each design point's mean over its replicates.
+
+Every design point has replicates, so each outcome's variance over the runs splits into the part
+the parameters explain (the variance of the points' true means) and chance (the variance among
+a point's replicates, their seeds): a one-way analysis of variance. A parameter cannot explain
+more than the parameters' part. Convergence: the indices again on the first N/2, N/4, ... base
+samples (or Morris trajectories), so a user sees whether N was enough.
+"""
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from SALib.analyze import morris, sobol
+
+from sim.model.outcomes import Kind, by_column
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from sim.sweeps.results import SweepResults
+
+OUTCOMES = {
+    "peak_level": "the highest escalation level",
+    "first_offensive_day": "the first Damascus ground attack (never: the horizon + 1)",
+    "ne_operation_day.notna()": "a north-east operation happens (share of runs)",
+    "civilians_killed": "civilians killed by the horizon",
+    "displaced_peak": "the peak of the north-west's displaced",
+    "final_share_zone_hts": "HTS's share of the zone's people at the horizon",
+}
+"""The outcomes analysed unless others are named: expressions over the summary's columns."""
+
+RESAMPLES = 200
+"""Bootstrap resamples for the confidence intervals."""
+
+CONFIDENCE = 0.95
+"""Level of the confidence intervals (half-widths are reported)."""
+
+RESAMPLE_SEED = 20190123
+"""Seed of the bootstrap resamples, so that the intervals are the same each time."""
+
+SMALLEST_BASE = 16
+"""Convergence: the fewest base samples (or trajectories) the indices are computed on."""
+
+KINDS = ("sobol", "morris")
+
+
+@dataclass
+class Sensitivity:
+    """The indices of each outcome, the chance/parameter split and the convergence."""
+
+    method: str  # "sobol" or "morris"
+    base_samples: int  # Sobol's N, or Morris's trajectories
+    indices: pd.DataFrame  # outcome, parameter, then S1, S1_conf, ST, ST_conf or mu_star, ...
+    second_order: pd.DataFrame  # outcome, parameter, other, S2, S2_conf (empty if not sampled)
+    chance: pd.DataFrame  # one row an outcome: variance, parameters and chance shares
+    convergence: pd.DataFrame  # the indices on the first n base samples, for several n
+
+    @property
+    def main_index(self) -> str:
+        """The index that ranks parameters: ST for Sobol, mu_star for Morris."""
+        return "ST" if self.method == "sobol" else "mu_star"
+
+    def drivers(self, outcome: str, top: int = 5) -> pd.DataFrame:
+        """The outcome's parameters ranked by the main index, highest first."""
+        rows = self.indices[self.indices["outcome"] == outcome]
+        return rows.sort_values(self.main_index, ascending=False).head(top)
+
+    def largest_change(self, outcome: str) -> float:
+        """Convergence in one figure: the largest change of a parameter's main index between
+        the last two base-sample sizes (NaN with only one); for Morris, relative to the largest
+        mu_star."""
+        rows = self.convergence[self.convergence["outcome"] == outcome]
+        sizes = sorted(rows["base_samples"].unique())
+        if len(sizes) < 2:
+            return float("nan")
+        last, before = (
+            rows[rows["base_samples"] == n].set_index("parameter")[self.main_index]
+            for n in (sizes[-1], sizes[-2])
+        )
+        change = float((last - before).abs().max())
+        return change if self.method == "sobol" else change / float(last.abs().max() or 1.0)
+
+    def figure(self, top: int = 8) -> "Figure":
+        """A bar chart a outcome: the `top` parameters' indices with their confidence
+        intervals, and the share of the outcome's variance that is chance."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        outcomes = list(self.chance["outcome"])
+        columns = min(len(outcomes), 3)
+        rows = -(-len(outcomes) // columns)
+        fig, axes = plt.subplots(rows, columns, figsize=(5 * columns, 3.2 * rows), squeeze=False)
+        bars = ("S1", "ST") if self.method == "sobol" else ("mu_star",)
+        for ax, outcome in zip(axes.flat, outcomes, strict=False):
+            ranked = self.drivers(outcome, top).iloc[::-1]
+            y = np.arange(len(ranked))
+            height = 0.8 / len(bars)
+            for k, name in enumerate(bars):
+                ax.barh(
+                    y + k * height,
+                    ranked[name],
+                    height,
+                    xerr=ranked[f"{name}_conf"],
+                    label=name,
+                    capsize=2,
+                )
+            ax.set_yticks(y + height * (len(bars) - 1) / 2, ranked["parameter"], fontsize=7)
+            chance = self.chance.set_index("outcome").loc[outcome, "chance_share"]
+            ax.set_title(f"{outcome}\nchance: {chance:.0%} of the variance", fontsize=9)
+            ax.legend(fontsize=7, loc="lower right")
+        for ax in list(axes.flat)[len(outcomes) :]:
+            ax.set_visible(False)
+        fig.suptitle(f"{self.method.capitalize()} sensitivity, {self.base_samples} base samples")
+        fig.tight_layout()
+        return fig
+
+
+def outcome_values(runs: pd.DataFrame, expression: str, horizon: int) -> np.ndarray:
+    """One number a run: a summary column (a day column's "never" counted as the horizon + 1)
+    or an expression over the columns (true/false as 1/0). A ValueError names an unknown
+    column, an expression that is not a number, or runs with no value."""
+    days = {name for name, o in by_column("summary").items() if o.kind is Kind.DAY}
+    if expression in runs.columns:
+        column = runs[expression]
+        if expression in days:
+            column = column.fillna(horizon + 1)
+        value = column
+    else:
+        try:
+            value = runs.eval(expression, engine="python")
+        except Exception as error:  # pandas raises many kinds for a bad expression
+            raise ValueError(
+                f"--outcome {expression!r}: {type(error).__name__}: {error} "
+                "(a summary column, see `sim outcomes`, or an expression over them)"
+            ) from None
+    if not isinstance(value, pd.Series) or not (
+        pd.api.types.is_bool_dtype(value.dtype) or pd.api.types.is_numeric_dtype(value.dtype)
+    ):
+        raise ValueError(f"--outcome {expression!r}: not a number for each run")
+    numbers = value.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    missing = int(np.isnan(numbers).sum())
+    if missing:
+        raise ValueError(
+            f"--outcome {expression!r}: no value in {missing:,} runs (an event that never "
+            "happened, or a day past the horizon): say what it means, e.g. with .notna() or "
+            ".fillna(...)"
+        )
+    return numbers
+
+
+def chance_split(values: np.ndarray, points: np.ndarray, replicates: int) -> dict[str, float]:
+    """A one-way analysis of variance of an outcome over the runs: `chance` (the mean variance
+    among a point's replicates) and `parameters` (the variance of the points' true means: the
+    variance of their sample means less what chance puts in them); NaN with one replicate."""
+    by_point = pd.Series(values).groupby(points)
+    means = by_point.mean().to_numpy()
+    total = float(np.var(values, ddof=1)) if len(values) > 1 else float("nan")
+    within = float("nan") if replicates < 2 else float(by_point.var(ddof=1).mean())
+    between = float(np.var(means, ddof=1)) if len(means) > 1 else float("nan")
+    explained = max(between - within / replicates, 0.0)
+    spread = explained + within
+    return {
+        "variance": total,
+        "parameters_share": explained / spread if spread > 0 else float("nan"),
+        "chance_share": within / spread if spread > 0 else float("nan"),
+        "chance_in_means": within / replicates / between if between > 0 else float("nan"),
+    }
+
+
+def analyse(
+    sweep: "SweepResults",
+    outcomes: list[str] | None = None,
+    resamples: int = RESAMPLES,
+) -> Sensitivity:
+    """Sobol or Morris sensitivity of a finished sweep (`sim.results.open(...)`) of that
+    design kind, for the given outcomes (default: `OUTCOMES`). A ValueError says what is wrong:
+    another design kind, an unknown or non-numeric outcome."""
+    design = sweep.manifest["sweep"]["design"]
+    kind = design["kind"]
+    if kind not in KINDS:
+        raise ValueError(
+            f"{sweep.folder}: a {kind} design: sensitivity indices need a sobol or morris "
+            "design ([design] kind in the sweep file); `sim discover` takes any design"
+        )
+    runs = sweep.finished_runs()
+    horizon = sweep.manifest["scenario"]["horizon"]
+    names = sweep.inputs
+    values = sweep.design[names].to_numpy(dtype=float)
+    problem = {
+        "num_vars": len(names),
+        "names": names,
+        "bounds": [[low, high] for low, high in zip(values.min(0), values.max(0), strict=True)],
+    }
+    replicates = sweep.manifest["replicates"]
+    points = runs["point"].to_numpy()
+    chosen = outcomes or list(OUTCOMES)
+    measured = {name: outcome_values(runs, name, horizon) for name in chosen}
+    analyser = _Sobol(design, problem) if kind == "sobol" else _Morris(design, problem, values)
+    indices, pairs, convergence, chance = [], [], [], []
+    for name, per_run in measured.items():
+        y = pd.Series(per_run).groupby(points).mean().to_numpy()
+        chance.append({"outcome": name, **chance_split(per_run, points, replicates)})
+        if np.ptp(y) == 0:  # SALib divides by the spread
+            indices.append(pd.DataFrame({"outcome": name, "parameter": names}))
+            continue
+        full = analyser.indices(y, resamples)
+        indices.append(full.assign(outcome=name))
+        pairs.append(analyser.pairs(y, resamples).assign(outcome=name))
+        for n in analyser.sizes():
+            part = full if n == analyser.base else analyser.indices(y, resamples, n)
+            convergence.append(part.assign(outcome=name, base_samples=n))
+    first = ["outcome", "parameter"]
+    return Sensitivity(
+        method=kind,
+        base_samples=analyser.base,
+        indices=_frame(indices, first),
+        second_order=_frame(pairs, [*first, "other"]),
+        chance=pd.DataFrame(chance),
+        convergence=_frame(convergence, [*first, "base_samples"]),
+    )
+
+
+def _frame(parts: list[pd.DataFrame], first: list[str]) -> pd.DataFrame:
+    parts = [part for part in parts if not part.empty]
+    if not parts:
+        return pd.DataFrame(columns=first)
+    frame = pd.concat(parts, ignore_index=True)
+    return frame[first + [c for c in frame.columns if c not in first]]
+
+
+class _Sobol:
+    """SALib's Sobol analysis of a Saltelli design: rows come in blocks of one base sample."""
+
+    def __init__(self, design: dict[str, Any], problem: dict[str, Any]) -> None:
+        self.problem, self.second = problem, design["second_order"]
+        d = problem["num_vars"]
+        self.block = 2 * d + 2 if self.second else d + 2
+        self.base = design["n"]
+
+    def sizes(self) -> list[int]:
+        """N, N/2, N/4, ... down to SMALLEST_BASE."""
+        return _halvings(self.base)
+
+    def indices(self, y: np.ndarray, resamples: int, base: int | None = None) -> pd.DataFrame:
+        found = self._analyse(y, resamples, base)
+        return pd.DataFrame(
+            {"parameter": self.problem["names"]}
+            | {key: found[key] for key in ("S1", "S1_conf", "ST", "ST_conf")}
+        )
+
+    def pairs(self, y: np.ndarray, resamples: int) -> pd.DataFrame:
+        if not self.second:
+            return pd.DataFrame()
+        found, names = self._analyse(y, resamples), self.problem["names"]
+        i, j = np.triu_indices(len(names), k=1)
+        return pd.DataFrame(
+            {
+                "parameter": np.array(names)[i],
+                "other": np.array(names)[j],
+                "S2": found["S2"][i, j],
+                "S2_conf": found["S2_conf"][i, j],
+            }
+        )
+
+    def _analyse(self, y: np.ndarray, resamples: int, base: int | None = None) -> dict:
+        rows = (base or self.base) * self.block
+        return sobol.analyze(
+            self.problem,
+            y[:rows],
+            calc_second_order=self.second,
+            num_resamples=resamples,
+            conf_level=CONFIDENCE,
+            seed=RESAMPLE_SEED,
+        )
+
+
+class _Morris:
+    """SALib's Morris analysis: rows come in trajectories of D + 1 points."""
+
+    def __init__(self, design: dict[str, Any], problem: dict[str, Any], x: np.ndarray) -> None:
+        self.problem, self.x, self.levels = problem, x, design["morris_levels"]
+        self.block = problem["num_vars"] + 1
+        self.base = design["n"]
+
+    def sizes(self) -> list[int]:
+        return _halvings(self.base)
+
+    def indices(self, y: np.ndarray, resamples: int, base: int | None = None) -> pd.DataFrame:
+        rows = (base or self.base) * self.block
+        found = morris.analyze(
+            self.problem,
+            self.x[:rows],
+            y[:rows],
+            num_resamples=resamples,
+            conf_level=CONFIDENCE,
+            num_levels=self.levels,
+            seed=RESAMPLE_SEED,
+        )
+        return pd.DataFrame(
+            {"parameter": self.problem["names"]}
+            | {key: np.asarray(found[key]) for key in ("mu_star", "mu_star_conf", "mu", "sigma")}
+        )
+
+    def pairs(self, y: np.ndarray, resamples: int) -> pd.DataFrame:
+        return pd.DataFrame()
+
+
+def _halvings(base: int) -> list[int]:
+    sizes = [base]
+    while sizes[-1] // 2 >= SMALLEST_BASE:
+        sizes.append(sizes[-1] // 2)
+    return sizes[::-1]
