@@ -3,10 +3,12 @@
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy.stats import qmc
 
 from sim.model import EscalationModel
 from sim.model.geography import THEATRES
 from sim.model.ladder import LEVELS
+from sim.model.outcomes import Kind, by_column, summary_outcomes
 from sim.model.params import PARAMETERS
 from sim.model.scenario import load
 
@@ -73,3 +75,36 @@ def test_people_shares_levels_and_counters(values, scenario, seed):
             now = getattr(world, name)
             assert (now >= before[name]).all() and (now >= 0).all(), name
             before[name] = now.copy()
+
+
+def test_the_whole_parameter_space_stays_finite_and_conserves_people():
+    """Every parameter at once across its range (a Latin hypercube of 64 runs, and the all-low
+    and all-high corners), to day 560: no count overflows, goes negative or loses people. (The
+    loop of shelling, breaches and Russian frustration once grew without end where the ranges'
+    high ends met.)"""
+    names = sorted(PARAMETERS)
+    low = np.array([PARAMETERS[n].low for n in names])
+    high = np.array([PARAMETERS[n].high for n in names])
+    unit = np.vstack(
+        [
+            qmc.LatinHypercube(d=len(names), seed=7).random(64),
+            [0.0] * len(names),
+            [1.0] * len(names),
+        ]
+    )
+    values = low + unit * (high - low)
+    parameters = {
+        n: np.rint(values[:, i]) if PARAMETERS[n].integer else values[:, i]
+        for i, n in enumerate(names)
+    }
+    model = EscalationModel(load("power_vacuum")[0], len(unit), 3, parameters=parameters)
+    people = model.world.people()
+    model.run(560)
+    np.testing.assert_allclose(model.world.people(), people, rtol=1e-9)
+    summary = model.recorder.summary_columns()
+    amounts = [o for o in summary_outcomes() if by_column("summary")[o].kind is not Kind.DAY]
+    for name in amounts:
+        values = summary[name]
+        reached = values[~np.isnan(values)]
+        assert np.isfinite(reached).all() and (reached >= -1e-9).all(), name
+    assert (summary["breaches"] < 10**7).all()

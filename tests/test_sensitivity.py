@@ -12,6 +12,7 @@ import pytest
 from SALib.test_functions import Ishigami
 from scipy.special import ndtri
 
+from sim.analysis.expressions import numbers
 from sim.analysis.sensitivity import analyse
 from sim.model.params import PARAMETERS
 from sim.model.streams import Streams
@@ -113,15 +114,13 @@ def test_morris_effects_of_a_linear_function(tmp_path, monkeypatch):
 def test_an_outcome_is_a_number_a_run(reference):
     runs = reference.finished_runs()
     horizon = reference.manifest["scenario"]["horizon"]
-    from sim.analysis.sensitivity import outcome_values
-
     never = runs["first_offensive_day"].isna()
-    days = outcome_values(runs, "first_offensive_day", horizon)
+    days = numbers(runs, "first_offensive_day", horizon)
     assert (days[never.to_numpy()] == horizon + 1).all()
-    happened = outcome_values(runs, "first_offensive_day.notna()", horizon)
+    happened = numbers(runs, "first_offensive_day.notna()", horizon)
     assert set(happened) <= {0.0, 1.0} and happened.sum() == (~never).sum()
     pd.testing.assert_series_equal(
-        pd.Series(outcome_values(runs, "peak_level", horizon)),
+        pd.Series(numbers(runs, "peak_level", horizon)),
         runs["peak_level"].astype(float),
         check_names=False,
     )

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim.analysis.expressions import condition
+
 with warnings.catch_warnings():  # EMA warns at import that its optional ipyparallel is missing
     warnings.simplefilter("ignore")
     from ema_workbench.analysis import feature_scoring, prim
@@ -52,18 +54,6 @@ class Discovery:
             f"{self.outcome}: in {self.share:.0%} of the runs; box {limits or '(none)'}: "
             f"coverage {self.coverage:.2f}, density {self.density:.2f}"
         )
-
-
-def outcome_of(runs: pd.DataFrame, expression: str) -> np.ndarray:
-    """A boolean outcome per run from an expression over the runs' columns (pandas' eval, which
-    runs no other code); a ValueError saying what is wrong otherwise."""
-    try:
-        value = runs.eval(expression, engine="python")
-    except Exception as error:  # pandas raises many kinds for a bad expression
-        raise ValueError(f"--outcome {expression!r}: {type(error).__name__}: {error}") from None
-    if not isinstance(value, pd.Series) or not pd.api.types.is_bool_dtype(value.dtype):
-        raise ValueError(f"--outcome {expression!r}: not true or false for each run")
-    return value.fillna(False).to_numpy(dtype=bool)
 
 
 def discover(x: pd.DataFrame, y: np.ndarray, outcome: str, seed: int = 0) -> Discovery:
@@ -129,4 +119,4 @@ def discover_sweep(sweep: "SweepResults", expression: str, seed: int = 0) -> Dis
     """Scenario discovery on a finished sweep (`sim.results.open(...)`): PRIM over its varied
     parameters for the outcome `expression` (over the summary's columns)."""
     runs = sweep.finished_runs()
-    return discover(runs[sweep.inputs], outcome_of(runs, expression), expression, seed)
+    return discover(runs[sweep.inputs], condition(runs, expression), expression, seed)

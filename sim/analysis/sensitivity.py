@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from SALib.analyze import morris, sobol
 
-from sim.model.outcomes import Kind, by_column
+from sim.analysis.expressions import numbers
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -124,39 +124,6 @@ class Sensitivity:
         return fig
 
 
-def outcome_values(runs: pd.DataFrame, expression: str, horizon: int) -> np.ndarray:
-    """One number a run: a summary column (a day column's "never" counted as the horizon + 1)
-    or an expression over the columns (true/false as 1/0). A ValueError names an unknown
-    column, an expression that is not a number, or runs with no value."""
-    days = {name for name, o in by_column("summary").items() if o.kind is Kind.DAY}
-    if expression in runs.columns:
-        column = runs[expression]
-        if expression in days:
-            column = column.fillna(horizon + 1)
-        value = column
-    else:
-        try:
-            value = runs.eval(expression, engine="python")
-        except Exception as error:  # pandas raises many kinds for a bad expression
-            raise ValueError(
-                f"--outcome {expression!r}: {type(error).__name__}: {error} "
-                "(a summary column, see `sim outcomes`, or an expression over them)"
-            ) from None
-    if not isinstance(value, pd.Series) or not (
-        pd.api.types.is_bool_dtype(value.dtype) or pd.api.types.is_numeric_dtype(value.dtype)
-    ):
-        raise ValueError(f"--outcome {expression!r}: not a number for each run")
-    numbers = value.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    missing = int(np.isnan(numbers).sum())
-    if missing:
-        raise ValueError(
-            f"--outcome {expression!r}: no value in {missing:,} runs (an event that never "
-            "happened, or a day past the horizon): say what it means, e.g. with .notna() or "
-            ".fillna(...)"
-        )
-    return numbers
-
-
 def chance_split(values: np.ndarray, points: np.ndarray, replicates: int) -> dict[str, float]:
     """A one-way analysis of variance of an outcome over the runs: `chance` (the mean variance
     among a point's replicates) and `parameters` (the variance of the points' true means: the
@@ -203,7 +170,7 @@ def analyse(
     replicates = sweep.manifest["replicates"]
     points = runs["point"].to_numpy()
     chosen = outcomes or list(OUTCOMES)
-    measured = {name: outcome_values(runs, name, horizon) for name in chosen}
+    measured = {name: numbers(runs, name, horizon) for name in chosen}
     analyser = _Sobol(design, problem) if kind == "sobol" else _Morris(design, problem, values)
     indices, pairs, convergence, chance = [], [], [], []
     for name, per_run in measured.items():

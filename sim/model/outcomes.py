@@ -135,7 +135,11 @@ SUMMARY = [
         NOT_REACHED,
     ),
     Outcome(
-        "displaced_day225_340", P, "people", "displaced added, days 225-340 (P02)", NOT_REACHED
+        "displaced_day225_340",
+        P,
+        "people",
+        "north-west people who fled their homes, days 225-340 (P02)",
+        NOT_REACHED,
     ),
     Outcome(
         "damascus_holds_<district>_day345",

@@ -55,6 +55,10 @@ _REGISTRY = [
           "Extra Damascus shelling per unit of Russian frustration."),
     Param("offensive_shelling", 3.0, 1.0, 6.0, "x", A,
           "Damascus shelling is this many times heavier while it is on the offensive."),
+    Param("max_shelling", 8.0, 4.0, 20.0, "breaches/front-line pair/day", A,
+          "The most Damascus's guns fire across one front-line pair a day. It bounds the loop "
+          "of shelling, breaches and Russian frustration, which otherwise grows without end "
+          "where the ranges' high ends meet."),
     Param("killed_per_breach", 0.0465, 0.03, 0.09, "people/breach", ("C11",),
           "Deaths per recorded breach (65 killed in >1,000 breaches)."),
     Param("injured_per_breach", 0.189, 0.15, 0.32, "people/breach", ("C11",),

@@ -154,7 +154,6 @@ class Recorder:
     def _windows(self, day: int) -> None:
         """Figures taken on the days that bound the two calibration windows."""
         world, at = self.model.world, self.at_day
-        displaced = world.displaced + world.in_camps
         if day == CESSION_WINDOW[0] - 1:
             at["cessions_before"] = world.cessions.copy()
         if day == CALIBRATION_DAY:
@@ -170,9 +169,9 @@ class Recorder:
             at["civilians_killed_day224_346"] = world.civilians_killed - at["civilians_before"]
         first, last = OFFENSIVE_WINDOW["displaced"]
         if day == first - 1:
-            at["displaced_before"] = displaced
+            at["displaced_before"] = world.fled.copy()
         if day == last:
-            at["displaced_day225_340"] = displaced - at["displaced_before"]
+            at["displaced_day225_340"] = world.fled - at["displaced_before"]
         if day == OFFENSIVE_WINDOW["held"]:
             geo, held = world.geo, world.held(DAMASCUS)
             for district in P04_DISTRICTS:

@@ -99,6 +99,7 @@ class World:
         self.ne_displaced = np.zeros(r)
         self.ne_camps = np.zeros(r)
         self.left_for_turkey = np.zeros(r)
+        self.fled = np.zeros(r)  # north-west people who fled their homes so far (a flow)
         self.civilians_killed = np.zeros(r)
         self.ne_civilians_killed = np.zeros(r)
         self.killed = np.zeros(r)  # everyone: civilians and fighters
@@ -209,6 +210,7 @@ class World:
         self.displaced[rows] += nw - to_turkey - to_camps
         self.ne_camps[rows] += ne * p.camp_share[rows]
         self.ne_displaced[rows] += ne * (1 - p.camp_share[rows])
+        self.fled[rows] += nw
         self.today.displaced[rows] += nw + ne
 
     def kill_civilians(

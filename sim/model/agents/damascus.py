@@ -72,7 +72,8 @@ class Damascus(Faction):
     def shell(self) -> None:
         """Breaches: each front-line pair facing a rebel district draws `shelling_rate` breaches a
         day (C11), more as Russian frustration grows (C10, C15), `offensive_shelling` times as
-        many on the offensive; they land in the rebel districts."""
+        many on the offensive, up to `max_shelling` (its guns' capacity, assumption); they land
+        in the rebel districts."""
         p, world = self.params, self.world
         facing = world.bordering(DAMASCUS)
         rebel = world.rebels()
@@ -80,7 +81,8 @@ class Damascus(Faction):
         intensity = p.shelling_rate * (
             1 + p.frustration_shelling * self.seen("russia", "frustration")
         )
-        intensity = intensity * np.where(attacking, p.offensive_shelling, 1.0)
+        on_offensive = intensity * np.where(attacking, p.offensive_shelling, 1.0)
+        intensity = np.minimum(on_offensive, p.max_shelling)
         mean = intensity[:, None] * facing * rebel
         landed = self.streams.poisson(self.day, "damascus/shell", mean)
         world.shell(DAMASCUS, landed, against=(HTS, OPPOSITION))
