@@ -1,6 +1,7 @@
 """The `sim` command line: run a scenario, check a scenario file, list scenarios, claims and
 parameters."""
 
+import contextlib
 import csv
 import io
 import json
@@ -101,6 +102,13 @@ Sets = Annotated[
     list[str] | None,
     typer.Option("--set", help="override a parameter: name=value (repeatable; see `sim params`)"),
 ]
+SetFile = Annotated[
+    Path | None,
+    typer.Option(
+        help="override parameters from a TOML file's [parameters] table, e.g. a calibration's "
+        "parameters.toml (--set wins over it)"
+    ),
+]
 RunSeeds = Annotated[
     list[int] | None,
     typer.Option(help="re-run exactly these run seeds (a `seed` column); replaces --replicates"),
@@ -123,6 +131,7 @@ def run(
     seed: Seed = None,
     out: Out = None,
     set_: Sets = None,
+    set_file: SetFile = None,
     run_seed: RunSeeds = None,
     from_sweep: FromSweep = None,
     from_run: FromRun = None,
@@ -139,6 +148,8 @@ def run(
     stored_options = (replicates, seed, run_seed)
     if (from_sweep or from_run) and any(option is not None for option in stored_options):
         fail("--from-sweep/--from-run: the stored run sets the runs and seed")
+    if (from_sweep or from_run) and set_file is not None:
+        fail("--from-sweep/--from-run: the stored run sets the scenario and parameters")
     if run_number is not None and not (from_sweep or from_run):
         fail("--run: give --from-sweep DIR or --from-run DIR too")
     try:
@@ -148,6 +159,9 @@ def run(
             fail("run: give a scenario, or --from-sweep DIR (or --from-run DIR) and --run K")
         else:
             spec, text = scenarios.load(scenario)
+        if set_file is not None:
+            table = scenarios.parameter_table(set_file)
+            spec = scenarios.with_overrides(spec, table, f"--set-file {set_file}")
         spec = scenarios.with_overrides(spec, parse_sets(set_ or []), "--set")
         spec = scenarios.with_runs(spec, replicates, seed)
         for value in run_seed or []:
@@ -227,13 +241,29 @@ def simulate(spec: scenarios.Scenario, run_seed: list[int] | None):
 @app.command()
 def validate(
     file: Annotated[
-        Path, typer.Argument(help="a scenario file, or a sweep file (one with [design])")
+        Path,
+        typer.Argument(
+            help="a scenario file, a sweep file (one with [design]) or a calibration file (one "
+            "with population, generations, targets or use)"
+        ),
     ],
 ) -> None:
-    """Check a scenario file, or a sweep file and its base scenario, without running them."""
+    """Check a scenario file, or a sweep or calibration file and its scenario, without running
+    them."""
     from sim.sweeps import design as sweeps
 
     try:
+        if is_calibration_file(file):
+            from sim.analysis import calibrate as abc
+
+            problem = abc.load(file)
+            c = problem.calibration
+            say(
+                f"{file}: ok (calibration {c.name} of {problem.scenario.name}: "
+                f"{len(problem.priors)} parameters, {len(problem.targets)} targets, "
+                f"{c.generations} generations of {c.population} particles x {c.replicates} runs)"
+            )
+            return
         if sweeps.is_sweep_file(file):
             plan, spec, _, _ = sweeps.load(file)
             runs = plan.point_count() * plan.replicates
@@ -243,9 +273,22 @@ def validate(
             )
             return
         spec, _ = scenarios.load(file)
-    except scenarios.ScenarioError as error:
+    except ValueError as error:  # ScenarioError is a ValueError
         fail(str(error))
     say(f"{file}: ok ({spec.name}, horizon {spec.horizon}, {spec.replicates} runs)")
+
+
+CALIBRATION_KEYS = {"population", "generations", "targets", "use"}
+"""Keys only a calibration file has (`sim.analysis.calibrate.Calibration`)."""
+
+
+def is_calibration_file(path: Path) -> bool:
+    """Whether a file reads as TOML with a calibration's keys."""
+    try:
+        data = scenarios.read_toml(scenarios.read_text(path), str(path))
+    except scenarios.ScenarioError:
+        return False
+    return "design" not in data and bool(CALIBRATION_KEYS & set(data))
 
 
 class Format(StrEnum):
@@ -595,11 +638,14 @@ def sensitivity(
         target = claim(out, Path("results") / "analysis" / f"{name}-sensitivity")
     except (ValueError, ResultsError) as error:
         fail(str(error))
-    frames = {
-        "indices": result.indices,
-        "chance": result.chance,
-        "convergence": result.convergence,
-    } | ({"second_order": result.second_order} if not result.second_order.empty else {})
+    outputs = {
+        "indices.parquet": result.indices,
+        "chance.parquet": result.chance,
+        "convergence.parquet": result.convergence,
+    }
+    if not result.second_order.empty:
+        outputs["second_order.parquet"] = result.second_order
+    outputs["sensitivity.png"] = result.figure()
     about = {
         "analysis": f"{result.method} sensitivity (SALib)",
         "store": str(folder),
@@ -608,15 +654,14 @@ def sensitivity(
         "base_samples": result.base_samples,
         "resamples": resamples,
         "started": started.isoformat(timespec="seconds"),
-        "figure": "sensitivity.png",
     }
     try:
         with staged(target) as files:
-            write_analysis(files, frames, result.figure(), about, sys.argv)
+            write_analysis(files, outputs, about, sys.argv)
     except ResultsError as error:
         release(target)
         fail(str(error))
-    shown = ("S1", "ST") if result.method == "sobol" else ("mu_star", "sigma")
+    shown = ("S1", "ST", "ST_adj") if result.method == "sobol" else ("mu_star", "sigma")
     form = ".2f" if result.method == "sobol" else ".3g"
     table = Table("outcome", "chance", "parameter", *shown, "vs N/2")
     for row in result.chance.itertuples():
@@ -632,8 +677,107 @@ def sensitivity(
             change = f"{result.largest_change(row.outcome):.2f}" if k == 0 else ""
             table.add_row(*(first if k == 0 else ["", ""]), d["parameter"], *cells, change)
     console.print(table)
-    files = ", ".join(f"{name}.parquet" for name in frames)
-    say(f"wrote {target}/ ({files}, manifest.json, sensitivity.png)")
+    say(f"wrote {target}/ ({', '.join(outputs)}, manifest.json)")
+
+
+@app.command()
+def calibrate(
+    file: Annotated[Path, typer.Argument(help="calibration TOML file (see experiments/)")],
+    out: Annotated[
+        Path | None,
+        typer.Option(help="folder (default: results/calibrations/<name>/; resumed if there)"),
+    ] = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    check: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=10_000,
+            help="instead, the coverage check: calibrate on K synthetic observations made at "
+            "values drawn from the prior, and count how often the truth is inside the 50% and "
+            "90% intervals (into <folder>-check-K/)",
+        ),
+    ] = None,
+) -> None:
+    """Calibrate with ABC-SMC (pyabc) on the targets of both windows: the posterior of every
+    generation (posterior.parquet), the posterior predictive check (predictive.parquet,
+    predictive.png), the posterior mean (parameters.toml) and manifest.json. pyabc's database
+    (abc.db) makes it resumable: the same command again goes on from the last generation."""
+    from sim.analysis import calibrate as abc
+    from sim.reports.files import claim, release, staged, write_analysis
+    from sim.sweeps.disk import ResultsError, lock, read_json, write_atomic
+    from sim.sweeps.runner import dask_client
+
+    started = datetime.now().astimezone()
+    if workers is not None and scheduler is not None:
+        fail("--workers and --scheduler exclude each other")
+    try:
+        problem = abc.load(file)
+        name = problem.calibration.name
+        folder = out or Path("results") / "calibrations" / name
+        if check is not None:
+            target = claim(None if out is None else out, folder.with_name(f"{name}-check-{check}"))
+        else:
+            folder.mkdir(parents=True, exist_ok=True)
+            held = lock(folder)
+    except (ValueError, ResultsError) as error:  # ScenarioError is a ValueError
+        fail(str(error))
+    except OSError as error:
+        fail(f"{folder}: cannot create the folder: {error.strerror}")
+    about = {"calibration_file": problem.text, "identity": abc.identity(problem)}
+    client = (
+        dask_client(workers, scheduler)
+        if workers != 0 or scheduler is not None
+        else contextlib.nullcontext()
+    )
+    if check is not None:
+        try:
+            with client as dask:
+                found = abc.coverage(problem, check, dask)
+            with staged(target) as files:
+                outputs = {"coverage.parquet": found, "coverage.png": abc.coverage_figure(found)}
+                write_analysis(files, outputs, about | {"draws": check}, sys.argv)
+        except ResultsError as error:
+            release(target)
+            fail(str(error))
+        for mass in ("50%", "90%"):
+            say(f"truth inside the {mass} interval: {found[f'inside_{mass}'].mean():.0%}")
+        say(f"wrote {target}/ (coverage.parquet, coverage.png, manifest.json)")
+        return
+    with held:
+        identity = folder / "identity.json"
+        if identity.exists() and read_json(identity, "identity") != about["identity"]:
+            fail(
+                f"{folder}: made by another calibration (file, targets, scenario or model "
+                "code); choose another --out"
+            )
+        text = json.dumps(about["identity"], indent=1).encode()
+        write_atomic(identity, lambda file: file.write(text))
+        with client as dask:
+            posterior = abc.calibrate(problem, f"sqlite:///{(folder / 'abc.db').resolve()}", dask)
+        check_table = abc.predictive(problem, posterior, problem.calibration.predictive)
+        outputs = {
+            "posterior.parquet": posterior.particles,
+            "predictive.parquet": check_table,
+            "predictive.png": abc.predictive_figure(check_table),
+            "parameters.toml": abc.parameter_file(problem, posterior),
+        }
+        about |= {"started": started.isoformat(timespec="seconds"), "epsilons": posterior.epsilons}
+        write_analysis(folder, outputs, about, sys.argv)
+    table = Table("parameter", "prior", "posterior mean", "90% interval")
+    for name, (low, high) in problem.priors.items():
+        a, b = posterior.interval(name, 0.9)
+        table.add_row(
+            name, f"{low:g}-{high:g}", f"{posterior.mean()[name]:.4g}", f"{a:.4g}-{b:.4g}"
+        )
+    console.print(table)
+    inside = int(check_table["inside"].sum())
+    say(
+        f"{len(posterior.epsilons)} generations, {posterior.evaluations:,} particles simulated; "
+        f"posterior predictive 5-95% holds {inside} of {len(check_table)} observed targets; "
+        f"wrote {folder}/ ({', '.join(outputs)}, manifest.json)"
+    )
 
 
 @app.command()

@@ -14,6 +14,7 @@ from tests.sweeps import invoke
 def test_prim_finds_a_box_planted_in_synthetic_data():
     rng = np.random.default_rng(3)
     x = pd.DataFrame(rng.random((600, 4)), columns=["a", "b", "c", "d"])
+    x["d"] = rng.integers(0, 100, 600)  # a whole-number parameter, as a sweep's table has them
     y = ((x["a"] > 0.6) & (x["b"] < 0.3)).to_numpy()
     found = discover(x, y, "planted")
     assert set(found.box.index) == {"a", "b"}

@@ -99,6 +99,12 @@ def test_sobol_indices_of_ishigami_through_a_sweep(tmp_path, monkeypatch):
     assert chance.loc["civilians_killed", "chance_share"] == 0  # the same in every replicate
     assert abs(chance.loc["displaced_peak", "chance_share"] - 0.5) < 0.05, chance
     assert abs(chance.loc["displaced_peak", "chance_in_means"] - 1 / 3) < 0.05, chance
+    # with a third of the points' means chance, the raw indices are off; the adjusted ones not
+    noisy = found.indices[found.indices["outcome"] == "displaced_peak"].set_index("parameter")
+    assert (noisy["ST"] - pd.Series(ST)).abs().max() > 0.2
+    for name in NAMES:
+        assert abs(noisy.loc[name, "ST_adj"] - ST[name]) < 0.05, noisy
+        assert abs(noisy.loc[name, "S1_adj"] - S1[name]) < 0.1, noisy
     sizes = sorted(found.convergence["base_samples"].unique())
     assert sizes == [16, 32, 64, 128, 256, 512, 1024]
     assert found.largest_change("civilians_killed") < 0.05

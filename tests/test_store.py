@@ -138,7 +138,7 @@ def test_a_second_writer_is_turned_away_naming_the_first(reference, tmp_path):
     with SweepRun(*sweeps.load(path), store):
         status, _, err = invoke("sweep", path, "--out", store, "--workers", "0")
         assert status == 2
-        assert f"another sweep is writing this store (pid {__import__('os').getpid()}" in err
+        assert f"another process is writing this folder (pid {__import__('os').getpid()}" in err
     status, _, err = invoke("sweep", path, "--out", store, "--workers", "0")
     assert status == 0, err  # the lock goes with the first writer
 

@@ -57,7 +57,10 @@ class Discovery:
 
 
 def discover(x: pd.DataFrame, y: np.ndarray, outcome: str, seed: int = 0) -> Discovery:
-    """PRIM on parameters `x` (one row a run) for the boolean `y`."""
+    """PRIM on parameters `x` (one row a run) for the boolean `y`. Whole-number parameters are
+    taken as real numbers (EMA's PRIM, on pandas 3, cannot paste a box's real edge into an
+    integer column)."""
+    x = x.astype(float)
     if y.all() or not y.any():
         raise ValueError(
             f"--outcome {outcome!r}: true in {y.mean():.0%} of the runs: nothing to find"

@@ -57,7 +57,7 @@ class Sensitivity:
 
     method: str  # "sobol" or "morris"
     base_samples: int  # Sobol's N, or Morris's trajectories
-    indices: pd.DataFrame  # outcome, parameter, then S1, S1_conf, ST, ST_conf or mu_star, ...
+    indices: pd.DataFrame  # outcome, parameter, S1, S1_conf, ST, ST_conf, S1_adj, ST_adj, or mu*...
     second_order: pd.DataFrame  # outcome, parameter, other, S2, S2_conf (empty if not sampled)
     chance: pd.DataFrame  # one row an outcome: variance, parameters and chance shares
     convergence: pd.DataFrame  # the indices on the first n base samples, for several n
@@ -175,12 +175,13 @@ def analyse(
     indices, pairs, convergence, chance = [], [], [], []
     for name, per_run in measured.items():
         y = pd.Series(per_run).groupby(points).mean().to_numpy()
-        chance.append({"outcome": name, **chance_split(per_run, points, replicates)})
+        split = chance_split(per_run, points, replicates)
+        chance.append({"outcome": name, **split})
         if np.ptp(y) == 0:  # SALib divides by the spread
             indices.append(pd.DataFrame({"outcome": name, "parameter": names}))
             continue
         full = analyser.indices(y, resamples)
-        indices.append(full.assign(outcome=name))
+        indices.append(analyser.adjusted(full, split["chance_in_means"]).assign(outcome=name))
         pairs.append(analyser.pairs(y, resamples).assign(outcome=name))
         for n in analyser.sizes():
             part = full if n == analyser.base else analyser.indices(y, resamples, n)
@@ -222,6 +223,16 @@ class _Sobol:
         return pd.DataFrame(
             {"parameter": self.problem["names"]}
             | {key: found[key] for key in ("S1", "S1_conf", "ST", "ST_conf")}
+        )
+
+    @staticmethod
+    def adjusted(found: pd.DataFrame, noise: float) -> pd.DataFrame:
+        """The indices with `S1_adj` and `ST_adj` beside them: shares of the parameters' part
+        of the points' variance, the chance left in the means (`noise`) taken out. Chance
+        adds about `noise` to every total index (Jansen's estimator) and dilutes the first
+        order ones by 1 - noise; NaN with one replicate a point."""
+        return found.assign(
+            S1_adj=found["S1"] / (1 - noise), ST_adj=(found["ST"] - noise) / (1 - noise)
         )
 
     def pairs(self, y: np.ndarray, resamples: int) -> pd.DataFrame:
@@ -276,6 +287,10 @@ class _Morris:
             {"parameter": self.problem["names"]}
             | {key: np.asarray(found[key]) for key in ("mu_star", "mu_star_conf", "mu", "sigma")}
         )
+
+    @staticmethod
+    def adjusted(found: pd.DataFrame, noise: float) -> pd.DataFrame:
+        return found
 
     def pairs(self, y: np.ndarray, resamples: int) -> pd.DataFrame:
         return pd.DataFrame()

@@ -199,6 +199,20 @@ def read_text(path: Path) -> str:
         raise ScenarioError(f"{path}: cannot read: {error.strerror}") from None
 
 
+def parameter_table(path: Path) -> dict[str, float]:
+    """The [parameters] table of a TOML file (a calibration's parameters.toml, or a scenario),
+    for `--set-file`; a file without one, or with values that are not numbers, is a one-line
+    ScenarioError. Names and ranges are checked by `with_overrides`."""
+    data = read_toml(read_text(path), str(path))
+    table = data.get("parameters")
+    if not isinstance(table, dict) or not table:
+        raise ScenarioError(f"{path}: no [parameters] table")
+    for name, value in table.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ScenarioError(f"{path}: parameters.{name}: not a number")
+    return {name: float(value) for name, value in table.items()}
+
+
 def with_overrides(scenario: Scenario, overrides: dict[str, float], source: str) -> Scenario:
     """The scenario with parameters overridden (as by `--set`), checked like a file."""
     data = scenario.model_dump()

@@ -35,9 +35,6 @@ from sim.sweeps.disk import (
 )
 
 if TYPE_CHECKING:
-    import pandas as pd
-    from matplotlib.figure import Figure
-
     from sim.model import EscalationModel
 
 
@@ -154,17 +151,20 @@ def write_run(
 
 
 def write_analysis(
-    out: Path,
-    frames: dict[str, "pd.DataFrame"],
-    figure: "Figure",
-    about: dict[str, Any],
-    command: list[str],
+    out: Path, outputs: dict[str, Any], about: dict[str, Any], command: list[str]
 ) -> None:
-    """An analysis's files into a staged folder: each frame as <name>.parquet, the figure as
-    <about["figure"]>, and manifest.json (`about`, the command, versions, each file's SHA-256)."""
-    for name, frame in frames.items():
-        write_atomic(out / f"{name}.parquet", lambda file, f=frame: f.to_parquet(file))
-    figure.savefig(out / about["figure"], dpi=120)
+    """An analysis's outputs into a folder, each file in one step: <name>.parquet a DataFrame,
+    <name>.png a matplotlib figure, any other name a text; then manifest.json (`about`, the
+    command, versions, each output's SHA-256)."""
+    for name, output in outputs.items():
+        if name.endswith(".parquet"):
+            write_atomic(out / name, lambda file, frame=output: frame.to_parquet(file))
+        elif name.endswith(".png"):
+            write_atomic(
+                out / name, lambda file, fig=output: fig.savefig(file, format="png", dpi=120)
+            )
+        else:
+            write_atomic(out / name, lambda file, text=output: file.write(text.encode()))
     manifest = about | {
         "package_version": sim.__version__,
         "model_code": code_digest(),
@@ -172,7 +172,7 @@ def write_analysis(
         "versions": installed_versions(),
         "command": command,
         "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "files": {path.name: sha256(path) for path in sorted(out.iterdir())},
+        "files": {name: sha256(out / name) for name in outputs},
     }
     text = json.dumps(manifest, indent=2).encode()
     write_atomic(out / "manifest.json", lambda file: file.write(text))

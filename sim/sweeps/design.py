@@ -44,6 +44,34 @@ class Varied(Strict):
     levels: int | None = Field(None, ge=2, le=1000, description="grid levels (default: design's)")
 
 
+def check_ranges(parameters: dict[str, Varied]) -> None:
+    """A ValueError naming a parameter that is unknown or whose range is empty or leaves the
+    registry's plausible range."""
+    for name, varied in parameters.items():
+        if name not in PARAMETERS:
+            raise ValueError(f"parameters.{name}: unknown parameter (see `sim params`)")
+        p = PARAMETERS[name]
+        if varied.range != "registry":
+            low, high = varied.range
+            if not low < high:
+                raise ValueError(f"parameters.{name}.range: empty or inverted [{low}, {high}]")
+            if low < p.low or high > p.high:
+                raise ValueError(
+                    f"parameters.{name}.range: [{low:g}, {high:g}] leaves the plausible "
+                    f"range [{p.low:g}, {p.high:g}]"
+                )
+
+
+def bounds(parameters: dict[str, Varied]) -> dict[str, tuple[float, float]]:
+    """The range of each parameter: its own, or the registry's."""
+    return {
+        name: (PARAMETERS[name].low, PARAMETERS[name].high)
+        if v.range == "registry"
+        else (v.range[0], v.range[1])
+        for name, v in parameters.items()
+    }
+
+
 class Design(Strict):
     """How the varied parameters are sampled."""
 
@@ -86,19 +114,7 @@ class Sweep(Strict):
 
     @model_validator(mode="after")
     def _check(self) -> "Sweep":
-        for name, varied in self.parameters.items():
-            if name not in PARAMETERS:
-                raise ValueError(f"parameters.{name}: unknown parameter (see `sim params`)")
-            p = PARAMETERS[name]
-            if varied.range != "registry":
-                low, high = varied.range
-                if not low < high:
-                    raise ValueError(f"parameters.{name}.range: empty or inverted [{low}, {high}]")
-                if low < p.low or high > p.high:
-                    raise ValueError(
-                        f"parameters.{name}.range: [{low:g}, {high:g}] leaves the plausible "
-                        f"range [{p.low:g}, {p.high:g}]"
-                    )
+        check_ranges(self.parameters)
         runs = self.point_count() * self.replicates
         if runs > self.max_runs:
             raise ValueError(f"design: {runs:,} runs exceed max_runs = {self.max_runs:,}")
@@ -106,12 +122,7 @@ class Sweep(Strict):
 
     def bounds(self) -> dict[str, tuple[float, float]]:
         """The range of each varied parameter."""
-        return {
-            name: (PARAMETERS[name].low, PARAMETERS[name].high)
-            if v.range == "registry"
-            else (v.range[0], v.range[1])
-            for name, v in self.parameters.items()
-        }
+        return bounds(self.parameters)
 
     def point_count(self) -> int:
         """Number of design points."""

@@ -115,7 +115,7 @@ def lock(folder: Path) -> io.FileIO:
         holder = os.pread(descriptor, 4096, 0).decode("utf-8", "replace")
         held.close()
         raise ResultsError(
-            f"{folder}: another sweep is writing this store ({_who(holder)})"
+            f"{folder}: another process is writing this folder ({_who(holder)})"
         ) from None
     os.ftruncate(descriptor, 0)
     me = {"pid": os.getpid(), "host": socket.gethostname(), "since": now()}

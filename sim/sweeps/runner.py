@@ -95,6 +95,29 @@ def connect(scheduler: Any) -> Any:
         raise ResultsError(f"--scheduler {scheduler}: cannot connect: {reason}") from None
 
 
+@contextlib.contextmanager
+def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
+    """A Dask client of a new LocalCluster on this machine (`workers`, or one per core), or of
+    the scheduler at an address; closed (and the cluster stopped) at the end."""
+    import dask
+    from dask.distributed import LocalCluster
+
+    if scheduler is None:
+        with dask.config.set(QUIET_CLUSTER):  # the workers take it with them
+            cluster = LocalCluster(
+                n_workers=workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                host=LOOPBACK,  # the scheduler and the workers listen on this machine only
+                dashboard_address=f"{LOOPBACK}:0",  # None still takes :8787 (dask #8136)
+                scheduler_kwargs={"dashboard": False},
+                silence_logs=logging.ERROR,
+            )
+    else:
+        cluster = contextlib.nullcontext()
+    with cluster, connect(scheduler or cluster) as client:
+        yield client
+
+
 def sweep_numbers(
     columns: dict[str, np.ndarray], runs: np.ndarray, replicates: int
 ) -> dict[str, np.ndarray]:
@@ -198,24 +221,11 @@ class SweepRun:
     def _on_dask(
         self, todo: list[int], workers: int | None, scheduler: str | None
     ) -> Iterator[tuple[int, dict[str, pa.Table], float]]:
-        import dask
-        from dask.distributed import LocalCluster, as_completed
+        from dask.distributed import as_completed
 
         if scheduler is None:
-            count = workers or os.cpu_count() or 1
-            self.check_memory(workers=count)  # each worker holds one batch at a time
-            with dask.config.set(QUIET_CLUSTER):  # the workers take it with them
-                cluster = LocalCluster(
-                    n_workers=count,
-                    threads_per_worker=1,
-                    host=LOOPBACK,  # the scheduler and the workers listen on this machine only
-                    dashboard_address=f"{LOOPBACK}:0",  # None still takes :8787 (dask #8136)
-                    scheduler_kwargs={"dashboard": False},
-                    silence_logs=logging.ERROR,
-                )
-        else:
-            cluster = contextlib.nullcontext()
-        with cluster, connect(scheduler or cluster) as client:
+            self.check_memory(workers=workers or os.cpu_count() or 1)  # a batch a worker
+        with dask_client(workers, scheduler) as client:
             index_of: dict[str, int] = {}
             running = as_completed()
 

@@ -1,0 +1,540 @@
+"""Calibration with a posterior: ABC-SMC (pyabc) on the targets of the two calibration windows.
+
+A calibration file names a scenario, the parameters to calibrate (default: those whose
+defaults were fitted to the windows, C11, C12, P01-P05) with their prior ranges (default: the
+registry's plausible ranges, uniform), the targets (`data/targets.toml`, each with its source)
+and the budget. A particle (one set of parameter values) is judged by `replicates` runs: each
+target's statistic over them (a median, or a share of runs) against the observed value, in
+units of the target's band (`distance`).
+
+Particles are simulated many at a time, in one lockstep model: pyabc hands its sampler one
+closure a particle (propose, simulate, accept), so `LockstepSampler` calls it twice. First it
+collects the next `batch` proposals (the model records them and answers a placeholder); then it
+runs them all in one model, rewinds numpy's random state and calls the closure again, which
+proposes the same values (the same draws) and now gets their real outputs. The particles are
+exactly those pyabc's single-core sampler would make, at a lockstep model's speed; a
+generation's random state comes from (seed, generation), so a resumed calibration goes on as
+an uninterrupted one would.
+"""
+
+import tempfile
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+import numpy as np
+import pandas as pd
+from pyabc.sampler import Sampler
+from pydantic import Field, model_validator
+
+from sim.analysis.expressions import numbers
+from sim.model.claims import PATTERNS
+from sim.model.params import PARAMETERS
+from sim.model.scenario import SEED_LIMIT, Scenario, Strict, check, cut, read_text, read_toml
+from sim.model.scenario import load as load_scenario
+from sim.model.streams import sweep_seeds
+from sim.sweeps.design import Varied, bounds, check_ranges
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+TARGETS = files("sim.analysis") / "data" / "targets.toml"
+"""The shipped targets: both calibration windows."""
+
+FITTED = ("C11", "C12", *PATTERNS)
+"""A parameter whose basis names one of these was fitted to a calibration window."""
+
+
+class Target(Strict):
+    """One observed summary: a statistic of a particle's runs, and what the sources say."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
+    outcome: str = Field(min_length=1, description="a summary column or an expression over them")
+    statistic: Literal["median", "share"]
+    band: Annotated[list[float], Field(min_length=2, max_length=2)]
+    day: int = Field(ge=0, le=3650, description="the last day the target needs")
+    source: str = Field(min_length=1)
+    observed: float | None = Field(None, description="default: the band's middle")
+
+    @model_validator(mode="after")
+    def _check(self) -> "Target":
+        if not self.band[0] < self.band[1]:
+            raise ValueError(f"band: empty or inverted {self.band}")
+        return self
+
+    @property
+    def value(self) -> float:
+        """The observed value."""
+        return self.observed if self.observed is not None else sum(self.band) / 2
+
+    @property
+    def scale(self) -> float:
+        """One unit of distance: the band's half-width."""
+        return (self.band[1] - self.band[0]) / 2
+
+
+class TargetFile(Strict):
+    """A file of targets."""
+
+    target: list[Target] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> "TargetFile":
+        names = [t.name for t in self.target]
+        if len(set(names)) < len(names):
+            raise ValueError("target: two targets have the same name")
+        return self
+
+
+class Calibration(Strict):
+    """One calibration file."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
+    description: str = ""
+    scenario: str = Field("baseline", description="a named scenario or a scenario file")
+    parameters: dict[str, Varied] | None = Field(
+        None, description="parameters and prior ranges (default: those fitted to the windows)"
+    )
+    targets: str = Field("default", description="a targets file, or 'default' (both windows)")
+    use: list[str] | None = Field(None, description="the targets to use (default: all)")
+    replicates: int = Field(16, ge=1, le=10_000, description="runs a particle")
+    population: int = Field(100, ge=5, le=100_000, description="particles a generation")
+    generations: int = Field(6, ge=1, le=100, description="ABC-SMC generations")
+    minimum_epsilon: float = Field(0.0, ge=0, description="stop once the distance is this low")
+    seed: int = Field(0, ge=0, lt=SEED_LIMIT, description="seeds the proposals and the runs")
+    batch: int = Field(256, ge=1, le=100_000, description="particles simulated in one model")
+    predictive: int = Field(
+        200, ge=10, le=100_000, description="posterior draws for the predictive check"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> "Calibration":
+        if self.parameters is not None:
+            check_ranges(self.parameters)
+        return self
+
+    def priors(self) -> dict[str, tuple[float, float]]:
+        """Each calibrated parameter's uniform prior range."""
+        chosen = self.parameters if self.parameters is not None else fitted_parameters()
+        return bounds(chosen)
+
+
+def fitted_parameters() -> dict[str, Varied]:
+    """The parameters whose defaults were fitted to a calibration window, over their ranges
+    (the ladder's thresholds left out: they define outcomes)."""
+    return {
+        name: Varied()
+        for name, p in PARAMETERS.items()
+        if set(p.basis) & set(FITTED) and not p.defines_outcome
+    }
+
+
+def read_targets(path: str | Path | None = None) -> list[Target]:
+    """The targets of a file (default: the shipped ones), checked."""
+    source = TARGETS if path is None else Path(path)
+    text = source.read_text(encoding="utf-8")
+    return check(TargetFile, read_toml(text, str(path or "targets.toml")), str(source)).target
+
+
+@dataclass
+class Problem:
+    """What a calibration needs: the file, its scenario cut to the targets' last day, the
+    targets and the priors."""
+
+    calibration: Calibration
+    scenario: Scenario
+    targets: list[Target]
+    priors: dict[str, tuple[float, float]]
+    text: str
+
+    @property
+    def observed(self) -> dict[str, float]:
+        return {t.name: t.value for t in self.targets}
+
+
+def load(path: str | Path) -> Problem:
+    """A calibration file with its scenario and targets; errors name the file and field."""
+    path = Path(path)
+    text = read_text(path)
+    calibration = check(Calibration, read_toml(text, str(path)), str(path))
+    target_file = None if calibration.targets == "default" else path.parent / calibration.targets
+    targets = read_targets(target_file)
+    if calibration.use is not None:
+        known = {t.name for t in targets}
+        unknown = sorted(set(calibration.use) - known)
+        if unknown:
+            raise ValueError(f"{path}: use: unknown target {unknown[0]!r} (not in the targets)")
+        targets = [t for t in targets if t.name in calibration.use]
+    name = calibration.scenario
+    if name.endswith(".toml"):
+        name = str((path.parent / name).resolve())
+    scenario = load_scenario(name)[0]
+    horizon = max(t.day for t in targets)
+    scenario = cut(scenario, horizon) if horizon < scenario.horizon else scenario
+    return Problem(calibration, scenario, targets, calibration.priors(), text)
+
+
+def simulate(
+    problem: Problem, values: dict[str, np.ndarray], keys: np.ndarray, replicates: int
+) -> pd.DataFrame:
+    """The targets' statistics of particles (one row each): particle k takes the values
+    values[name][k] and runs `replicates` times with seeds from (seed, keys[k], replicate)."""
+    from sim.model import EscalationModel
+
+    count = len(keys)
+    per_run = {
+        name: np.repeat(np.rint(v) if PARAMETERS[name].integer else v, replicates)
+        for name, v in values.items()
+    }
+    seeds = sweep_seeds(
+        problem.calibration.seed, np.repeat(keys, replicates), np.tile(np.arange(replicates), count)
+    )
+    model = EscalationModel(
+        problem.scenario, seeds=seeds, parameters=per_run, record_every=None, record_events=False
+    )
+    model.run()
+    runs = pd.DataFrame(model.recorder.summary_columns())
+    particle = np.repeat(np.arange(count), replicates)
+    stats = {}
+    for target in problem.targets:
+        per_particle = pd.Series(numbers(runs, target.outcome, problem.scenario.horizon))
+        grouped = per_particle.groupby(particle)
+        stats[target.name] = grouped.median() if target.statistic == "median" else grouped.mean()
+    return pd.DataFrame(stats)
+
+
+class LockstepSampler(Sampler):
+    """A pyabc sampler that simulates a batch of particles in one lockstep model (see the
+    module's docstring); `model` is the function pyabc calls for one particle."""
+
+    def __init__(
+        self,
+        evaluate: Callable[[list[dict[str, float]], np.ndarray], list[dict[str, float]]],
+        placeholder: dict[str, float],
+        batch: int,
+        seed: int,
+    ) -> None:
+        super().__init__()
+        self.evaluate, self.placeholder, self.batch, self.seed = (
+            evaluate,
+            placeholder,
+            batch,
+            seed,
+        )
+        self.collecting = False
+        self.proposals: list[dict[str, float]] = []
+        self.outputs: deque[tuple[dict[str, float], dict[str, float]]] = deque()
+        self.generation, self.count = 0, 0
+
+    def model(self, parameters: Any) -> dict[str, float]:
+        """What pyabc calls for one particle: record it (first pass) or answer it."""
+        wanted = dict(parameters)
+        if self.collecting:
+            self.proposals.append(wanted)
+            return self.placeholder
+        if self.outputs and self.outputs[0][0] == wanted:
+            return self.outputs.popleft()[1]
+        # the second pass proposed something else (a random draw after the model call):
+        # simulate this particle alone, under the next key
+        self.outputs.clear()
+        return self.evaluate([wanted], self._keys(1))[0]
+
+    def _keys(self, count: int) -> np.ndarray:
+        first = self.count
+        self.count += count
+        return (self.generation + 2) * 2**32 + np.arange(first, first + count)
+
+    def sample_until_n_accepted(
+        self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None
+    ):
+        np.random.seed(int(sweep_seeds(self.seed, np.array([t + 2]), np.array([0]))[0]) % 2**32)
+        self.generation, self.count = t, 0
+        sample = self._create_empty_sample()
+        evaluated = 0
+        while sample.n_accepted < n and evaluated < max_eval:
+            size = self._size(n - sample.n_accepted, sample.n_accepted, evaluated, max_eval)
+            start = np.random.get_state()
+            self.collecting = True
+            try:
+                for _ in range(size):
+                    simulate_one()
+            finally:
+                self.collecting = False
+            proposals, self.proposals = self.proposals, []
+            outputs = self.evaluate(proposals, self._keys(len(proposals)))
+            self.outputs = deque(zip(proposals, outputs, strict=True))
+            np.random.set_state(start)
+            for _ in range(size):
+                sample.append(simulate_one())
+                evaluated += 1
+                if sample.n_accepted >= n:
+                    break
+        self.outputs.clear()
+        self.nr_evaluations_ = evaluated
+        if sample.n_accepted < n:
+            sample.ok = False
+        return sample
+
+    def _size(self, missing: int, accepted: int, evaluated: int, max_eval: float) -> int:
+        """Proposals for the next lockstep model: enough for the missing particles at the
+        generation's acceptance rate so far (a deterministic figure), at most `batch`."""
+        rate = accepted / evaluated if evaluated else 1.0
+        needed = int(np.ceil(missing / max(rate, 0.01) * 1.1))
+        return int(max(1, min(self.batch, needed, max_eval - evaluated)))
+
+
+Evaluate = Callable[[list[dict[str, float]], np.ndarray], list[dict[str, float]]]
+
+
+def evaluator(problem: Problem, replicates: int, client: Any = None) -> Evaluate:
+    """A function from proposals (and their keys) to their statistics: in this process, or split
+    over the workers of a Dask client (the same numbers: a particle's runs depend only on its
+    values and key)."""
+
+    def evaluate(proposals: list[dict[str, float]], keys: np.ndarray) -> list[dict[str, float]]:
+        values = {name: np.array([p[name] for p in proposals]) for name in problem.priors}
+        if client is None:
+            return simulate(problem, values, keys, replicates).to_dict("records")
+        workers = max(len(client.scheduler_info()["workers"]), 1)
+        parts = np.array_split(np.arange(len(keys)), workers)
+        futures = [
+            client.submit(
+                simulate, problem, {n: v[part] for n, v in values.items()}, keys[part], replicates
+            )
+            for part in parts
+            if len(part)
+        ]
+        return pd.concat(client.gather(futures), ignore_index=True).to_dict("records")
+
+    return evaluate
+
+
+@dataclass
+class Posterior:
+    """A finished calibration: every generation's particles, the last one's summary."""
+
+    particles: pd.DataFrame  # generation, weight, distance, parameters, statistics
+    priors: dict[str, tuple[float, float]]
+    epsilons: list[float]  # each generation's acceptance threshold
+    evaluations: int  # simulated particles
+
+    @property
+    def last(self) -> pd.DataFrame:
+        """The last generation's particles."""
+        return self.particles[self.particles["generation"] == self.particles["generation"].max()]
+
+    def mean(self) -> dict[str, float]:
+        """The posterior mean of each parameter (whole numbers rounded)."""
+        last, means = self.last, {}
+        for name in self.priors:
+            value = float(np.average(last[name], weights=last["weight"]))
+            means[name] = float(round(value)) if PARAMETERS[name].integer else value
+        return means
+
+    def interval(self, name: str, mass: float) -> tuple[float, float]:
+        """The central `mass` interval of a parameter (weighted quantiles, last generation)."""
+        last = self.last.sort_values(name)
+        cumulative = np.cumsum(last["weight"].to_numpy()) / last["weight"].sum()
+        values = last[name].to_numpy()
+        low = values[np.searchsorted(cumulative, (1 - mass) / 2)]
+        high = values[min(np.searchsorted(cumulative, (1 + mass) / 2), len(values) - 1)]
+        return float(low), float(high)
+
+    def draw(self, count: int, seed: int) -> pd.DataFrame:
+        """`count` particles of the last generation drawn by weight."""
+        last = self.last
+        rng = np.random.default_rng(seed)
+        picked = rng.choice(len(last), size=count, p=last["weight"] / last["weight"].sum())
+        return last.iloc[picked].reset_index(drop=True)
+
+
+def calibrate(problem: Problem, database: str, client: Any = None) -> Posterior:
+    """ABC-SMC on the problem's targets into a pyabc database (an SQLAlchemy address, e.g.
+    sqlite:///path/abc.db); a database with generations already goes on from its last."""
+    import pyabc
+
+    c = problem.calibration
+    prior = pyabc.Distribution(
+        **{
+            name: pyabc.RV("uniform", low, high - low)
+            for name, (low, high) in problem.priors.items()
+        }
+    )
+    weights = {t.name: 1 / t.scale for t in problem.targets}
+    sampler = LockstepSampler(
+        evaluator(problem, c.replicates, client), problem.observed, c.batch, c.seed
+    )
+    abc = pyabc.ABCSMC(
+        sampler.model,
+        prior,
+        pyabc.PNormDistance(p=2, fixed_weights=weights),
+        population_size=c.population,
+        sampler=sampler,
+    )
+    last = pyabc.History(database, _id=1).max_t  # None for a new database
+    done = last + 1 if last is not None else 0
+    history = abc.load(database, 1) if done else abc.new(database, problem.observed)
+    remaining = c.generations - done
+    if remaining > 0:
+        abc.run(minimum_epsilon=c.minimum_epsilon, max_nr_populations=remaining)
+    return posterior_of(history, problem)
+
+
+def posterior_of(history: Any, problem: Problem) -> Posterior:
+    """Every generation's particles from a pyabc history."""
+    rows = []
+    for t in range(history.max_t + 1):
+        population = history.get_population(t=t)
+        for particle in population.particles:
+            rows.append(
+                {"generation": t, "weight": particle.weight, "distance": particle.distance}
+                | dict(particle.parameter)
+                | {f"stat_{k}": float(v) for k, v in particle.sum_stat.items()}
+            )
+    frame = pd.DataFrame(rows)
+    for t in range(history.max_t + 1):  # weights sum to one within each generation
+        rows_t = frame["generation"] == t
+        frame.loc[rows_t, "weight"] /= frame.loc[rows_t, "weight"].sum()
+    populations = history.get_all_populations()
+    populations = populations[populations["t"] >= 0]
+    return Posterior(
+        particles=frame,
+        priors=problem.priors,
+        epsilons=[float(e) for e in populations["epsilon"]],
+        evaluations=int(populations["samples"].sum()),
+    )
+
+
+def predictive(problem: Problem, posterior: Posterior, draws: int) -> pd.DataFrame:
+    """The posterior predictive check: `draws` particles of the last generation, run again
+    (new keys), and each target's 5%, 50% and 95% against its observed value and band."""
+    picked = posterior.draw(draws, problem.calibration.seed)
+    values = {name: picked[name].to_numpy(dtype=float) for name in problem.priors}
+    keys = 2**52 + np.arange(draws)  # apart from the calibration's keys
+    stats = simulate(problem, values, keys, problem.calibration.replicates)
+    rows = []
+    for t in problem.targets:
+        low, mid, high = np.quantile(stats[t.name], [0.05, 0.5, 0.95])
+        rows.append(
+            {
+                "target": t.name,
+                "source": t.source,
+                "observed": t.value,
+                "band_low": t.band[0],
+                "band_high": t.band[1],
+                "q05": low,
+                "median": mid,
+                "q95": high,
+                "inside": bool(low <= t.value <= high),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def identity(problem: Problem) -> dict[str, Any]:
+    """What a calibration folder was made by: resuming with anything else is refused."""
+    from sim.sweeps.disk import code_digest
+
+    return {
+        "calibration": problem.calibration.model_dump(mode="json"),
+        "targets": [t.model_dump(mode="json") for t in problem.targets],
+        "scenario": problem.scenario.model_dump(mode="json"),
+        "model_code": code_digest(),
+    }
+
+
+def parameter_file(problem: Problem, posterior: Posterior) -> str:
+    """The posterior mean as a TOML [parameters] table: a scenario's own table, or `sim run
+    --set-file`."""
+    c, last = problem.calibration, posterior.last
+    generation = int(last["generation"].max()) + 1
+    lines = [
+        f"# The posterior mean of calibration {c.name!r}: generation {generation} of "
+        f"{c.generations}, {len(last)} particles, {c.replicates} runs each.",
+        "# Written by `sim calibrate`; use it as a scenario's [parameters] table or with",
+        "# `sim run SCENARIO --set-file parameters.toml`.",
+        "[parameters]",
+    ]
+    for name, value in posterior.mean().items():
+        lines.append(
+            f"{name} = {value:.6g}" if not PARAMETERS[name].integer else f"{name} = {value:g}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def predictive_figure(check: pd.DataFrame) -> "Figure":
+    """Each target's posterior predictive 5-95% band against its observed value, in units of
+    the target's band (observed at 0, the band's edges at -1 and 1)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    scale = (check["band_high"] - check["band_low"]) / 2
+    low, mid, high = ((check[q] - check["observed"]) / scale for q in ("q05", "median", "q95"))
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(check) + 1.5))
+    y = np.arange(len(check))[::-1]
+    ax.hlines(y, low, high, linewidth=4, alpha=0.6, label="posterior predictive 5-95%")
+    ax.plot(mid, y, "o", color="black", markersize=3, label="median")
+    ax.axvline(0, color="tab:red", label="observed")
+    ax.axvspan(-1, 1, color="tab:red", alpha=0.08, label="band")
+    ax.set_yticks(y, check["target"], fontsize=8)
+    ax.set_xlabel("distance from the observed value, in half-bands")
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def coverage(problem: Problem, draws: int, client: Any = None) -> pd.DataFrame:
+    """Simulation-based calibration (Talts et al. 2018): `draws` parameter values from the
+    prior, synthetic observations made by the model at each (their own keys), a calibration on
+    each (in memory), and whether each true value falls inside the posterior's central 50% and
+    90% intervals. Returns one row per draw and parameter."""
+    c = problem.calibration
+    rng = np.random.default_rng(c.seed)
+    rows = []
+    for k in range(draws):
+        truth = {name: rng.uniform(low, high) for name, (low, high) in problem.priors.items()}
+        values = {name: np.array([v]) for name, v in truth.items()}
+        synthetic = simulate(problem, values, np.array([2**51 + k]), c.replicates).iloc[0]
+        targets = [
+            t.model_copy(update={"observed": float(synthetic[t.name])}) for t in problem.targets
+        ]
+        again = Problem(c, problem.scenario, targets, problem.priors, problem.text)
+        with tempfile.TemporaryDirectory() as folder:
+            posterior = calibrate(again, f"sqlite:///{folder}/abc.db", client)
+        for name, value in truth.items():
+            if PARAMETERS[name].integer:
+                value = float(round(value))
+            row = {"draw": k, "parameter": name, "truth": value}
+            for mass in (0.5, 0.9):
+                low, high = posterior.interval(name, mass)
+                row |= {f"low_{mass:.0%}": low, f"high_{mass:.0%}": high}
+                row[f"inside_{mass:.0%}"] = bool(low <= value <= high)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def coverage_figure(found: pd.DataFrame) -> "Figure":
+    """The share of draws whose truth falls inside the 50% and 90% intervals, by parameter."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    shares = found.groupby("parameter")[["inside_50%", "inside_90%"]].mean()
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(shares) + 1.5))
+    y = np.arange(len(shares))
+    ax.barh(y - 0.2, shares["inside_50%"], 0.4, label="inside the 50% interval")
+    ax.barh(y + 0.2, shares["inside_90%"], 0.4, label="inside the 90% interval")
+    for nominal in (0.5, 0.9):
+        ax.axvline(nominal, color="grey", linestyle="--", linewidth=1)
+    ax.set_yticks(y, shares.index, fontsize=8)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(f"share of {found['draw'].nunique()} draws from the prior")
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,153 @@
+"""Calibration (`sim calibrate`, ABC-SMC with pyabc): it recovers parameter values from
+synthetic observations the model made at them; the lockstep sampler gives the same particles
+whatever its batch and when resumed; the coverage check runs; bad input is one line."""
+
+import json
+import logging
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.analysis import calibrate as abc
+from sim.sweeps.disk import lock
+from tests.sweeps import invoke
+
+TRUTH = {"shelling_rate": 0.9, "killed_per_breach": 0.075}
+
+CALIBRATION = """
+name = "small"
+scenario = "baseline"
+use = ["breaches", "breach_killed", "breach_injured"]
+replicates = 6
+population = {population}
+generations = {generations}
+seed = 4
+batch = {batch}
+
+[parameters]
+shelling_rate = {{}}
+killed_per_breach = {{}}
+"""
+
+
+@pytest.fixture(autouse=True)
+def quiet_pyabc():
+    logging.getLogger("ABC").setLevel(logging.WARNING)
+
+
+def write(tmp_path, population=30, generations=3, batch=256, name="small.toml"):
+    path = tmp_path / name
+    path.write_text(CALIBRATION.format(population=population, generations=generations, batch=batch))
+    return path
+
+
+def synthetic(problem: abc.Problem) -> abc.Problem:
+    """The problem with its observations made by the model at TRUTH (64 runs, own seeds)."""
+    values = {name: np.array([value]) for name, value in TRUTH.items()}
+    made = abc.simulate(problem, values, np.array([2**50]), 64).iloc[0]
+    targets = [t.model_copy(update={"observed": float(made[t.name])}) for t in problem.targets]
+    return abc.Problem(problem.calibration, problem.scenario, targets, problem.priors, problem.text)
+
+
+def test_recovers_the_values_that_made_the_observations(tmp_path):
+    problem = synthetic(abc.load(write(tmp_path)))
+    posterior = abc.calibrate(problem, f"sqlite:///{tmp_path / 'abc.db'}")
+    for name, value in TRUTH.items():
+        low, high = posterior.interval(name, 0.9)
+        assert low <= value <= high, (name, low, high)
+    # the breaches pin shelling_rate down; the deaths in them, a few dozen, less so
+    low, high = posterior.interval("shelling_rate", 0.9)
+    assert high - low < 0.3 * (1.5 - 0.2), (low, high)
+    assert len(posterior.epsilons) == 3 and posterior.epsilons == sorted(posterior.epsilons)[::-1]
+    assert np.isclose(posterior.last["weight"].sum(), 1.0)
+
+
+def test_same_particles_whatever_the_batch_and_when_resumed(tmp_path):
+    def particles(batch: int, generations: int, database: str) -> pd.DataFrame:
+        problem = abc.load(write(tmp_path, 8, generations, batch, f"c{batch}{generations}.toml"))
+        return abc.calibrate(problem, f"sqlite:///{tmp_path / database}").particles
+
+    whole = particles(256, 2, "a.db")
+    pd.testing.assert_frame_equal(whole, particles(3, 2, "b.db"))
+    particles(256, 1, "c.db")
+    pd.testing.assert_frame_equal(whole, particles(256, 2, "c.db"))  # resumed from generation 1
+
+
+def test_the_command_writes_posterior_check_and_parameters(tmp_path):
+    file = write(tmp_path, population=12, generations=2)
+    out = tmp_path / "out"
+    status, _, err = invoke("calibrate", file, "--out", out, "--workers", "0")
+    assert status == 0, err
+    names = {p.name for p in out.iterdir()}
+    assert {"posterior.parquet", "predictive.parquet", "predictive.png", "parameters.toml"} < names
+    posterior = pd.read_parquet(out / "posterior.parquet")
+    assert (
+        set(posterior["generation"]) == {0, 1}
+        and (posterior.groupby("generation").size() == 12).all()
+    )
+    check = pd.read_parquet(out / "predictive.parquet")
+    assert list(check["target"]) == ["breaches", "breach_killed", "breach_injured"]
+    assert (check["q05"] <= check["median"]).all() and (check["median"] <= check["q95"]).all()
+    run = tmp_path / "run"
+    status, _, err = invoke(
+        "run", "baseline", "--replicates", "1", "--set-file", out / "parameters.toml", "--out", run
+    )
+    assert status == 0, err
+    used = json.loads((run / "manifest.json").read_text())["scenario"]["parameters"]
+    assert set(used) == set(TRUTH)
+    # the same command again: nothing to add, the same posterior
+    status, _, err = invoke("calibrate", file, "--out", out, "--workers", "0")
+    assert status == 0, err
+    pd.testing.assert_frame_equal(posterior, pd.read_parquet(out / "posterior.parquet"))
+
+
+def test_the_coverage_check_runs_at_a_small_size(tmp_path):
+    file = write(tmp_path, population=10, generations=2)
+    out = tmp_path / "check"
+    status, stdout, err = invoke("calibrate", file, "--check", "2", "--out", out, "--workers", "0")
+    assert status == 0, err
+    found = pd.read_parquet(out / "coverage.parquet")
+    assert len(found) == 2 * 2 and set(found["parameter"]) == set(TRUTH)
+    assert ((found["low_50%"] >= found["low_90%"]) & (found["high_50%"] <= found["high_90%"])).all()
+    assert "truth inside the 90% interval" in stdout
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (("use = [", 'use = ["nothing", '), "unknown target 'nothing'"),
+        (("killed_per_breach = {}", "colour = {}"), "parameters.colour: unknown parameter"),
+        (("killed_per_breach = {}", "killed_per_breach = { range = [0.5, 0.1] }"), "inverted"),
+        (("population = 30", "population = 1"), "population"),
+        (("seed = 4", "seed = -1"), "seed"),
+    ],
+)
+def test_bad_calibration_files_are_one_line(tmp_path, change, said):
+    path = write(tmp_path)
+    path.write_text(path.read_text().replace(*change))
+    out = tmp_path / "out"
+    status, _, err = invoke("calibrate", path, "--out", out, "--workers", "0")
+    assert status == 2 and said in err and len(err.strip().splitlines()) == 1, err
+    assert not out.exists()
+
+
+def test_bad_targets_another_calibration_and_a_busy_folder_are_one_line(tmp_path):
+    targets = tmp_path / "targets.toml"
+    targets.write_text(
+        '[[target]]\nname = "b"\noutcome = "breaches"\nstatistic = "median"\n'
+        'band = [300, 100]\nday = 128\nsource = "C11"\n'
+    )
+    path = write(tmp_path)
+    path.write_text(path.read_text().replace("use = [", 'targets = "targets.toml"\nuse = ['))
+    status, _, err = invoke("calibrate", path, "--workers", "0")
+    assert status == 2 and "targets.toml: target.0: band: empty or inverted" in err, err
+    out = tmp_path / "out"
+    file = write(tmp_path, population=10, generations=1)
+    assert invoke("calibrate", file, "--out", out, "--workers", "0")[0] == 0
+    other = write(tmp_path, population=11, generations=1, name="other.toml")
+    status, _, err = invoke("calibrate", other, "--out", out, "--workers", "0")
+    assert status == 2 and "made by another calibration" in err, err
+    with lock(out):
+        status, _, err = invoke("calibrate", file, "--out", out, "--workers", "0")
+    assert status == 2 and "another process is writing this folder" in err, err
