@@ -773,8 +773,16 @@ def calibrate(
         )
     console.print(table)
     inside = int(check_table["inside"].sum())
+    ess = posterior.ess()[-1]
+    if ess < problem.calibration.population / 10:
+        errors.print(
+            f"warning: the last generation's effective sample size is {ess:.1f} particles of "
+            f"{problem.calibration.population}: the posterior rests on a few; calibrate fewer "
+            "parameters"
+        )
     say(
-        f"{len(posterior.epsilons)} generations, {posterior.evaluations:,} particles simulated; "
+        f"{len(posterior.epsilons)} generations, {posterior.evaluations:,} particles simulated, "
+        f"effective sample size {ess:.0f}; "
         f"posterior predictive 5-95% holds {inside} of {len(check_table)} observed targets; "
         f"wrote {folder}/ ({', '.join(outputs)}, manifest.json)"
     )

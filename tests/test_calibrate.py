@@ -61,6 +61,7 @@ def test_recovers_the_values_that_made_the_observations(tmp_path):
     assert high - low < 0.3 * (1.5 - 0.2), (low, high)
     assert len(posterior.epsilons) == 3 and posterior.epsilons == sorted(posterior.epsilons)[::-1]
     assert np.isclose(posterior.last["weight"].sum(), 1.0)
+    assert posterior.ess()[0] == pytest.approx(30) and 3 < posterior.ess()[-1] <= 30
 
 
 def test_same_particles_whatever_the_batch_and_when_resumed(tmp_path):

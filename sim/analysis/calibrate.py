@@ -321,6 +321,12 @@ class Posterior:
     epsilons: list[float]  # each generation's acceptance threshold
     evaluations: int  # simulated particles
 
+    def ess(self) -> list[float]:
+        """Each generation's effective sample size, 1 / sum(weight^2): far below the population,
+        a few particles carry the posterior (importance weights collapse in many dimensions)."""
+        squares = (self.particles["weight"] ** 2).groupby(self.particles["generation"]).sum()
+        return [float(1 / s) for s in squares]
+
     @property
     def last(self) -> pd.DataFrame:
         """The last generation's particles."""
