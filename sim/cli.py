@@ -109,6 +109,14 @@ SetFile = Annotated[
         "parameters.toml (--set wins over it)"
     ),
 ]
+FromPosterior = Annotated[
+    Path | None,
+    typer.Option(
+        "--posterior",
+        help="a `sim calibrate` folder: each run takes the values of one particle of its "
+        "posterior, drawn by weight from the run's seed",
+    ),
+]
 RunSeeds = Annotated[
     list[int] | None,
     typer.Option(help="re-run exactly these run seeds (a `seed` column); replaces --replicates"),
@@ -132,6 +140,7 @@ def run(
     out: Out = None,
     set_: Sets = None,
     set_file: SetFile = None,
+    posterior: FromPosterior = None,
     run_seed: RunSeeds = None,
     from_sweep: FromSweep = None,
     from_run: FromRun = None,
@@ -148,7 +157,7 @@ def run(
     stored_options = (replicates, seed, run_seed)
     if (from_sweep or from_run) and any(option is not None for option in stored_options):
         fail("--from-sweep/--from-run: the stored run sets the runs and seed")
-    if (from_sweep or from_run) and set_file is not None:
+    if (from_sweep or from_run) and (set_file is not None or posterior is not None):
         fail("--from-sweep/--from-run: the stored run sets the scenario and parameters")
     if run_number is not None and not (from_sweep or from_run):
         fail("--run: give --from-sweep DIR or --from-run DIR too")
@@ -169,11 +178,12 @@ def run(
                 fail(f"--run-seed {value}: a seed is a whole number from 0 to 2**63 - 1")
         runs = len(run_seed) if run_seed else spec.replicates
         check_memory(runs, spec.horizon, 1, True, "--replicates" if replicates else scenario)
+        drawn = posterior_draws(posterior, spec, run_seed, set_ or []) if posterior else {}
         folder = claim(out, Path("results") / f"{spec.name}-{started:%Y%m%d-%H%M%S}")
     except (ValueError, ResultsError) as error:  # ScenarioError is a ValueError
         fail(str(error))
     try:
-        model = simulate(spec, run_seed)
+        model = simulate(spec, run_seed, drawn)
         with staged(folder) as files:
             write_run(files, model, text, sys.argv, started)
             overview(
@@ -216,12 +226,28 @@ def stored(
     return spec, f"# re-run of run {number} of {folder}\n", [seed]
 
 
-def simulate(spec: scenarios.Scenario, run_seed: list[int] | None):
-    """Run the scenario's model (its replicates and seed, or the given run seeds) to its horizon
-    with a progress bar on stderr."""
+def posterior_draws(
+    folder: Path, spec: scenarios.Scenario, run_seed: list[int] | None, sets: list[str]
+) -> dict[str, Any]:
+    """Each run's values of the calibrated parameters, drawn from a calibration's posterior
+    with the runs' seeds (the given ones, or those of the scenario's master seed)."""
+    from sim.analysis.posterior import read
+    from sim.model.streams import run_seeds
+
+    found = read(folder)
+    clash = sorted(set(parse_sets(sets)) & set(found.names))
+    if clash:
+        raise ValueError(f"--set {clash[0]}: --posterior {folder} draws it")
+    seeds = run_seed if run_seed else run_seeds(spec.seed, spec.replicates)
+    return found.per_run(seeds)
+
+
+def simulate(spec: scenarios.Scenario, run_seed: list[int] | None, values: dict[str, Any]):
+    """Run the scenario's model (its replicates and seed, or the given run seeds; per-run
+    parameter values where given) to its horizon with a progress bar on stderr."""
     from sim.model import EscalationModel
 
-    model = EscalationModel(spec, spec.replicates, seeds=run_seed or None)
+    model = EscalationModel(spec, spec.replicates, seeds=run_seed or None, parameters=values)
     with Progress(
         TextColumn(f"{spec.name}: {model.replicates} runs"),
         BarColumn(),

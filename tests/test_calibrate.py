@@ -97,6 +97,25 @@ def test_the_command_writes_posterior_check_and_parameters(tmp_path):
     assert status == 0, err
     used = json.loads((run / "manifest.json").read_text())["scenario"]["parameters"]
     assert set(used) == set(TRUTH)
+    # --posterior: each run takes one particle of the last generation, drawn with its seed
+    drawn = tmp_path / "drawn"
+    status, _, err = invoke(
+        "run", "baseline", "--replicates", "4", "--posterior", out, "--out", drawn
+    )
+    assert status == 0, err
+    values = json.loads((drawn / "manifest.json").read_text())["parameters"]
+    last = posterior[posterior["generation"] == 1]
+    particles = set(zip(last["shelling_rate"], last["killed_per_breach"], strict=True))
+    runs = set(zip(values["shelling_rate"], values["killed_per_breach"], strict=True))
+    assert runs <= particles and len(runs) > 1
+    again = tmp_path / "again"
+    assert invoke("run", "--from-run", drawn, "--run", "2", "--out", again)[0] == 0
+    first, second = (pd.read_parquet(f / "summary.parquet") for f in (drawn, again))
+    pd.testing.assert_frame_equal(
+        first.iloc[[2]].drop(columns="run").reset_index(drop=True),
+        second.drop(columns="run"),
+        check_dtype=False,  # a day column is int32 where no run has a null, float otherwise
+    )
     # the same command again: nothing to add, the same posterior
     status, _, err = invoke("calibrate", file, "--out", out, "--workers", "0")
     assert status == 0, err

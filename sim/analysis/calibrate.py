@@ -31,6 +31,7 @@ from pyabc.sampler import Sampler
 from pydantic import Field, model_validator
 
 from sim.analysis.expressions import numbers
+from sim.analysis.posterior import Posterior
 from sim.model.claims import PATTERNS
 from sim.model.params import PARAMETERS
 from sim.model.scenario import SEED_LIMIT, Scenario, Strict, check, cut, read_text, read_toml
@@ -312,51 +313,6 @@ def evaluator(problem: Problem, replicates: int, client: Any = None) -> Evaluate
     return evaluate
 
 
-@dataclass
-class Posterior:
-    """A finished calibration: every generation's particles, the last one's summary."""
-
-    particles: pd.DataFrame  # generation, weight, distance, parameters, statistics
-    priors: dict[str, tuple[float, float]]
-    epsilons: list[float]  # each generation's acceptance threshold
-    evaluations: int  # simulated particles
-
-    def ess(self) -> list[float]:
-        """Each generation's effective sample size, 1 / sum(weight^2): far below the population,
-        a few particles carry the posterior (importance weights collapse in many dimensions)."""
-        squares = (self.particles["weight"] ** 2).groupby(self.particles["generation"]).sum()
-        return [float(1 / s) for s in squares]
-
-    @property
-    def last(self) -> pd.DataFrame:
-        """The last generation's particles."""
-        return self.particles[self.particles["generation"] == self.particles["generation"].max()]
-
-    def mean(self) -> dict[str, float]:
-        """The posterior mean of each parameter (whole numbers rounded)."""
-        last, means = self.last, {}
-        for name in self.priors:
-            value = float(np.average(last[name], weights=last["weight"]))
-            means[name] = float(round(value)) if PARAMETERS[name].integer else value
-        return means
-
-    def interval(self, name: str, mass: float) -> tuple[float, float]:
-        """The central `mass` interval of a parameter (weighted quantiles, last generation)."""
-        last = self.last.sort_values(name)
-        cumulative = np.cumsum(last["weight"].to_numpy()) / last["weight"].sum()
-        values = last[name].to_numpy()
-        low = values[np.searchsorted(cumulative, (1 - mass) / 2)]
-        high = values[min(np.searchsorted(cumulative, (1 + mass) / 2), len(values) - 1)]
-        return float(low), float(high)
-
-    def draw(self, count: int, seed: int) -> pd.DataFrame:
-        """`count` particles of the last generation drawn by weight."""
-        last = self.last
-        rng = np.random.default_rng(seed)
-        picked = rng.choice(len(last), size=count, p=last["weight"] / last["weight"].sum())
-        return last.iloc[picked].reset_index(drop=True)
-
-
 def calibrate(problem: Problem, database: str, client: Any = None) -> Posterior:
     """ABC-SMC on the problem's targets into a pyabc database (an SQLAlchemy address, e.g.
     sqlite:///path/abc.db); a database with generations already goes on from its last."""
@@ -408,7 +364,7 @@ def posterior_of(history: Any, problem: Problem) -> Posterior:
     populations = populations[populations["t"] >= 0]
     return Posterior(
         particles=frame,
-        priors=problem.priors,
+        names=list(problem.priors),
         epsilons=[float(e) for e in populations["epsilon"]],
         evaluations=int(populations["samples"].sum()),
     )

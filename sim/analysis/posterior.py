@@ -1,0 +1,99 @@
+"""A calibration's posterior: its particles, their weights, and draws from it for runs.
+
+`sim calibrate` writes every generation's particles to `posterior.parquet`; `sim run SCENARIO
+--posterior DIR` gives each run the values of one particle of the last generation, drawn by
+weight with a uniform number from the run's own seed, so that a run's values depend only on its
+seed (and `--from-run` re-runs it).
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from sim.model.params import PARAMETERS
+from sim.model.streams import Streams
+
+FILE = "posterior.parquet"
+
+
+@dataclass
+class Posterior:
+    """Every generation's particles (generation, weight, distance, the parameters, `stat_`
+    columns), the calibrated parameters' names, and what the run took."""
+
+    particles: pd.DataFrame
+    names: list[str]
+    epsilons: list[float] = field(default_factory=list)  # each generation's threshold
+    evaluations: int = 0  # simulated particles
+
+    def ess(self) -> list[float]:
+        """Each generation's effective sample size, 1 / sum(weight^2): far below the population,
+        a few particles carry the posterior (importance weights collapse in many dimensions)."""
+        squares = (self.particles["weight"] ** 2).groupby(self.particles["generation"]).sum()
+        return [float(1 / s) for s in squares]
+
+    @property
+    def last(self) -> pd.DataFrame:
+        """The last generation's particles."""
+        return self.particles[self.particles["generation"] == self.particles["generation"].max()]
+
+    def mean(self) -> dict[str, float]:
+        """The posterior mean of each parameter (whole numbers rounded)."""
+        last, means = self.last, {}
+        for name in self.names:
+            value = float(np.average(last[name], weights=last["weight"]))
+            means[name] = float(round(value)) if PARAMETERS[name].integer else value
+        return means
+
+    def interval(self, name: str, mass: float) -> tuple[float, float]:
+        """The central `mass` interval of a parameter (weighted quantiles, last generation)."""
+        last = self.last.sort_values(name)
+        cumulative = np.cumsum(last["weight"].to_numpy()) / last["weight"].sum()
+        values = last[name].to_numpy()
+        low = values[np.searchsorted(cumulative, (1 - mass) / 2)]
+        high = values[min(np.searchsorted(cumulative, (1 + mass) / 2), len(values) - 1)]
+        return float(low), float(high)
+
+    def draw(self, count: int, seed: int) -> pd.DataFrame:
+        """`count` particles of the last generation drawn by weight."""
+        last = self.last
+        rng = np.random.default_rng(seed)
+        picked = rng.choice(len(last), size=count, p=last["weight"] / last["weight"].sum())
+        return last.iloc[picked].reset_index(drop=True)
+
+    def per_run(self, seeds: np.ndarray) -> dict[str, np.ndarray]:
+        """One particle of the last generation for each run, drawn by weight with a uniform
+        number from the run's seed: the parameters' values, one array a parameter."""
+        last = self.last
+        cumulative = np.cumsum(last["weight"].to_numpy()) / last["weight"].sum()
+        u = Streams(np.asarray(seeds)).uniform(0, "posterior/draw")
+        picked = np.minimum(np.searchsorted(cumulative, u, side="right"), len(last) - 1)
+        values = {name: last[name].to_numpy(dtype=float)[picked] for name in self.names}
+        return {name: np.rint(v) if PARAMETERS[name].integer else v for name, v in values.items()}
+
+
+def read(folder: str | Path) -> Posterior:
+    """The posterior a `sim calibrate` folder holds; a ValueError in one line otherwise."""
+    path = Path(folder) / FILE
+    try:
+        particles = pd.read_parquet(path)
+    except FileNotFoundError:
+        raise ValueError(f"{folder}: not a calibration folder (no {FILE})") from None
+    except (OSError, pa.ArrowException) as error:
+        raise ValueError(f"{path}: unreadable ({error})") from None
+    names = [c for c in particles.columns if c in PARAMETERS]
+    weights = particles.get("weight")
+    if (
+        not names
+        or "generation" not in particles
+        or weights is None
+        or particles.empty
+        or not np.isfinite(weights).all()
+        or (weights < 0).any()
+        or weights.sum() <= 0
+    ):
+        raise ValueError(f"{path}: not a posterior (its generations, weights or parameters)")
+    return Posterior(particles, names)
