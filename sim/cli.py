@@ -238,6 +238,9 @@ def posterior_draws(
     clash = sorted(set(parse_sets(sets)) & set(found.names))
     if clash:
         raise ValueError(f"--set {clash[0]}: --posterior {folder} draws it")
+    clash = sorted(set(spec.parameters) & set(found.names))
+    if clash:  # from --set-file or the scenario file: the draws would silently win
+        raise ValueError(f"{clash[0]}: set by the scenario or --set-file and drawn by --posterior")
     seeds = run_seed if run_seed else run_seeds(spec.seed, spec.replicates)
     return found.per_run(seeds)
 
@@ -314,7 +317,10 @@ def is_calibration_file(path: Path) -> bool:
         data = scenarios.read_toml(scenarios.read_text(path), str(path))
     except scenarios.ScenarioError:
         return False
-    return "design" not in data and bool(CALIBRATION_KEYS & set(data))
+    tables = isinstance(data.get("parameters"), dict) and any(
+        isinstance(v, dict) for v in data["parameters"].values()
+    )  # a scenario's parameters are numbers, a calibration's are tables
+    return "design" not in data and (bool(CALIBRATION_KEYS & set(data)) or tables)
 
 
 class Format(StrEnum):
@@ -660,8 +666,6 @@ def sensitivity(
     found = verified(folder)
     try:
         result = analyse(found, outcome, resamples)
-        name = found.manifest["sweep"]["name"]
-        target = claim(out, Path("results") / "analysis" / f"{name}-sensitivity")
     except (ValueError, ResultsError) as error:
         fail(str(error))
     outputs = {
@@ -672,6 +676,11 @@ def sensitivity(
     if not result.second_order.empty:
         outputs["second_order.parquet"] = result.second_order
     outputs["sensitivity.png"] = result.figure()
+    try:
+        name = found.manifest["sweep"]["name"]
+        target = claim(out, Path("results") / "analysis" / f"{name}-sensitivity")
+    except ResultsError as error:
+        fail(str(error))
     about = {
         "analysis": f"{result.method} sensitivity (SALib)",
         "store": str(folder),
@@ -706,6 +715,33 @@ def sensitivity(
     say(f"wrote {target}/ ({', '.join(outputs)}, manifest.json)")
 
 
+def coverage_check(problem, draws: int, folder: Path, client, about: dict[str, Any]) -> None:
+    """`sim calibrate --check K`: the coverage check into a new <folder>-check-K/."""
+    from sim.analysis import calibrate as abc
+    from sim.reports.files import claim, release, staged, write_analysis
+    from sim.sweeps.disk import ResultsError
+
+    try:
+        target = claim(None, folder.with_name(f"{folder.name}-check-{draws}"))
+    except ResultsError as error:
+        fail(str(error))
+    try:
+        with client as dask:
+            found = abc.coverage(problem, draws, dask)
+        with staged(target) as files:
+            outputs = {"coverage.parquet": found, "coverage.png": abc.coverage_figure(found)}
+            write_analysis(files, outputs, about | {"draws": draws}, sys.argv)
+    except (ValueError, ResultsError) as error:
+        release(target)
+        fail(str(error))
+    except BaseException:
+        release(target)
+        raise
+    for mass in ("50%", "90%"):
+        say(f"truth inside the {mass} interval: {found[f'inside_{mass}'].mean():.0%}")
+    say(f"wrote {target}/ (coverage.parquet, coverage.png, manifest.json)")
+
+
 @app.command()
 def calibrate(
     file: Annotated[Path, typer.Argument(help="calibration TOML file (see experiments/)")],
@@ -731,8 +767,8 @@ def calibrate(
     predictive.png), the posterior mean (parameters.toml) and manifest.json. pyabc's database
     (abc.db) makes it resumable: the same command again goes on from the last generation."""
     from sim.analysis import calibrate as abc
-    from sim.reports.files import claim, release, staged, write_analysis
-    from sim.sweeps.disk import ResultsError, lock, read_json, write_atomic
+    from sim.reports.files import write_analysis
+    from sim.sweeps.disk import LOCK, ResultsError, lock, read_json, write_atomic
     from sim.sweeps.runner import dask_client
 
     started = datetime.now().astimezone()
@@ -740,17 +776,9 @@ def calibrate(
         fail("--workers and --scheduler exclude each other")
     try:
         problem = abc.load(file)
-        name = problem.calibration.name
-        folder = out or Path("results") / "calibrations" / name
-        if check is not None:
-            target = claim(None if out is None else out, folder.with_name(f"{name}-check-{check}"))
-        else:
-            folder.mkdir(parents=True, exist_ok=True)
-            held = lock(folder)
-    except (ValueError, ResultsError) as error:  # ScenarioError is a ValueError
+    except ValueError as error:  # ScenarioError is a ValueError
         fail(str(error))
-    except OSError as error:
-        fail(f"{folder}: cannot create the folder: {error.strerror}")
+    folder = out or Path("results") / "calibrations" / problem.calibration.name
     about = {"calibration_file": problem.text, "identity": abc.identity(problem)}
     client = (
         dask_client(workers, scheduler)
@@ -758,39 +786,60 @@ def calibrate(
         else contextlib.nullcontext()
     )
     if check is not None:
-        try:
-            with client as dask:
-                found = abc.coverage(problem, check, dask)
-            with staged(target) as files:
-                outputs = {"coverage.parquet": found, "coverage.png": abc.coverage_figure(found)}
-                write_analysis(files, outputs, about | {"draws": check}, sys.argv)
-        except ResultsError as error:
-            release(target)
-            fail(str(error))
-        for mass in ("50%", "90%"):
-            say(f"truth inside the {mass} interval: {found[f'inside_{mass}'].mean():.0%}")
-        say(f"wrote {target}/ (coverage.parquet, coverage.png, manifest.json)")
+        coverage_check(problem, check, folder, client, about)
         return
+    new = not folder.exists()
+    identity = folder / "identity.json"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        others = {p.name for p in folder.iterdir()} - {LOCK}
+        if others and not identity.is_file():
+            raise ResultsError(
+                f"{folder}: not a calibration folder (it holds other files); choose another --out"
+            )
+        held = lock(folder)
+    except ResultsError as error:
+        fail(str(error))
+    except OSError as error:
+        fail(f"{folder}: cannot use the folder: {error.strerror}")
+    database = f"sqlite:///{(folder / 'abc.db').resolve()}"
+    failed = None
     with held:
-        identity = folder / "identity.json"
-        if identity.exists() and read_json(identity, "identity") != about["identity"]:
+        try:
+            known = read_json(identity, "identity") if identity.is_file() else None
+        except ResultsError as error:
+            fail(f"{error}; the calibration folder cannot be resumed, choose another --out")
+        if known is not None and known != about["identity"]:
             fail(
-                f"{folder}: made by another calibration (file, targets, scenario or model "
-                "code); choose another --out"
+                f"{folder}: made by another calibration (its parameters, targets, scenario, "
+                "seed, population, runs a particle or model code); choose another --out"
             )
         text = json.dumps(about["identity"], indent=1).encode()
         write_atomic(identity, lambda file: file.write(text))
-        with client as dask:
-            posterior = abc.calibrate(problem, f"sqlite:///{(folder / 'abc.db').resolve()}", dask)
-        check_table = abc.predictive(problem, posterior, problem.calibration.predictive)
-        outputs = {
-            "posterior.parquet": posterior.particles,
-            "predictive.parquet": check_table,
-            "predictive.png": abc.predictive_figure(check_table),
-            "parameters.toml": abc.parameter_file(problem, posterior),
-        }
-        about |= {"started": started.isoformat(timespec="seconds"), "epsilons": posterior.epsilons}
-        write_analysis(folder, outputs, about, sys.argv)
+        ours = [identity] if known is None else []  # what this command made, if it fails early
+        ours += [folder / "abc.db"] if not (folder / "abc.db").exists() else []
+        try:
+            with client as dask:
+                posterior = abc.calibrate(problem, database, dask)
+            check_table = abc.predictive(problem, posterior, problem.calibration.predictive)
+        except (ValueError, ResultsError) as error:
+            failed = f"{file}: {error}"
+            if not abc.saved(database):  # nothing to resume: take back what it made
+                for path in [*ours, *([folder / LOCK] if new else [])]:
+                    path.unlink(missing_ok=True)
+        if failed is None:
+            outputs = {
+                "posterior.parquet": posterior.particles,
+                "predictive.parquet": check_table,
+                "predictive.png": abc.predictive_figure(check_table),
+                "parameters.toml": abc.parameter_file(problem, posterior),
+            }
+            about |= {"started": started.isoformat(timespec="seconds")}
+            write_analysis(folder, outputs, about | {"epsilons": posterior.epsilons}, sys.argv)
+    if failed is not None:
+        if new:
+            folder.rmdir()
+        fail(failed)
     table = Table("parameter", "prior", "posterior mean", "90% interval")
     for name, (low, high) in problem.priors.items():
         a, b = posterior.interval(name, 0.9)

@@ -4,6 +4,7 @@ whatever its batch and when resumed; the coverage check runs; bad input is one l
 
 import json
 import logging
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -70,6 +71,14 @@ def test_same_particles_whatever_the_batch_and_when_resumed(tmp_path):
         return abc.calibrate(problem, f"sqlite:///{tmp_path / database}").particles
 
     whole = particles(256, 2, "a.db")
+    # a database that stopped before its first generation starts anew
+    problem = abc.load(write(tmp_path, 8, 2, 256, "c0.toml"))
+    import pyabc
+
+    pyabc.ABCSMC(lambda p: {}, pyabc.Distribution(), population_size=8).new(
+        f"sqlite:///{tmp_path / 'd.db'}", problem.observed
+    )
+    pd.testing.assert_frame_equal(whole, particles(256, 2, "d.db"))
     pd.testing.assert_frame_equal(whole, particles(3, 2, "b.db"))
     particles(256, 1, "c.db")
     pd.testing.assert_frame_equal(whole, particles(256, 2, "c.db"))  # resumed from generation 1
@@ -124,10 +133,11 @@ def test_the_command_writes_posterior_check_and_parameters(tmp_path):
 
 def test_the_coverage_check_runs_at_a_small_size(tmp_path):
     file = write(tmp_path, population=10, generations=2)
-    out = tmp_path / "check"
-    status, stdout, err = invoke("calibrate", file, "--check", "2", "--out", out, "--workers", "0")
+    status, stdout, err = invoke(
+        "calibrate", file, "--check", "2", "--out", tmp_path / "cal", "--workers", "0"
+    )
     assert status == 0, err
-    found = pd.read_parquet(out / "coverage.parquet")
+    found = pd.read_parquet(tmp_path / "cal-check-2" / "coverage.parquet")
     assert len(found) == 2 * 2 and set(found["parameter"]) == set(TRUTH)
     assert ((found["low_50%"] >= found["low_90%"]) & (found["high_50%"] <= found["high_90%"])).all()
     assert "truth inside the 90% interval" in stdout
@@ -136,6 +146,10 @@ def test_the_coverage_check_runs_at_a_small_size(tmp_path):
 @pytest.mark.parametrize(
     ("change", "said"),
     [
+        (("use = [", 'targets = "missing.toml"\nuse = ['), "missing.toml: cannot read"),
+        (('use = ["breaches", ', 'use = ["breaches_sq", '), "unknown target 'breaches_sq'"),
+        (('"breaches", "breach_killed", "breach_injured"', ""), "use: List should have at least 1"),
+        (("seed = 4", "seed = 4\nminimum_epsilon = inf"), "minimum_epsilon"),
         (("use = [", 'use = ["nothing", '), "unknown target 'nothing'"),
         (("killed_per_breach = {}", "colour = {}"), "parameters.colour: unknown parameter"),
         (("killed_per_breach = {}", "killed_per_breach = { range = [0.5, 0.1] }"), "inverted"),
@@ -152,6 +166,13 @@ def test_bad_calibration_files_are_one_line(tmp_path, change, said):
     assert not out.exists()
 
 
+def test_validate_knows_a_calibration_file_with_only_parameters(tmp_path):
+    path = tmp_path / "short.toml"
+    path.write_text('name = "short"\n[parameters]\nshelling_rate = {}\n')
+    status, stdout, err = invoke("validate", path)
+    assert status == 0 and "calibration short" in stdout, err
+
+
 def test_bad_targets_another_calibration_and_a_busy_folder_are_one_line(tmp_path):
     targets = tmp_path / "targets.toml"
     targets.write_text(
@@ -159,9 +180,20 @@ def test_bad_targets_another_calibration_and_a_busy_folder_are_one_line(tmp_path
         'band = [300, 100]\nday = 128\nsource = "C11"\n'
     )
     path = write(tmp_path)
-    path.write_text(path.read_text().replace("use = [", 'targets = "targets.toml"\nuse = ['))
+    path.write_text(
+        path.read_text().replace(
+            'use = ["breaches", "breach_killed", "breach_injured"]', 'targets = "targets.toml"'
+        )
+    )
     status, _, err = invoke("calibrate", path, "--workers", "0")
     assert status == 2 and "targets.toml: target.0: band: empty or inverted" in err, err
+    targets.write_text(
+        '[[target]]\nname = "b"\noutcome = "colour"\nstatistic = "median"\n'
+        'band = [100, 300]\nday = 128\nsource = "C11"\n'
+    )
+    status, _, err = invoke("calibrate", path, "--workers", "0", "--out", tmp_path / "no")
+    assert status == 2 and "targets: b: --outcome 'colour'" in err, err
+    assert not (tmp_path / "no").exists()
     out = tmp_path / "out"
     file = write(tmp_path, population=10, generations=1)
     assert invoke("calibrate", file, "--out", out, "--workers", "0")[0] == 0
@@ -171,3 +203,22 @@ def test_bad_targets_another_calibration_and_a_busy_folder_are_one_line(tmp_path
     with lock(out):
         status, _, err = invoke("calibrate", file, "--out", out, "--workers", "0")
     assert status == 2 and "another process is writing this folder" in err, err
+
+
+def test_foreign_or_corrupt_folders_are_refused_and_left_as_they_were(reference, tmp_path):
+    file = write(tmp_path, population=10, generations=1)
+    store = tmp_path / "store"
+    shutil.copytree(reference.folder, store)
+    before = {p.name: p.read_bytes() for p in store.iterdir() if p.is_file()}
+    status, _, err = invoke("calibrate", file, "--out", store, "--workers", "0")
+    assert status == 2 and "not a calibration folder" in err, err
+    assert {p.name: p.read_bytes() for p in store.iterdir() if p.is_file()} == before
+    broken = tmp_path / "broken"
+    assert invoke("calibrate", file, "--out", broken, "--workers", "0")[0] == 0
+    (broken / "abc.db").write_bytes(b"not a database")
+    status, _, err = invoke("calibrate", file, "--out", broken, "--workers", "0")
+    assert status == 2 and "not a pyabc database" in err and len(err.splitlines()) == 1, err
+    assert (broken / "abc.db").read_bytes() == b"not a database"  # not its own: kept
+    (broken / "identity.json").write_text("{")
+    status, _, err = invoke("calibrate", file, "--out", broken, "--workers", "0")
+    assert status == 2 and "identity.json" in err, err

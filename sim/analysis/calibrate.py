@@ -30,7 +30,7 @@ import pandas as pd
 from pyabc.sampler import Sampler
 from pydantic import Field, model_validator
 
-from sim.analysis.expressions import numbers
+from sim.analysis.expressions import condition, numbers
 from sim.analysis.posterior import Posterior
 from sim.model.claims import PATTERNS
 from sim.model.params import PARAMETERS
@@ -42,11 +42,16 @@ from sim.sweeps.design import Varied, bounds, check_ranges
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+SQLITE = "sqlite:///"
+
 TARGETS = files("sim.analysis") / "data" / "targets.toml"
 """The shipped targets: both calibration windows."""
 
 FITTED = ("C11", "C12", *PATTERNS)
 """A parameter whose basis names one of these was fitted to a calibration window."""
+
+
+Finite = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class Target(Strict):
@@ -55,10 +60,10 @@ class Target(Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
     outcome: str = Field(min_length=1, description="a summary column or an expression over them")
     statistic: Literal["median", "share"]
-    band: Annotated[list[float], Field(min_length=2, max_length=2)]
+    band: Annotated[list[Finite], Field(min_length=2, max_length=2)]
     day: int = Field(ge=0, le=3650, description="the last day the target needs")
     source: str = Field(min_length=1)
-    observed: float | None = Field(None, description="default: the band's middle")
+    observed: Finite | None = Field(None, description="default: the band's middle")
 
     @model_validator(mode="after")
     def _check(self) -> "Target":
@@ -96,15 +101,17 @@ class Calibration(Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
     description: str = ""
     scenario: str = Field("baseline", description="a named scenario or a scenario file")
-    parameters: dict[str, Varied] | None = Field(
+    parameters: Annotated[dict[str, Varied], Field(min_length=1)] | None = Field(
         None, description="parameters and prior ranges (default: those fitted to the windows)"
     )
     targets: str = Field("default", description="a targets file, or 'default' (both windows)")
-    use: list[str] | None = Field(None, description="the targets to use (default: all)")
+    use: Annotated[list[str], Field(min_length=1)] | None = Field(
+        None, description="the targets to use (default: all)"
+    )
     replicates: int = Field(16, ge=1, le=10_000, description="runs a particle")
     population: int = Field(100, ge=5, le=100_000, description="particles a generation")
     generations: int = Field(6, ge=1, le=100, description="ABC-SMC generations")
-    minimum_epsilon: float = Field(0.0, ge=0, description="stop once the distance is this low")
+    minimum_epsilon: Finite = Field(0.0, ge=0, description="stop once the distance is this low")
     seed: int = Field(0, ge=0, lt=SEED_LIMIT, description="seeds the proposals and the runs")
     batch: int = Field(256, ge=1, le=100_000, description="particles simulated in one model")
     predictive: int = Field(
@@ -135,9 +142,11 @@ def fitted_parameters() -> dict[str, Varied]:
 
 def read_targets(path: str | Path | None = None) -> list[Target]:
     """The targets of a file (default: the shipped ones), checked."""
-    source = TARGETS if path is None else Path(path)
-    text = source.read_text(encoding="utf-8")
-    return check(TargetFile, read_toml(text, str(path or "targets.toml")), str(source)).target
+    if path is None:
+        source, text = str(TARGETS), TARGETS.read_text(encoding="utf-8")
+    else:
+        source, text = str(path), read_text(Path(path))
+    return check(TargetFile, read_toml(text, source), source).target
 
 
 @dataclass
@@ -174,8 +183,20 @@ def load(path: str | Path) -> Problem:
         name = str((path.parent / name).resolve())
     scenario = load_scenario(name)[0]
     horizon = max(t.day for t in targets)
-    scenario = cut(scenario, horizon) if horizon < scenario.horizon else scenario
-    return Problem(calibration, scenario, targets, calibration.priors(), text)
+    if horizon > scenario.horizon:
+        late = max(targets, key=lambda t: t.day)
+        raise ValueError(
+            f"{path}: target {late.name}: day {late.day} is after {scenario.name}'s horizon "
+            f"({scenario.horizon})"
+        )
+    scenario = cut(scenario, horizon)
+    problem = Problem(calibration, scenario, targets, calibration.priors(), text)
+    try:  # one run at the priors' middles: every target must give a number
+        middle = {n: np.array([(low + high) / 2]) for n, (low, high) in problem.priors.items()}
+        simulate(problem, middle, np.array([0]), 1)
+    except ValueError as error:
+        raise ValueError(f"{path}: targets: {error}") from None
+    return problem
 
 
 def simulate(
@@ -201,7 +222,13 @@ def simulate(
     particle = np.repeat(np.arange(count), replicates)
     stats = {}
     for target in problem.targets:
-        per_particle = pd.Series(numbers(runs, target.outcome, problem.scenario.horizon))
+        try:
+            if target.statistic == "share":  # of runs where it is true
+                per_particle = pd.Series(condition(runs, target.outcome).astype(float))
+            else:
+                per_particle = pd.Series(numbers(runs, target.outcome, problem.scenario.horizon))
+        except ValueError as error:
+            raise ValueError(f"{target.name}: {error}") from None
         grouped = per_particle.groupby(particle)
         stats[target.name] = grouped.median() if target.statistic == "median" else grouped.mean()
     return pd.DataFrame(stats)
@@ -317,6 +344,7 @@ def calibrate(problem: Problem, database: str, client: Any = None) -> Posterior:
     """ABC-SMC on the problem's targets into a pyabc database (an SQLAlchemy address, e.g.
     sqlite:///path/abc.db); a database with generations already goes on from its last."""
     import pyabc
+    import sqlalchemy
 
     c = problem.calibration
     prior = pyabc.Distribution(
@@ -336,13 +364,33 @@ def calibrate(problem: Problem, database: str, client: Any = None) -> Posterior:
         population_size=c.population,
         sampler=sampler,
     )
-    last = pyabc.History(database, _id=1).max_t  # None for a new database
-    done = last + 1 if last is not None else 0
+    try:
+        last = pyabc.History(database, _id=1).max_t  # None: a new database; -1: none finished
+    except sqlalchemy.exc.SQLAlchemyError as error:
+        reason = str(error.orig if getattr(error, "orig", None) else error).splitlines()[0]
+        raise ValueError(
+            f"{database.removeprefix(SQLITE)}: not a pyabc database ({reason})"
+        ) from None
+    done = last + 1 if last is not None and last >= 0 else 0
+    if not done and database.startswith(SQLITE):  # stopped before generation 0: start anew
+        Path(database.removeprefix(SQLITE)).unlink(missing_ok=True)
     history = abc.load(database, 1) if done else abc.new(database, problem.observed)
     remaining = c.generations - done
     if remaining > 0:
         abc.run(minimum_epsilon=c.minimum_epsilon, max_nr_populations=remaining)
     return posterior_of(history, problem)
+
+
+def saved(database: str) -> int:
+    """The generations a pyabc database holds (0 for none, a missing or unreadable one)."""
+    import pyabc
+    import sqlalchemy
+
+    try:
+        last = pyabc.History(database, _id=1, create=False).max_t
+    except (sqlalchemy.exc.SQLAlchemyError, ValueError, OSError):
+        return 0
+    return last + 1 if last is not None and last >= 0 else 0
 
 
 def posterior_of(history: Any, problem: Problem) -> Posterior:
@@ -360,12 +408,11 @@ def posterior_of(history: Any, problem: Problem) -> Posterior:
     for t in range(history.max_t + 1):  # weights sum to one within each generation
         rows_t = frame["generation"] == t
         frame.loc[rows_t, "weight"] /= frame.loc[rows_t, "weight"].sum()
-    populations = history.get_all_populations()
-    populations = populations[populations["t"] >= 0]
+    populations = history.get_all_populations()  # t = -1: the prior sample that sets eps
     return Posterior(
         particles=frame,
         names=list(problem.priors),
-        epsilons=[float(e) for e in populations["epsilon"]],
+        epsilons=[float(e) for e in populations.loc[populations["t"] >= 0, "epsilon"]],
         evaluations=int(populations["samples"].sum()),
     )
 
@@ -396,12 +443,18 @@ def predictive(problem: Problem, posterior: Posterior, draws: int) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
+RESUMABLE = {"description", "generations", "batch", "predictive"}
+"""Fields a resumed calibration may change: they change no particle (more generations extend it;
+the batch changes only the speed; the predictive check is drawn anew)."""
+
+
 def identity(problem: Problem) -> dict[str, Any]:
-    """What a calibration folder was made by: resuming with anything else is refused."""
+    """What a calibration folder's particles depend on: resuming with anything else is
+    refused."""
     from sim.sweeps.disk import code_digest
 
     return {
-        "calibration": problem.calibration.model_dump(mode="json"),
+        "calibration": problem.calibration.model_dump(mode="json", exclude=RESUMABLE),
         "targets": [t.model_dump(mode="json") for t in problem.targets],
         "scenario": problem.scenario.model_dump(mode="json"),
         "model_code": code_digest(),
@@ -474,6 +527,8 @@ def coverage(problem: Problem, draws: int, client: Any = None) -> pd.DataFrame:
             row = {"draw": k, "parameter": name, "truth": value}
             for mass in (0.5, 0.9):
                 low, high = posterior.interval(name, mass)
+                if PARAMETERS[name].integer:  # every particle in it runs rounded
+                    low, high = float(round(low)), float(round(high))
                 row |= {f"low_{mass:.0%}": low, f"high_{mass:.0%}": high}
                 row[f"inside_{mass:.0%}"] = bool(low <= value <= high)
             rows.append(row)

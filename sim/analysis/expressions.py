@@ -44,9 +44,11 @@ def numbers(runs: pd.DataFrame, expression: str, horizon: int) -> np.ndarray:
     value = evaluate(runs, expression)
     if pd.api.types.is_bool_dtype(value.dtype):
         return value.fillna(False).to_numpy(dtype=float)
-    if not pd.api.types.is_numeric_dtype(value.dtype):
+    if not pd.api.types.is_numeric_dtype(value.dtype) or pd.api.types.is_complex_dtype(value.dtype):
         raise ValueError(f"--outcome {expression!r}: not a number for each run")
     found = value.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    if np.isinf(found).any():
+        raise ValueError(f"--outcome {expression!r}: infinite in {np.isinf(found).sum():,} runs")
     missing = int(np.isnan(found).sum())
     if missing:
         raise ValueError(

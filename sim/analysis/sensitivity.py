@@ -139,7 +139,8 @@ def chance_split(values: np.ndarray, points: np.ndarray, replicates: int) -> dic
         "variance": total,
         "parameters_share": explained / spread if spread > 0 else float("nan"),
         "chance_share": within / spread if spread > 0 else float("nan"),
-        "chance_in_means": within / replicates / between if between > 0 else float("nan"),
+        # the share of the points' means' variance that is not the parameters': in [0, 1]
+        "chance_in_means": 1 - explained / between if between > 0 else float("nan"),
     }
 
 
@@ -186,6 +187,8 @@ def analyse(
         for n in analyser.sizes():
             part = full if n == analyser.base else analyser.indices(y, resamples, n)
             convergence.append(part.assign(outcome=name, base_samples=n))
+    if not any(analyser.main in part for part in indices):  # SALib divides by the spread
+        raise ValueError(f"{sweep.folder}: every outcome is constant in this sweep: no indices")
     first = ["outcome", "parameter"]
     return Sensitivity(
         method=kind,
@@ -213,6 +216,7 @@ class _Sobol:
         d = problem["num_vars"]
         self.block = 2 * d + 2 if self.second else d + 2
         self.base = design["n"]
+        self.main = "ST"
 
     def sizes(self) -> list[int]:
         """N, N/2, N/4, ... down to SMALLEST_BASE."""
@@ -227,12 +231,17 @@ class _Sobol:
 
     @staticmethod
     def adjusted(found: pd.DataFrame, noise: float) -> pd.DataFrame:
-        """The indices with `S1_adj` and `ST_adj` beside them: shares of the parameters' part
+        """The indices with `S1_adj` and `ST_adj` (their intervals scaled alike, without the
+        uncertainty of the chance estimate itself) beside them: shares of the parameters' part
         of the points' variance, the chance left in the means (`noise`) taken out. Chance
         adds about `noise` to every total index (Jansen's estimator) and dilutes the first
         order ones by 1 - noise; NaN with one replicate a point."""
+        signal = 1 - noise if noise < 1 else float("nan")  # all chance: nothing to share
         return found.assign(
-            S1_adj=found["S1"] / (1 - noise), ST_adj=(found["ST"] - noise) / (1 - noise)
+            S1_adj=found["S1"] / signal,
+            S1_adj_conf=found["S1_conf"] / signal,
+            ST_adj=(found["ST"] - noise) / signal,
+            ST_adj_conf=found["ST_conf"] / signal,
         )
 
     def pairs(self, y: np.ndarray, resamples: int) -> pd.DataFrame:
@@ -268,6 +277,7 @@ class _Morris:
         self.problem, self.x, self.levels = problem, x, design["morris_levels"]
         self.block = problem["num_vars"] + 1
         self.base = design["n"]
+        self.main = "mu_star"
 
     def sizes(self) -> list[int]:
         return _halvings(self.base)

@@ -147,6 +147,14 @@ def _shape_problem(manifest: Any) -> str | None:
     sweep = manifest.get("sweep")
     if not isinstance(sweep, dict) or not is_whole(sweep.get("seed")) or not sweep.get("name"):
         return "no sweep"
+    design = sweep.get("design")
+    if not isinstance(sweep.get("parameters"), dict) or not (
+        isinstance(design, dict) and isinstance(design.get("kind"), str)
+    ):
+        return "no sweep parameters or design"
+    scenario = manifest.get("scenario")
+    if not isinstance(scenario, dict) or not is_whole(scenario.get("horizon"), 1):
+        return "no scenario"
     counts = ("runs", "points", "replicates")
     if not all(is_whole(manifest.get(k), 1) for k in counts) or not isinstance(
         manifest.get("identity"), dict
