@@ -20,11 +20,12 @@ CALIBRATION = """
 name = "small"
 scenario = "baseline"
 use = ["breaches", "breach_killed", "breach_injured"]
-replicates = 6
+replicates = {replicates}
 population = {population}
 generations = {generations}
 seed = 4
 batch = {batch}
+predictive = 20
 
 [parameters]
 shelling_rate = {{}}
@@ -37,9 +38,10 @@ def quiet_pyabc():
     logging.getLogger("ABC").setLevel(logging.WARNING)
 
 
-def write(tmp_path, population=30, generations=3, batch=256, name="small.toml"):
+def write(tmp_path, population=30, generations=3, batch=256, name="small.toml", replicates=6):
     path = tmp_path / name
-    path.write_text(CALIBRATION.format(population=population, generations=generations, batch=batch))
+    values = {"population": population, "generations": generations, "batch": batch}
+    path.write_text(CALIBRATION.format(replicates=replicates, **values))
     return path
 
 
@@ -67,12 +69,13 @@ def test_recovers_the_values_that_made_the_observations(tmp_path):
 
 def test_same_particles_whatever_the_batch_and_when_resumed(tmp_path):
     def particles(batch: int, generations: int, database: str) -> pd.DataFrame:
-        problem = abc.load(write(tmp_path, 8, generations, batch, f"c{batch}{generations}.toml"))
+        name = f"c{batch}{generations}.toml"
+        problem = abc.load(write(tmp_path, 8, generations, batch, name, replicates=2))
         return abc.calibrate(problem, f"sqlite:///{tmp_path / database}").particles
 
     whole = particles(256, 2, "a.db")
     # a database that stopped before its first generation starts anew
-    problem = abc.load(write(tmp_path, 8, 2, 256, "c0.toml"))
+    problem = abc.load(write(tmp_path, 8, 2, 256, "c0.toml", replicates=2))
     import pyabc
 
     pyabc.ABCSMC(lambda p: {}, pyabc.Distribution(), population_size=8).new(
