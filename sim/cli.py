@@ -105,7 +105,7 @@ Sets = Annotated[
 SetFile = Annotated[
     Path | None,
     typer.Option(
-        help="override parameters from a TOML file's [parameters] table, e.g. a calibration's "
+        help="override parameters from the parameters table of a TOML file, e.g. a calibration's "
         "parameters.toml (--set wins over it)"
     ),
 ]
@@ -272,8 +272,8 @@ def validate(
     file: Annotated[
         Path,
         typer.Argument(
-            help="a scenario file, a sweep file (one with [design]) or a calibration file (one "
-            "with population, generations, targets or use)"
+            help="a scenario file, a sweep file (one with a design table) or a calibration "
+            "file (one with population, generations, targets, use or parameter tables)"
         ),
     ],
 ) -> None:
