@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from sim.analysis import calibrate as abc
+from sim.model.scenario import load as load_scenario
 from sim.sweeps.disk import lock
 from tests.sweeps import invoke
 
@@ -109,6 +110,19 @@ def test_the_command_writes_posterior_check_and_parameters(tmp_path):
     assert status == 0, err
     used = json.loads((run / "manifest.json").read_text())["scenario"]["parameters"]
     assert set(used) == set(TRUTH)
+    # a scenario can name the file; its own [parameters] win
+    scenario = tmp_path / "calibrated.toml"
+    scenario.write_text(
+        'name = "calibrated"\ndescription = "d"\nparameters_file = "out/parameters.toml"\n'
+        "[parameters]\nshelling_rate = 0.6\n"
+    )
+    status, _, err = invoke("validate", scenario)
+    assert status == 0, err
+    resolved = load_scenario(scenario)[0].parameters
+    assert (
+        resolved["shelling_rate"] == 0.6
+        and resolved["killed_per_breach"] == used["killed_per_breach"]
+    )
     # --posterior: each run takes one particle of the last generation, drawn with its seed
     drawn = tmp_path / "drawn"
     status, _, err = invoke(

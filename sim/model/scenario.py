@@ -184,7 +184,15 @@ def load(name_or_path: str | Path) -> tuple[Scenario, str]:
     except OSError as error:  # a name too long, say
         raise ScenarioError(f"{name_or_path}: cannot read: {error.strerror}") from None
     text = read_text(path)
-    return parse(text, str(path)), text
+    data = read_toml(text, str(path))
+    named = data.pop("parameters_file", None) if isinstance(data, dict) else None
+    if named is not None:  # e.g. a calibration's parameters.toml; the file's own table wins
+        if not isinstance(named, str) or not named:
+            raise ScenarioError(f"{path}: parameters_file: a file name (relative to this file)")
+        table = parameter_table(path.parent / named)
+        own = data.get("parameters", {})
+        data["parameters"] = {**table, **own} if isinstance(own, dict) else own
+    return check(Scenario, data, str(path)), text
 
 
 def read_text(path: Path) -> str:
