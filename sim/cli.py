@@ -659,6 +659,7 @@ def sensitivity(
     parameters, and the indices on half the samples (convergence); writes indices, chance and
     convergence (.parquet), manifest.json and sensitivity.png."""
     from sim.analysis.sensitivity import OUTCOMES, analyse
+    from sim.reports import plots
     from sim.reports.files import claim, release, staged, write_analysis
     from sim.sweeps.disk import ResultsError
 
@@ -675,7 +676,7 @@ def sensitivity(
     }
     if not result.second_order.empty:
         outputs["second_order.parquet"] = result.second_order
-    outputs["sensitivity.png"] = result.figure()
+    outputs["sensitivity.png"] = plots.sensitivity(result)
     try:
         name = found.manifest["sweep"]["name"]
         target = claim(out, Path("results") / "analysis" / f"{name}-sensitivity")
@@ -718,6 +719,7 @@ def sensitivity(
 def coverage_check(problem, draws: int, folder: Path, client, about: dict[str, Any]) -> None:
     """`sim calibrate --check K`: the coverage check into a new <folder>-check-K/."""
     from sim.analysis import calibrate as abc
+    from sim.reports import plots
     from sim.reports.files import claim, release, staged, write_analysis
     from sim.sweeps.disk import ResultsError
 
@@ -729,7 +731,7 @@ def coverage_check(problem, draws: int, folder: Path, client, about: dict[str, A
         with client as dask:
             found = abc.coverage(problem, draws, dask)
         with staged(target) as files:
-            outputs = {"coverage.parquet": found, "coverage.png": abc.coverage_figure(found)}
+            outputs = {"coverage.parquet": found, "coverage.png": plots.coverage(found)}
             write_analysis(files, outputs, about | {"draws": draws}, sys.argv)
     except (ValueError, ResultsError) as error:
         release(target)
@@ -767,6 +769,7 @@ def calibrate(
     predictive.png), the posterior mean (parameters.toml) and manifest.json. pyabc's database
     (abc.db) makes it resumable: the same command again goes on from the last generation."""
     from sim.analysis import calibrate as abc
+    from sim.reports import plots
     from sim.reports.files import write_analysis
     from sim.sweeps.disk import LOCK, ResultsError, lock, read_json, write_atomic
     from sim.sweeps.runner import dask_client
@@ -831,7 +834,7 @@ def calibrate(
             outputs = {
                 "posterior.parquet": posterior.particles,
                 "predictive.parquet": check_table,
-                "predictive.png": abc.predictive_figure(check_table),
+                "predictive.png": plots.predictive(check_table),
                 "parameters.toml": abc.parameter_file(problem, posterior),
             }
             about |= {"started": started.isoformat(timespec="seconds")}

@@ -12,9 +12,9 @@ closure a particle (propose, simulate, accept), so `LockstepSampler` calls it tw
 collects the next `batch` proposals (the model records them and answers a placeholder); then it
 runs them all in one model, rewinds numpy's random state and calls the closure again, which
 proposes the same values (the same draws) and now gets their real outputs. The particles are
-exactly those pyabc's single-core sampler would make, at a lockstep model's speed; a
-generation's random state comes from (seed, generation), so a resumed calibration goes on as
-an uninterrupted one would.
+the same whatever the batch (a batch of 1 is pyabc's single-core order), at a lockstep model's
+speed. Each generation seeds numpy's global generator, which pyabc draws its proposals from,
+from (seed, generation), so a resumed calibration goes on as an uninterrupted one would.
 """
 
 import tempfile
@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -34,13 +34,18 @@ from sim.analysis.expressions import condition, numbers
 from sim.analysis.posterior import Posterior
 from sim.model.claims import PATTERNS
 from sim.model.params import PARAMETERS
-from sim.model.scenario import SEED_LIMIT, Scenario, Strict, check, cut, read_text, read_toml
-from sim.model.scenario import load as load_scenario
+from sim.model.scenario import (
+    SEED_LIMIT,
+    Scenario,
+    Strict,
+    check,
+    cut,
+    load_named_in,
+    read_text,
+    read_toml,
+)
 from sim.model.streams import sweep_seeds
 from sim.sweeps.design import Varied, bounds, check_ranges
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 SQLITE = "sqlite:///"
 
@@ -178,10 +183,7 @@ def load(path: str | Path) -> Problem:
         if unknown:
             raise ValueError(f"{path}: use: unknown target {unknown[0]!r} (not in the targets)")
         targets = [t for t in targets if t.name in calibration.use]
-    name = calibration.scenario
-    if name.endswith(".toml"):
-        name = str((path.parent / name).resolve())
-    scenario = load_scenario(name)[0]
+    scenario = load_named_in(calibration.scenario, path)[0]
     horizon = max(t.day for t in targets)
     if horizon > scenario.horizon:
         late = max(targets, key=lambda t: t.day)
@@ -234,24 +236,22 @@ def simulate(
     return pd.DataFrame(stats)
 
 
+Evaluate = Callable[[list[dict[str, float]], np.ndarray], list[dict[str, float]]]
+"""From proposals (and their keys) to their statistics: `evaluator`."""
+
+
 class LockstepSampler(Sampler):
     """A pyabc sampler that simulates a batch of particles in one lockstep model (see the
     module's docstring); `model` is the function pyabc calls for one particle."""
 
     def __init__(
-        self,
-        evaluate: Callable[[list[dict[str, float]], np.ndarray], list[dict[str, float]]],
-        placeholder: dict[str, float],
-        batch: int,
-        seed: int,
+        self, evaluate: Evaluate, placeholder: dict[str, float], batch: int, seed: int
     ) -> None:
         super().__init__()
-        self.evaluate, self.placeholder, self.batch, self.seed = (
-            evaluate,
-            placeholder,
-            batch,
-            seed,
-        )
+        self.evaluate = evaluate
+        self.placeholder = placeholder  # what the first pass answers: the observed values
+        self.batch = batch
+        self.seed = seed
         self.collecting = False
         self.proposals: list[dict[str, float]] = []
         self.outputs: deque[tuple[dict[str, float], dict[str, float]]] = deque()
@@ -314,9 +314,6 @@ class LockstepSampler(Sampler):
         return int(max(1, min(self.batch, needed, max_eval - evaluated)))
 
 
-Evaluate = Callable[[list[dict[str, float]], np.ndarray], list[dict[str, float]]]
-
-
 def evaluator(problem: Problem, replicates: int, client: Any = None) -> Evaluate:
     """A function from proposals (and their keys) to their statistics: in this process, or split
     over the workers of a Dask client (the same numbers: a particle's runs depend only on its
@@ -344,7 +341,6 @@ def calibrate(problem: Problem, database: str, client: Any = None) -> Posterior:
     """ABC-SMC on the problem's targets into a pyabc database (an SQLAlchemy address, e.g.
     sqlite:///path/abc.db); a database with generations already goes on from its last."""
     import pyabc
-    import sqlalchemy
 
     c = problem.calibration
     prior = pyabc.Distribution(
@@ -364,14 +360,7 @@ def calibrate(problem: Problem, database: str, client: Any = None) -> Posterior:
         population_size=c.population,
         sampler=sampler,
     )
-    try:
-        last = pyabc.History(database, _id=1).max_t  # None: a new database; -1: none finished
-    except sqlalchemy.exc.SQLAlchemyError as error:
-        reason = str(error.orig if getattr(error, "orig", None) else error).splitlines()[0]
-        raise ValueError(
-            f"{database.removeprefix(SQLITE)}: not a pyabc database ({reason})"
-        ) from None
-    done = last + 1 if last is not None and last >= 0 else 0
+    done = generations(database, create=True)
     if not done and database.startswith(SQLITE):  # stopped before generation 0: start anew
         Path(database.removeprefix(SQLITE)).unlink(missing_ok=True)
     history = abc.load(database, 1) if done else abc.new(database, problem.observed)
@@ -381,16 +370,29 @@ def calibrate(problem: Problem, database: str, client: Any = None) -> Posterior:
     return posterior_of(history, problem)
 
 
-def saved(database: str) -> int:
-    """The generations a pyabc database holds (0 for none, a missing or unreadable one)."""
+def generations(database: str, create: bool = False) -> int:
+    """The generations a pyabc database holds (0 for a new one, or one stopped before its
+    first); a ValueError for one that is not a pyabc database. `create` makes a missing one."""
     import pyabc
     import sqlalchemy
 
     try:
-        last = pyabc.History(database, _id=1, create=False).max_t
-    except (sqlalchemy.exc.SQLAlchemyError, ValueError, OSError):
-        return 0
+        last = pyabc.History(database, _id=1, create=create).max_t  # -1: none finished
+    except (sqlalchemy.exc.SQLAlchemyError, ValueError, OSError) as error:
+        text = str(getattr(error, "orig", None) or error)  # SQLAlchemy's: the driver's words
+        reason = text.splitlines()[0] if text else type(error).__name__
+        raise ValueError(
+            f"{database.removeprefix(SQLITE)}: not a pyabc database ({reason})"
+        ) from None
     return last + 1 if last is not None and last >= 0 else 0
+
+
+def saved(database: str) -> int:
+    """The generations a pyabc database holds; 0 for none, a missing or an unreadable one."""
+    try:
+        return generations(database)
+    except ValueError:
+        return 0
 
 
 def posterior_of(history: Any, problem: Problem) -> Posterior:
@@ -480,29 +482,6 @@ def parameter_file(problem: Problem, posterior: Posterior) -> str:
     return "\n".join(lines) + "\n"
 
 
-def predictive_figure(check: pd.DataFrame) -> "Figure":
-    """Each target's posterior predictive 5-95% band against its observed value, in units of
-    the target's band (observed at 0, the band's edges at -1 and 1)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    scale = (check["band_high"] - check["band_low"]) / 2
-    low, mid, high = ((check[q] - check["observed"]) / scale for q in ("q05", "median", "q95"))
-    fig, ax = plt.subplots(figsize=(7, 0.35 * len(check) + 1.5))
-    y = np.arange(len(check))[::-1]
-    ax.hlines(y, low, high, linewidth=4, alpha=0.6, label="posterior predictive 5-95%")
-    ax.plot(mid, y, "o", color="black", markersize=3, label="median")
-    ax.axvline(0, color="tab:red", label="observed")
-    ax.axvspan(-1, 1, color="tab:red", alpha=0.08, label="band")
-    ax.set_yticks(y, check["target"], fontsize=8)
-    ax.set_xlabel("distance from the observed value, in half-bands")
-    ax.legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
-    return fig
-
-
 def coverage(problem: Problem, draws: int, client: Any = None) -> pd.DataFrame:
     """Simulation-based calibration (Talts et al. 2018): `draws` parameter values from the
     prior, synthetic observations made by the model at each (their own keys), a calibration on
@@ -533,25 +512,3 @@ def coverage(problem: Problem, draws: int, client: Any = None) -> pd.DataFrame:
                 row[f"inside_{mass:.0%}"] = bool(low <= value <= high)
             rows.append(row)
     return pd.DataFrame(rows)
-
-
-def coverage_figure(found: pd.DataFrame) -> "Figure":
-    """The share of draws whose truth falls inside the 50% and 90% intervals, by parameter."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    shares = found.groupby("parameter")[["inside_50%", "inside_90%"]].mean()
-    fig, ax = plt.subplots(figsize=(7, 0.35 * len(shares) + 1.5))
-    y = np.arange(len(shares))
-    ax.barh(y - 0.2, shares["inside_50%"], 0.4, label="inside the 50% interval")
-    ax.barh(y + 0.2, shares["inside_90%"], 0.4, label="inside the 90% interval")
-    for nominal in (0.5, 0.9):
-        ax.axvline(nominal, color="grey", linestyle="--", linewidth=1)
-    ax.set_yticks(y, shares.index, fontsize=8)
-    ax.set_xlim(0, 1)
-    ax.set_xlabel(f"share of {found['draw'].nunique()} draws from the prior")
-    ax.legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
-    return fig

@@ -22,8 +22,6 @@ from SALib.analyze import morris, sobol
 from sim.analysis.expressions import numbers
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from sim.sweeps.results import SweepResults
 
 OUTCOMES = {
@@ -48,7 +46,8 @@ RESAMPLE_SEED = 20190123
 SMALLEST_BASE = 16
 """Convergence: the fewest base samples (or trajectories) the indices are computed on."""
 
-KINDS = ("sobol", "morris")
+MAIN_INDEX = {"sobol": "ST", "morris": "mu_star"}
+"""The design kinds analysed, and the index that ranks parameters in each."""
 
 
 @dataclass
@@ -65,7 +64,7 @@ class Sensitivity:
     @property
     def main_index(self) -> str:
         """The index that ranks parameters: ST for Sobol, mu_star for Morris."""
-        return "ST" if self.method == "sobol" else "mu_star"
+        return MAIN_INDEX[self.method]
 
     def drivers(self, outcome: str, top: int = 5) -> pd.DataFrame:
         """The outcome's parameters ranked by the main index, highest first."""
@@ -86,42 +85,6 @@ class Sensitivity:
         )
         change = float((last - before).abs().max())
         return change if self.method == "sobol" else change / float(last.abs().max() or 1.0)
-
-    def figure(self, top: int = 8) -> "Figure":
-        """A bar chart a outcome: the `top` parameters' indices with their confidence
-        intervals, and the share of the outcome's variance that is chance."""
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        outcomes = list(self.chance["outcome"])
-        columns = min(len(outcomes), 3)
-        rows = -(-len(outcomes) // columns)
-        fig, axes = plt.subplots(rows, columns, figsize=(5 * columns, 3.2 * rows), squeeze=False)
-        bars = ("S1", "ST") if self.method == "sobol" else ("mu_star",)
-        for ax, outcome in zip(axes.flat, outcomes, strict=False):
-            ranked = self.drivers(outcome, top).iloc[::-1]
-            y = np.arange(len(ranked))
-            height = 0.8 / len(bars)
-            for k, name in enumerate(bars):
-                ax.barh(
-                    y + k * height,
-                    ranked[name],
-                    height,
-                    xerr=ranked[f"{name}_conf"],
-                    label=name,
-                    capsize=2,
-                )
-            ax.set_yticks(y + height * (len(bars) - 1) / 2, ranked["parameter"], fontsize=7)
-            chance = self.chance.set_index("outcome").loc[outcome, "chance_share"]
-            ax.set_title(f"{outcome}\nchance: {chance:.0%} of the variance", fontsize=9)
-            ax.legend(fontsize=7, loc="lower right")
-        for ax in list(axes.flat)[len(outcomes) :]:
-            ax.set_visible(False)
-        fig.suptitle(f"{self.method.capitalize()} sensitivity, {self.base_samples} base samples")
-        fig.tight_layout()
-        return fig
 
 
 def chance_split(values: np.ndarray, points: np.ndarray, replicates: int) -> dict[str, float]:
@@ -154,7 +117,7 @@ def analyse(
     another design kind, an unknown or non-numeric outcome."""
     design = sweep.manifest["sweep"]["design"]
     kind = design["kind"]
-    if kind not in KINDS:
+    if kind not in MAIN_INDEX:
         raise ValueError(
             f"{sweep.folder}: a {kind} design: sensitivity indices need a sobol or morris "
             "design ([design] kind in the sweep file); `sim discover` takes any design"
@@ -181,13 +144,13 @@ def analyse(
         if np.ptp(y) == 0:  # SALib divides by the spread
             indices.append(pd.DataFrame({"outcome": name, "parameter": names}))
             continue
-        full = analyser.indices(y, resamples)
+        full, second = analyser.full(y, resamples)
         indices.append(analyser.adjusted(full, split["chance_in_means"]).assign(outcome=name))
-        pairs.append(analyser.pairs(y, resamples).assign(outcome=name))
+        pairs.append(second.assign(outcome=name))
         for n in analyser.sizes():
             part = full if n == analyser.base else analyser.indices(y, resamples, n)
             convergence.append(part.assign(outcome=name, base_samples=n))
-    if not any(analyser.main in part for part in indices):  # SALib divides by the spread
+    if not any(MAIN_INDEX[kind] in part for part in indices):
         raise ValueError(f"{sweep.folder}: every outcome is constant in this sweep: no indices")
     first = ["outcome", "parameter"]
     return Sensitivity(
@@ -208,22 +171,46 @@ def _frame(parts: list[pd.DataFrame], first: list[str]) -> pd.DataFrame:
     return frame[first + [c for c in frame.columns if c not in first]]
 
 
-class _Sobol:
-    """SALib's Sobol analysis of a Saltelli design: rows come in blocks of one base sample."""
+class _Design:
+    """A design's rows come in blocks: one base sample (Saltelli) or one trajectory (Morris);
+    the first n blocks are a design of n base samples (convergence)."""
 
-    def __init__(self, design: dict[str, Any], problem: dict[str, Any]) -> None:
-        self.problem, self.second = problem, design["second_order"]
-        d = problem["num_vars"]
-        self.block = 2 * d + 2 if self.second else d + 2
-        self.base = design["n"]
-        self.main = "ST"
+    def __init__(self, design: dict[str, Any], problem: dict[str, Any], block: int) -> None:
+        self.problem, self.block, self.base = problem, block, design["n"]
 
     def sizes(self) -> list[int]:
         """N, N/2, N/4, ... down to SMALLEST_BASE."""
         return _halvings(self.base)
 
     def indices(self, y: np.ndarray, resamples: int, base: int | None = None) -> pd.DataFrame:
-        found = self._analyse(y, resamples, base)
+        raise NotImplementedError
+
+    def full(self, y: np.ndarray, resamples: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The indices on all the rows, and the pairs' second-order ones (none here)."""
+        return self.indices(y, resamples), pd.DataFrame()
+
+    @staticmethod
+    def adjusted(found: pd.DataFrame, noise: float) -> pd.DataFrame:
+        """The indices with chance taken out, where the method allows (here: as they are)."""
+        return found
+
+
+class _Sobol(_Design):
+    """SALib's Sobol analysis of a Saltelli design."""
+
+    def __init__(self, design: dict[str, Any], problem: dict[str, Any]) -> None:
+        self.second = design["second_order"]
+        d = problem["num_vars"]
+        super().__init__(design, problem, 2 * d + 2 if self.second else d + 2)
+
+    def indices(self, y: np.ndarray, resamples: int, base: int | None = None) -> pd.DataFrame:
+        return self._table(self._analyse(y, resamples, base))
+
+    def full(self, y: np.ndarray, resamples: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+        found = self._analyse(y, resamples)  # once for both the indices and the pairs
+        return self._table(found), self._pairs(found)
+
+    def _table(self, found: dict) -> pd.DataFrame:
         return pd.DataFrame(
             {"parameter": self.problem["names"]}
             | {key: found[key] for key in ("S1", "S1_conf", "ST", "ST_conf")}
@@ -244,10 +231,10 @@ class _Sobol:
             ST_adj_conf=found["ST_conf"] / signal,
         )
 
-    def pairs(self, y: np.ndarray, resamples: int) -> pd.DataFrame:
+    def _pairs(self, found: dict) -> pd.DataFrame:
         if not self.second:
             return pd.DataFrame()
-        found, names = self._analyse(y, resamples), self.problem["names"]
+        names = self.problem["names"]
         i, j = np.triu_indices(len(names), k=1)
         return pd.DataFrame(
             {
@@ -270,17 +257,12 @@ class _Sobol:
         )
 
 
-class _Morris:
-    """SALib's Morris analysis: rows come in trajectories of D + 1 points."""
+class _Morris(_Design):
+    """SALib's Morris analysis: trajectories of D + 1 points."""
 
     def __init__(self, design: dict[str, Any], problem: dict[str, Any], x: np.ndarray) -> None:
-        self.problem, self.x, self.levels = problem, x, design["morris_levels"]
-        self.block = problem["num_vars"] + 1
-        self.base = design["n"]
-        self.main = "mu_star"
-
-    def sizes(self) -> list[int]:
-        return _halvings(self.base)
+        super().__init__(design, problem, problem["num_vars"] + 1)
+        self.x, self.levels = x, design["morris_levels"]
 
     def indices(self, y: np.ndarray, resamples: int, base: int | None = None) -> pd.DataFrame:
         rows = (base or self.base) * self.block
@@ -297,13 +279,6 @@ class _Morris:
             {"parameter": self.problem["names"]}
             | {key: np.asarray(found[key]) for key in ("mu_star", "mu_star_conf", "mu", "sigma")}
         )
-
-    @staticmethod
-    def adjusted(found: pd.DataFrame, noise: float) -> pd.DataFrame:
-        return found
-
-    def pairs(self, y: np.ndarray, resamples: int) -> pd.DataFrame:
-        return pd.DataFrame()
 
 
 def _halvings(base: int) -> list[int]:

@@ -195,6 +195,14 @@ def load(name_or_path: str | Path) -> tuple[Scenario, str]:
     return check(Scenario, data, str(path)), text
 
 
+def load_named_in(name: str, path: Path) -> tuple[Scenario, str]:
+    """The scenario a sweep or calibration file at `path` names: a shipped name, or a scenario
+    file relative to that file."""
+    if name.endswith(".toml"):
+        name = str((path.parent / name).resolve())
+    return load(name)
+
+
 def read_text(path: Path) -> str:
     """A scenario or sweep file's text; unreadable or not UTF-8 is a one-line ScenarioError."""
     try:

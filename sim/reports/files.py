@@ -135,19 +135,9 @@ def write_run(
         "actors": list(ACTORS),
         "start_date": START_DATE.isoformat(),
         "horizon": model.day - 1,
-        "package_version": sim.__version__,
-        "model_code": code_digest(),
-        "git_commit": git_commit(),
-        "python": platform.python_version(),
-        "versions": installed_versions(),
-        "command": command,
         "started": started.isoformat(timespec="seconds"),
-        "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "files": {name: sha256(out / name) for name in tables},
     }
-    text = json.dumps(manifest, indent=2).encode()
-    write_atomic(out / "manifest.json", lambda file: file.write(text))
-    return manifest
+    return write_manifest(out, manifest, command, list(tables))
 
 
 def write_analysis(
@@ -165,14 +155,25 @@ def write_analysis(
             )
         else:
             write_atomic(out / name, lambda file, text=output: file.write(text.encode()))
-    manifest = about | {
+    write_manifest(out, about, command, list(outputs))
+
+
+def write_manifest(
+    out: Path, fields: dict[str, Any], command: list[str], files: list[str]
+) -> dict[str, Any]:
+    """manifest.json of a run or an analysis: its own `fields`, then what made it (package,
+    model code, commit, Python, every installed version, the command), when it finished and
+    each of its `files`' SHA-256; returns the manifest."""
+    manifest = fields | {
         "package_version": sim.__version__,
         "model_code": code_digest(),
+        "git_commit": git_commit(),
         "python": platform.python_version(),
         "versions": installed_versions(),
         "command": command,
         "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "files": {name: sha256(out / name) for name in outputs},
+        "files": {name: sha256(out / name) for name in files},
     }
     text = json.dumps(manifest, indent=2).encode()
     write_atomic(out / "manifest.json", lambda file: file.write(text))
+    return manifest

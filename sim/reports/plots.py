@@ -1,16 +1,23 @@
-"""The overview plot of a run: the escalation level over time and who holds the zone's people."""
+"""The plots: a run's overview (the escalation level over time and who holds the zone's people),
+a sensitivity analysis's indices, a calibration's predictive and coverage checks."""
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
 from sim.model.geography import ACTORS
 from sim.model.ladder import LEVELS
 from sim.model.record import day_to_date
+
+if TYPE_CHECKING:
+    from sim.analysis.sensitivity import Sensitivity
 
 
 def overview(daily: dict[str, np.ndarray], replicates: int, path: Path, title: str) -> None:
@@ -38,3 +45,70 @@ def overview(daily: dict[str, np.ndarray], replicates: int, path: Path, title: s
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def sensitivity(result: "Sensitivity", top: int = 8) -> Figure:
+    """A bar chart an outcome (`sim sensitivity`): the `top` parameters' indices with their
+    confidence intervals, and the share of the outcome's variance that is chance."""
+    outcomes = list(result.chance["outcome"])
+    columns = min(len(outcomes), 3)
+    rows = -(-len(outcomes) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(5 * columns, 3.2 * rows), squeeze=False)
+    bars = ("S1", "ST") if result.method == "sobol" else ("mu_star",)
+    for ax, outcome in zip(axes.flat, outcomes, strict=False):
+        ranked = result.drivers(outcome, top).iloc[::-1]
+        y = np.arange(len(ranked))
+        height = 0.8 / len(bars)
+        for k, name in enumerate(bars):
+            ax.barh(
+                y + k * height,
+                ranked[name],
+                height,
+                xerr=ranked[f"{name}_conf"],
+                label=name,
+                capsize=2,
+            )
+        ax.set_yticks(y + height * (len(bars) - 1) / 2, ranked["parameter"], fontsize=7)
+        chance = result.chance.set_index("outcome").loc[outcome, "chance_share"]
+        ax.set_title(f"{outcome}\nchance: {chance:.0%} of the variance", fontsize=9)
+        ax.legend(fontsize=7, loc="lower right")
+    for ax in list(axes.flat)[len(outcomes) :]:
+        ax.set_visible(False)
+    fig.suptitle(f"{result.method.capitalize()} sensitivity, {result.base_samples} base samples")
+    fig.tight_layout()
+    return fig
+
+
+def predictive(check: pd.DataFrame) -> Figure:
+    """Each target's posterior predictive 5-95% band against its observed value, in units of
+    the target's band (observed at 0, the band's edges at -1 and 1)."""
+    scale = (check["band_high"] - check["band_low"]) / 2
+    low, mid, high = ((check[q] - check["observed"]) / scale for q in ("q05", "median", "q95"))
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(check) + 1.5))
+    y = np.arange(len(check))[::-1]
+    ax.hlines(y, low, high, linewidth=4, alpha=0.6, label="posterior predictive 5-95%")
+    ax.plot(mid, y, "o", color="black", markersize=3, label="median")
+    ax.axvline(0, color="tab:red", label="observed")
+    ax.axvspan(-1, 1, color="tab:red", alpha=0.08, label="band")
+    ax.set_yticks(y, check["target"], fontsize=8)
+    ax.set_xlabel("distance from the observed value, in half-bands")
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def coverage(found: pd.DataFrame) -> Figure:
+    """The share of draws whose truth falls inside the 50% and 90% intervals, by parameter."""
+    shares = found.groupby("parameter")[["inside_50%", "inside_90%"]].mean()
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(shares) + 1.5))
+    y = np.arange(len(shares))
+    ax.barh(y - 0.2, shares["inside_50%"], 0.4, label="inside the 50% interval")
+    ax.barh(y + 0.2, shares["inside_90%"], 0.4, label="inside the 90% interval")
+    for nominal in (0.5, 0.9):
+        ax.axvline(nominal, color="grey", linestyle="--", linewidth=1)
+    ax.set_yticks(y, shares.index, fontsize=8)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(f"share of {found['draw'].nunique()} draws from the prior")
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return fig

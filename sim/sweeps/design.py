@@ -26,10 +26,10 @@ from sim.model.scenario import (
     Strict,
     check,
     cut,
+    load_named_in,
     read_text,
     read_toml,
 )
-from sim.model.scenario import load as load_scenario
 
 GRID_DIGITS = 10
 """Decimals a grid level keeps."""
@@ -199,10 +199,7 @@ def load(path: str | Path) -> tuple[Sweep, Scenario, str, str]:
     path = Path(path)
     text = read_text(path)
     sweep = check(Sweep, read_toml(text, str(path)), str(path))
-    target = sweep.scenario
-    if target.endswith(".toml"):
-        target = str((path.parent / target).resolve())
-    scenario, scenario_text = load_scenario(target)
+    scenario, scenario_text = load_named_in(sweep.scenario, path)
     if sweep.horizon is not None:
         scenario = cut(scenario, sweep.horizon)
     return sweep, scenario, text, scenario_text
