@@ -313,10 +313,7 @@ CALIBRATION_KEYS = {"population", "generations", "targets", "use"}
 
 def is_calibration_file(path: Path) -> bool:
     """Whether a file reads as TOML with a calibration's keys."""
-    try:
-        data = scenarios.read_toml(scenarios.read_text(path), str(path))
-    except scenarios.ScenarioError:
-        return False
+    data = scenarios.peek(path)
     tables = isinstance(data.get("parameters"), dict) and any(
         isinstance(v, dict) for v in data["parameters"].values()
     )  # a scenario's parameters are numbers, a calibration's are tables

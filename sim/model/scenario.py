@@ -195,6 +195,16 @@ def load(name_or_path: str | Path) -> tuple[Scenario, str]:
     return check(Scenario, data, str(path)), text
 
 
+def peek(path: str | Path) -> dict:
+    """A file's top-level TOML table, or {} if it cannot be read as TOML: enough to tell a
+    scenario, a sweep and a calibration file apart."""
+    try:
+        data = read_toml(read_text(Path(path)), str(path))
+    except ScenarioError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def load_named_in(name: str, path: Path) -> tuple[Scenario, str]:
     """The scenario a sweep or calibration file at `path` names: a shipped name, or a scenario
     file relative to that file."""

@@ -10,7 +10,6 @@ import hashlib
 import itertools
 import json
 import math
-import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -27,6 +26,7 @@ from sim.model.scenario import (
     check,
     cut,
     load_named_in,
+    peek,
     read_text,
     read_toml,
 )
@@ -185,12 +185,7 @@ def with_record(sweep: Sweep, record: str, source: str) -> Sweep:
 
 def is_sweep_file(path: str | Path) -> bool:
     """Whether a file reads as TOML with a [design] table (a sweep, not a scenario)."""
-    try:
-        return Path(path).is_file() and "design" in tomllib.loads(
-            Path(path).read_text(encoding="utf-8")
-        )
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
-        return False
+    return "design" in peek(path)
 
 
 def load(path: str | Path) -> tuple[Sweep, Scenario, str, str]:
