@@ -306,14 +306,8 @@ class ParameterSet:
                 except ValueError as error:
                     raise ValueError(f"{name}: {error}") from None
             values[name] = value
-        self._values = values
-
-    def __getattr__(self, name: str) -> np.ndarray:
-        try:
-            return self.__dict__["_values"][name]
-        except KeyError:
-            raise AttributeError(name) from None
+        self.__dict__.update(values)  # plain attributes: the rules read them some 100 times a day
 
     def as_dict(self) -> dict[str, np.ndarray]:
         """All values, one array of shape (R,) per parameter."""
-        return dict(self._values)
+        return {name: self.__dict__[name] for name in PARAMETERS}
