@@ -45,6 +45,15 @@ def test_poisson_quantile_matches_scipy():
     assert np.array_equal(mixed, np.where(odd, big, poisson_quantile(u, np.full(u.shape, 9.0))))
 
 
+@given(st.integers(0, 2**40), st.lists(st.floats(0.0, 600.0), min_size=1, max_size=8))
+def test_a_few_poisson_draws_equal_the_same_draws_among_many(seed, means):
+    """Up to `_FEW_ELEMENTS` the walk goes element by element in Python: the same quantiles."""
+    u = Streams(run_seeds(seed, 64)).uniform(0, "p")
+    many = np.resize(np.array(means), u.shape)
+    few = slice(0, len(means))
+    assert np.array_equal(poisson_quantile(u[few], many[few]), poisson_quantile(u, many)[few])
+
+
 def test_a_subset_of_runs_draws_what_it_draws_in_the_full_batch():
     streams = Streams(run_seeds(4, 30))
     rows = np.array([2, 7, 29])
