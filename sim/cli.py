@@ -812,7 +812,7 @@ def calibrate(
         if known is not None and known != about["identity"]:
             fail(
                 f"{folder}: made by another calibration (its parameters, targets, scenario, "
-                "seed, population, runs a particle or model code); choose another --out"
+                "seed, population, runs a particle, distance or model code); choose another --out"
             )
         text = json.dumps(about["identity"], indent=1).encode()
         write_atomic(identity, lambda file: file.write(text))

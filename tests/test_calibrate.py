@@ -50,7 +50,7 @@ def synthetic(problem: abc.Problem) -> abc.Problem:
     """The problem with its observations made by the model at TRUTH (64 runs, own seeds)."""
     values = {name: np.array([value]) for name, value in TRUTH.items()}
     made = abc.simulate(problem, values, np.array([2**50]), 64).iloc[0]
-    targets = [t.model_copy(update={"observed": float(made[t.name])}) for t in problem.targets]
+    targets = [t.observing(float(made[t.name])) for t in problem.targets]
     return abc.Problem(problem.calibration, problem.scenario, targets, problem.priors, problem.text)
 
 
@@ -239,3 +239,13 @@ def test_foreign_or_corrupt_folders_are_refused_and_left_as_they_were(reference,
     (broken / "identity.json").write_text("{")
     status, _, err = invoke("calibrate", file, "--out", broken, "--workers", "0")
     assert status == 2 and "identity.json" in err, err
+
+
+def test_a_statistic_inside_its_band_misses_nothing():
+    target = abc.Target(
+        name="x", outcome="breaches", statistic="median", band=[100, 200], day=1, source="C11"
+    )
+    assert target.miss(100) == target.miss(150) == target.miss(200) == 0
+    assert target.miss(250) == 1.0 and target.miss(25) == 1.5  # in half-bands
+    moved = target.observing(400.0)
+    assert moved.band == [350, 450] and moved.value == 400 and moved.miss(440) == 0

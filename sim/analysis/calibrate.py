@@ -4,8 +4,9 @@ A calibration file names a scenario, the parameters to calibrate (default: those
 defaults were fitted to the windows, C11, C12, P01-P05) with their prior ranges (default: the
 registry's plausible ranges, uniform), the targets (`data/targets.toml`, each with its source)
 and the budget. A particle (one set of parameter values) is judged by `replicates` runs: each
-target's statistic over them (a median, or a share of runs) against the observed value, in
-units of the target's band (`distance`).
+target's statistic over them (a median, or a share of runs) against the target's band: how far
+outside it, in half-bands (`Target.miss`; 0 inside), and the distance is the Euclidean norm of
+the misses.
 
 Particles are simulated many at a time, in one lockstep model: pyabc hands its sampler one
 closure a particle (propose, simulate, accept), so `LockstepSampler` calls it twice. First it
@@ -85,6 +86,18 @@ class Target(Strict):
     def scale(self) -> float:
         """One unit of distance: the band's half-width."""
         return (self.band[1] - self.band[0]) / 2
+
+    def observing(self, value: float) -> "Target":
+        """The same target with a synthetic observation: `value`, its band as wide around it."""
+        return self.model_copy(
+            update={"observed": value, "band": [value - self.scale, value + self.scale]}
+        )
+
+    def miss(self, statistic: float) -> float:
+        """How far a particle's statistic falls outside the band, in half-bands (0 inside: the
+        sources give ranges and one-sided claims, not points)."""
+        low, high = self.band
+        return max(low - statistic, statistic - high, 0.0) / self.scale
 
 
 class TargetFile(Strict):
@@ -349,14 +362,19 @@ def calibrate(problem: Problem, database: str, client: Any = None) -> Posterior:
             for name, (low, high) in problem.priors.items()
         }
     )
-    weights = {t.name: 1 / t.scale for t in problem.targets}
+
+    def distance(simulated: dict[str, float], observed: dict[str, float]) -> float:
+        """The Euclidean norm of the targets' misses (`Target.miss`): 0 when every statistic
+        is inside its band."""
+        return float(np.hypot.reduce([t.miss(simulated[t.name]) for t in problem.targets]))
+
     sampler = LockstepSampler(
         evaluator(problem, c.replicates, client), problem.observed, c.batch, c.seed
     )
     abc = pyabc.ABCSMC(
         sampler.model,
         prior,
-        pyabc.PNormDistance(p=2, fixed_weights=weights),
+        distance,
         population_size=c.population,
         sampler=sampler,
     )
@@ -445,6 +463,10 @@ def predictive(problem: Problem, posterior: Posterior, draws: int) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
+DISTANCE = "the Euclidean norm of the targets' misses outside their bands, in half-bands"
+"""How `calibrate` measures a particle's distance: part of a folder's identity, so that a folder
+made with another distance (the first ones took the bands' middles as points) is not resumed."""
+
 RESUMABLE = {"description", "generations", "batch", "predictive"}
 """Fields a resumed calibration may change: they change no particle (more generations extend it;
 the batch changes only the speed; the predictive check is drawn anew)."""
@@ -460,6 +482,7 @@ def identity(problem: Problem) -> dict[str, Any]:
         "targets": [t.model_dump(mode="json") for t in problem.targets],
         "scenario": problem.scenario.model_dump(mode="json"),
         "model_code": code_digest(),
+        "distance": DISTANCE,
     }
 
 
@@ -494,9 +517,7 @@ def coverage(problem: Problem, draws: int, client: Any = None) -> pd.DataFrame:
         truth = {name: rng.uniform(low, high) for name, (low, high) in problem.priors.items()}
         values = {name: np.array([v]) for name, v in truth.items()}
         synthetic = simulate(problem, values, np.array([2**51 + k]), c.replicates).iloc[0]
-        targets = [
-            t.model_copy(update={"observed": float(synthetic[t.name])}) for t in problem.targets
-        ]
+        targets = [t.observing(float(synthetic[t.name])) for t in problem.targets]
         again = Problem(c, problem.scenario, targets, problem.priors, problem.text)
         with tempfile.TemporaryDirectory() as folder:
             posterior = calibrate(again, f"sqlite:///{folder}/abc.db", client)
