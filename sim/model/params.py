@@ -4,8 +4,10 @@ A basis lists the claims (C01-C19) a default rests on, the patterns (P01-P05: `e
 happened later) it was fitted to, or says `assumption`; a claim with `assumption` means the rule
 rests on the claim and the value is assumed (the article gives no figure for it). Defaults marked
 C11 or C12 are fitted to the article's window (days 0-128), those marked P01-P05 to the 2019
-offensive (docs/ODD.md). Sweeps explore the ranges. Parameters may differ per replicate: a
-`ParameterSet` holds one value per replicate."""
+offensive (docs/ODD.md): the eight that `experiments/calibrate_baseline.toml` calibrates are the
+best particle of its ABC posterior (`experiments/defaults_from_posterior.py`), the others the
+best point of the search in `experiments/fit_defaults.py`. Sweeps explore the ranges. Parameters
+may differ per replicate: a `ParameterSet` holds one value per replicate."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -45,7 +47,7 @@ A = (ASSUMPTION,)
 # fmt: off
 _REGISTRY = [
     # --- ceasefire breaches and their toll (C11) ---
-    Param("shelling_rate", 0.512, 0.2, 1.5, "breaches/front-line pair/day", ("C11", "C15"),
+    Param("shelling_rate", 0.442, 0.2, 1.5, "breaches/front-line pair/day", ("C11", "C15"),
           "Damascus shelling across each front-line pair with a rebel district, in calm posture."),
     Param("raid_rate", 0.398, 0.1, 1.0, "breaches/front-line pair/day", ("C11",),
           "HTS attacks on regime lines from each front-line district it holds."),
@@ -59,9 +61,9 @@ _REGISTRY = [
           "The most Damascus's guns fire across one front-line pair a day. It bounds the loop "
           "of shelling, breaches and Russian frustration, which otherwise grows without end "
           "where the ranges' high ends meet."),
-    Param("killed_per_breach", 0.0465, 0.03, 0.09, "people/breach", ("C11",),
+    Param("killed_per_breach", 0.051, 0.03, 0.09, "people/breach", ("C11",),
           "Deaths per recorded breach (65 killed in >1,000 breaches)."),
-    Param("injured_per_breach", 0.189, 0.15, 0.32, "people/breach", ("C11",),
+    Param("injured_per_breach", 0.271, 0.15, 0.32, "people/breach", ("C11",),
           "Injuries per recorded breach (>200 injured in >1,000 breaches)."),
     Param("civilian_share", 0.5, 0.2, 0.8, "share", A,
           "Share of the deaths in shelling breaches and raids that are civilians."),
@@ -72,7 +74,7 @@ _REGISTRY = [
           "Weight of the HTS share of the zone in Russian frustration."),
     Param("frustration_buffer", 0.5, 0.0, 1.5, "per buffer share", ("C13", "assumption"),
           "Weight of HTS presence in the buffer zone in Russian frustration."),
-    Param("frustration_breaches", 0.3, 0.0, 1.0, "per 10 breaches/day", ("C10", "C11", A[0]),
+    Param("frustration_breaches", 0.213, 0.0, 1.0, "per 10 breaches/day", ("C10", "C11", A[0]),
           "Weight of the week's breach rate in Russian frustration."),
     Param("frustration_relief", 0.6, 0.0, 1.5, "per unit effort", ("C08", "C09", "assumption"),
           "How much Turkey's effort against HTS calms Russian frustration."),
@@ -80,7 +82,7 @@ _REGISTRY = [
           "Frustration at which Russia presses Turkey in public."),
     Param("strike_threshold", 1.19, 0.5, 1.3, "frustration", ("C03", "P01"),
           "Frustration at which Russia strikes HTS from the air despite the ceasefire."),
-    Param("offensive_threshold", 1.48, 0.8, 2.0, "frustration", ("C02", "C14", "P01"),
+    Param("offensive_threshold", 1.24, 0.8, 2.0, "frustration", ("C02", "C14", "P01"),
           "Frustration at which Russia backs a Damascus ground offensive with half its hazard."),
     Param("offensive_spread", 0.2, 0.05, 0.4, "frustration", A,
           "How gradual Russia's resolve is around the threshold (logistic scale)."),
@@ -157,7 +159,7 @@ _REGISTRY = [
           "over the districts it fights for."),
     Param("attrition", 0.03, 0.005, 0.1, "1/day", A,
           "Lanchester attrition: daily force loss per unit of opposing force."),
-    Param("capture_rate", 0.09, 0.01, 0.3, "1/day", ("P04",),
+    Param("capture_rate", 0.07, 0.01, 0.3, "1/day", ("P04",),
           "Most a contested district can fall in a day, at overwhelming odds."),
     Param("capture_steepness", 2, 1, 4, "exponent", A,
           "How sharply the chance of capture rises with the force ratio.", integer=True),
@@ -234,11 +236,11 @@ _REGISTRY = [
           "Share of a contested district's residents who flee each day of fighting."),
     Param("capture_flight", 0.2, 0.05, 0.5, "share", ("C05",),
           "Share of a district's residents who flee when it changes hands by force."),
-    Param("flight_per_strike", 0.0074, 0.0, 0.02, "share/strike", ("C05", "P02"),
+    Param("flight_per_strike", 0.0106, 0.0, 0.02, "share/strike", ("C05", "P02"),
           "Share of a district's residents who flee for each air strike on it."),
     Param("flight_per_shell", 0.00041, 0.0, 0.003, "share/breach", ("C05", "P02"),
           "Share of a district's residents who flee for each shelling breach on it."),
-    Param("strike_lethality", 1.63, 0.05, 2.0, "civilians/strike per 100,000 residents", ("P03",),
+    Param("strike_lethality", 1.96, 0.05, 2.0, "civilians/strike per 100,000 residents", ("P03",),
           "Civilians one air strike kills, in a district of 100,000 residents (scales with "
           "density)."),
     Param("ground_lethality", 0.044, 0.0, 0.1, "civilians/day per k attackers/100,000", ("P03",),
