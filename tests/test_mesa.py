@@ -10,11 +10,11 @@ from sim.model import EscalationModel
 from sim.model.scenario import load
 
 
-def test_mesa_batch_run_gives_a_different_run_for_each_iteration():
+def test_mesa_batch_run_gives_a_run_for_each_seed():
     rows = mesa.batch_run(
         EscalationModel,
         {"scenario": "baseline", "turkey_effort": [0.2, 0.8]},
-        iterations=3,
+        rng=[1, 2, 3],
         number_processes=1,
         display_progress=False,
     )
@@ -23,6 +23,7 @@ def test_mesa_batch_run_gives_a_different_run_for_each_iteration():
     assert (runs["day"] == 560).all()
     assert sorted(runs["turkey_effort"].unique()) == [0.2, 0.8]
     assert (runs.groupby("turkey_effort")["seed"].nunique() == 3).all()
+    assert set(runs["seed"]) == set(EscalationModel("baseline", 1, s).seeds[0] for s in (1, 2, 3))
     assert runs["killed"].nunique() > 1
 
 
