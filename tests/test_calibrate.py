@@ -171,6 +171,7 @@ def test_the_coverage_check_runs_at_a_small_size(tmp_path):
         (("killed_per_breach = {}", "colour = {}"), "parameters.colour: unknown parameter"),
         (("killed_per_breach = {}", "killed_per_breach = { range = [0.5, 0.1] }"), "inverted"),
         (("population = 30", "population = 1"), "population"),
+        (("killed_per_breach = {}", "killed_per_breach = { levels = 3 }"), "a prior is a range"),
         (("seed = 4", "seed = -1"), "seed"),
     ],
 )

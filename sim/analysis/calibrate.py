@@ -140,6 +140,12 @@ class Calibration(Strict):
     def _check(self) -> "Calibration":
         if self.parameters is not None:
             check_ranges(self.parameters)
+            for name, varied in self.parameters.items():
+                if varied.levels is not None:
+                    raise ValueError(
+                        f"parameters.{name}.levels: a prior is a range (levels are for grid "
+                        "sweeps)"
+                    )
         return self
 
     def priors(self) -> dict[str, tuple[float, float]]:
