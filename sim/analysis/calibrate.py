@@ -143,8 +143,7 @@ class Calibration(Strict):
             for name, varied in self.parameters.items():
                 if varied.levels is not None:
                     raise ValueError(
-                        f"parameters.{name}.levels: a prior is a range (levels are for grid "
-                        "sweeps)"
+                        f"parameters.{name}.levels: a prior is a range (levels are for grid sweeps)"
                     )
         return self
 
