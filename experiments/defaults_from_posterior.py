@@ -24,7 +24,8 @@ from sim.analysis import calibrate, posterior
 SCREEN_KEYS = 2**50
 CHECK_KEYS = 2**51
 """Where the screening's and the check's particle keys start: away from the calibration's own
-(its generations draw keys from (generation + 2) * 2**32), so that these runs are new."""
+(its generations draw keys from (generation + 2) * 2**32), so that these runs are new. (The
+coverage check's synthetic observations also start at 2**51: the same seeds, another use.)"""
 
 
 def judge(
