@@ -118,8 +118,8 @@ class Recorder:
         pairs = self.ladder.climb(world.today, m.params)
         self.level = level = theatre_level(pairs)
         self.peak_level = np.maximum(self.peak_level, level)
-        for k in range(1, len(LEVELS)):
-            self._first(self.first_day_level[:, k], level >= k, day)
+        rungs = self.first_day_level[:, 1:]  # a view: the first day at or above each level
+        self._first(rungs, level[:, None] >= np.arange(1, len(LEVELS)), day)
         self.days_level_4_plus += level >= 4
         self._offensives(day)
         attacked = world.today.attacked
