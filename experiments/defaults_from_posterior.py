@@ -51,7 +51,7 @@ def main() -> None:
     parser.add_argument("calibration", help="the calibration file")
     parser.add_argument("folder", help="its `sim calibrate` folder")
     parser.add_argument("--screen", type=int, default=200, help="runs a particle, first pass")
-    parser.add_argument("--keep", type=int, default=10, help="particles checked again")
+    parser.add_argument("--keep", type=int, default=40, help="particles checked again")
     parser.add_argument("--check", type=int, default=1000, help="runs a particle, second pass")
     args = parser.parse_args()
     problem = calibrate.load(args.calibration)

@@ -5,9 +5,11 @@ all candidates side by side in lockstep batches (parameters differ run by run). 
 loss adds, for every target of `TARGETS`, how far its median (or share of runs) falls outside
 the band, in units of the band's width. The best candidates are printed; the registry's
 defaults were set to the best one, rounded, and then checked on 1,000 runs by
-tests/test_calibration.py. `offensive_spread` and `offensive_hazard` are not searched: they are
-set so that the share of runs with an offensive falls gradually across `offensive_threshold`'s
-range (tests/test_day_cycle.py), and the search fits the rest around them.
+tests/test_calibration.py; since then the defaults of the 8 parameters that
+calibrate_baseline.toml calibrates come from its ABC posterior (defaults_from_posterior.py).
+`offensive_spread` and `offensive_hazard` are not searched: they are set so that the share of
+runs with an offensive falls gradually across `offensive_threshold`'s range
+(tests/test_day_cycle.py), and the search fits the rest around them.
 
     .venv/bin/python experiments/fit_defaults.py --stage article --candidates 400
     .venv/bin/python experiments/fit_defaults.py --stage offensive --candidates 400

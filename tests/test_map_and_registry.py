@@ -29,6 +29,11 @@ def test_adjacency_is_symmetric_and_connected():
     assert np.array_equal(geo.adjacency, geo.adjacency.T)
     assert (np.diag(geo.adjacency) == 0).all()
     assert nx.is_connected(nx.from_numpy_array(geo.adjacency))
+    x = np.random.default_rng(0).random((3, geo.size))
+    assert np.allclose(geo.neighbour_sum(x), x @ geo.adjacency)  # the sums, in their own order
+    labels = np.random.default_rng(1).integers(0, 3, (3, geo.size))
+    same = (labels[:, :, None] == labels[:, None, :]) * geo.adjacency
+    assert np.allclose(geo.neighbour_sum(x, same_as=labels), np.einsum("rj,rij->ri", x, same))
 
 
 def test_bad_map_data_is_refused():
@@ -51,6 +56,8 @@ neighbours = []
         parse(row)
     with pytest.raises(ValueError, match=r"a\.neighbours"):
         parse(row.replace('"moon"', '"zone"').replace("neighbours = []", 'neighbours = ["b"]'))
+    alone = parse(row.replace('"moon"', '"zone"'))  # one district, no neighbours: sums of nothing
+    assert (alone.neighbour_sum(np.ones((2, 1))) == 0).all()
 
 
 def test_every_parameter_has_a_basis_and_a_range_holding_its_default():

@@ -75,7 +75,7 @@ class Geography:
 
     @cached_property
     def _owners(self) -> np.ndarray:
-        return np.concatenate([self.by_degree[:n] for n in self.with_kth])
+        return np.array([d for n in self.with_kth for d in self.by_degree[:n]], dtype=np.intp)
 
     @cached_property
     def _from_degree_order(self) -> np.ndarray:
@@ -149,6 +149,7 @@ def parse(text: str) -> Geography:
         found = np.flatnonzero(adjacency[district])  # in map order: the order of the sums
         table[i, : len(found)] = found
     with_kth = tuple(int((degrees > k).sum()) for k in range(degrees.max()))
+    by_k = table.T  # row k: the k-th neighbours, padded with D
 
     def column(key: str, dtype: type) -> np.ndarray:
         return np.array([r[key] for r in rows], dtype=dtype)
@@ -169,7 +170,7 @@ def parse(text: str) -> Geography:
         adjacency=adjacency,
         by_degree=by_degree,
         with_kth=with_kth,
-        neighbours=np.concatenate([table[:n, k] for k, n in enumerate(with_kth)]),
+        neighbours=by_k[by_k != len(ids)],  # k-major; a map without neighbours has none
     )
 
 

@@ -76,7 +76,7 @@ _ALL_ELEMENTS_STEPS = 3
 """Steps of the walk taken for all elements at once; most quantiles are 0 to 3 (measured)."""
 _FEW_ELEMENTS = 8
 """Up to this many elements (a single run's draws) the walk goes element by element in Python
-floats: numpy's cost per call is most of the time on so few (five times faster, measured)."""
+floats: numpy's cost per call is most of the time on so few (three times faster, measured)."""
 
 
 def poisson_quantile(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
