@@ -37,7 +37,7 @@ def judge(
     stats = calibrate.simulate(problem, values, keys + np.arange(len(particles)), runs)
     stats.index = particles.index
     targets = problem.targets
-    miss = [np.hypot.reduce([t.miss(row[t.name]) for t in targets]) for _, row in stats.iterrows()]
+    miss = [calibrate.distance(targets, row) for _, row in stats.iterrows()]
     off = [
         np.hypot.reduce([(row[t.name] - t.value) / t.scale for t in targets])
         for _, row in stats.iterrows()

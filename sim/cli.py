@@ -802,7 +802,7 @@ def calibrate(
         fail(str(error))
     except OSError as error:
         fail(f"{folder}: cannot use the folder: {error.strerror}")
-    database = f"sqlite:///{(folder / 'abc.db').resolve()}"
+    database = f"{abc.SQLITE}{(folder / 'abc.db').resolve()}"
     failed = None
     with held:
         try:

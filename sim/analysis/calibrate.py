@@ -20,7 +20,7 @@ from (seed, generation), so a resumed calibration goes on as an uninterrupted on
 
 import tempfile
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -254,6 +254,17 @@ def simulate(
     return pd.DataFrame(stats)
 
 
+DISTANCE = "the Euclidean norm of the targets' misses outside their bands, in half-bands"
+"""How `distance` measures a particle: part of a calibration folder's identity, so that a folder
+made with another distance (the first ones took the bands' middles as points) is not resumed."""
+
+
+def distance(targets: list[Target], statistics: Mapping[str, float]) -> float:
+    """How far a particle's statistics (by target name) are from the targets (`DISTANCE`): the
+    Euclidean norm of their misses (`Target.miss`), 0 when every one is inside its band."""
+    return float(np.hypot.reduce([t.miss(statistics[t.name]) for t in targets]))
+
+
 Evaluate = Callable[[list[dict[str, float]], np.ndarray], list[dict[str, float]]]
 """From proposals (and their keys) to their statistics: `evaluator`."""
 
@@ -368,10 +379,8 @@ def calibrate(problem: Problem, database: str, client: Any = None) -> Posterior:
         }
     )
 
-    def distance(simulated: dict[str, float], observed: dict[str, float]) -> float:
-        """The Euclidean norm of the targets' misses (`Target.miss`): 0 when every statistic
-        is inside its band."""
-        return float(np.hypot.reduce([t.miss(simulated[t.name]) for t in problem.targets]))
+    def to_bands(simulated: dict[str, float], observed: dict[str, float]) -> float:
+        return distance(problem.targets, simulated)  # pyabc's signature; the bands, not `observed`
 
     sampler = LockstepSampler(
         evaluator(problem, c.replicates, client), problem.observed, c.batch, c.seed
@@ -379,7 +388,7 @@ def calibrate(problem: Problem, database: str, client: Any = None) -> Posterior:
     abc = pyabc.ABCSMC(
         sampler.model,
         prior,
-        distance,
+        to_bands,
         population_size=c.population,
         sampler=sampler,
     )
@@ -468,10 +477,6 @@ def predictive(problem: Problem, posterior: Posterior, draws: int) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
-DISTANCE = "the Euclidean norm of the targets' misses outside their bands, in half-bands"
-"""How `calibrate` measures a particle's distance: part of a folder's identity, so that a folder
-made with another distance (the first ones took the bands' middles as points) is not resumed."""
-
 RESUMABLE = {"description", "generations", "batch", "predictive"}
 """Fields a resumed calibration may change: they change no particle (more generations extend it;
 the batch changes only the speed; the predictive check is drawn anew)."""
@@ -525,7 +530,7 @@ def coverage(problem: Problem, draws: int, client: Any = None) -> pd.DataFrame:
         targets = [t.observing(float(synthetic[t.name])) for t in problem.targets]
         again = Problem(c, problem.scenario, targets, problem.priors, problem.text)
         with tempfile.TemporaryDirectory() as folder:
-            posterior = calibrate(again, f"sqlite:///{folder}/abc.db", client)
+            posterior = calibrate(again, f"{SQLITE}{folder}/abc.db", client)
         for name, value in truth.items():
             if PARAMETERS[name].integer:
                 value = float(round(value))
