@@ -37,6 +37,7 @@ class Geography:
     with_kth: tuple[int, ...]  # how many districts have a k-th neighbour (a prefix of by_degree)
     neighbours: np.ndarray  # (E,) the 0th neighbours of the districts that have one (in
     # `by_degree` order), then their 1st neighbours, and so on: `with_kth` of each
+    owners: np.ndarray  # (E,) the district each entry of `neighbours` is a neighbour of
 
     def neighbour_sum(
         self,
@@ -71,11 +72,7 @@ class Geography:
         """(E, R) bool: whether each entry of `neighbours` has the label of the district it is
         a neighbour of (labels (R, D), such as controllers); for `neighbour_sum(..., same=...)`."""
         rows = np.ascontiguousarray(labels.T)
-        return rows[self.neighbours] == rows[self._owners]
-
-    @cached_property
-    def _owners(self) -> np.ndarray:
-        return np.array([d for n in self.with_kth for d in self.by_degree[:n]], dtype=np.intp)
+        return rows[self.neighbours] == rows[self.owners]
 
     @cached_property
     def _from_degree_order(self) -> np.ndarray:
@@ -150,6 +147,7 @@ def parse(text: str) -> Geography:
         table[i, : len(found)] = found
     with_kth = tuple(int((degrees > k).sum()) for k in range(degrees.max()))
     by_k = table.T  # row k: the k-th neighbours, padded with D
+    real = by_k != len(ids)  # k-major; a map without neighbours has none
 
     def column(key: str, dtype: type) -> np.ndarray:
         return np.array([r[key] for r in rows], dtype=dtype)
@@ -170,7 +168,8 @@ def parse(text: str) -> Geography:
         adjacency=adjacency,
         by_degree=by_degree,
         with_kth=with_kth,
-        neighbours=by_k[by_k != len(ids)],  # k-major; a map without neighbours has none
+        neighbours=by_k[real],
+        owners=np.broadcast_to(by_degree, by_k.shape)[real],
     )
 
 
