@@ -148,6 +148,7 @@ def run(
 ) -> None:
     """Run a scenario; write daily, summary and events (.parquet), manifest.json, overview.png.
     With --from-sweep or --from-run and --run, re-run one stored run instead."""
+    from sim.analysis.posterior import read as read_posterior
     from sim.model.record import check_memory
     from sim.reports.files import claim, release, staged, write_run
     from sim.reports.plots import overview
@@ -169,8 +170,9 @@ def run(
         else:
             spec, text = scenarios.load(scenario)
         if set_file is not None:
-            table = scenarios.parameter_table(set_file)
-            spec = scenarios.with_overrides(spec, table, f"--set-file {set_file}")
+            spec = scenarios.with_file(spec, set_file)
+        if posterior is not None:
+            spec = scenarios.with_sample(spec, read_posterior(posterior).sample(), "--posterior")
         spec = scenarios.with_overrides(spec, parse_sets(set_ or []), "--set")
         spec = scenarios.with_runs(spec, replicates, seed)
         for value in run_seed or []:
@@ -178,12 +180,11 @@ def run(
                 fail(f"--run-seed {value}: a seed is a whole number from 0 to 2**63 - 1")
         runs = len(run_seed) if run_seed else spec.replicates
         check_memory(runs, spec.horizon, 1, True, "--replicates" if replicates else scenario)
-        drawn = posterior_draws(posterior, spec, run_seed, set_ or []) if posterior else {}
         folder = claim(out, Path("results") / f"{spec.name}-{started:%Y%m%d-%H%M%S}")
     except (ValueError, ResultsError) as error:  # ScenarioError is a ValueError
         fail(str(error))
     try:
-        model = simulate(spec, run_seed, drawn)
+        model = simulate(spec, run_seed)
         with staged(folder) as files:
             write_run(files, model, text, sys.argv, started)
             overview(
@@ -226,31 +227,12 @@ def stored(
     return spec, f"# re-run of run {number} of {folder}\n", [seed]
 
 
-def posterior_draws(
-    folder: Path, spec: scenarios.Scenario, run_seed: list[int] | None, sets: list[str]
-) -> dict[str, Any]:
-    """Each run's values of the calibrated parameters, drawn from a calibration's posterior
-    with the runs' seeds (the given ones, or those of the scenario's master seed)."""
-    from sim.analysis.posterior import read
-    from sim.model.streams import run_seeds
-
-    found = read(folder)
-    clash = sorted(set(parse_sets(sets)) & set(found.names))
-    if clash:
-        raise ValueError(f"--set {clash[0]}: --posterior {folder} draws it")
-    clash = sorted(set(spec.parameters) & set(found.names))
-    if clash:  # from --set-file or the scenario file: the draws would silently win
-        raise ValueError(f"{clash[0]}: set by the scenario or --set-file and drawn by --posterior")
-    seeds = run_seed if run_seed else run_seeds(spec.seed, spec.replicates)
-    return found.per_run(seeds)
-
-
-def simulate(spec: scenarios.Scenario, run_seed: list[int] | None, values: dict[str, Any]):
-    """Run the scenario's model (its replicates and seed, or the given run seeds; per-run
-    parameter values where given) to its horizon with a progress bar on stderr."""
+def simulate(spec: scenarios.Scenario, run_seed: list[int] | None):
+    """Run the scenario's model (its replicates and seed, or the given run seeds) to its
+    horizon with a progress bar on stderr."""
     from sim.model import EscalationModel
 
-    model = EscalationModel(spec, spec.replicates, seeds=run_seed or None, parameters=values)
+    model = EscalationModel(spec, spec.replicates, seeds=run_seed or None)
     with Progress(
         TextColumn(f"{spec.name}: {model.replicates} runs"),
         BarColumn(),
@@ -763,7 +745,8 @@ def calibrate(
 ) -> None:
     """Calibrate with ABC-SMC (pyabc) on the targets of both windows: the posterior of every
     generation (posterior.parquet), the posterior predictive check (predictive.parquet,
-    predictive.png), the posterior mean (parameters.toml) and manifest.json. pyabc's database
+    predictive.png), the posterior mean (parameters.toml), the last generation as a sample a
+    scenario can draw from run by run (sample.toml) and manifest.json. pyabc's database
     (abc.db) makes it resumable: the same command again goes on from the last generation."""
     from sim.analysis import calibrate as abc
     from sim.reports import plots
@@ -833,6 +816,7 @@ def calibrate(
                 "predictive.parquet": check_table,
                 "predictive.png": plots.predictive(check_table),
                 "parameters.toml": abc.parameter_file(problem, posterior),
+                "sample.toml": abc.sample_file(problem, posterior),
             }
             about |= {"started": started.isoformat(timespec="seconds")}
             write_analysis(folder, outputs, about | {"epsilons": posterior.epsilons}, sys.argv)

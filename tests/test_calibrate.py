@@ -94,7 +94,8 @@ def test_the_command_writes_posterior_check_and_parameters(tmp_path):
     status, _, err = invoke("calibrate", file, "--out", out, "--workers", "0")
     assert status == 0, err
     names = {p.name for p in out.iterdir()}
-    assert {"posterior.parquet", "predictive.parquet", "predictive.png", "parameters.toml"} < names
+    made = {"posterior.parquet", "predictive.parquet", "predictive.png", "parameters.toml"}
+    assert made | {"sample.toml"} < names
     posterior = pd.read_parquet(out / "posterior.parquet")
     assert (
         set(posterior["generation"]) == {0, 1}
@@ -134,6 +135,13 @@ def test_the_command_writes_posterior_check_and_parameters(tmp_path):
     particles = set(zip(last["shelling_rate"], last["killed_per_breach"], strict=True))
     runs = set(zip(values["shelling_rate"], values["killed_per_breach"], strict=True))
     assert runs <= particles and len(runs) > 1
+    # sample.toml holds the same particles exactly: a scenario or --set-file draws the same
+    named = tmp_path / "named"
+    status, _, err = invoke(
+        "run", "baseline", "--replicates", "4", "--set-file", out / "sample.toml", "--out", named
+    )
+    assert status == 0, err
+    assert json.loads((named / "manifest.json").read_text())["parameters"] == values
     again = tmp_path / "again"
     assert invoke("run", "--from-run", drawn, "--run", "2", "--out", again)[0] == 0
     first, second = (pd.read_parquet(f / "summary.parquet") for f in (drawn, again))

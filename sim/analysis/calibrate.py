@@ -18,6 +18,7 @@ speed. Each generation seeds numpy's global generator, which pyabc draws its pro
 from (seed, generation), so a resumed calibration goes on as an uninterrupted one would.
 """
 
+import json
 import tempfile
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -44,6 +45,7 @@ from sim.model.scenario import (
     load_named_in,
     read_text,
     read_toml,
+    refuse_drawn,
 )
 from sim.model.streams import sweep_seeds
 from sim.sweeps.design import Varied, bounds, check_ranges
@@ -202,6 +204,7 @@ def load(path: str | Path) -> Problem:
             raise ValueError(f"{path}: use: unknown target {unknown[0]!r} (not in the targets)")
         targets = [t for t in targets if t.name in calibration.use]
     scenario = load_named_in(calibration.scenario, path)[0]
+    refuse_drawn(scenario, list(calibration.priors()), str(path))
     horizon = max(t.day for t in targets)
     if horizon > scenario.horizon:
         late = max(targets, key=lambda t: t.day)
@@ -496,15 +499,22 @@ def identity(problem: Problem) -> dict[str, Any]:
     }
 
 
+def about_last(problem: Problem, posterior: Posterior) -> str:
+    """What the last generation is, for the files written from it."""
+    c, last = problem.calibration, posterior.last
+    generation = int(last["generation"].max()) + 1
+    return (
+        f"calibration {c.name!r}: generation {generation} of {c.generations}, {len(last)} "
+        f"particles, {c.replicates} runs each"
+    )
+
+
 def parameter_file(problem: Problem, posterior: Posterior) -> str:
     """The posterior mean as a TOML [parameters] table: a scenario's own table, or `sim run
     --set-file`."""
-    c, last = problem.calibration, posterior.last
-    generation = int(last["generation"].max()) + 1
     lines = [
-        f"# The posterior mean of calibration {c.name!r}: generation {generation} of "
-        f"{c.generations}, {len(last)} particles, {c.replicates} runs each.",
-        "# Written by `sim calibrate`; use it as a scenario's [parameters] table or with",
+        f"# The posterior mean of {about_last(problem, posterior)}.",
+        "# Written by `sim calibrate`; use it as a scenario's parameters_file or with",
         "# `sim run SCENARIO --set-file parameters.toml`.",
         "[parameters]",
     ]
@@ -513,6 +523,25 @@ def parameter_file(problem: Problem, posterior: Posterior) -> str:
             f"{name} = {value:.6g}" if not PARAMETERS[name].integer else f"{name} = {value:g}"
         )
     return "\n".join(lines) + "\n"
+
+
+def sample_file(problem: Problem, posterior: Posterior) -> str:
+    """The last generation as a TOML [sample] table: a scenario naming it (`parameters_file`),
+    or `sim run --set-file`, gives each run one particle, drawn by weight from its seed. Values
+    are written exactly (Python's shortest round-trip form)."""
+    sample = posterior.sample()
+    rows = ",\n".join(f"  [{', '.join(repr(v) for v in row)}]" for row in sample.values)
+    return (
+        f"# The posterior sample of {about_last(problem, posterior)}.\n"
+        "# Written by `sim calibrate`; a scenario naming it as its parameters_file, or\n"
+        "# `sim run SCENARIO --set-file sample.toml`, gives each run one particle, drawn by\n"
+        "# weight with a uniform number from the run's own seed.\n"
+        "[sample]\n"
+        f"source = {json.dumps(about_last(problem, posterior))}\n"
+        f"names = {json.dumps(sample.names)}\n"
+        f"weights = [{', '.join(repr(w) for w in sample.weights)}]\n"
+        f"values = [\n{rows},\n]\n"
+    )
 
 
 def coverage(problem: Problem, draws: int, client: Any = None) -> pd.DataFrame:

@@ -1,9 +1,10 @@
 """A calibration's posterior: its particles, their weights, and draws from it for runs.
 
-`sim calibrate` writes every generation's particles to `posterior.parquet`; `sim run SCENARIO
---posterior DIR` gives each run the values of one particle of the last generation, drawn by
-weight with a uniform number from the run's own seed, so that a run's values depend only on its
-seed (and `--from-run` re-runs it).
+`sim calibrate` writes every generation's particles to `posterior.parquet`, and the last
+generation as a scenario's sample (`sample.toml`); `sim run SCENARIO --posterior DIR` gives each
+run the values of one particle of the last generation, drawn by weight with a uniform number from
+the run's own seed (`sim.model.scenario.Sample`), so that a run's values depend only on its seed
+(and `--from-run` re-runs it).
 """
 
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 from sim.model.params import PARAMETERS
-from sim.model.streams import Streams
+from sim.model.scenario import Sample
 
 FILE = "posterior.parquet"
 
@@ -28,6 +29,7 @@ class Posterior:
     names: list[str]
     epsilons: list[float] = field(default_factory=list)  # each generation's threshold
     evaluations: int = 0  # simulated particles
+    source: str = ""  # where it was read from
 
     def ess(self) -> list[float]:
         """Each generation's effective sample size, 1 / sum(weight^2): far below the population,
@@ -64,15 +66,16 @@ class Posterior:
         picked = rng.choice(len(last), size=count, p=last["weight"] / last["weight"].sum())
         return last.iloc[picked].reset_index(drop=True)
 
-    def per_run(self, seeds: np.ndarray) -> dict[str, np.ndarray]:
-        """One particle of the last generation for each run, drawn by weight with a uniform
-        number from the run's seed: the parameters' values, one array a parameter."""
+    def sample(self) -> Sample:
+        """The last generation as a scenario's sample: each run draws one particle by weight
+        with a uniform number from its own seed (`sim run --posterior`, or `sample.toml`)."""
         last = self.last
-        cumulative = np.cumsum(last["weight"].to_numpy()) / last["weight"].sum()
-        u = Streams(np.asarray(seeds)).uniform(0, "posterior/draw")
-        picked = np.minimum(np.searchsorted(cumulative, u, side="right"), len(last) - 1)
-        values = {name: last[name].to_numpy(dtype=float)[picked] for name in self.names}
-        return {name: np.rint(v) if PARAMETERS[name].integer else v for name, v in values.items()}
+        return Sample(
+            source=self.source,
+            names=self.names,
+            weights=last["weight"].astype(float).tolist(),
+            values=last[self.names].astype(float).to_numpy().tolist(),
+        )
 
 
 def read(folder: str | Path) -> Posterior:
@@ -96,4 +99,4 @@ def read(folder: str | Path) -> Posterior:
         or weights.sum() <= 0
     ):
         raise ValueError(f"{path}: not a posterior (its generations, weights or parameters)")
-    return Posterior(particles, names)
+    return Posterior(particles, names, source=str(path))

@@ -124,7 +124,7 @@ def analyse(
         )
     runs = sweep.finished_runs()
     horizon = sweep.manifest["scenario"]["horizon"]
-    names = sweep.inputs
+    names = sweep.varied
     values = sweep.design[names].to_numpy(dtype=float)
     problem = {
         "num_vars": len(names),

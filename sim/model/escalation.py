@@ -64,7 +64,8 @@ class EscalationModel(mesa.Model):
         master seed is `rng` (an integer, or drawn from a numpy Generator), the scenario's own
         by default, or fresh entropy for `rng=None` (Mesa's convention; kept in
         `master_seed`). `seeds` gives one seed per run instead. `parameters` and keyword
-        `values` override the scenario's parameters, with a scalar or one value per run. The
+        `values` override the scenario's parameters, with a scalar or one value per run, except
+        those each run draws from the scenario's `sample` (by its seed). The
         series is recorded every `record_every` days (1 daily, 7 weekly; None: summary only);
         the event log when `record_events`.
         """
@@ -83,7 +84,12 @@ class EscalationModel(mesa.Model):
         super().__init__(rng=int(self.seeds[0]))  # Mesa's own generator; the rules use `streams`
         self.spec = scenario
         self.replicates = len(self.seeds)
-        overrides = {**scenario.parameters, **(parameters or {}), **values}
+        given = {**(parameters or {}), **values}
+        drawn = scenario.sample.per_run(self.seeds) if scenario.sample else {}
+        both = sorted(set(given) & set(drawn))
+        if both:
+            raise ValueError(f"{both[0]}: drawn from the scenario's sample; it cannot also be set")
+        overrides = {**scenario.parameters, **drawn, **given}
         self.params = ParameterSet(self.replicates, overrides)
         self.geography = geography.load()
         self.streams = Streams(self.seeds)

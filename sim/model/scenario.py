@@ -1,16 +1,20 @@
 """Scenarios are data: TOML files checked by the pydantic schema below. Nothing in them runs.
 
 A scenario names its story, horizon, replicates and seed, overrides any model parameter (checked
-against the registry in `sim.params`) and schedules events on the day axis (day 0 = 17 Sept 2018).
+against the registry in `sim.params`), may draw some parameters run by run from a weighted sample
+(a calibration's posterior) and schedules events on the day axis (day 0 = 17 Sept 2018).
 """
 
+import math
 import tomllib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.model.params import PARAMETERS
+from sim.model.streams import Streams
 
 SCENARIO_DIRS = (
     Path(__file__).resolve().parents[2] / "scenarios",  # a source checkout
@@ -62,6 +66,62 @@ class Events(Strict):
     flood_days: list[Day] = Field([], description="winter floods in the border camps (C16)")
 
 
+class Sample(Strict):
+    """A weighted sample of parameter values, such as the last generation of a calibration's
+    posterior (`sim calibrate` writes it as `sample.toml`). Each run takes one row, drawn by
+    weight with a uniform number from the run's own seed, so that a run's values depend only on
+    its seed, alone or in a batch, and a re-run draws the same row."""
+
+    source: str = Field("", max_length=1000, description="where the sample comes from")
+    names: list[str] = Field(min_length=1, description="the parameters a row gives, in order")
+    weights: list[float] = Field(min_length=1, description="each row's weight (any scale)")
+    values: list[list[float]] = Field(description="the rows: one value per name")
+
+    @field_validator("names")
+    @classmethod
+    def _known_once(cls, names: list[str]) -> list[str]:
+        for k, name in enumerate(names):
+            if name not in PARAMETERS:
+                raise ValueError(f"{name}: unknown parameter (see `sim params`)")
+            if name in names[:k]:
+                raise ValueError(f"{name}: named twice")
+        return names
+
+    @field_validator("weights")
+    @classmethod
+    def _weights(cls, weights: list[float]) -> list[float]:
+        if not all(math.isfinite(w) and w >= 0 for w in weights) or sum(weights) <= 0:
+            raise ValueError("weights must be finite, not negative, and not all zero")
+        return weights
+
+    @model_validator(mode="after")
+    def _rows(self) -> "Sample":
+        if len(self.values) != len(self.weights):
+            raise ValueError(f"values: {len(self.values)} rows for {len(self.weights)} weights")
+        for k, row in enumerate(self.values):
+            if len(row) != len(self.names):
+                raise ValueError(f"values: row {k}: {len(row)} values for {len(self.names)} names")
+            for name, value in zip(self.names, row, strict=True):
+                try:  # whole-number parameters are rounded when drawn (a posterior's aren't)
+                    PARAMETERS[name].check(round(value) if PARAMETERS[name].integer else value)
+                except ValueError as error:
+                    raise ValueError(f"values: row {k}: {name}: {error}") from None
+        return self
+
+    def per_run(self, seeds: np.ndarray) -> dict[str, np.ndarray]:
+        """Each run's row, drawn by weight with a uniform number from its seed: one array of
+        values a parameter (whole-number parameters rounded)."""
+        weights = np.asarray(self.weights, dtype=float)
+        cumulative = np.cumsum(weights) / weights.sum()
+        u = Streams(np.asarray(seeds, dtype=np.int64)).uniform(0, "posterior/draw")
+        picked = np.minimum(np.searchsorted(cumulative, u, side="right"), len(weights) - 1)
+        rows = np.asarray(self.values, dtype=float)[picked]
+        return {
+            name: np.rint(rows[:, i]) if PARAMETERS[name].integer else rows[:, i]
+            for i, name in enumerate(self.names)
+        }
+
+
 class Scenario(Strict):
     """One scenario file."""
 
@@ -73,6 +133,7 @@ class Scenario(Strict):
     replicates: int = Field(100, ge=1, le=MAX_REPLICATES, description="runs by default")
     seed: int = Field(0, ge=0, lt=SEED_LIMIT, description="master seed of the runs")
     parameters: dict[str, float] = Field({}, description="overrides of the parameter registry")
+    sample: Sample | None = Field(None, description="parameters each run draws from a sample")
     events: Events = Field(default_factory=Events)
 
     @field_validator("parameters")
@@ -86,6 +147,16 @@ class Scenario(Strict):
             except ValueError as error:
                 raise ValueError(f"{name}: {error}") from None
         return values
+
+    @model_validator(mode="after")
+    def _drawn_or_set(self) -> "Scenario":
+        drawn = self.sample.names if self.sample else []
+        both = [name for name in drawn if name in self.parameters]
+        if both:
+            raise ValueError(
+                f"parameters.{both[0]}: set here and drawn from the sample; give it in one place"
+            )
+        return self
 
     @model_validator(mode="after")
     def _events_within_horizon(self) -> "Scenario":
@@ -186,12 +257,16 @@ def load(name_or_path: str | Path) -> tuple[Scenario, str]:
     text = read_text(path)
     data = read_toml(text, str(path))
     named = data.pop("parameters_file", None) if isinstance(data, dict) else None
-    if named is not None:  # e.g. a calibration's parameters.toml; the file's own table wins
+    if named is not None:  # a calibration's parameters.toml or sample.toml; own values win
         if not isinstance(named, str) or not named:
             raise ScenarioError(f"{path}: parameters_file: a file name (relative to this file)")
-        table = parameter_table(path.parent / named)
+        found = parameter_file(path.parent / named)
         own = data.get("parameters", {})
-        data["parameters"] = {**table, **own} if isinstance(own, dict) else own
+        data["parameters"] = {**found["parameters"], **own} if isinstance(own, dict) else own
+        if found["sample"] is not None:
+            if "sample" in data:
+                raise ScenarioError(f"{path}: sample: given here and by the parameters_file")
+            data["sample"] = found["sample"]
     return check(Scenario, data, str(path)), text
 
 
@@ -225,18 +300,55 @@ def read_text(path: Path) -> str:
         raise ScenarioError(f"{path}: cannot read: {error.strerror}") from None
 
 
-def parameter_table(path: Path) -> dict[str, float]:
-    """The [parameters] table of a TOML file (a calibration's parameters.toml, or a scenario),
-    for `--set-file`; a file without one, or with values that are not numbers, is a one-line
-    ScenarioError. Names and ranges are checked by `with_overrides`."""
+class _SampleTable(Strict):
+    sample: Sample
+
+
+def parameter_file(path: Path) -> dict[str, Any]:
+    """The `parameters` (a dict, maybe empty) and the `sample` (a dict, or None) of a TOML file
+    with a [parameters] table, a [sample] table or both: a calibration's parameters.toml or
+    sample.toml, or a scenario; for a scenario's `parameters_file` and `--set-file`. A file
+    with neither, parameters that are not numbers or a sample that is not one is a one-line
+    ScenarioError naming the file; the parameters' names and ranges are checked with the
+    scenario."""
     data = read_toml(read_text(path), str(path))
-    table = data.get("parameters")
-    if not isinstance(table, dict) or not table:
-        raise ScenarioError(f"{path}: no [parameters] table")
+    table, sample = data.get("parameters", {}), data.get("sample")
+    if not isinstance(table, dict) or (not table and sample is None):
+        raise ScenarioError(f"{path}: no [parameters] or [sample] table")
     for name, value in table.items():
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ScenarioError(f"{path}: parameters.{name}: not a number")
-    return {name: float(value) for name, value in table.items()}
+    if sample is not None:
+        sample = check(_SampleTable, {"sample": sample}, str(path)).sample.model_dump()
+    return {"parameters": {name: float(v) for name, v in table.items()}, "sample": sample}
+
+
+def with_file(scenario: Scenario, path: Path) -> Scenario:
+    """The scenario with a parameters file's values (as by `--set-file`): its [parameters]
+    override the scenario's, its [sample] replaces the scenario's."""
+    found = parameter_file(path)
+    data = scenario.model_dump()
+    data["parameters"] = {**data["parameters"], **found["parameters"]}
+    if found["sample"] is not None:
+        data["sample"] = found["sample"]
+    return check(Scenario, data, f"--set-file {path}")
+
+
+def with_sample(scenario: Scenario, sample: Sample, source: str) -> Scenario:
+    """The scenario with its runs drawing `sample`'s parameters (as by `--posterior`)."""
+    return check(Scenario, scenario.model_dump() | {"sample": sample.model_dump()}, source)
+
+
+def refuse_drawn(scenario: Scenario, names: list[str], source: str) -> None:
+    """A one-line ScenarioError if the scenario's runs draw any of `names` (the parameters a
+    sweep's design or a calibration's priors would set) from its sample: a parameter comes from
+    one place."""
+    both = [name for name in names if scenario.sample and name in scenario.sample.names]
+    if both:
+        raise ScenarioError(
+            f"{source}: parameters.{both[0]}: each run of {scenario.name} draws it from its "
+            "sample, so it cannot be varied here too"
+        )
 
 
 def with_overrides(scenario: Scenario, overrides: dict[str, float], source: str) -> Scenario:

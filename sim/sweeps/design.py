@@ -29,6 +29,7 @@ from sim.model.scenario import (
     peek,
     read_text,
     read_toml,
+    refuse_drawn,
 )
 
 GRID_DIGITS = 10
@@ -195,6 +196,7 @@ def load(path: str | Path) -> tuple[Sweep, Scenario, str, str]:
     text = read_text(path)
     sweep = check(Sweep, read_toml(text, str(path)), str(path))
     scenario, scenario_text = load_named_in(sweep.scenario, path)
+    refuse_drawn(scenario, list(sweep.parameters), str(path))
     if sweep.horizon is not None:
         scenario = cut(scenario, sweep.horizon)
     return sweep, scenario, text, scenario_text

@@ -47,9 +47,20 @@ class SweepResults:
         self.manifest: dict[str, Any] = read_manifest(self.folder)
 
     @property
-    def inputs(self) -> list[str]:
-        """The parameters the sweep varies (the design's columns)."""
+    def varied(self) -> list[str]:
+        """The parameters the design varies (the design's columns)."""
         return list(self.manifest["sweep"]["parameters"])
+
+    @property
+    def drawn(self) -> list[str]:
+        """The parameters each run draws from the scenario's sample (by its seed), if any."""
+        sample = self.manifest["scenario"].get("sample")
+        return list(sample["names"]) if isinstance(sample, dict) else []
+
+    @property
+    def inputs(self) -> list[str]:
+        """The parameters that differ from run to run: the design's, then the sample's."""
+        return self.varied + self.drawn
 
     @property
     def outcomes(self) -> list[str]:
@@ -203,9 +214,11 @@ def stored_run(
     else:
         _check_run(run, len(manifest["seeds"]), folder)
         seed = manifest["seeds"][run]
+        drawn = scenario.sample.names if scenario.sample else []  # the run draws them again
         parameters = {
             name: float(value[run] if isinstance(value, list) else value)
             for name, value in manifest["parameters"].items()
+            if name not in drawn
         }
     made = (manifest["identity"] if store is not None else manifest).get("model_code")
     changed = made != code_digest()
