@@ -58,3 +58,24 @@ def test_a_subset_of_runs_draws_what_it_draws_in_the_full_batch():
     streams = Streams(run_seeds(4, 30))
     rows = np.array([2, 7, 29])
     assert np.array_equal(streams.uniform(9, "f", 6, rows=rows), streams.uniform(9, "f", 6)[rows])
+
+
+@given(
+    st.lists(st.integers(0, 2**53 - 1), min_size=1, max_size=12, unique=True),
+    st.integers(0, 3650),
+    st.text(min_size=1, max_size=12),
+    st.data(),
+)
+def test_a_few_uniforms_equal_the_same_uniforms_of_a_full_draw(seeds, day, purpose, data):
+    """Up to `_FEW_ELEMENTS` draws are made one by one in Python integers: the same numbers."""
+    streams = Streams(np.array(seeds))
+    rows = data.draw(st.none() | st.lists(st.integers(0, len(seeds) - 1), min_size=1))
+    runs_in = len(seeds) if rows is None else len(rows)
+    count = data.draw(st.integers(1, 8))
+    runs = np.array(
+        data.draw(st.lists(st.integers(0, runs_in - 1), min_size=count, max_size=count))
+    )
+    slots = np.array(data.draw(st.lists(st.integers(0, 40), min_size=count, max_size=count)))
+    full = streams.uniform(day, purpose, 41, rows=None if rows is None else np.array(rows))
+    few = streams.uniform_at(day, purpose, runs, slots, None if rows is None else np.array(rows))
+    assert np.array_equal(few, full[runs, slots])

@@ -103,18 +103,11 @@ class Geography:
 def district_total(x: np.ndarray) -> np.ndarray:
     """(R,): the sum of x (R, D) over districts, added left to right.
 
-    numpy's `x.sum(axis=1)` adds each row pairwise, in an order that can depend on the CPU. Here
-    the districts become rows of a (D, R) array, which numpy adds one row after another: the
-    same order for every replicate whatever the batch size (two columns at least, so that numpy
-    never sees a single row).
+    numpy's `x.sum(axis=1)` adds each row pairwise, in an order that can depend on the CPU; a
+    running sum (`np.add.accumulate`) adds one district after another, so every replicate's
+    total has the same bits whatever the batch size.
     """
-    runs, districts = x.shape
-    if runs < 2:
-        rows = np.zeros((districts, 2))
-        rows[:, :runs] = x.T
-    else:
-        rows = np.ascontiguousarray(x.T, dtype=float)
-    return np.add.reduce(rows, axis=0)[:runs]
+    return np.add.accumulate(x, axis=1, dtype=float)[:, -1]
 
 
 def _fail(where: str, problem: str) -> ValueError:

@@ -31,6 +31,7 @@ def _mix(z: np.ndarray) -> np.ndarray:
 
 
 _WORD = 2**64 - 1
+_GAMMA_INT = int(_GAMMA)
 
 
 def _mix_int(z: int) -> int:
@@ -43,6 +44,11 @@ def _mix_int(z: int) -> int:
 @cache
 def _purpose(purpose: str) -> int:
     return zlib.crc32(purpose.encode())
+
+
+def _tag(day: int, purpose: str) -> int:
+    """What selects the stream of (day, purpose) from a run's key."""
+    return _mix_int((day << 32 | _purpose(purpose)) & _WORD)
 
 
 def _child(key: np.ndarray, index: np.ndarray) -> np.ndarray:
@@ -161,6 +167,7 @@ class Streams:
 
     def __init__(self, seeds: np.ndarray):
         self.keys = _mix(np.asarray(seeds, dtype=np.int64).astype(np.uint64))
+        self._key_ints = self.keys.tolist()  # the same keys as Python integers, for few draws
 
     def uniform(
         self, day: int, purpose: str, slots: int | None = None, rows: np.ndarray | None = None
@@ -181,8 +188,35 @@ class Streams:
     ) -> np.ndarray:
         """The uniform draws of the given (run, slot) pairs only (runs counted within `rows` if
         given): the same numbers as the same elements of a full draw."""
+        if np.size(runs) <= _FEW_ELEMENTS:
+            return self._few(day, purpose, runs, slots, rows)
         keys = self.keys if rows is None else self.keys[rows]
         return _unit(_child(self._key(day, purpose, keys)[runs], slots))
+
+    def _few(
+        self,
+        day: int,
+        purpose: str,
+        runs: np.ndarray,
+        slots: np.ndarray | int,
+        rows: np.ndarray | None,
+    ) -> np.ndarray:
+        """`uniform_at` for a few draws, one by one in Python integers: the same wrapping
+        64-bit arithmetic, so the same numbers (a test compares them), without numpy's cost
+        per call on so few (most of a single run's draws)."""
+        tag = _tag(day, purpose)
+        runs = np.atleast_1d(runs).tolist()
+        slots = np.broadcast_to(slots, (len(runs),)).tolist()
+        if rows is not None:
+            runs = np.asarray(rows).take(runs).tolist()
+        keys = self._key_ints
+        return np.array(
+            [
+                (_mix_int((_mix_int(keys[r] ^ tag) + (s + 1) * _GAMMA_INT) & _WORD) >> 11)
+                * 2.0**-53
+                for r, s in zip(runs, slots, strict=True)
+            ]
+        )
 
     def uniform_where(
         self, day: int, purpose: str, mask: np.ndarray, rows: np.ndarray | None = None
@@ -196,8 +230,7 @@ class Streams:
     @staticmethod
     def _key(day: int, purpose: str, keys: np.ndarray) -> np.ndarray:
         """The keys of the runs' streams for (day, purpose)."""
-        tag = _mix_int((day << 32 | _purpose(purpose)) & _WORD)
-        return _mix(keys ^ np.uint64(tag))
+        return _mix(keys ^ np.uint64(_tag(day, purpose)))
 
     def poisson(
         self, day: int, purpose: str, mean: np.ndarray, rows: np.ndarray | None = None
