@@ -1,15 +1,19 @@
 """The map data, the parameter registry and the traceability of every rule to the source."""
 
+import functools
+import operator
 import re
 
 import networkx as nx
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sim.model import EscalationModel
 from sim.model.agents import FACTIONS
 from sim.model.claims import ASSUMPTION, CLAIMS, PATTERNS, SOURCES
-from sim.model.geography import THEATRES, load, parse
+from sim.model.geography import THEATRES, district_total, load, parse
 from sim.model.params import PARAMETERS, ParameterSet
 from sim.model.rules import all_rules
 from sim.model.world import World
@@ -135,3 +139,13 @@ def test_the_readme_tables_and_the_recorded_columns_come_from_the_outcome_regist
         )
         status, printed, _ = invoke("outcomes", "--table", table, "--format", "markdown")
         assert status == 0 and shown and shown.group(1) == printed.strip(), table
+
+
+@given(st.integers(1, 40), st.integers(0, 2**32 - 1))
+def test_district_totals_add_left_to_right_whatever_the_batch(runs, seed):
+    """A few runs take a running sum, more a row-by-row sum of the transposed array: the same
+    left-to-right order, so the same bits for each run alone or in any batch."""
+    x = np.random.default_rng(seed).lognormal(0, 3, size=(runs, 41))
+    alone = np.array([district_total(x[k : k + 1])[0] for k in range(runs)])
+    left_to_right = [functools.reduce(operator.add, row.tolist()) for row in x]
+    assert np.array_equal(district_total(x), alone) and alone.tolist() == left_to_right

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from sim.model.streams import Streams, poisson_quantile, run_seeds
+from sim.model.streams import _FEW_ELEMENTS, Streams, poisson_quantile, run_seeds
 
 
 def test_uniforms_are_uniform_and_purposes_independent():
@@ -45,7 +45,7 @@ def test_poisson_quantile_matches_scipy():
     assert np.array_equal(mixed, np.where(odd, big, poisson_quantile(u, np.full(u.shape, 9.0))))
 
 
-@given(st.integers(0, 2**40), st.lists(st.floats(0.0, 600.0), min_size=1, max_size=8))
+@given(st.integers(0, 2**40), st.lists(st.floats(0.0, 600.0), min_size=1, max_size=_FEW_ELEMENTS))
 def test_a_few_poisson_draws_equal_the_same_draws_among_many(seed, means):
     """Up to `_FEW_ELEMENTS` the walk goes element by element in Python: the same quantiles."""
     u = Streams(run_seeds(seed, 64)).uniform(0, "p")
@@ -71,7 +71,7 @@ def test_a_few_uniforms_equal_the_same_uniforms_of_a_full_draw(seeds, day, purpo
     streams = Streams(np.array(seeds))
     rows = data.draw(st.none() | st.lists(st.integers(0, len(seeds) - 1), min_size=1))
     runs_in = len(seeds) if rows is None else len(rows)
-    count = data.draw(st.integers(1, 8))
+    count = data.draw(st.integers(1, _FEW_ELEMENTS))
     runs = np.array(
         data.draw(st.lists(st.integers(0, runs_in - 1), min_size=count, max_size=count))
     )

@@ -95,6 +95,12 @@ class EscalationModel(mesa.Model):
         self.streams = Streams(self.seeds)
         self.world = World(self.geography, self.params, self.streams, self.replicates)
         self.day = 0
+        self._all_runs, self._no_run = (
+            np.ones(self.replicates, bool),
+            np.zeros(self.replicates, bool),
+        )
+        for mask in (self._all_runs, self._no_run):
+            mask.flags.writeable = False  # `imposed` hands them out
         self.factions: list[Faction] = [cls(self) for cls in FACTIONS]
         self._by_name = {f.name: f for f in self.factions}
         self.seen = Snapshot.of(self.factions)
@@ -111,7 +117,7 @@ class EscalationModel(mesa.Model):
             op.actor == actor and op.day <= self.day < op.day + op.days
             for op in self.spec.events.operations
         )
-        return np.full(self.replicates, on)
+        return self._all_runs if on else self._no_run
 
     def step(self) -> None:
         """One day."""

@@ -75,18 +75,23 @@ class EventLog:
         self._rows.append((runs, *(column(x, np.int64) for x in codes), column(value, float)))
 
     def record(self) -> None:
-        """Log today's events (called once a day, after the actors acted)."""
+        """Log today's events (called once a day, after the actors acted). Each kind is looked
+        for only if it happened in some run today: most days, nothing does."""
         m, world, today = self.model, self.model.world, self.model.world.today
+        moved = set()
         for faction in m.factions:
             before, now = m.seen.postures[faction.name], faction.posture
             changed = now != before
             if not changed.any():  # most days, for most actors: nothing to look for
                 continue
+            moved.add(faction.name)
             for rung, name in enumerate(faction.posture_names()):
                 runs = np.flatnonzero(changed & (now == rung))
                 self._add(f"posture_{name}", runs, faction.index, value=rung)
-        self._offensive(m.seen.postures["damascus"], m.faction("damascus").posture)
-        self._operation(m.seen.postures["turkey"], m.faction("turkey").posture)
+        if "damascus" in moved:
+            self._offensive(m.seen.postures["damascus"], m.faction("damascus").posture)
+        if "turkey" in moved:
+            self._operation(m.seen.postures["turkey"], m.faction("turkey").posture)
         for event, mask in (("district_captured", today.captured), ("district_ceded", today.ceded)):
             if not mask.any():
                 continue
@@ -94,25 +99,27 @@ class EventLog:
             former = world.dawn_control[runs, districts]
             self._add(event, runs, world.control[runs, districts], districts, former)
         city = world.geo.index("idlib_city")
-        struck = np.flatnonzero(today.strikes[:, city] > 0)
-        self._add(
-            "idlib_city_struck",
-            struck,
-            RUSSIA,
-            city,
-            world.dawn_control[struck, city],
-            today.strikes[struck, city],
-        )
-        scheduled = float(m.day in m.spec.events.summit_days)
-        self._add("summit", np.flatnonzero(today.summit), RUSSIA, target=TURKEY, value=scheduled)
-        self._add("truce_broken", np.flatnonzero(m.faction("russia").truce_broken), RUSSIA)
+        struck = today.strikes[:, city]
+        if struck.any():
+            runs = np.flatnonzero(struck)
+            target = world.dawn_control[runs, city]
+            self._add("idlib_city_struck", runs, RUSSIA, city, target, struck[runs])
+        if today.summit.any():
+            scheduled = float(m.day in m.spec.events.summit_days)
+            summits = np.flatnonzero(today.summit)
+            self._add("summit", summits, RUSSIA, target=TURKEY, value=scheduled)
+        broken = m.faction("russia").truce_broken
+        if broken.any():
+            self._add("truce_broken", np.flatnonzero(broken), RUSSIA)
         if today.clashes.any():
             for k, (a, b) in enumerate(PAIRS):
                 clashed = today.clashes[:, a, b] | today.clashes[:, b, a]
                 self._add("clash", np.flatnonzero(clashed), a, target=b, value=_CLASH_LEVEL[k])
-        deal = np.flatnonzero(m.faction("kurds").inviting)
-        handed = (today.ceded[deal] & (world.control[deal] == DAMASCUS)).sum(axis=1)
-        self._add("kurd_damascus_deal", deal, KURDS, target=DAMASCUS, value=handed)
+        inviting = m.faction("kurds").inviting
+        if inviting.any():
+            deal = np.flatnonzero(inviting)
+            handed = (today.ceded[deal] & (world.control[deal] == DAMASCUS)).sum(axis=1)
+            self._add("kurd_damascus_deal", deal, KURDS, target=DAMASCUS, value=handed)
         if m.day in m.spec.events.flood_days:
             self._add("camp_flood", np.arange(m.replicates), NONE)
 

@@ -96,18 +96,34 @@ class Geography:
         return self.ids.index(district)
 
     def in_theatre(self, name: str) -> np.ndarray:
-        """Boolean mask of the districts of a theatre."""
-        return self.theatre == THEATRES.index(name)
+        """Boolean mask of the districts of a theatre (read-only: the rules ask for it often)."""
+        return self._theatres[name]
+
+    @cached_property
+    def _theatres(self) -> dict[str, np.ndarray]:
+        masks = {name: self.theatre == k for k, name in enumerate(THEATRES)}
+        for mask in masks.values():
+            mask.flags.writeable = False
+        return masks
+
+
+_FEW_RUNS = 16
+"""Below this many runs a running sum is the faster way to add over districts (measured: 1.6
+against 4 us for one run; 10 against 4 us for 64 runs)."""
 
 
 def district_total(x: np.ndarray) -> np.ndarray:
     """(R,): the sum of x (R, D) over districts, added left to right.
 
-    numpy's `x.sum(axis=1)` adds each row pairwise, in an order that can depend on the CPU; a
-    running sum (`np.add.accumulate`) adds one district after another, so every replicate's
-    total has the same bits whatever the batch size.
+    numpy's `x.sum(axis=1)` adds each row pairwise, in an order that can depend on the CPU.
+    Here, for a few runs, a running sum (`np.add.accumulate`) adds one district after another;
+    for more, the districts become the rows of a (D, R) array, which numpy adds one row after
+    another. Both add in the same order, so every replicate's total has the same bits whatever
+    the batch size.
     """
-    return np.add.accumulate(x, axis=1, dtype=float)[:, -1]
+    if len(x) < _FEW_RUNS:
+        return np.add.accumulate(x, axis=1, dtype=float)[:, -1]
+    return np.add.reduce(np.ascontiguousarray(x.T, dtype=float), axis=0)
 
 
 def _fail(where: str, problem: str) -> ValueError:

@@ -113,11 +113,12 @@ class Ladder:
         level = today_any.astype(np.int8)
         level[today_any & sustained] = Level.SUSTAINED_SHELLING
         level[(struck > 0) & campaign] = Level.AIR_CAMPAIGN
-        attacked = _both_ways(today.attacked)
-        level[attacked > 0] = Level.LIMITED_GROUND_OFFENSIVE
-        level[self._broad(today.attacked, params)] = Level.FULL_SCALE_ASSAULT
-        clashes = _both_ways(today.clashes)
-        return np.where(clashes, _CLASH_LEVEL, level)
+        if today.attacked.any():  # most days see no ground attack, and no clash
+            level[_both_ways(today.attacked) > 0] = Level.LIMITED_GROUND_OFFENSIVE
+            level[self._broad(today.attacked, params)] = Level.FULL_SCALE_ASSAULT
+        if today.clashes.any():
+            level = np.where(_both_ways(today.clashes), _CLASH_LEVEL, level)
+        return level
 
     @staticmethod
     def _broad(attacked: np.ndarray, params: ParameterSet) -> np.ndarray:

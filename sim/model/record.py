@@ -209,8 +209,9 @@ class Recorder:
             row[f"ne_share_{actor}"] = ne_shares[i]
         for faction in m.factions:
             row[f"posture_{faction.name}"] = faction.posture.copy()
+        by_pair = pairs.T.copy()  # one copy; each pair's row of it is its column
         for k, (i, j) in enumerate(PAIRS):
-            row[f"level_{ACTORS[i]}_{ACTORS[j]}"] = pairs[:, k].copy()
+            row[f"level_{ACTORS[i]}_{ACTORS[j]}"] = by_pair[k]
         return row
 
     def daily_columns(self) -> dict[str, np.ndarray]:

@@ -170,15 +170,21 @@ class World:
     def share(self, area: str | np.ndarray, actor: int) -> np.ndarray:
         """(R,): share of the residents of an area (a theatre's name, or a (D,) mask such as the
         buffer zone) living in districts the actor controls."""
-        return self.shares(area, (actor,))[0]
+        people, control, everyone = self._residents_in(area)
+        return district_total(people * (control == actor)) / everyone
 
-    def shares(self, area: str | np.ndarray, actors: tuple[int, ...] | None = None) -> np.ndarray:
-        """(len(actors), R): `share` for several actors at once (default: all seven)."""
+    def shares(self, area: str) -> np.ndarray:
+        """(7, R): `share` of each actor in a theatre (the same numbers, all at once)."""
+        people, control, everyone = self._residents_in(area)
+        held = people * (control == np.arange(len(ACTORS))[:, None, None])
+        return district_total(held.reshape(-1, people.shape[1])).reshape(-1, len(people)) / everyone
+
+    def _residents_in(self, area: str | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The residents and controllers of an area's districts, and its residents in all (at
+        least 1, to divide by)."""
         mask = self.geo.in_theatre(area) if isinstance(area, str) else area
-        who = np.arange(len(ACTORS)) if actors is None else np.array(actors)
-        people, control = self.residents[:, mask], self.control[:, mask]
-        held = (people * (control == who[:, None, None])).reshape(-1, people.shape[1])
-        return district_total(held).reshape(len(who), -1) / np.maximum(district_total(people), 1.0)
+        people = self.residents[:, mask]
+        return people, self.control[:, mask], np.maximum(district_total(people), 1.0)
 
     def people(self) -> np.ndarray:
         """(R,): residents + every pool of people who left their homes + civilians killed."""
