@@ -145,7 +145,8 @@ class Recorder:
         """Damascus's ground offensives on the zone: when each begins, and the first pause."""
         attacking = self.model.faction("damascus").posture >= Damascus.OFFENSIVE
         self.offensives += attacking & ~(self.model.seen.postures["damascus"] >= Damascus.OFFENSIVE)
-        on_zone = self.model.world.today.attacked[:, DAMASCUS, [HTS, OPPOSITION]].sum(axis=1) > 0
+        attacked = self.model.world.today.attacked[:, DAMASCUS]
+        on_zone = (attacked[:, HTS] + attacked[:, OPPOSITION]) > 0
         self._first(self.first_offensive_day, on_zone, day)
         self.last_attack_day = np.where(on_zone, day, self.last_attack_day)
         quiet = (self.last_attack_day != NO_DAY) & (day - self.last_attack_day >= PAUSE_DAYS)
