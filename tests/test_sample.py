@@ -78,6 +78,8 @@ def test_a_parameter_comes_from_one_place(tmp_path):
         load(path)
     result = cli("run", write(tmp_path), "--set", "shelling_rate=0.3", cwd=tmp_path)
     assert result.returncode == 2 and "set here and drawn from the sample" in result.stderr
+    result = cli("run", write(tmp_path), "--posterior", tmp_path, cwd=tmp_path)
+    assert result.returncode == 2 and "gives a sample already" in result.stderr
     assert not (tmp_path / "results").exists()
 
 
