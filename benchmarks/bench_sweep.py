@@ -92,7 +92,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=100_000, help="a multiple of 100")
     parser.add_argument("--workers", type=int, nargs="+", default=[2])
     parser.add_argument("--batch-size", type=int, default=2000)
-    parser.add_argument("--mesa-sample", type=int, default=40)
+    parser.add_argument(
+        "--mesa-sample", type=int, default=40, help="runs of mesa.batch_run to compare (0: none)"
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-sweep-"))
     path = folder / "bench.toml"
@@ -105,14 +107,16 @@ def main() -> None:
         seconds, peak = run_sweep(path, workers)
         rates.append(args.runs / seconds)
         print(f"| {workers} | {seconds:,.0f} | {rates[-1]:,.1f} | {peak:,.0f} |", flush=True)
-    native = mesa_batch_run(path, args.mesa_sample)
-    print(
-        f"mesa.batch_run, one model per run, 1 process, {args.mesa_sample} runs of the same "
-        f"design: {native:,.2f} runs/s"
-    )
-    print(
-        f"ratio, sweep with {args.workers[-1]} workers / mesa.batch_run: {rates[-1] / native:,.0f}x"
-    )
+    if args.mesa_sample >= 2:
+        native = mesa_batch_run(path, args.mesa_sample)
+        print(
+            f"mesa.batch_run, one model per run, 1 process, {args.mesa_sample} runs of the same "
+            f"design: {native:,.2f} runs/s"
+        )
+        print(
+            f"ratio, sweep with {args.workers[-1]} workers / mesa.batch_run: "
+            f"{rates[-1] / native:,.0f}x"
+        )
     shutil.rmtree(folder, ignore_errors=True)
 
 
