@@ -105,8 +105,9 @@ Sets = Annotated[
 SetFile = Annotated[
     Path | None,
     typer.Option(
-        help="override parameters from the parameters table of a TOML file, e.g. a calibration's "
-        "parameters.toml (--set wins over it)"
+        help="override parameters from the [parameters] table of a TOML file, e.g. a "
+        "calibration's parameters.toml (--set wins over it), or draw them run by run from its "
+        "[sample] table (sample.toml)"
     ),
 ]
 FromPosterior = Annotated[
