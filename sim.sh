@@ -3,10 +3,13 @@
 # Python >= 3.12 that it finds by itself, installs the project into it when pyproject.toml has
 # changed, then:
 #   ./sim.sh test            lint (ruff), the whole test suite and the notebooks (pytest, nbmake)
-#   ./sim.sh ARGS...         the `sim` command line, e.g. ./sim.sh run baseline
+#   ./sim.sh ARGS...         the `sim` command line, e.g. ./sim.sh run baseline, in the folder
+#                            it is called from (so are its paths and results/)
 # Set PYTHON=/path/to/python3.12 to choose the interpreter yourself.
 set -euo pipefail
+caller=$(pwd)  # `sim` runs here, so that paths given to it are the caller's
 cd "$(dirname "$0")"
+project=$(pwd)
 
 is_new_enough() { "$1" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; }
 
@@ -59,4 +62,5 @@ if [ "${1:-}" = "test" ]; then
     "$venv/bin/ruff" format --check sim tests benchmarks experiments
     exec "$venv/bin/python" -m pytest "$@"
 fi
-exec "$venv/bin/sim" "$@"
+cd "$caller"
+exec "$project/$venv/bin/sim" "$@"
