@@ -105,9 +105,9 @@ Sets = Annotated[
 SetFile = Annotated[
     Path | None,
     typer.Option(
-        help="override parameters from the [parameters] table of a TOML file, e.g. a "
+        help="override parameters from the parameters table of a TOML file, e.g. a "
         "calibration's parameters.toml (--set wins over it), or draw them run by run from its "
-        "[sample] table (sample.toml)"
+        "sample table (a calibration's sample.toml)"
     ),
 ]
 FromPosterior = Annotated[

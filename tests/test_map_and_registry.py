@@ -149,3 +149,4 @@ def test_district_totals_add_left_to_right_whatever_the_batch(runs, seed):
     alone = np.array([district_total(x[k : k + 1])[0] for k in range(runs)])
     left_to_right = [functools.reduce(operator.add, row.tolist()) for row in x]
     assert np.array_equal(district_total(x), alone) and alone.tolist() == left_to_right
+    assert (district_total(x[:, :0]) == 0).all()  # no districts (an empty mask): zero

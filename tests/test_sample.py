@@ -9,6 +9,7 @@ import pytest
 from sim.model import EscalationModel
 from sim.model.scenario import ScenarioError, load
 from sim.model.streams import run_seeds
+from sim.sweeps.ema import uncertain
 from tests.sweeps import cli, run_in_process, write_sweep
 
 SAMPLE = """[sample]
@@ -41,6 +42,7 @@ def test_each_run_draws_a_row_by_weight_from_its_own_seed(tmp_path):
     assert (together.turkey_effort == EscalationModel("baseline").params.turkey_effort[0]).all()
     with pytest.raises(ValueError, match="shelling_rate: drawn from the scenario's sample"):
         EscalationModel(spec, shelling_rate=0.3)
+    assert not {"shelling_rate", "postponement_days"} & set(uncertain(spec))  # EMA's defaults
 
 
 BAD = {
@@ -54,6 +56,9 @@ BAD = {
     "a row short": (SAMPLE.replace("[0.2, 40.4]", "[0.2]"), "sample: values: row 1: 1 values"),
     "rows for weights": (SAMPLE.replace(", [0.4, 200]", ""), "sample: values: 2 rows for 3"),
     "out of range": (SAMPLE.replace("0.9, 10", "9.0, 10"), "row 0: shelling_rate"),
+    "rounded out of range": (SAMPLE.replace("0.4, 200", "0.4, 365.6"), "(rounded from 365.6)"),
+    "not finite": (SAMPLE.replace("0.9, 10", "0.9, inf"), "postponement_days: inf is not a"),
+    "weights too large": (SAMPLE.replace("0.0, 1.0", "1e308, 1e308"), "sample.weights"),
     "not a table": ("sample = 3\n", "sample: Input should be a valid dictionary"),
     "neither table": ("source = 3\n", "no [parameters] or [sample] table"),
 }
@@ -80,6 +85,8 @@ def test_a_parameter_comes_from_one_place(tmp_path):
     assert result.returncode == 2 and "set here and drawn from the sample" in result.stderr
     result = cli("run", write(tmp_path), "--posterior", tmp_path, cwd=tmp_path)
     assert result.returncode == 2 and "gives a sample already" in result.stderr
+    result = cli("run", write(tmp_path), "--set-file", tmp_path / "sample.toml", cwd=tmp_path)
+    assert result.returncode == 2 and "sample: the scenario draws from one already" in result.stderr
     assert not (tmp_path / "results").exists()
 
 

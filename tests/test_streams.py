@@ -54,6 +54,13 @@ def test_a_few_poisson_draws_equal_the_same_draws_among_many(seed, means):
     assert np.array_equal(poisson_quantile(u[few], many[few]), poisson_quantile(u, many)[few])
 
 
+def test_poisson_quantile_edges_are_the_same_for_few_and_many():
+    """No elements, and u = 0 under the normal approximation (ndtri(0) = -inf): 0, as numpy's."""
+    assert poisson_quantile(np.zeros(0), np.zeros(0)).shape == (0,)
+    u, mean = np.zeros(_FEW_ELEMENTS + 1), np.full(_FEW_ELEMENTS + 1, 500.0)
+    assert (poisson_quantile(u[:1], mean[:1]) == 0).all() and (poisson_quantile(u, mean) == 0).all()
+
+
 def test_a_subset_of_runs_draws_what_it_draws_in_the_full_batch():
     streams = Streams(run_seeds(4, 30))
     rows = np.array([2, 7, 29])

@@ -204,7 +204,8 @@ def load(path: str | Path) -> Problem:
             raise ValueError(f"{path}: use: unknown target {unknown[0]!r} (not in the targets)")
         targets = [t for t in targets if t.name in calibration.use]
     scenario = load_named_in(calibration.scenario, path)[0]
-    refuse_drawn(scenario, list(calibration.priors()), str(path))
+    named = "parameters." if calibration.parameters else "the fitted parameters' "
+    refuse_drawn(scenario, list(calibration.priors()), str(path), named)
     horizon = max(t.day for t in targets)
     if horizon > scenario.horizon:
         late = max(targets, key=lambda t: t.day)

@@ -90,8 +90,9 @@ class Sample(Strict):
     @field_validator("weights")
     @classmethod
     def _weights(cls, weights: list[float]) -> list[float]:
-        if not all(math.isfinite(w) and w >= 0 for w in weights) or sum(weights) <= 0:
-            raise ValueError("weights must be finite, not negative, and not all zero")
+        finite = all(math.isfinite(w) and w >= 0 for w in weights) and math.isfinite(sum(weights))
+        if not finite or sum(weights) <= 0:
+            raise ValueError("weights must be finite (their sum too), not negative, not all zero")
         return weights
 
     @model_validator(mode="after")
@@ -102,10 +103,15 @@ class Sample(Strict):
             if len(row) != len(self.names):
                 raise ValueError(f"values: row {k}: {len(row)} values for {len(self.names)} names")
             for name, value in zip(self.names, row, strict=True):
-                try:  # whole-number parameters are rounded when drawn (a posterior's aren't)
-                    PARAMETERS[name].check(round(value) if PARAMETERS[name].integer else value)
+                if not math.isfinite(value):
+                    raise ValueError(f"values: row {k}: {name}: {value} is not a finite number")
+                # whole-number parameters are rounded when drawn (a posterior's are not whole)
+                rounded = round(value) if PARAMETERS[name].integer else value
+                try:
+                    PARAMETERS[name].check(rounded)
                 except ValueError as error:
-                    raise ValueError(f"values: row {k}: {name}: {error}") from None
+                    was = f" (rounded from {value:g})" if rounded != value else ""
+                    raise ValueError(f"values: row {k}: {name}: {error}{was}") from None
         return self
 
     def per_run(self, seeds: np.ndarray) -> dict[str, np.ndarray]:
@@ -325,11 +331,14 @@ def parameter_file(path: Path) -> dict[str, Any]:
 
 def with_file(scenario: Scenario, path: Path) -> Scenario:
     """The scenario with a parameters file's values (as by `--set-file`): its [parameters]
-    override the scenario's, its [sample] replaces the scenario's."""
+    override the scenario's, its [sample] gives the runs one to draw from (the scenario must
+    not have one)."""
     found = parameter_file(path)
     data = scenario.model_dump()
     data["parameters"] = {**data["parameters"], **found["parameters"]}
     if found["sample"] is not None:
+        if scenario.sample is not None:
+            raise ScenarioError(f"--set-file {path}: sample: the scenario draws from one already")
         data["sample"] = found["sample"]
     return check(Scenario, data, f"--set-file {path}")
 
@@ -339,15 +348,15 @@ def with_sample(scenario: Scenario, sample: Sample, source: str) -> Scenario:
     return check(Scenario, scenario.model_dump() | {"sample": sample.model_dump()}, source)
 
 
-def refuse_drawn(scenario: Scenario, names: list[str], source: str) -> None:
+def refuse_drawn(scenario: Scenario, names: list[str], source: str, field: str) -> None:
     """A one-line ScenarioError if the scenario's runs draw any of `names` (the parameters a
-    sweep's design or a calibration's priors would set) from its sample: a parameter comes from
-    one place."""
+    sweep's design or a calibration's priors would set; `field` names where, as "parameters.")
+    from its sample: a parameter comes from one place."""
     both = [name for name in names if scenario.sample and name in scenario.sample.names]
     if both:
         raise ScenarioError(
-            f"{source}: parameters.{both[0]}: each run of {scenario.name} draws it from its "
-            "sample, so it cannot be varied here too"
+            f"{source}: {field}{both[0]}: each run of {scenario.name} draws it from its sample, "
+            "so it cannot be varied here too"
         )
 
 

@@ -149,11 +149,12 @@ def _quantile_each(u: list[float], mean: list[float]) -> list[int]:
     mean = [m if m > 0.0 else 0.0 for m in mean]
     small = [0.0 if m > _NORMAL_ABOVE else m for m in mean]
     terms = np.exp(-np.array(small)).tolist()
-    stop = 30 + 2 * max(small)  # past `stop` the tail is below 1e-16
+    stop = 30 + 2 * max(small, default=0.0)  # past `stop` the tail is below 1e-16
     quantiles = []
     for x, m, t, whole in zip(u, small, terms, mean, strict=True):
-        if whole > _NORMAL_ABOVE:
-            quantiles.append(max(round(whole + math.sqrt(whole) * float(ndtri(x))), 0))
+        if whole > _NORMAL_ABOVE:  # as np.rint(...).clip(min=0), -inf (u = 0) included
+            normal = whole + math.sqrt(whole) * float(ndtri(x))
+            quantiles.append(round(normal) if normal > 0 else 0)
             continue
         cdf, n = t, 0
         while x > cdf and n < stop:
@@ -197,10 +198,10 @@ class Streams:
     ) -> np.ndarray:
         """The uniform draws of the given (run, slot) pairs only (runs counted within `rows` if
         given): the same numbers as the same elements of a full draw."""
-        if np.size(runs) <= _FEW_ELEMENTS:
-            runs = np.atleast_1d(runs).tolist()
-            slots = [slots] * len(runs) if np.isscalar(slots) else np.asarray(slots).tolist()
-            return self._few(day, purpose, runs, slots, rows)
+        one_each = np.ndim(slots) == 0 or np.shape(slots) == np.shape(runs)
+        if np.ndim(runs) == 1 and len(runs) <= _FEW_ELEMENTS and one_each:
+            slots = np.broadcast_to(slots, np.shape(runs)).tolist()
+            return self._few(day, purpose, np.asarray(runs).tolist(), slots, rows)
         keys = self.keys if rows is None else self.keys[rows]
         return _unit(_child(self._key(day, purpose, keys)[runs], slots))
 

@@ -196,7 +196,7 @@ def load(path: str | Path) -> tuple[Sweep, Scenario, str, str]:
     text = read_text(path)
     sweep = check(Sweep, read_toml(text, str(path)), str(path))
     scenario, scenario_text = load_named_in(sweep.scenario, path)
-    refuse_drawn(scenario, list(sweep.parameters), str(path))
+    refuse_drawn(scenario, list(sweep.parameters), str(path), "parameters.")
     if sweep.horizon is not None:
         scenario = cut(scenario, sweep.horizon)
     return sweep, scenario, text, scenario_text
