@@ -173,8 +173,6 @@ def run(
         if set_file is not None:
             spec = scenarios.with_file(spec, set_file)
         if posterior is not None:
-            if spec.sample is not None:
-                raise ValueError("--posterior: the scenario or --set-file gives a sample already")
             spec = scenarios.with_sample(spec, read_posterior(posterior).sample(), "--posterior")
         spec = scenarios.with_overrides(spec, parse_sets(set_ or []), "--set")
         spec = scenarios.with_runs(spec, replicates, seed)

@@ -4,6 +4,7 @@ file, with `--set-file`, and under a sweep's design."""
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.model import EscalationModel
@@ -83,8 +84,11 @@ def test_a_parameter_comes_from_one_place(tmp_path):
         load(path)
     result = cli("run", write(tmp_path), "--set", "shelling_rate=0.3", cwd=tmp_path)
     assert result.returncode == 2 and "set here and drawn from the sample" in result.stderr
+    particles = {"generation": [0, 0], "weight": [0.5, 0.5], "attrition": [0.02, 0.04]}
+    posterior = pd.DataFrame(particles)
+    posterior.to_parquet(tmp_path / "posterior.parquet")  # a calibration folder's, at its least
     result = cli("run", write(tmp_path), "--posterior", tmp_path, cwd=tmp_path)
-    assert result.returncode == 2 and "gives a sample already" in result.stderr
+    assert result.returncode == 2 and "sample: the scenario draws from one already" in result.stderr
     result = cli("run", write(tmp_path), "--set-file", tmp_path / "sample.toml", cwd=tmp_path)
     assert result.returncode == 2 and "sample: the scenario draws from one already" in result.stderr
     assert not (tmp_path / "results").exists()

@@ -154,10 +154,14 @@ class Scenario(Strict):
                 raise ValueError(f"{name}: {error}") from None
         return values
 
+    @property
+    def drawn(self) -> list[str]:
+        """The parameters each run draws from the sample (none without one)."""
+        return self.sample.names if self.sample else []
+
     @model_validator(mode="after")
     def _drawn_or_set(self) -> "Scenario":
-        drawn = self.sample.names if self.sample else []
-        both = [name for name in drawn if name in self.parameters]
+        both = [name for name in self.drawn if name in self.parameters]
         if both:
             raise ValueError(
                 f"parameters.{both[0]}: set here and drawn from the sample; give it in one place"
@@ -272,7 +276,7 @@ def load(name_or_path: str | Path) -> tuple[Scenario, str]:
         if found["sample"] is not None:
             if "sample" in data:
                 raise ScenarioError(f"{path}: sample: given here and by the parameters_file")
-            data["sample"] = found["sample"]
+            data["sample"] = found["sample"].model_dump()
     return check(Scenario, data, str(path)), text
 
 
@@ -311,7 +315,7 @@ class _SampleTable(Strict):
 
 
 def parameter_file(path: Path) -> dict[str, Any]:
-    """The `parameters` (a dict, maybe empty) and the `sample` (a dict, or None) of a TOML file
+    """The `parameters` (a dict, maybe empty) and the `sample` (or None) of a TOML file
     with a [parameters] table, a [sample] table or both: a calibration's parameters.toml or
     sample.toml, or a scenario; for a scenario's `parameters_file` and `--set-file`. A file
     with neither, parameters that are not numbers or a sample that is not one is a one-line
@@ -325,26 +329,23 @@ def parameter_file(path: Path) -> dict[str, Any]:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ScenarioError(f"{path}: parameters.{name}: not a number")
     if sample is not None:
-        sample = check(_SampleTable, {"sample": sample}, str(path)).sample.model_dump()
+        sample = check(_SampleTable, {"sample": sample}, str(path)).sample
     return {"parameters": {name: float(v) for name, v in table.items()}, "sample": sample}
 
 
 def with_file(scenario: Scenario, path: Path) -> Scenario:
     """The scenario with a parameters file's values (as by `--set-file`): its [parameters]
-    override the scenario's, its [sample] gives the runs one to draw from (the scenario must
-    not have one)."""
-    found = parameter_file(path)
-    data = scenario.model_dump()
-    data["parameters"] = {**data["parameters"], **found["parameters"]}
-    if found["sample"] is not None:
-        if scenario.sample is not None:
-            raise ScenarioError(f"--set-file {path}: sample: the scenario draws from one already")
-        data["sample"] = found["sample"]
-    return check(Scenario, data, f"--set-file {path}")
+    override the scenario's, its [sample] gives the runs one to draw from (`with_sample`)."""
+    found, source = parameter_file(path), f"--set-file {path}"
+    scenario = with_overrides(scenario, found["parameters"], source)
+    return scenario if found["sample"] is None else with_sample(scenario, found["sample"], source)
 
 
 def with_sample(scenario: Scenario, sample: Sample, source: str) -> Scenario:
-    """The scenario with its runs drawing `sample`'s parameters (as by `--posterior`)."""
+    """The scenario with its runs drawing `sample`'s parameters (as by `--posterior` and
+    `--set-file`); a scenario draws from one sample only."""
+    if scenario.sample is not None:
+        raise ScenarioError(f"{source}: sample: the scenario draws from one already")
     return check(Scenario, scenario.model_dump() | {"sample": sample.model_dump()}, source)
 
 
@@ -352,7 +353,7 @@ def refuse_drawn(scenario: Scenario, names: list[str], source: str, field: str) 
     """A one-line ScenarioError if the scenario's runs draw any of `names` (the parameters a
     sweep's design or a calibration's priors would set; `field` names where, as "parameters.")
     from its sample: a parameter comes from one place."""
-    both = [name for name in names if scenario.sample and name in scenario.sample.names]
+    both = [name for name in names if name in scenario.drawn]
     if both:
         raise ScenarioError(
             f"{source}: {field}{both[0]}: each run of {scenario.name} draws it from its sample, "

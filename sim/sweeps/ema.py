@@ -47,11 +47,10 @@ BATCH_RUNS = 2000
 def uncertain(scenario: Scenario) -> list[str]:
     """The parameters to explore: all but those that define an outcome or that the scenario
     sets or draws from its sample."""
-    drawn = scenario.sample.names if scenario.sample else []
     return [
         name
         for name, p in PARAMETERS.items()
-        if not p.defines_outcome and name not in scenario.parameters and name not in drawn
+        if not p.defines_outcome and name not in scenario.parameters and name not in scenario.drawn
     ]
 
 

@@ -214,11 +214,10 @@ def stored_run(
     else:
         _check_run(run, len(manifest["seeds"]), folder)
         seed = manifest["seeds"][run]
-        drawn = scenario.sample.names if scenario.sample else []  # the run draws them again
         parameters = {
             name: float(value[run] if isinstance(value, list) else value)
             for name, value in manifest["parameters"].items()
-            if name not in drawn
+            if name not in scenario.drawn  # the run draws them again from its seed
         }
     made = (manifest["identity"] if store is not None else manifest).get("model_code")
     changed = made != code_digest()
