@@ -75,6 +75,20 @@ def test_a_damaged_store_is_refused_then_mended_by_resuming(fault, reference, tm
     assert status == 0 and "7 of 7 batches saved" in out
 
 
+def test_resuming_removes_what_a_killed_writer_left_half_written(reference, tmp_path):
+    store = copy_of(reference, tmp_path)
+    left = [
+        store / ".manifest.json.x1.partial",
+        store / "series" / ".batch-000000.parquet.x2.partial",
+    ]
+    for path in left:
+        path.write_bytes(b"half a file")
+    status, _, err = invoke("sweep", write_sweep(tmp_path), "--out", store, "--workers", "0")
+    assert status == 0, err
+    assert not any(path.exists() for path in left)
+    same_as_reference(store, reference)
+
+
 def test_results_counts_only_runs_it_read(reference, tmp_path):
     store = copy_of(reference, tmp_path)
     status, out, _ = invoke("results", store)

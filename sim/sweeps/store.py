@@ -242,6 +242,7 @@ class SweepStore:
         try:
             store.manifest = read_manifest(folder)
             store._check(wanted)
+            store._remove_partials()
             planned = [(b["first_run"], b["runs"]) for _, b in sorted_batches(store.manifest)]
             if planned != list(batches):
                 raise ResultsError(
@@ -265,6 +266,13 @@ class SweepStore:
                 f"{self.folder}: the store records {found.get('record')!r}, this sweep asks for "
                 f"{wanted['record']!r}; use --record {found.get('record')} or another --out"
             )
+
+    def _remove_partials(self) -> None:
+        """Remove the temporary files (`write_atomic`) a writer killed mid-write left behind:
+        the lock is ours, so nobody is writing them."""
+        for folder in (self.folder, *(self.folder / table for table in self.manifest["tables"])):
+            for leftover in folder.glob(".*.partial"):
+                leftover.unlink(missing_ok=True)
 
     def close(self) -> None:
         """Let go of the store's lock."""
