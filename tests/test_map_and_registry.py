@@ -150,3 +150,24 @@ def test_district_totals_add_left_to_right_whatever_the_batch(runs, seed):
     left_to_right = [functools.reduce(operator.add, row.tolist()) for row in x]
     assert np.array_equal(district_total(x), alone) and alone.tolist() == left_to_right
     assert (district_total(x[:, :0]) == 0).all()  # no districts (an empty mask): zero
+
+
+@given(st.integers(1, 40), st.integers(0, 2**32 - 1))
+def test_neighbour_sums_are_the_same_alone_or_in_a_batch(runs, seed):
+    """A few runs gather padded rows and take a running sum, more add one k-th neighbour after
+    another: each district's neighbours in the same order, so the same bits either way."""
+    geo, rng = load(), np.random.default_rng(seed)
+    x = rng.lognormal(0, 3, size=(runs, geo.size))
+    labels = rng.integers(0, 3, size=(runs, geo.size))
+    for sides in (np.zeros_like(labels), labels):  # one side: all neighbours
+        together = geo.neighbour_sum(x, same_as=sides)
+        alone = [geo.neighbour_sum(x[k : k + 1], same_as=sides[k : k + 1]) for k in range(runs)]
+        assert np.array_equal(together, np.concatenate(alone))
+    in_map_order = [
+        [
+            functools.reduce(operator.add, row[np.flatnonzero(geo.adjacency[d])].tolist(), 0.0)
+            for d in range(geo.size)
+        ]
+        for row in x
+    ]
+    assert geo.neighbour_sum(x).tolist() == in_map_order

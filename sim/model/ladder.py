@@ -65,8 +65,8 @@ _RUSSIA_AGAINST = np.array([pair(RUSSIA, j) if j != RUSSIA else 0 for j in range
 
 def _both_ways(x: np.ndarray) -> np.ndarray:
     """(R, 21) from (R, 7, 7) actor-by-actor counts: what each pair did to each other."""
-    flat = x.reshape(len(x), -1)  # np.take on one axis is faster than two-axis indexing
-    return np.take(flat, _ONE_WAY, axis=1) + np.take(flat, _OTHER_WAY, axis=1)
+    flat = x.reshape(len(x), -1)  # `take` on one axis: faster than two-axis indexing
+    return flat.take(_ONE_WAY, axis=1) + flat.take(_OTHER_WAY, axis=1)
 
 
 class Ladder:
@@ -126,8 +126,8 @@ class Ladder:
         `full_assault_districts` districts or more, whoever holds them."""
         flat = attacked.reshape(len(attacked), -1)
         wide = attacked.sum(axis=2) >= params.full_assault_districts[:, None]  # (R, 7)
-        one_way = (np.take(flat, _ONE_WAY, axis=1) > 0) & np.take(wide, _FIRST, axis=1)
-        other_way = (np.take(flat, _OTHER_WAY, axis=1) > 0) & np.take(wide, _SECOND, axis=1)
+        one_way = (flat.take(_ONE_WAY, axis=1) > 0) & wide.take(_FIRST, axis=1)
+        other_way = (flat.take(_OTHER_WAY, axis=1) > 0) & wide.take(_SECOND, axis=1)
         return one_way | other_way
 
 

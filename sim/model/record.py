@@ -73,6 +73,12 @@ def check_memory(runs: int, days: int, every: int | None, events: bool, what: st
         )
 
 
+_ZONE_SHARES = tuple(f"zone_share_{actor}" for actor in ACTORS)
+_NE_SHARES = tuple(f"ne_share_{actor}" for actor in ACTORS)
+_PAIR_LEVELS = tuple(f"level_{ACTORS[i]}_{ACTORS[j]}" for i, j in PAIRS)
+"""Names of the daily columns of the families (see `sim.model.outcomes`), made once."""
+
+
 def day_to_date(day: int) -> date:
     """The calendar date of a model day."""
     return START_DATE + timedelta(days=int(day))
@@ -205,14 +211,10 @@ class Recorder:
             "opposition_force": total(world.force * world.held(OPPOSITION) * zone),
         }
         zone_shares, ne_shares = world.shares("zone"), world.shares("northeast")
-        for i, actor in enumerate(ACTORS):
-            row[f"zone_share_{actor}"] = zone_shares[i]
-            row[f"ne_share_{actor}"] = ne_shares[i]
-        for faction in m.factions:
-            row[f"posture_{faction.name}"] = faction.posture.copy()
-        by_pair = pairs.T.copy()  # one copy; each pair's row of it is its column
-        for k, (i, j) in enumerate(PAIRS):
-            row[f"level_{ACTORS[i]}_{ACTORS[j]}"] = by_pair[k]
+        for i in range(len(ACTORS)):
+            row[_ZONE_SHARES[i]], row[_NE_SHARES[i]] = zone_shares[i], ne_shares[i]
+        row.update((f"posture_{f.name}", f.posture.copy()) for f in m.factions)
+        row.update(zip(_PAIR_LEVELS, pairs.T.copy(), strict=True))  # one copy, a row per pair
         return row
 
     def daily_columns(self) -> dict[str, np.ndarray]:

@@ -7,6 +7,7 @@ on how many other replicates run beside it. The generator is SplitMix64 (Steele,
 
 import math
 import zlib
+from collections.abc import Iterable
 from functools import cache
 
 import numpy as np
@@ -201,27 +202,30 @@ class Streams:
         one_each = np.ndim(slots) == 0 or np.shape(slots) == np.shape(runs)
         if np.ndim(runs) == 1 and len(runs) <= _FEW_ELEMENTS and one_each:
             slots = np.broadcast_to(slots, np.shape(runs)).tolist()
-            return self._few(day, purpose, np.asarray(runs).tolist(), slots, rows)
+            pairs = zip(np.asarray(runs).tolist(), slots, strict=True)
+            return np.array(self._few(day, purpose, pairs, rows))
         keys = self.keys if rows is None else self.keys[rows]
         return _unit(_child(self._key(day, purpose, keys)[runs], slots))
 
     def _few(
-        self, day: int, purpose: str, runs: list[int], slots: list[int], rows: np.ndarray | None
-    ) -> np.ndarray:
-        """`uniform_at` for a few draws, one by one in Python integers: the same wrapping
-        64-bit arithmetic, so the same numbers (a test compares them), without numpy's cost
-        per call on so few (most of a single run's draws)."""
-        tag = _tag(day, purpose)
-        if rows is not None:
-            runs = np.asarray(rows).take(runs).tolist()
-        keys = self._key_ints
-        return np.array(
-            [
-                (_mix_int((_mix_int(keys[r] ^ tag) + (s + 1) * _GAMMA_INT) & _WORD) >> 11)
-                * 2.0**-53
-                for r, s in zip(runs, slots, strict=True)
-            ]
-        )
+        self,
+        day: int,
+        purpose: str,
+        pairs: Iterable[tuple[int, int]],
+        rows: np.ndarray | None,
+    ) -> list[float]:
+        """`uniform_at` for a few (run, slot) pairs, one by one in Python integers: the same
+        wrapping 64-bit arithmetic, so the same numbers (a test compares them), without numpy's
+        cost per call on so few (most of a single run's draws)."""
+        tag, keys = _tag(day, purpose), self._key_ints
+        stream: dict[int, int] = {}  # each run's stream key, derived once
+        draws = []
+        for run, slot in pairs:
+            key = stream.get(run)
+            if key is None:
+                key = stream[run] = _mix_int(keys[run if rows is None else int(rows[run])] ^ tag)
+            draws.append((_mix_int((key + (slot + 1) * _GAMMA_INT) & _WORD) >> 11) * 2.0**-53)
+        return draws
 
     def uniform_where(
         self, day: int, purpose: str, mask: np.ndarray, rows: np.ndarray | None = None
@@ -230,6 +234,19 @@ class Streams:
         their flat positions in it: the same numbers as the same elements of a full draw."""
         at = mask.ravel().nonzero()[0]  # flat: several times faster than a 2-D `nonzero`
         return at, self._uniform_flat(day, purpose, at, mask.shape, rows)
+
+    def _few_flat(
+        self,
+        day: int,
+        purpose: str,
+        at: list[int],
+        shape: tuple[int, ...],
+        rows: np.ndarray | None,
+    ) -> list[float]:
+        """`_few` at a few flat positions of a (runs, slots) or (runs,) draw."""
+        if len(shape) == 2:
+            return self._few(day, purpose, (divmod(a, shape[1]) for a in at), rows)
+        return self._few(day, purpose, ((a, 0) for a in at), rows)
 
     def _uniform_flat(
         self,
@@ -240,12 +257,9 @@ class Streams:
         rows: np.ndarray | None,
     ) -> np.ndarray:
         """The uniform draws at flat positions `at` of a (runs, slots) or (runs,) draw."""
-        width = shape[1] if len(shape) == 2 else 0
         if at.size <= _FEW_ELEMENTS:
-            pairs = [divmod(a, width) if width else (a, 0) for a in at.tolist()]
-            runs, slots = [r for r, _ in pairs], [s for _, s in pairs]
-            return self._few(day, purpose, runs, slots, rows)
-        runs, slots = np.divmod(at, width) if width else (at, 0)
+            return np.array(self._few_flat(day, purpose, at.tolist(), shape, rows))
+        runs, slots = np.divmod(at, shape[1]) if len(shape) == 2 else (at, 0)
         return self.uniform_at(day, purpose, runs, slots, rows)
 
     @staticmethod
@@ -261,10 +275,19 @@ class Streams:
         drawn: the others are 0, and the drawn ones get the same numbers as in a full draw."""
         mean = np.asarray(mean, dtype=float)
         counts = np.zeros(mean.shape, dtype=np.int64)
-        drawn = (mean > 0).ravel().nonzero()[0]
-        if drawn.size:  # `ravel()[...]`, not `.flat[...]`: five times faster on 2,000 runs
-            u = self._uniform_flat(day, purpose, drawn, mean.shape, rows)
-            counts.ravel()[drawn] = poisson_quantile(u, mean.ravel()[drawn])
+        flat = mean.ravel()
+        drawn = (flat > 0).nonzero()[0]
+        if drawn.size == 0:
+            return counts
+        if drawn.size <= _FEW_ELEMENTS:  # in Python numbers throughout (see `_few`)
+            at, into = drawn.tolist(), counts.ravel()
+            u = self._few_flat(day, purpose, at, mean.shape, rows)
+            for a, k in zip(at, _quantile_each(u, flat[drawn].tolist()), strict=True):
+                into[a] = k
+            return counts
+        # `ravel()[...]`, not `.flat[...]`: five times faster on 2,000 runs
+        u = self._uniform_flat(day, purpose, drawn, mean.shape, rows)
+        counts.ravel()[drawn] = poisson_quantile(u, flat[drawn])
         return counts
 
     def bernoulli(
@@ -283,7 +306,13 @@ class Streams:
         drawn = p > 0 if where is None else (p > 0) & where
         outcome = np.zeros(p.shape, dtype=bool)
         at = drawn.ravel().nonzero()[0]
-        if at.size:
-            chance = p.ravel()[at]
-            outcome.ravel()[at] = self._uniform_flat(day, purpose, at, p.shape, rows) < chance
+        if at.size == 0:
+            return outcome
+        chance, into = p.ravel(), outcome.ravel()
+        if at.size <= _FEW_ELEMENTS:  # in Python numbers (see `_few`)
+            at = at.tolist()
+            for a, x in zip(at, self._few_flat(day, purpose, at, p.shape, rows), strict=True):
+                into[a] = x < chance[a]
+        else:
+            into[at] = self._uniform_flat(day, purpose, at, p.shape, rows) < chance[at]
         return outcome

@@ -116,7 +116,7 @@ class World:
         self.last_summit = np.full(r, -(10**6))
         self.fled_week = np.zeros((WEEK, r))  # people who fled on each of the last seven days
         self.day = 0
-        self._northeast = geo.in_theatre("northeast")
+        self._northeast = geo.theatre_columns("northeast")
         self._zone = geo.in_theatre("zone")
         self.today = Today(r, geo.size)
         self.yesterday = Today(r, geo.size)
@@ -182,9 +182,9 @@ class World:
     def _residents_in(self, area: str | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The residents and controllers of an area's districts, and its residents in all (at
         least 1, to divide by)."""
-        mask = self.geo.in_theatre(area) if isinstance(area, str) else area
-        people = self.residents[:, mask]
-        return people, self.control[:, mask], np.maximum(district_total(people), 1.0)
+        columns = self.geo.theatre_columns(area) if isinstance(area, str) else np.flatnonzero(area)
+        people = self.residents.take(columns, axis=1)
+        return people, self.control.take(columns, axis=1), np.maximum(district_total(people), 1.0)
 
     def people(self) -> np.ndarray:
         """(R,): residents + every pool of people who left their homes + civilians killed."""
@@ -207,7 +207,7 @@ class World:
         p = self.params
         leaving = np.minimum(leaving, self.residents[rows])
         self.residents[rows] -= leaving
-        ne = district_total(leaving[:, self._northeast])  # its columns only: the same sum
+        ne = district_total(leaving.take(self._northeast, axis=1))  # its columns: the same sum
         nw = district_total(leaving) - ne
         to_turkey = nw * p.border_open[rows]
         to_camps = (nw - to_turkey) * p.camp_share[rows]
@@ -228,7 +228,7 @@ class World:
         self.residents[rows] -= deaths
         total = district_total(deaths)
         self.civilians_killed[rows] += total
-        self.ne_civilians_killed[rows] += district_total(deaths[:, self._northeast])
+        self.ne_civilians_killed[rows] += district_total(deaths.take(self._northeast, axis=1))
         self.killed[rows] += total
         return total
 

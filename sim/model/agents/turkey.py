@@ -9,7 +9,7 @@ from sim.model.agents.base import Faction
 from sim.model.agents.damascus import Posture as Damascus
 from sim.model.agents.russia import Posture as Russia
 from sim.model.claims import rule
-from sim.model.geography import DAMASCUS, HTS, KURDS, OPPOSITION, RUSSIA, TURKEY
+from sim.model.geography import DAMASCUS, HTS, KURDS, OPPOSITION, RUSSIA, TURKEY, district_total
 
 
 class Posture(IntEnum):
@@ -34,14 +34,16 @@ class Turkey(Faction):
         self.vacuum = np.zeros(r)
         self.retaliating = np.zeros(r, dtype=bool)
         self.calling_summit = np.zeros(r, dtype=bool)
+        geo = model.geography
+        self.ne_border = np.flatnonzero(geo.turkish_border & geo.in_theatre("northeast"))
 
     @rule("C17", "C19")
     def perceive(self) -> None:
         """The vacuum Turkey fears: the share of the north-east's border districts still held by
         the Kurdish forces (C19), counted only once US presence is below `ne_threshold` (C17)."""
         world = self.world
-        border = world.geo.turkish_border & world.geo.in_theatre("northeast")
-        kurdish = (world.control[:, border] == KURDS).mean(axis=1)
+        held = world.control.take(self.ne_border, axis=1) == KURDS
+        kurdish = district_total(held) / len(self.ne_border)
         self.vacuum = kurdish * (world.us_presence < self.params.ne_threshold)
 
     def coordination(self) -> np.ndarray:
