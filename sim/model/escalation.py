@@ -146,7 +146,7 @@ class EscalationModel(mesa.Model):
         events, day = self.spec.events, self.day
         if events.deal_day == day:
             self.sochi_deal()
-        meeting = np.flatnonzero(self.world.summits_due(day in events.summit_days))
+        meeting = geography.runs_where(self.world.summits_due(day in events.summit_days))
         if meeting.size:
             self.faction("russia").attend_summit(meeting)
             self.faction("turkey").attend_summit(meeting)

@@ -188,7 +188,7 @@ class Recorder:
 
     def _daily_row(self, pairs: np.ndarray) -> dict[str, np.ndarray]:
         m, world = self.model, self.model.world
-        zone = world.geo.in_theatre("zone")
+        zone_force = world.by_controller(world.force, "zone")
         row: dict[str, np.ndarray] = {
             "level": self.level.copy(),
             "breaches": world.breaches.copy(),
@@ -207,8 +207,8 @@ class Recorder:
             "russia_frustration": m.faction("russia").frustration.copy(),
             "summit": world.today.summit.copy(),
             "cessions": world.cessions.copy(),
-            "hts_force": total(world.force * world.held(HTS) * zone),
-            "opposition_force": total(world.force * world.held(OPPOSITION) * zone),
+            "hts_force": zone_force[HTS],
+            "opposition_force": zone_force[OPPOSITION],
         }
         zone_shares, ne_shares = world.shares("zone"), world.shares("northeast")
         for i in range(len(ACTORS)):
@@ -228,7 +228,11 @@ class Recorder:
             "day": np.tile(days, m.replicates),
         }
         for name in self.days[0] if self.days else []:
-            columns[name] = np.stack([d[name] for d in self.days], axis=1).reshape(-1)
+            values = [d[name] for d in self.days]
+            if m.replicates == 1:  # the same, a quarter of the time
+                columns[name] = np.concatenate(values)
+            else:
+                columns[name] = np.stack(values, axis=1).reshape(-1)
         return columns
 
     def summary_columns(self) -> dict[str, np.ndarray]:

@@ -22,6 +22,7 @@ from sim.model.geography import (
     TURKEY,
     Geography,
     district_total,
+    runs_where,
 )
 from sim.model.params import ParameterSet
 from sim.model.streams import Streams
@@ -90,7 +91,9 @@ class World:
         r = replicates
         self.control = np.tile(geo.controller, (r, 1))
         self.dawn_control = self.control.copy()
-        self._bordering: dict[tuple[int, bool], np.ndarray] = {}  # cleared when control changes
+        # kept until control changes (see `_control_changed`)
+        self._held: dict[int, np.ndarray] = {}
+        self._bordering: dict[tuple[int, bool], np.ndarray] = {}
         self.force = np.tile(geo.force, (r, 1))
         self.posts = params.post_garrison[:, None] * geo.turkish_post  # Turkish troops at posts
         self.residents = np.tile(geo.population, (r, 1))
@@ -129,8 +132,17 @@ class World:
 
     # --- what the actors perceive ---
     def held(self, actor: int) -> np.ndarray:
-        """(R, D) bool: districts the actor controls."""
-        return self.control == actor
+        """(R, D) bool: districts the actor controls. Kept until control changes (the rules ask
+        for it several times a day); read-only."""
+        if actor not in self._held:
+            self._held[actor] = held = self.control == actor
+            held.flags.writeable = False
+        return self._held[actor]
+
+    def _control_changed(self) -> None:
+        """Forget what was worked out from who holds what."""
+        self._held.clear()
+        self._bordering.clear()
 
     def bordering(self, actor: int, buffer_zone: bool = False) -> np.ndarray:
         """(R, D) how many of each district's neighbours the actor holds (only those in the
@@ -176,8 +188,22 @@ class World:
     def shares(self, area: str) -> np.ndarray:
         """(7, R): `share` of each actor in a theatre (the same numbers, all at once)."""
         people, control, everyone = self._residents_in(area)
-        held = people * (control == np.arange(len(ACTORS))[:, None, None])
-        return district_total(held.reshape(-1, people.shape[1])).reshape(-1, len(people)) / everyone
+        return self._by_controller(people, control) / everyone
+
+    def by_controller(self, values: np.ndarray, area: str) -> np.ndarray:
+        """(7, R): the sum of `values` (R, D) over the theatre's districts each actor controls."""
+        columns = self.geo.theatre_columns(area)
+        return self._by_controller(values.take(columns, axis=1), self.control.take(columns, axis=1))
+
+    @staticmethod
+    def _by_controller(values: np.ndarray, control: np.ndarray) -> np.ndarray:
+        """(7, R): the sum of `values` (R, D') over the districts each actor controls in
+        `control` (R, D'). `np.bincount` adds them one district after another, as
+        `district_total` does (the same bits), each actor's and each run's apart."""
+        runs, actors = len(control), len(ACTORS)
+        bins = (control + actors * np.arange(runs)[:, None]).ravel()
+        sums = np.bincount(bins, weights=values.ravel(), minlength=actors * runs)
+        return sums.reshape(runs, actors).T
 
     def _residents_in(self, area: str | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The residents and controllers of an area's districts, and its residents in all (at
@@ -312,7 +338,7 @@ class World:
         """The actor moves `share` (R,) of its force in the rear (its districts outside the (R, D)
         `front`, and inside the (D,) `within` theatres if given) to the front, in proportion to
         the front districts' own force. Only the runs with a share take part."""
-        rows = np.flatnonzero(share > 0)
+        rows = runs_where(share > 0)
         if rows.size == 0:
             return
         force, held = self.force[rows], self.control[rows] == actor
@@ -330,7 +356,7 @@ class World:
         """Districts in the (R, D) `mask` change hands without a fight; the new holder keeps
         `kept` (R,) of the old garrison."""
         self.control = np.where(mask, to, self.control)
-        self._bordering.clear()
+        self._control_changed()
         self.force = np.where(mask, self.force * kept[:, None], self.force)
         self.today.ceded |= mask
 
@@ -363,7 +389,7 @@ class World:
         Turkish soldiers (`post_clash`). Only the runs with a target take part: every step works run
         by run."""
         taken = np.zeros_like(targets)
-        rows = np.flatnonzero(targets.any(axis=1))
+        rows = runs_where(targets.any(axis=1))
         if rows.size == 0:
             return taken
         p, around = self.params, self.geo.neighbour_sum
@@ -421,7 +447,7 @@ class World:
         self.force[rows] = np.where(won, garrison, force)
         self.control[rows] = np.where(won, attacker, control)
         if won.any():
-            self._bordering.clear()
+            self._control_changed()
         self.today.captured[rows] |= won
         for side in CONTROLLERS:
             self.today.attacked[rows, attacker, side] += (targets & (control == side)).sum(axis=1)

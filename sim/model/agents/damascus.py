@@ -8,7 +8,7 @@ import numpy as np
 from sim.model.agents.base import Faction
 from sim.model.agents.russia import Posture as Russia
 from sim.model.claims import rule
-from sim.model.geography import DAMASCUS, HTS, OPPOSITION
+from sim.model.geography import DAMASCUS, HTS, OPPOSITION, runs_where
 
 
 class Posture(IntEnum):
@@ -94,7 +94,7 @@ class Damascus(Faction):
         power (`air_support`, C14, C15) and Iran-backed militias (`militia_support`, C15)
         multiply the force."""
         world, p = self.world, self.params
-        rows = np.flatnonzero(self.posture >= Posture.OFFENSIVE)
+        rows = runs_where(self.posture >= Posture.OFFENSIVE)
         if rows.size == 0:
             return
         front = world.rebels(rows) & (world.bordering(DAMASCUS)[rows] > 0)

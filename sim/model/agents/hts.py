@@ -8,7 +8,7 @@ import numpy as np
 from sim.model.agents.base import Faction
 from sim.model.agents.damascus import Posture as Damascus
 from sim.model.claims import rule
-from sim.model.geography import DAMASCUS, HTS, OPPOSITION
+from sim.model.geography import DAMASCUS, HTS, OPPOSITION, runs_where
 
 
 class Posture(IntEnum):
@@ -35,7 +35,7 @@ class HayatTahrirAlSham(Faction):
         the runs where the opposition still holds ground."""
         world = self.world
         self.odds = np.zeros(world.force.shape)
-        rows = np.flatnonzero(world.held(OPPOSITION).any(axis=1))
+        rows = runs_where(world.held(OPPOSITION).any(axis=1))
         if rows.size:
             self.odds[rows] = world.odds(HTS, rows) * (world.control[rows] == OPPOSITION)
 
@@ -47,7 +47,7 @@ class HayatTahrirAlSham(Faction):
         Damascus attacked yesterday: then defend."""
         p = self.params
         defending = self.yesterday("damascus") >= Damascus.OFFENSIVE
-        rows = np.flatnonzero((self.odds > 0).any(axis=1) & ~defending)
+        rows = runs_where((self.odds > 0).any(axis=1) & ~defending)
         self.moves = np.zeros(self.odds.shape, dtype=bool)
         if rows.size:  # the chances, and their draws, only where the odds are above zero
             odds = self.odds[rows]

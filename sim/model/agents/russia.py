@@ -7,7 +7,7 @@ import numpy as np
 
 from sim.model.agents.base import Faction
 from sim.model.claims import rule
-from sim.model.geography import DAMASCUS, HTS, OPPOSITION, district_total
+from sim.model.geography import DAMASCUS, HTS, OPPOSITION, district_total, runs_where
 from sim.model.world import WEEK
 
 BREACH_UNIT = 10
@@ -116,7 +116,7 @@ class Russia(Faction):
         `offensive_air` times as many, on the rebel districts of the front and those behind them
         (C15: Russian air power)."""
         p, world = self.params, self.world
-        rows = np.flatnonzero(self.posture >= Posture.AIR_STRIKES)  # only the runs that strike
+        rows = runs_where(self.posture >= Posture.AIR_STRIKES)  # only the runs that strike
         if rows.size == 0:
             return
         backing = self.posture[rows] == Posture.BACK_OFFENSIVE
@@ -128,7 +128,7 @@ class Russia(Faction):
         city = np.where(np.arange(geo.size) == geo.index("idlib_city"), 1.0, 0.0)
         weight = hts * (1 + (p.idlib_city_weight[rows, None] - 1) * city)
         if backing.any():
-            on = np.flatnonzero(backing)
+            on = runs_where(backing)
             front = rebel[on] & (world.bordering(DAMASCUS)[rows[on]] > 0)
             weight[on] = rebel[on] & ((geo.neighbour_count(front) > 0) | front)
         mean = rate[:, None] * weight / np.maximum(district_total(weight), 1.0)[:, None]

@@ -9,7 +9,16 @@ from sim.model.agents.base import Faction
 from sim.model.agents.damascus import Posture as Damascus
 from sim.model.agents.russia import Posture as Russia
 from sim.model.claims import rule
-from sim.model.geography import DAMASCUS, HTS, KURDS, OPPOSITION, RUSSIA, TURKEY, district_total
+from sim.model.geography import (
+    DAMASCUS,
+    HTS,
+    KURDS,
+    OPPOSITION,
+    RUSSIA,
+    TURKEY,
+    district_total,
+    runs_where,
+)
 
 
 class Posture(IntEnum):
@@ -124,13 +133,13 @@ class Turkey(Faction):
         the relation is below `relation_break` (`ru_tr_clash`, level 7); or it calls a summit
         instead (C07: consultations, assumption)."""
         p, world = self.params, self.world
-        retaliating = np.flatnonzero(self.retaliating)
+        retaliating = runs_where(self.retaliating)
         world.clash(TURKEY, DAMASCUS, retaliating)
         broken = world.relation < p.relation_break
         drawn = self.streams.bernoulli(
             self.day, "turkey/russia-clash", p.ru_tr_clash, where=self.retaliating & broken
         )
-        world.clash(RUSSIA, TURKEY, np.flatnonzero(drawn))
+        world.clash(RUSSIA, TURKEY, runs_where(drawn))
         world.call_summit(self.calling_summit)
 
     @rule("C19")
