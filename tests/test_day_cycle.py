@@ -6,7 +6,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.model import EscalationModel
-from sim.model.geography import DAMASCUS, HTS, OPPOSITION, TURKEY, district_total, load
+from sim.model.geography import (
+    ACTORS,
+    DAMASCUS,
+    HTS,
+    OPPOSITION,
+    THEATRES,
+    TURKEY,
+    district_total,
+    load,
+)
 from sim.model.params import PARAMETERS, ParameterSet
 from sim.model.scenario import load as load_scenario
 from sim.model.streams import Streams
@@ -101,3 +110,22 @@ def test_fighting_conserves_force(attacker, picks, commit, attrition, capture, s
     if targets.any():
         assert world.today.attacked[0, attacker].sum() == targets.sum()
     assert set(np.unique(world.control)) <= {TURKEY, DAMASCUS, HTS, OPPOSITION, 5}
+
+
+@settings(max_examples=25, deadline=None)
+@given(runs=st.integers(1, 40), seed=st.integers(0, 2**32 - 1))
+def test_all_shares_at_once_are_each_share_to_the_bit(runs, seed):
+    """`World.shares` and `by_controller` count every theatre and actor with one bincount each:
+    the same numbers, to the bit, as `share` and `district_total` one at a time, in any batch."""
+    geo, rng = load(), np.random.default_rng(seed)
+    world = World(geo, ParameterSet(runs), Streams(np.arange(runs)), runs)
+    world.control = rng.integers(0, 6, size=world.control.shape)
+    world.residents = rng.lognormal(10, 2, size=world.residents.shape)
+    world.residents[rng.random(world.residents.shape) < 0.2] = 0.0  # emptied districts
+    shares, forces = world.shares(), world.by_controller(world.force)
+    for t, theatre in enumerate(THEATRES):
+        columns = geo.in_theatre(theatre)
+        for actor in range(len(ACTORS)):
+            assert np.array_equal(shares[t, actor], world.share(theatre, actor))
+            held = world.force * (world.control == actor) * columns
+            assert np.array_equal(forces[t, actor], district_total(held))

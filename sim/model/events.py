@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.agents.base import postures_of
 from sim.model.agents.damascus import Posture as Damascus
 from sim.model.agents.turkey import Posture as Turkey
 from sim.model.geography import ACTORS, DAMASCUS, KURDS, RUSSIA, TURKEY
@@ -78,20 +79,19 @@ class EventLog:
         """Log today's events (called once a day, after the actors acted). Each kind is looked
         for only if it happened in some run today: most days, nothing does."""
         m, world, today = self.model, self.model.world, self.model.world.today
+        now = postures_of(m.factions)  # a row per faction, as in `m.seen`
+        changed = now != m.seen.postures
         moved = set()
-        for faction in m.factions:
-            before, now = m.seen.postures[faction.name], faction.posture
-            changed = now != before
-            if not changed.any():  # most days, for most actors: nothing to look for
-                continue
+        for row in np.flatnonzero(changed.any(axis=1)):  # most days, no actor changes
+            faction = m.factions[row]
             moved.add(faction.name)
             for rung, name in enumerate(faction.posture_names()):
-                runs = np.flatnonzero(changed & (now == rung))
+                runs = np.flatnonzero(changed[row] & (now[row] == rung))
                 self._add(f"posture_{name}", runs, faction.index, value=rung)
         if "damascus" in moved:
-            self._offensive(m.seen.postures["damascus"], m.faction("damascus").posture)
+            self._offensive(m.seen.posture("damascus"), m.faction("damascus").posture)
         if "turkey" in moved:
-            self._operation(m.seen.postures["turkey"], m.faction("turkey").posture)
+            self._operation(m.seen.posture("turkey"), m.faction("turkey").posture)
         for event, mask in (("district_captured", today.captured), ("district_ceded", today.ceded)):
             if not mask.any():
                 continue

@@ -73,17 +73,11 @@ class Ladder:
     """The ladder of each pair for a batch of runs, with a week's memory of breaches and strikes."""
 
     def __init__(self, replicates: int) -> None:
-        self.breaches = np.zeros((WEEK, replicates, len(PAIRS)), dtype=np.int64)
-        self.breach_days = np.zeros((WEEK, replicates, len(PAIRS)), dtype=np.int8)
-        self.strike_days = np.zeros((WEEK, replicates, len(PAIRS)), dtype=np.int8)
-        # the week's totals of the three, kept up to date day by day (whole numbers: exact)
-        self.week = [np.zeros((replicates, len(PAIRS)), dtype=a.dtype) for a in self.memory]
+        # each of the last seven days: (breaches, a day with breaches, a day with strikes) by
+        # pair; and the week's totals of the three, kept up to date day by day (exact: counts)
+        self.memory = np.zeros((WEEK, 3, replicates, len(PAIRS)), dtype=np.int32)
+        self.week = np.zeros((3, replicates, len(PAIRS)), dtype=np.int32)
         self.days = 0
-
-    @property
-    def memory(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The last seven days' breaches, days with breaches and days with strikes, by pair."""
-        return self.breaches, self.breach_days, self.strike_days
 
     def climb(self, today: Today, params: ParameterSet) -> np.ndarray:
         """(R, 21) levels of the day for each pair of actors, in the order of PAIRS.
@@ -97,19 +91,19 @@ class Ladder:
         """
         slot = self.days % WEEK
         self.days += 1
-        breaches = _both_ways(today.breaches)
-        struck = np.zeros_like(breaches)
-        struck[:, _RUSSIA_AGAINST[1:]] = today.struck[:, 1:]
-        entering = (breaches, breaches > 0, struck > 0)
-        for total, memory, new in zip(self.week, self.memory, entering, strict=True):
-            total += new - memory[slot]  # the day a week ago leaves the window, today enters
-            memory[slot] = new
+        entering = np.zeros(self.week.shape, dtype=np.int32)
+        breaches, breached, struck = entering  # views: today's (R, 21) of the three
+        breaches[:] = _both_ways(today.breaches)
+        np.greater(breaches, 0, out=breached)
+        struck[:, _RUSSIA_AGAINST[1:]] = today.struck[:, 1:] > 0
+        self.week += entering - self.memory[slot]  # the day a week ago leaves, today enters
+        self.memory[slot] = entering
         week_breaches, breach_days, strike_days = self.week
         days = params.sustained_days[:, None]
         heavy = week_breaches >= WEEK * params.sustained_breaches[:, None]
         sustained = heavy & (breach_days >= days)
         campaign = strike_days >= days
-        today_any = (breaches > 0) | (struck > 0)
+        today_any = (breached | struck) > 0
         level = today_any.astype(np.int8)
         level[today_any & sustained] = Level.SUSTAINED_SHELLING
         level[(struck > 0) & campaign] = Level.AIR_CAMPAIGN

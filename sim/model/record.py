@@ -73,6 +73,8 @@ def check_memory(runs: int, days: int, every: int | None, events: bool, what: st
         )
 
 
+_RUNGS = np.arange(1, len(LEVELS))
+"""The levels above 0, for the first day at or above each."""
 _ZONE_SHARES = tuple(f"zone_share_{actor}" for actor in ACTORS)
 _NE_SHARES = tuple(f"ne_share_{actor}" for actor in ACTORS)
 _PAIR_LEVELS = tuple(f"level_{ACTORS[i]}_{ACTORS[j]}" for i, j in PAIRS)
@@ -125,7 +127,7 @@ class Recorder:
         self.level = level = theatre_level(pairs)
         self.peak_level = np.maximum(self.peak_level, level)
         rungs = self.first_day_level[:, 1:]  # a view: the first day at or above each level
-        self._first(rungs, level[:, None] >= np.arange(1, len(LEVELS)), day)
+        self._first(rungs, level[:, None] >= _RUNGS, day)
         self.days_level_4_plus += level >= 4
         self._offensives(day)
         attacked = world.today.attacked
@@ -150,7 +152,7 @@ class Recorder:
     def _offensives(self, day: int) -> None:
         """Damascus's ground offensives on the zone: when each begins, and the first pause."""
         attacking = self.model.faction("damascus").posture >= Damascus.OFFENSIVE
-        self.offensives += attacking & ~(self.model.seen.postures["damascus"] >= Damascus.OFFENSIVE)
+        self.offensives += attacking & ~(self.model.seen.posture("damascus") >= Damascus.OFFENSIVE)
         attacked = self.model.world.today.attacked[:, DAMASCUS]
         on_zone = (attacked[:, HTS] + attacked[:, OPPOSITION]) > 0
         self._first(self.first_offensive_day, on_zone, day)
@@ -188,7 +190,8 @@ class Recorder:
 
     def _daily_row(self, pairs: np.ndarray) -> dict[str, np.ndarray]:
         m, world = self.model, self.model.world
-        zone_force = world.by_controller(world.force, "zone")
+        zone = THEATRES.index("zone")
+        zone_force = world.by_controller(world.force)[zone]
         row: dict[str, np.ndarray] = {
             "level": self.level.copy(),
             "breaches": world.breaches.copy(),
@@ -210,7 +213,8 @@ class Recorder:
             "hts_force": zone_force[HTS],
             "opposition_force": zone_force[OPPOSITION],
         }
-        zone_shares, ne_shares = world.shares("zone"), world.shares("northeast")
+        shares = world.shares()
+        zone_shares, ne_shares = shares[zone], shares[THEATRES.index("northeast")]
         for i in range(len(ACTORS)):
             row[_ZONE_SHARES[i]], row[_NE_SHARES[i]] = zone_shares[i], ne_shares[i]
         row.update((f"posture_{f.name}", f.posture.copy()) for f in m.factions)
@@ -278,8 +282,7 @@ class Recorder:
         columns["left_for_turkey"] = world.left_for_turkey.copy()
         columns["aid_coverage"] = self.aid_delivered_total / np.maximum(self.aid_need_total, 1.0)
         columns["relation_low"] = self.relation_low
-        for theatre in THEATRES:
-            shares = world.shares(theatre)
+        for theatre, shares in zip(THEATRES, world.shares(), strict=True):
             for i, actor in enumerate(ACTORS):
                 columns[f"final_share_{theatre}_{actor}"] = shares[i]
         for name, outcome in by_column("summary").items():

@@ -7,6 +7,7 @@ districts plus six pools: displaced and in camps in the north-west and in the no
 Turkey, and civilians killed. Their sum never changes.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +20,7 @@ from sim.model.geography import (
     KURDS,
     OPPOSITION,
     RUSSIA,
+    THEATRES,
     TURKEY,
     Geography,
     district_total,
@@ -91,9 +93,7 @@ class World:
         r = replicates
         self.control = np.tile(geo.controller, (r, 1))
         self.dawn_control = self.control.copy()
-        # kept until control changes (see `_control_changed`)
-        self._held: dict[int, np.ndarray] = {}
-        self._bordering: dict[tuple[int, bool], np.ndarray] = {}
+        self._known: dict[tuple, np.ndarray] = {}  # worked out from control (see `_kept`)
         self.force = np.tile(geo.force, (r, 1))
         self.posts = params.post_garrison[:, None] * geo.turkish_post  # Turkish troops at posts
         self.residents = np.tile(geo.population, (r, 1))
@@ -120,6 +120,8 @@ class World:
         self.fled_week = np.zeros((WEEK, r))  # people who fled on each of the last seven days
         self.day = 0
         self._northeast = geo.theatre_columns("northeast")
+        # each (run, district)'s theatre as a number of its own: run x T + theatre
+        self._theatre_bins = geo.theatre + len(THEATRES) * np.arange(r)[:, None]
         self._zone = geo.in_theatre("zone")
         self.today = Today(r, geo.size)
         self.yesterday = Today(r, geo.size)
@@ -131,37 +133,40 @@ class World:
         self.dawn_control = self.control.copy()  # who held what as the day began
 
     # --- what the actors perceive ---
-    def held(self, actor: int) -> np.ndarray:
-        """(R, D) bool: districts the actor controls. Kept until control changes (the rules ask
-        for it several times a day); read-only."""
-        if actor not in self._held:
-            self._held[actor] = held = self.control == actor
-            held.flags.writeable = False
-        return self._held[actor]
+    def _kept(self, key: tuple, work_out: Callable[[], np.ndarray]) -> np.ndarray:
+        """What `work_out` finds from who holds what, kept until control changes (the rules ask
+        for the same several times a day), read-only."""
+        if key not in self._known:
+            self._known[key] = found = work_out()
+            found.flags.writeable = False
+        return self._known[key]
 
     def _control_changed(self) -> None:
         """Forget what was worked out from who holds what."""
-        self._held.clear()
-        self._bordering.clear()
+        self._known.clear()
+
+    def held(self, actor: int) -> np.ndarray:
+        """(R, D) bool: districts the actor controls."""
+        return self._kept(("held", actor), lambda: self.control == actor)
 
     def bordering(self, actor: int, buffer_zone: bool = False) -> np.ndarray:
         """(R, D) how many of each district's neighbours the actor holds (only those in the
-        buffer zone, if asked). Kept until control changes (several rules ask for it each day);
-        do not modify the array."""
-        key = (actor, buffer_zone)
-        if key not in self._bordering:
-            held = self.held(actor) & self.geo.buffer_zone if buffer_zone else self.held(actor)
-            self._bordering[key] = self.neighbours_of(held)
-        return self._bordering[key]
+        buffer zone, if asked)."""
+        held = self.held(actor)
+        return self._kept(
+            ("bordering", actor, buffer_zone),
+            lambda: self.neighbours_of(held & self.geo.buffer_zone if buffer_zone else held),
+        )
 
     def rebels(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
         """(R, D) bool, or for the given runs: districts held by HTS or the opposition."""
-        control = self.control[rows]
-        return (control == HTS) | (control == OPPOSITION)
+        return self._kept(("rebels",), lambda: self.held(HTS) | self.held(OPPOSITION))[rows]
 
     def turkish_reach(self) -> np.ndarray:
         """(R, D) bool: districts on the Turkish border or next to Turkish-held ground (C19)."""
-        return self.geo.turkish_border | (self.bordering(TURKEY) > 0)
+        return self._kept(
+            ("turkish_reach",), lambda: self.geo.turkish_border | (self.bordering(TURKEY) > 0)
+        )
 
     def neighbours_of(self, mask: np.ndarray) -> np.ndarray:
         """(R, D) count of each district's neighbours inside `mask`."""
@@ -185,25 +190,23 @@ class World:
         people, control, everyone = self._residents_in(area)
         return district_total(people * (control == actor)) / everyone
 
-    def shares(self, area: str) -> np.ndarray:
-        """(7, R): `share` of each actor in a theatre (the same numbers, all at once)."""
-        people, control, everyone = self._residents_in(area)
-        return self._by_controller(people, control) / everyone
+    def shares(self) -> np.ndarray:
+        """(T, 7, R): `share` of each actor in each theatre, theatres in the order of THEATRES
+        (the same numbers as `share`, all at once)."""
+        runs = len(self.residents)
+        bins = self._theatre_bins.ravel()
+        everyone = np.bincount(bins, self.residents.ravel(), runs * len(THEATRES))
+        everyone = everyone.reshape(runs, len(THEATRES))
+        return self.by_controller(self.residents) / np.maximum(everyone.T, 1.0)[:, None, :]
 
-    def by_controller(self, values: np.ndarray, area: str) -> np.ndarray:
-        """(7, R): the sum of `values` (R, D) over the theatre's districts each actor controls."""
-        columns = self.geo.theatre_columns(area)
-        return self._by_controller(values.take(columns, axis=1), self.control.take(columns, axis=1))
-
-    @staticmethod
-    def _by_controller(values: np.ndarray, control: np.ndarray) -> np.ndarray:
-        """(7, R): the sum of `values` (R, D') over the districts each actor controls in
-        `control` (R, D'). `np.bincount` adds them one district after another, as
-        `district_total` does (the same bits), each actor's and each run's apart."""
-        runs, actors = len(control), len(ACTORS)
-        bins = (control + actors * np.arange(runs)[:, None]).ravel()
-        sums = np.bincount(bins, weights=values.ravel(), minlength=actors * runs)
-        return sums.reshape(runs, actors).T
+    def by_controller(self, values: np.ndarray) -> np.ndarray:
+        """(T, 7, R): the sum of `values` (R, D) over each theatre's districts each actor
+        controls. `np.bincount` adds them one district after another, as `district_total`
+        does (the same bits), each run's, theatre's and actor's apart."""
+        shape = len(values), len(THEATRES), len(ACTORS)
+        bins = (self._theatre_bins * len(ACTORS) + self.control).ravel()
+        sums = np.bincount(bins, values.ravel(), np.prod(shape))
+        return sums.reshape(shape).transpose(1, 2, 0)
 
     def _residents_in(self, area: str | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The residents and controllers of an area's districts, and its residents in all (at
@@ -250,6 +253,8 @@ class World:
     ) -> np.ndarray:
         """Residents killed ((R, D) people of the given runs): in `civilians_killed` and `killed`.
         Returns how many (R,) of the given runs."""
+        if not deaths.any():  # nobody (half the days of a run): nothing to change
+            return np.zeros(len(deaths))
         deaths = np.minimum(deaths, self.residents[rows])
         self.residents[rows] -= deaths
         total = district_total(deaths)
@@ -327,6 +332,8 @@ class World:
         """Move force: `source` (R, D, or one row per run of `rows`) leaves the districts it
         comes from, and its total goes to the districts in proportion to `weights`. Runs with no
         weight keep their force."""
+        if not source.any():  # nothing moves (a third of the calls in a run)
+            return
         total = district_total(weights)
         moving = np.where(total > 0, district_total(source), 0.0)
         self.force[rows] -= source * (total > 0)[:, None]

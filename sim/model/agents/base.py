@@ -22,16 +22,28 @@ class Snapshot:
     the others see (its `shared` attributes). Taken once at the start of the day, so what one
     actor decides today cannot reach another before tomorrow, whatever their order."""
 
-    postures: dict[str, np.ndarray]
+    postures: np.ndarray  # (F, R): the factions' postures, one row each in the model's order
+    rows: dict[str, int]  # each actor's row of `postures`
     signals: dict[str, dict[str, np.ndarray]]
 
     @classmethod
     def of(cls, factions: "list[Faction]") -> "Snapshot":
         """Copies of the factions' postures and shared attributes as they are now."""
         return cls(
-            postures={f.name: f.posture.copy() for f in factions},
+            postures=postures_of(factions),
+            rows={f.name: row for row, f in enumerate(factions)},
             signals={f.name: {a: getattr(f, a).copy() for a in f.shared} for f in factions},
         )
+
+    def posture(self, actor: str) -> np.ndarray:
+        """(R,) the posture an actor had."""
+        return self.postures[self.rows[actor]]
+
+
+def postures_of(factions: "list[Faction]") -> np.ndarray:
+    """(F, R): the factions' postures now, a row each in their order (one array: compared
+    with a `Snapshot`'s in one step)."""
+    return np.array([f.posture for f in factions])
 
 
 class Faction(mesa.Agent):
@@ -53,6 +65,9 @@ class Faction(mesa.Agent):
         super().__init__(model)
         self.index = ACTORS.index(self.name)
         self.posture = np.zeros(model.replicates, dtype=np.int8)
+        self.world: World = model.world  # the shared state (districts, forces, people)
+        self.params: ParameterSet = model.params  # this batch's values, one per replicate
+        self.streams: Streams = model.streams  # the batch's counter-based random streams
 
     @classmethod
     def posture_names(cls) -> tuple[str, ...]:
@@ -60,24 +75,9 @@ class Faction(mesa.Agent):
         return tuple(p.name.lower() for p in cls.Posture)
 
     @property
-    def world(self) -> "World":
-        """The shared state of the model (districts, forces, people)."""
-        return self.model.world
-
-    @property
-    def params(self) -> "ParameterSet":
-        """This batch's parameter values, one per replicate."""
-        return self.model.params
-
-    @property
     def day(self) -> int:
         """Today's day number."""
         return self.model.day
-
-    @property
-    def streams(self) -> "Streams":
-        """The counter-based random streams of the batch."""
-        return self.model.streams
 
     def choose(self, *cases: tuple[np.ndarray, IntEnum], otherwise: IntEnum) -> np.ndarray:
         """(R,) postures: in each run, the posture of the first case whose (R,) condition holds,
@@ -90,7 +90,7 @@ class Faction(mesa.Agent):
 
     def yesterday(self, actor: str) -> np.ndarray:
         """The posture an actor chose yesterday (R,), comparable with its `Posture` values."""
-        return self.model.seen.postures[actor]
+        return self.model.seen.posture(actor)
 
     def seen(self, actor: str, attribute: str) -> np.ndarray:
         """One of an actor's `shared` attributes as it stood at the end of yesterday."""
