@@ -93,7 +93,8 @@ class World:
         r = replicates
         self.control = np.tile(geo.controller, (r, 1))
         self.dawn_control = self.control.copy()
-        self._known: dict[tuple, np.ndarray] = {}  # worked out from control (see `_kept`)
+        # worked out from control (see `_kept`): by actor number for `held`, by a tuple for the rest
+        self._known: dict[object, np.ndarray] = {}
         self.force = np.tile(geo.force, (r, 1))
         self.posts = params.post_garrison[:, None] * geo.turkish_post  # Turkish troops at posts
         self.residents = np.tile(geo.population, (r, 1))
@@ -133,13 +134,14 @@ class World:
         self.dawn_control = self.control.copy()  # who held what as the day began
 
     # --- what the actors perceive ---
-    def _kept(self, key: tuple, work_out: Callable[[], np.ndarray]) -> np.ndarray:
+    def _kept(self, key: object, work_out: Callable[[], np.ndarray]) -> np.ndarray:
         """What `work_out` finds from who holds what, kept until control changes (the rules ask
         for the same several times a day), read-only."""
-        if key not in self._known:
+        found = self._known.get(key)
+        if found is None:
             self._known[key] = found = work_out()
             found.flags.writeable = False
-        return self._known[key]
+        return found
 
     def _control_changed(self) -> None:
         """Forget what was worked out from who holds what."""
@@ -147,15 +149,19 @@ class World:
 
     def held(self, actor: int) -> np.ndarray:
         """(R, D) bool: districts the actor controls."""
-        return self._kept(("held", actor), lambda: self.control == actor)
+        found = self._known.get(actor)  # asked for some twenty times a day: the shortest way
+        return self._kept(actor, lambda: self.control == actor) if found is None else found
 
     def bordering(self, actor: int, buffer_zone: bool = False) -> np.ndarray:
         """(R, D) how many of each district's neighbours the actor holds (only those in the
         buffer zone, if asked)."""
+        key = ("bordering", actor, buffer_zone)
+        found = self._known.get(key)  # asked for some fifteen times a day: the shortest way
+        if found is not None:
+            return found
         held = self.held(actor)
         return self._kept(
-            ("bordering", actor, buffer_zone),
-            lambda: self.neighbours_of(held & self.geo.buffer_zone if buffer_zone else held),
+            key, lambda: self.neighbours_of(held & self.geo.buffer_zone if buffer_zone else held)
         )
 
     def rebels(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
@@ -203,10 +209,10 @@ class World:
         """(T, 7, R): the sum of `values` (R, D) over each theatre's districts each actor
         controls. `np.bincount` adds them one district after another, as `district_total`
         does (the same bits), each run's, theatre's and actor's apart."""
-        shape = len(values), len(THEATRES), len(ACTORS)
-        bins = (self._theatre_bins * len(ACTORS) + self.control).ravel()
-        sums = np.bincount(bins, values.ravel(), np.prod(shape))
-        return sums.reshape(shape).transpose(1, 2, 0)
+        runs, theatres, actors = len(values), len(THEATRES), len(ACTORS)
+        bins = (self._theatre_bins * actors + self.control).ravel()
+        sums = np.bincount(bins, values.ravel(), runs * theatres * actors)
+        return sums.reshape(runs, theatres, actors).transpose(1, 2, 0)
 
     def _residents_in(self, area: str | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The residents and controllers of an area's districts, and its residents in all (at
@@ -272,7 +278,7 @@ class World:
         district's controller (one of `against`, the sides it can be fired at)."""
         self.today.shelled += landed
         for side in against:
-            self.today.breaches[:, by, side] += (landed * (self.control == side)).sum(axis=1)
+            self.today.breaches[:, by, side] += (landed * self.held(side)).sum(axis=1)
 
     @rule("C03", "C05", "assumption")
     def bombard(self, strikes: np.ndarray, rows: np.ndarray) -> None:

@@ -100,8 +100,7 @@ class Damascus(Faction):
         front = world.rebels(rows) & (world.bordering(DAMASCUS)[rows] > 0)
         odds = np.where(front, world.odds(DAMASCUS, rows), -np.inf)
         order = np.argsort(-odds, axis=1, kind="stable")  # best odds first, ties by district
-        rank = np.empty_like(order)
-        np.put_along_axis(rank, order, np.arange(order.shape[1]), axis=1)
+        rank = np.argsort(order, axis=1)  # each district's place in that order
         targets = np.zeros(world.control.shape, dtype=bool)
         targets[rows] = front & (rank < self.width[rows, None])
         boost = p.air_support * p.militia_support
