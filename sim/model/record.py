@@ -191,7 +191,8 @@ class Recorder:
     def _daily_row(self, pairs: np.ndarray) -> dict[str, np.ndarray]:
         m, world = self.model, self.model.world
         zone = THEATRES.index("zone")
-        zone_force = world.by_controller(world.force)[zone]
+        # the rows kept are copied out, so that the day's row holds no other theatre or actor
+        hts_force, opposition_force = world.by_controller(world.force)[zone, [HTS, OPPOSITION]]
         row: dict[str, np.ndarray] = {
             "level": self.level.copy(),
             "breaches": world.breaches.copy(),
@@ -210,11 +211,10 @@ class Recorder:
             "russia_frustration": m.faction("russia").frustration.copy(),
             "summit": world.today.summit.copy(),
             "cessions": world.cessions.copy(),
-            "hts_force": zone_force[HTS],
-            "opposition_force": zone_force[OPPOSITION],
+            "hts_force": hts_force,
+            "opposition_force": opposition_force,
         }
-        shares = world.shares()
-        zone_shares, ne_shares = shares[zone], shares[THEATRES.index("northeast")]
+        zone_shares, ne_shares = world.shares()[[zone, THEATRES.index("northeast")]]
         for i in range(len(ACTORS)):
             row[_ZONE_SHARES[i]], row[_NE_SHARES[i]] = zone_shares[i], ne_shares[i]
         row.update((f"posture_{f.name}", f.posture.copy()) for f in m.factions)
