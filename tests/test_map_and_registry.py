@@ -171,3 +171,4 @@ def test_neighbour_sums_are_the_same_alone_or_in_a_batch(runs, seed):
         for row in x
     ]
     assert geo.neighbour_sum(x).tolist() == in_map_order
+    assert not np.signbit(geo.neighbour_sum(-np.zeros_like(x))).any()  # from +0, either way

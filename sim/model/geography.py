@@ -76,7 +76,7 @@ class Geography:
     def same_side(self, labels: np.ndarray) -> np.ndarray:
         """Whether each neighbour has the label of the district it is a neighbour of (labels
         (R, D), such as controllers), for `neighbour_sum(..., same=...)` on as many runs: (E, R)
-        bool, or (R, D, K) for a few runs (see `_padded`)."""
+        bool, or (R, D, 1 + K) for a few runs (see `_padded`)."""
         if len(labels) < _FEW_RUNS:
             return self._gather(labels) == labels[:, :, None]
         rows = np.ascontiguousarray(labels.T)
@@ -86,9 +86,8 @@ class Geography:
         self, x: np.ndarray, same_as: np.ndarray | None, same: np.ndarray | None
     ) -> np.ndarray:
         """`neighbour_sum` for a few runs: each district's neighbours gathered into a padded row
-        (R, D, K) and added left to right as a running sum (a third of the time on one run)."""
-        if self._padded.shape[1] == 0:  # a map without neighbours
-            return np.zeros_like(x)
+        (R, D, 1 + K) and added left to right as a running sum from zero, as the many-run path
+        adds them (a third of the time on one run)."""
         terms = self._gather(x)
         if same is None and same_as is not None:
             same = self.same_side(same_as)
@@ -97,17 +96,18 @@ class Geography:
         return np.add.accumulate(terms, axis=2, dtype=x.dtype)[:, :, -1]
 
     def _gather(self, x: np.ndarray) -> np.ndarray:
-        """(R, D, K): x's values at each district's neighbours (`_padded`), 0 where none."""
+        """(R, D, 1 + K): 0, then x's values at each district's neighbours (`_padded`)."""
         return np.concatenate((x, np.zeros((len(x), 1), x.dtype)), axis=1).take(
             self._padded, axis=1
         )
 
     @cached_property
     def _padded(self) -> np.ndarray:
-        """(D, K): each district's neighbours in map order, then D (a column of zeros in
-        `_gather`) up to the most neighbours any district has, K."""
-        table = np.full((self.size, len(self.with_kth)), self.size)
-        table[self.owners, np.repeat(np.arange(len(self.with_kth)), self.with_kth)] = (
+        """(D, 1 + K): D (a column of zeros in `_gather`: each sum starts from 0), then each
+        district's neighbours in map order, then D up to the most neighbours any district has,
+        K."""
+        table = np.full((self.size, 1 + len(self.with_kth)), self.size)
+        table[self.owners, 1 + np.repeat(np.arange(len(self.with_kth)), self.with_kth)] = (
             self.neighbours
         )
         return table

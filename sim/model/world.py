@@ -91,10 +91,10 @@ class World:
     def __init__(self, geo: Geography, params: ParameterSet, streams: Streams, replicates: int):
         self.geo, self.params, self.streams = geo, params, streams
         r = replicates
-        self.control = np.tile(geo.controller, (r, 1))
-        self.dawn_control = self.control.copy()
         # worked out from control (see `_kept`): by actor number for `held`, by a tuple for the rest
         self._known: dict[object, np.ndarray] = {}
+        self.control = np.tile(geo.controller, (r, 1))
+        self.dawn_control = self.control.copy()
         self.force = np.tile(geo.force, (r, 1))
         self.posts = params.post_garrison[:, None] * geo.turkish_post  # Turkish troops at posts
         self.residents = np.tile(geo.population, (r, 1))
@@ -134,6 +134,17 @@ class World:
         self.dawn_control = self.control.copy()  # who held what as the day began
 
     # --- what the actors perceive ---
+    @property
+    def control(self) -> np.ndarray:
+        """(R, D) who holds each district (an index into ACTORS). Assigning it forgets what was
+        worked out from it; `fight` changes it in place and forgets it itself."""
+        return self._control
+
+    @control.setter
+    def control(self, value: np.ndarray) -> None:
+        self._control = value
+        self._control_changed()
+
     def _kept(self, key: object, work_out: Callable[[], np.ndarray]) -> np.ndarray:
         """What `work_out` finds from who holds what, kept until control changes (the rules ask
         for the same several times a day), read-only."""
@@ -369,7 +380,6 @@ class World:
         """Districts in the (R, D) `mask` change hands without a fight; the new holder keeps
         `kept` (R,) of the old garrison."""
         self.control = np.where(mask, to, self.control)
-        self._control_changed()
         self.force = np.where(mask, self.force * kept[:, None], self.force)
         self.today.ceded |= mask
 
