@@ -16,8 +16,8 @@ from sim.model.agents.damascus import Posture as Damascus
 from sim.model.events import EventLog
 from sim.model.geography import ACTORS, DAMASCUS, HTS, KURDS, OPPOSITION, THEATRES, TURKEY
 from sim.model.geography import district_total as total
-from sim.model.ladder import LEVELS, PAIRS, Ladder, theatre_level
-from sim.model.outcomes import P04_DISTRICTS, Kind, by_column
+from sim.model.ladder import LEVELS, Ladder, theatre_level
+from sim.model.outcomes import DAILY, P04_DISTRICTS, Kind, by_column
 
 if TYPE_CHECKING:
     from sim.model.escalation import EscalationModel
@@ -75,10 +75,9 @@ def check_memory(runs: int, days: int, every: int | None, events: bool, what: st
 
 _RUNGS = np.arange(1, len(LEVELS))
 """The levels above 0, for the first day at or above each."""
-_ZONE_SHARES = tuple(f"zone_share_{actor}" for actor in ACTORS)
-_NE_SHARES = tuple(f"ne_share_{actor}" for actor in ACTORS)
-_PAIR_LEVELS = tuple(f"level_{ACTORS[i]}_{ACTORS[j]}" for i, j in PAIRS)
-"""Names of the daily columns of the families (see `sim.model.outcomes`), made once."""
+_FAMILY = {o.name: o.columns() for o in DAILY}  # each declared name's columns, made once
+_ZONE_SHARES, _NE_SHARES = _FAMILY["zone_share_<actor>"], _FAMILY["ne_share_<actor>"]
+_PAIR_LEVELS = _FAMILY["level_<pair>"]
 
 
 def day_to_date(day: int) -> date:

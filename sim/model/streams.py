@@ -257,7 +257,7 @@ class Streams:
         rows: np.ndarray | None,
     ) -> np.ndarray:
         """The uniform draws at flat positions `at` of a (runs, slots) or (runs,) draw."""
-        if at.size <= _FEW_ELEMENTS:
+        if at.size <= _FEW_ELEMENTS:  # `uniform_at` would check too, after numpy's divmod
             return np.array(self._few_flat(day, purpose, at.tolist(), shape, rows))
         runs, slots = np.divmod(at, shape[1]) if len(shape) == 2 else (at, 0)
         return self.uniform_at(day, purpose, runs, slots, rows)

@@ -91,7 +91,7 @@ class World:
     def __init__(self, geo: Geography, params: ParameterSet, streams: Streams, replicates: int):
         self.geo, self.params, self.streams = geo, params, streams
         r = replicates
-        # worked out from control (see `_kept`): by actor number for `held`, by a tuple for the rest
+        # worked out from control (see `_kept`): by actor number for `held`, by tuple otherwise
         self._known: dict[object, np.ndarray] = {}
         self.control = np.tile(geo.controller, (r, 1))
         self.dawn_control = self.control.copy()
@@ -145,12 +145,12 @@ class World:
         self._control = value
         self._control_changed()
 
-    def _kept(self, key: object, work_out: Callable[[], np.ndarray]) -> np.ndarray:
-        """What `work_out` finds from who holds what, kept until control changes (the rules ask
-        for the same several times a day), read-only."""
+    def _kept(self, key: object, work_out: Callable[..., np.ndarray], *args: object) -> np.ndarray:
+        """What `work_out(*args)` finds from who holds what, kept until control changes (the
+        rules ask for the same several times a day), read-only."""
         found = self._known.get(key)
         if found is None:
-            self._known[key] = found = work_out()
+            self._known[key] = found = work_out(*args)
             found.flags.writeable = False
         return found
 
@@ -160,30 +160,27 @@ class World:
 
     def held(self, actor: int) -> np.ndarray:
         """(R, D) bool: districts the actor controls."""
-        found = self._known.get(actor)  # asked for some twenty times a day: the shortest way
-        return self._kept(actor, lambda: self.control == actor) if found is None else found
+        return self._kept(actor, np.equal, self.control, actor)
 
     def bordering(self, actor: int, buffer_zone: bool = False) -> np.ndarray:
         """(R, D) how many of each district's neighbours the actor holds (only those in the
         buffer zone, if asked)."""
-        key = ("bordering", actor, buffer_zone)
-        found = self._known.get(key)  # asked for some fifteen times a day: the shortest way
-        if found is not None:
-            return found
+        return self._kept(("bordering", actor, buffer_zone), self._bordering, actor, buffer_zone)
+
+    def _bordering(self, actor: int, buffer_zone: bool) -> np.ndarray:
         held = self.held(actor)
-        return self._kept(
-            key, lambda: self.neighbours_of(held & self.geo.buffer_zone if buffer_zone else held)
-        )
+        return self.neighbours_of(held & self.geo.buffer_zone if buffer_zone else held)
 
     def rebels(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
         """(R, D) bool, or for the given runs: districts held by HTS or the opposition."""
-        return self._kept(("rebels",), lambda: self.held(HTS) | self.held(OPPOSITION))[rows]
+        return self._kept(("rebels",), np.logical_or, self.held(HTS), self.held(OPPOSITION))[rows]
 
     def turkish_reach(self) -> np.ndarray:
         """(R, D) bool: districts on the Turkish border or next to Turkish-held ground (C19)."""
-        return self._kept(
-            ("turkish_reach",), lambda: self.geo.turkish_border | (self.bordering(TURKEY) > 0)
-        )
+        return self._kept(("turkish_reach",), self._turkish_reach)
+
+    def _turkish_reach(self) -> np.ndarray:
+        return self.geo.turkish_border | (self.bordering(TURKEY) > 0)
 
     def neighbours_of(self, mask: np.ndarray) -> np.ndarray:
         """(R, D) count of each district's neighbours inside `mask`."""
