@@ -9,6 +9,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 import sim
@@ -163,7 +164,7 @@ def no_space(*args, **kwargs):
 
 def test_a_store_is_created_whole_or_not_at_all(reference, tmp_path, monkeypatch):
     path, store = write_sweep(tmp_path), tmp_path / "store"
-    monkeypatch.setattr(stores.pq, "write_table", no_space)
+    monkeypatch.setattr(pq, "write_table", no_space)
     status, _, err = invoke("sweep", path, "--out", store, "--workers", "0")
     assert status == 2 and "No space left on device" in one_line(err)
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # nothing half-made
@@ -174,7 +175,7 @@ def test_a_store_is_created_whole_or_not_at_all(reference, tmp_path, monkeypatch
 
 def test_a_full_disk_mid_sweep_loses_nothing(reference, tmp_path, monkeypatch):
     path, store = write_sweep(tmp_path), tmp_path / "store"
-    real, calls = stores.pq.write_table, []
+    real, calls = pq.write_table, []
 
     def fills_up(*args, **kwargs):
         calls.append(1)
@@ -182,7 +183,7 @@ def test_a_full_disk_mid_sweep_loses_nothing(reference, tmp_path, monkeypatch):
             no_space()
         real(*args, **kwargs)
 
-    monkeypatch.setattr(stores.pq, "write_table", fills_up)
+    monkeypatch.setattr(pq, "write_table", fills_up)
     status, _, err = invoke("sweep", path, "--out", store, "--workers", "0")
     assert status == 2 and "run the same command to resume" in one_line(err)
     kept = sim.results.open(store)
@@ -319,3 +320,21 @@ def test_paths_with_brackets_and_escapes_are_printed_as_they_are(tmp_path):
     assert status == 0 and f"wrote {out}/" in printed, err
     status, _, err = invoke("validate", tmp_path / "a[/b]\x1b[31m.toml")
     assert status == 2 and "\\x1b[31m" in one_line(err)
+
+
+def test_a_batch_reads_back_as_it_was_written(tmp_path):
+    """Series, summary and event log, with their column metadata and categories, through the
+    store's Parquet writer and back: the same tables."""
+    import numpy as np
+
+    from sim.model.scenario import load
+    from sim.sweeps.disk import write_parquet
+    from sim.sweeps.runner import run_batch
+
+    tables, _ = run_batch(load("humanitarian_shock")[0], {}, np.arange(6), 3, 9, 7, True)
+    assert set(tables) == {"summary", "series", "events"}
+    for name, table in tables.items():
+        write_parquet(tmp_path / f"{name}.parquet", table)
+        back = pq.read_table(tmp_path / f"{name}.parquet")
+        assert back.schema.equals(table.schema, check_metadata=True), name
+        assert back.equals(table), name

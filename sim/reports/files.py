@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pyarrow.parquet as pq
 
 import sim
 from sim.model.geography import ACTORS
@@ -32,6 +31,7 @@ from sim.sweeps.disk import (
     installed_versions,
     sha256,
     write_atomic,
+    write_parquet,
 )
 
 if TYPE_CHECKING:
@@ -117,7 +117,7 @@ def write_run(
         "events.parquet": to_table(model.recorder.events.columns(), "events"),
     }
     for name, table in tables.items():
-        write_atomic(out / name, lambda file, t=table: pq.write_table(t, file))
+        write_parquet(out / name, table)
     params = model.params.as_dict()
     manifest = {
         "scenario": model.spec.model_dump(mode="json"),

@@ -33,7 +33,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 import sim
 from sim.model.scenario import Scenario
@@ -49,6 +48,7 @@ from sim.sweeps.disk import (
     sha256,
     sync_folder,
     write_atomic,
+    write_parquet,
 )
 
 MANIFEST = "manifest.json"
@@ -312,7 +312,7 @@ class SweepStore:
                 raise ResultsError(f"{path.parent}: a link, not the store's own folder")
             try:
                 path.parent.mkdir(exist_ok=True)
-                write_atomic(path, lambda file, t=table: pq.write_table(t, file))
+                write_parquet(path, table)
             except OSError as error:
                 raise ResultsError(
                     f"{path}: cannot write ({error.strerror or error}); the batches saved before "
@@ -407,7 +407,7 @@ def _create(folder: Path, manifest: dict[str, Any], design: pa.Table) -> None:
     try:
         for table in manifest["tables"]:
             (temporary / table).mkdir()
-        write_atomic(temporary / DESIGN, lambda file: pq.write_table(design, file))
+        write_parquet(temporary / DESIGN, design)
         manifest["design_sha256"] = sha256(temporary / DESIGN)
         write_manifest(temporary, manifest)
         temporary.chmod(0o755)
