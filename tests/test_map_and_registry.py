@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sim.model import EscalationModel
 from sim.model.agents import FACTIONS
 from sim.model.claims import ASSUMPTION, CLAIMS, PATTERNS, SOURCES
-from sim.model.geography import THEATRES, district_total, load, parse
+from sim.model.geography import THEATRES, district_total, district_totals, load, parse
 from sim.model.params import PARAMETERS, ParameterSet
 from sim.model.rules import all_rules
 from sim.model.world import World
@@ -150,6 +150,11 @@ def test_district_totals_add_left_to_right_whatever_the_batch(runs, seed):
     left_to_right = [functools.reduce(operator.add, row.tolist()) for row in x]
     assert np.array_equal(district_total(x), alone) and alone.tolist() == left_to_right
     assert (district_total(x[:, :0]) == 0).all()  # no districts (an empty mask): zero
+    columns = np.flatnonzero(load().in_theatre("northeast"))
+    for some in (columns, columns[:0]):
+        everywhere, there = district_totals(x, some)
+        assert np.array_equal(everywhere, alone)
+        assert np.array_equal(there, district_total(x.take(some, axis=1)))
 
 
 @given(st.integers(1, 40), st.integers(0, 2**32 - 1))
