@@ -218,6 +218,13 @@ CORRUPT = {
     "files that are not a table": lambda m: m["batches"]["2"].update(files=["summary"]),
     "not an object": lambda m: m.clear(),
     "an identity that is a string": lambda m: m.update(identity="x"),
+    "an edited design kind": lambda m: m["sweep"]["design"].update(kind="morris"),
+    "an edited parameter range": lambda m: m["sweep"]["parameters"].update(
+        turkey_effort={"range": [0.0, 0.1]}
+    ),
+    "an edited record option": lambda m: m["sweep"].update(record="summary"),
+    "an edited scenario value": lambda m: m["scenario"].update(horizon=99),
+    "an edited scenario file": lambda m: m.update(scenario_file="name = 'x'"),
 }
 
 

@@ -74,19 +74,21 @@ def identity(
 ) -> dict[str, str]:
     """What makes a store's runs what they are; a store resumes only with all of it unchanged
     (the sweep's `record` is compared on its own, to name it)."""
-    values = json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
     return {
-        "sweep": _digest(
-            json.dumps(sweep.model_dump(mode="json", exclude={"record"}), sort_keys=True)
-        ),
+        "sweep": _sweep_digest(sweep.model_dump(mode="json")),
         "record": sweep.record,
         "design": design_digest(design),
-        "scenario_values": _digest(values),
+        "scenario_values": _digest(json.dumps(scenario.model_dump(mode="json"), sort_keys=True)),
         "scenario_file": _digest(scenario_text),
         "package_version": sim.__version__,
         "model_code": code_digest(),
         "libraries": ", ".join(f"{name} {version(name)}" for name in LIBRARIES),
     }
+
+
+def _sweep_digest(sweep: dict[str, Any]) -> str:
+    """SHA-256 of a sweep as written in a manifest, its `record` left out (compared apart)."""
+    return _digest(json.dumps({k: v for k, v in sweep.items() if k != "record"}, sort_keys=True))
 
 
 def design_digest(design: dict[str, Any]) -> str:
@@ -123,7 +125,7 @@ def read_manifest(folder: Path) -> dict[str, Any]:
             f"{folder}: a store made by an older sim, which it can no longer check; "
             "run the sweep again with another --out"
         )
-    problem = _shape_problem(manifest)
+    problem = _shape_problem(manifest) or _identity_problem(manifest)
     if problem:
         raise ResultsError(f"{path}: corrupt manifest: {problem}")
     return manifest
@@ -182,6 +184,23 @@ def _shape_problem(manifest: Any) -> str | None:
         first += batch["runs"]
     if first != manifest["runs"]:
         return f"the batches hold {first} runs, the sweep {manifest['runs']}"
+    return None
+
+
+def _identity_problem(manifest: dict[str, Any]) -> str | None:
+    """Whether the sweep and scenario a manifest describes are those its identity was made
+    from: an edited design kind, parameter range or scenario value would otherwise be read
+    (by `sim sensitivity`, say) as what the runs were made with."""
+    wanted = manifest["identity"]
+    sweep = manifest["sweep"]
+    if _sweep_digest(sweep) != wanted.get("sweep") or sweep.get("record") != wanted.get("record"):
+        return "its sweep is not the one its runs were made with (edited?)"
+    scenario = manifest["scenario"]
+    scenario_text = manifest.get("scenario_file")
+    if _digest(json.dumps(scenario, sort_keys=True)) != wanted.get("scenario_values") or (
+        not isinstance(scenario_text, str) or _digest(scenario_text) != wanted.get("scenario_file")
+    ):
+        return "its base scenario is not the one its runs were made with (edited?)"
     return None
 
 
