@@ -54,6 +54,18 @@ def test_a_few_poisson_draws_equal_the_same_draws_among_many(seed, means):
     assert np.array_equal(poisson_quantile(u[few], many[few]), poisson_quantile(u, many)[few])
 
 
+@given(st.floats(0.0, 400.0), st.floats(0.0, 400.0), st.integers(1, 40))
+def test_a_poisson_draw_at_the_largest_uniform_ignores_the_means_beside_it(mean, other, n):
+    """The largest uniform a stream gives, 1 - 2**-53, can lie above the walk's cumulative sum
+    (stopped short of 1 by rounding): the walk then stops at the element's own cap, so the
+    quantile is the same alone or beside larger means, few or many (mean 0.01 once gave 31
+    alone and 630 beside a mean of 300)."""
+    u = np.full(n, 1 - 2.0**-53)
+    alone = poisson_quantile(u[:1], np.array([mean]))[0]
+    beside = poisson_quantile(u, np.r_[mean, np.full(n - 1, other)])[0]
+    assert alone == beside and alone < 31 + 2 * mean  # the step from below the cap
+
+
 def test_poisson_quantile_edges_are_the_same_for_few_and_many():
     """No elements, and u = 0 under the normal approximation (ndtri(0) = -inf): 0, as numpy's."""
     assert poisson_quantile(np.zeros(0), np.zeros(0)).shape == (0,)

@@ -102,20 +102,26 @@ def poisson_quantile(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     mean = np.maximum(mean, 0.0)
     small = np.where(mean > _NORMAL_ABOVE, 0.0, mean)
     term = np.exp(-small)
-    last = 30 + 2 * float(small.max(initial=0.0))  # past `last` the tail is below 1e-16
     cdf = term.copy()
     k = np.zeros(u.shape, dtype=np.int64)
-    n = _climb(u, small, term, cdf, k, 0, min(_ALL_ELEMENTS_STEPS, last))
+    n = _climb(u, small, term, cdf, k, 0, _ALL_ELEMENTS_STEPS)  # below every element's `_cap`
     if n == _ALL_ELEMENTS_STEPS:
         up = np.flatnonzero(u > cdf)
         climbing = [a.take(up) for a in (u, small, term, cdf, k)]
-        _climb(*climbing, n, last)
+        _climb(*climbing, n, _cap(climbing[1]))
         k[up] = climbing[-1]
     big = mean > _NORMAL_ABOVE
     if big.any():
         normal = np.rint(mean[big] + np.sqrt(mean[big]) * ndtri(u[big])).clip(min=0)
         k[big] = normal.astype(np.int64)
     return k
+
+
+def _cap(mean: np.ndarray | float) -> np.ndarray | float:
+    """The step at which an element's walk stops: the tail beyond it is below 1e-16, and the
+    cumulative sum may stop short of the largest uniform by rounding. Each element's own, so
+    that its quantile does not depend on the other means drawn beside it."""
+    return 30 + 2 * mean
 
 
 def _climb(
@@ -125,14 +131,17 @@ def _climb(
     cdf: np.ndarray,
     k: np.ndarray,
     n: int,
-    stop: float,
+    stop: int | np.ndarray,
 ) -> int:
-    """Steps n+1, n+2, ... of the walk, up to `stop` or until no element climbs; `term` (the
-    probability of k = n), `cdf` and the quantiles `k` are updated in place. Returns the step
-    reached."""
+    """Steps n+1, n+2, ... of the walk, up to `stop` (one step for all elements, or each
+    element's) or until no element climbs; `term` (the probability of k = n), `cdf` and the
+    quantiles `k` are updated in place. Returns the step reached."""
     above = np.empty(np.shape(u), dtype=bool)
-    while n < stop:
+    each = np.ndim(stop) > 0
+    while each or n < stop:
         np.greater(u, cdf, out=above)
+        if each:
+            above &= n < stop
         if not above.any():
             break
         n += 1
@@ -150,14 +159,13 @@ def _quantile_each(u: list[float], mean: list[float]) -> list[int]:
     mean = [m if m > 0.0 else 0.0 for m in mean]
     small = [0.0 if m > _NORMAL_ABOVE else m for m in mean]
     terms = np.exp([-m for m in small]).tolist()
-    stop = 30 + 2 * max(small, default=0.0)  # past `stop` the tail is below 1e-16
     quantiles = []
     for x, m, t, whole in zip(u, small, terms, mean, strict=True):
         if whole > _NORMAL_ABOVE:  # as np.rint(...).clip(min=0), -inf (u = 0) included
             normal = whole + math.sqrt(whole) * float(ndtri(x))
             quantiles.append(round(normal) if normal > 0 else 0)
             continue
-        cdf, n = t, 0
+        cdf, n, stop = t, 0, _cap(m)
         while x > cdf and n < stop:
             n += 1
             t = t * m / n
