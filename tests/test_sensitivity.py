@@ -148,12 +148,8 @@ def test_bad_outcomes_are_one_line_and_write_nothing(reference, tmp_path, outcom
     assert not out.exists()
 
 
-def test_wrong_design_and_unfinished_stores_are_one_line(reference, tmp_path):
-    lhs = tmp_path / "lhs"
-    shutil.copytree(reference.folder, lhs)
-    manifest = json.loads((lhs / "manifest.json").read_text())
-    manifest["sweep"]["design"]["kind"] = "lhs"
-    (lhs / "manifest.json").write_text(json.dumps(manifest))
+def test_wrong_design_and_unfinished_stores_are_one_line(reference, tmp_path, monkeypatch):
+    lhs = sweep_of(tmp_path, monkeypatch, linear, '{ kind = "lhs", n = 8 }', 1, "lhs").folder
     status, _, err = invoke("sensitivity", lhs, "--out", tmp_path / "a")
     assert status == 2 and "a lhs design" in err and len(err.strip().splitlines()) == 1, err
     unfinished = tmp_path / "unfinished"
