@@ -133,8 +133,9 @@ class World:
     # --- what the actors perceive ---
     @property
     def control(self) -> np.ndarray:
-        """(R, D) who holds each district (an index into ACTORS). Assigning it forgets what was
-        worked out from it; `fight` changes it in place and forgets it itself."""
+        """(R, D) who holds each district: an index into ACTORS, int8 (as the map's
+        `controller`; arithmetic on it wraps past 127). Assigning it forgets what was worked
+        out from it; `fight` changes it in place and forgets it itself."""
         return self._control
 
     @control.setter

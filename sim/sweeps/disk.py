@@ -46,12 +46,17 @@ def write_atomic(path: Path, write: Callable[[BinaryIO], object]) -> None:
 
 
 def write_parquet(path: Path, table: pa.Table) -> None:
-    """Write an Arrow table to a Parquet file, atomically (`write_atomic`). Only the category
-    columns are dictionary-encoded: trying it on every column, pyarrow's default, took twice
-    the time for a larger file (a sweep batch's weekly series: 0.19 s and 20.1 MB against
-    0.08 s and 19.0 MB, measured)."""
-    categories = [f.name for f in table.schema if pa.types.is_dictionary(f.type)]
-    write_atomic(path, lambda file: pq.write_table(table, file, use_dictionary=categories))
+    """Write an Arrow table to a Parquet file, atomically (`write_atomic`). Only the category,
+    whole-number and date columns are dictionary-encoded: pyarrow's default tries it on every
+    column, and the floating-point ones seldom repeat (a sweep batch's weekly series: 0.21 s
+    and 20.1 MB by default, 0.09 s and 17.6 MB so; an event log 209 against 245 KB, measured).
+    """
+    repeating = [
+        f.name
+        for f in table.schema
+        if pa.types.is_dictionary(f.type) or pa.types.is_integer(f.type) or pa.types.is_date(f.type)
+    ]
+    write_atomic(path, lambda file: pq.write_table(table, file, use_dictionary=repeating))
 
 
 def sync_folder(folder: Path) -> None:
