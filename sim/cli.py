@@ -752,7 +752,14 @@ def calibrate(
     from sim.analysis import calibrate as abc
     from sim.reports import plots
     from sim.reports.files import write_analysis
-    from sim.sweeps.disk import LOCK, ResultsError, lock, read_json, write_atomic
+    from sim.sweeps.disk import (
+        LOCK,
+        ResultsError,
+        lock,
+        read_json,
+        refuse_inside_results,
+        write_atomic,
+    )
     from sim.sweeps.runner import dask_client
 
     started = datetime.now().astimezone()
@@ -775,6 +782,8 @@ def calibrate(
     new = not folder.exists()
     identity = folder / "identity.json"
     try:
+        if new:
+            refuse_inside_results(folder)
         folder.mkdir(parents=True, exist_ok=True)
         others = {p.name for p in folder.iterdir()} - {LOCK}
         if others and not identity.is_file():

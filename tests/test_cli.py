@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -138,6 +139,27 @@ def test_existing_results_are_never_overwritten(small_run, tmp_path):
         sim("run", "baseline", "--replicates", "2", "--out", str(tmp_path / "empty")).returncode
         == 2
     )
+
+
+def test_no_results_are_written_inside_a_run_folder_or_a_store(small_run, reference, tmp_path):
+    """A run's folder and a sweep store hold only what their manifests list: a new run or an
+    analysis asked to write inside one is refused before anything is made."""
+    store = reference.folder
+    sweep_file = tmp_path / "sweep.toml"
+    sweep_file.write_text(json.loads((store / "manifest.json").read_text())["sweep_file"])
+    calibration = Path(__file__).resolve().parents[1] / "experiments" / "calibrate_check.toml"
+    for args, folder, inside in (
+        (("run", "baseline", "--replicates", "2"), small_run, small_run / "again"),
+        (("sensitivity", str(store)), store, store / "series" / "analysis"),
+        (("sweep", str(sweep_file), "--workers", "0"), small_run, small_run / "store"),
+        (("calibrate", str(calibration)), store, store / "calibration"),
+    ):
+        result = sim(*args, "--out", str(inside))
+        assert result.returncode == 2 and not inside.exists(), result.stderr
+        assert result.stderr.strip().splitlines() == [
+            f"error: {inside}: inside the results folder {folder.resolve()}, which holds only "
+            "what its manifest lists; choose an --out outside it"
+        ]
 
 
 def test_two_runs_on_one_folder_one_wins_whole_the_other_loses_cleanly(tmp_path):

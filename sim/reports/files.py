@@ -29,6 +29,7 @@ from sim.sweeps.disk import (
     code_digest,
     git_commit,
     installed_versions,
+    refuse_inside_results,
     sha256,
     write_atomic,
     write_parquet,
@@ -43,6 +44,7 @@ def claim(out: Path | None, default: Path) -> Path:
     existing `out` (even empty) is refused, so a second run on the same folder loses at once.
     Without `out`, the first free name of `default`, `default-2`, `default-3`, ..."""
     if out is not None:
+        refuse_inside_results(out)
         _make(out)
         return out
     for n in itertools.count(1):

@@ -59,6 +59,30 @@ def write_parquet(path: Path, table: pa.Table) -> None:
     write_atomic(path, lambda file: pq.write_table(table, file, use_dictionary=repeating))
 
 
+def results_folder_around(path: Path) -> Path | None:
+    """The `sim run` folder or sweep store that `path` lies inside, if any (a folder above it
+    whose manifest.json is one of theirs)."""
+    for folder in path.resolve().parents:
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(manifest, dict) and ("batches" in manifest or "scenario_file" in manifest):
+            return folder
+    return None
+
+
+def refuse_inside_results(out: Path) -> None:
+    """A one-line ResultsError if `out` lies inside a `sim run` folder or a sweep store: they
+    hold only what their manifests list."""
+    around = results_folder_around(out)
+    if around is not None:
+        raise ResultsError(
+            f"{out}: inside the results folder {around}, which holds only what its manifest "
+            "lists; choose an --out outside it"
+        )
+
+
 def sync_folder(folder: Path) -> None:
     """Flush a folder's entries (new names, renames) to disk."""
     descriptor = os.open(folder, os.O_RDONLY)

@@ -45,6 +45,7 @@ from sim.sweeps.disk import (
     lock,
     now,
     read_json,
+    refuse_inside_results,
     sha256,
     sync_folder,
     write_atomic,
@@ -230,6 +231,7 @@ class SweepStore:
         except OSError as error:  # a name too long, say
             raise ResultsError(f"{folder}: cannot use it as a store: {error.strerror}") from None
         if not made:
+            refuse_inside_results(folder)
             manifest = {
                 "identity": wanted,
                 "sweep": sweep.model_dump(mode="json"),
