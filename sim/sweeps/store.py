@@ -79,7 +79,7 @@ def identity(
         "sweep": _sweep_digest(sweep.model_dump(mode="json")),
         "record": sweep.record,
         "design": design_digest(design),
-        "scenario_values": _digest(json.dumps(scenario.model_dump(mode="json"), sort_keys=True)),
+        "scenario_values": _values_digest(scenario.model_dump(mode="json")),
         "scenario_file": _digest(scenario_text),
         "package_version": sim.__version__,
         "model_code": code_digest(),
@@ -90,6 +90,11 @@ def identity(
 def _sweep_digest(sweep: dict[str, Any]) -> str:
     """SHA-256 of a sweep as written in a manifest, its `record` left out (compared apart)."""
     return _digest(json.dumps({k: v for k, v in sweep.items() if k != "record"}, sort_keys=True))
+
+
+def _values_digest(scenario: dict[str, Any]) -> str:
+    """SHA-256 of a scenario's values as written in a manifest."""
+    return _digest(json.dumps(scenario, sort_keys=True))
 
 
 def design_digest(design: dict[str, Any]) -> str:
@@ -198,7 +203,7 @@ def _identity_problem(manifest: dict[str, Any]) -> str | None:
         return "its sweep is not the one its runs were made with (edited?)"
     scenario = manifest["scenario"]
     scenario_text = manifest.get("scenario_file")
-    if _digest(json.dumps(scenario, sort_keys=True)) != wanted.get("scenario_values") or (
+    if _values_digest(scenario) != wanted.get("scenario_values") or (
         not isinstance(scenario_text, str) or _digest(scenario_text) != wanted.get("scenario_file")
     ):
         return "its base scenario is not the one its runs were made with (edited?)"
