@@ -26,13 +26,13 @@ def outcomes():
     found = {}
     for name in NAMES:
         model = run_model(name, REPLICATES, seed=7, record_every=1)
-        days = model.recorder.days
+        series = model.recorder.series()
         found[name] = {
             "summary": model.recorder.summary_columns(),
             "world": model.world,
-            "hts_share": np.stack([d["zone_share_hts"] for d in days], axis=1),
-            "aid": np.stack([d["aid_delivered"] for d in days], axis=1),
-            "civilians": np.stack([d["civilians_killed"] for d in days], axis=1),
+            "hts_share": series["zone_share_hts"],
+            "aid": series["aid_delivered"],
+            "civilians": series["civilians_killed"],
         }
     return found
 

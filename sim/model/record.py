@@ -48,6 +48,9 @@ ROW_BYTES = 700
 """Memory one recorded day of one run's series takes until it is written (measured: 0.57 KB a
 day weekly, 0.68 KB daily, both as Arrow tables)."""
 
+SERIES_CHUNK = 4_000_000
+"""Bytes of the series taken out of the recorded days at a time (see `Recorder.series`)."""
+
 EVENT_BYTES = 60
 """Memory the event log takes a run and a day (measured in baseline: 0.34 events a day of about
 100 bytes; taken at twice that)."""
@@ -92,8 +95,11 @@ class Recorder:
         self.model = model
         self.every = every
         self.events = EventLog(model) if events else None
-        self.days: list[dict[str, np.ndarray]] = []
+        self.rows: list[tuple[np.ndarray, np.ndarray]] = []  # each recorded day's two blocks
         self.recorded_days: list[int] = []
+        # the columns of each block and their types, in the daily table's order
+        self.columns: tuple[list[str], list[str]] = ([], [])
+        self.types: tuple[list[np.dtype], list[np.dtype]] = ([], [])
         r = model.replicates
         self.ladder = Ladder(r)
         self.peak_level = np.zeros(r, dtype=np.int8)
@@ -143,7 +149,7 @@ class Recorder:
         self.aid_need_total += world.aid_need
         self.relation_low = np.minimum(self.relation_low, world.relation)
         if self.every and day % self.every == 0:
-            self.days.append(self._daily_row(pairs))
+            self.rows.append(self._daily_row(pairs))
             self.recorded_days.append(day)
         if self.events:
             self.events.record()
@@ -187,55 +193,79 @@ class Recorder:
             zone = geo.population * geo.in_theatre("zone")
             at["damascus_zone_share_day345"] = total(held * zone) / zone.sum()
 
-    def _daily_row(self, pairs: np.ndarray) -> dict[str, np.ndarray]:
+    def _daily_row(self, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The day's row as two blocks, each copied in one step (a row of some 60 columns costs
+        a copy each otherwise): the figures as floats (exact for the counts and the level) and
+        the rungs (int8: postures and pair levels), R values of a column after another."""
         m, world = self.model, self.model.world
-        zone = THEATRES.index("zone")
-        # the rows kept are copied out, so that the day's row holds no other theatre or actor
+        zone, northeast = THEATRES.index("zone"), THEATRES.index("northeast")
         hts_force, opposition_force = world.by_controller(world.force)[zone, [HTS, OPPOSITION]]
-        row: dict[str, np.ndarray] = {
-            "level": self.level.copy(),
-            "breaches": world.breaches.copy(),
-            "killed": world.killed.copy(),
-            "injured": world.injured.copy(),
-            "civilians_killed": world.civilians_killed.copy(),
-            "displaced": world.displaced.copy(),
-            "in_camps": world.in_camps.copy(),
-            "ne_displaced": world.ne_displaced.copy(),
-            "ne_in_camps": world.ne_camps.copy(),
-            "left_for_turkey": world.left_for_turkey.copy(),
-            "aid_need": world.aid_need.copy(),
-            "aid_delivered": world.aid_delivered.copy(),
-            "us_presence": world.us_presence.copy(),
-            "ru_tr_relation": world.relation.copy(),
-            "russia_frustration": m.faction("russia").frustration.copy(),
-            "summit": world.today.summit.copy(),
-            "cessions": world.cessions.copy(),
+        figures: dict[str, np.ndarray] = {
+            "level": self.level,
+            "breaches": world.breaches,
+            "killed": world.killed,
+            "injured": world.injured,
+            "civilians_killed": world.civilians_killed,
+            "displaced": world.displaced,
+            "in_camps": world.in_camps,
+            "ne_displaced": world.ne_displaced,
+            "ne_in_camps": world.ne_camps,
+            "left_for_turkey": world.left_for_turkey,
+            "aid_need": world.aid_need,
+            "aid_delivered": world.aid_delivered,
+            "us_presence": world.us_presence,
+            "ru_tr_relation": world.relation,
+            "russia_frustration": m.faction("russia").frustration,
+            "summit": world.today.summit,
+            "cessions": world.cessions,
             "hts_force": hts_force,
             "opposition_force": opposition_force,
         }
-        zone_shares, ne_shares = world.shares()[[zone, THEATRES.index("northeast")]]
-        for i in range(len(ACTORS)):
-            row[_ZONE_SHARES[i]], row[_NE_SHARES[i]] = zone_shares[i], ne_shares[i]
-        row.update((f"posture_{f.name}", f.posture.copy()) for f in m.factions)
-        row.update(zip(_PAIR_LEVELS, pairs.T.copy(), strict=True))  # one copy, a row per pair
-        return row
+        shares = world.shares()[[zone, northeast]].transpose(1, 0, 2)  # (7, 2, R), by actor
+        postures = [f.posture for f in m.factions]
+        if not self.rows:  # the first day names the columns
+            share_names = [n for pair in zip(_ZONE_SHARES, _NE_SHARES, strict=True) for n in pair]
+            posture_names = [f"posture_{f.name}" for f in m.factions]
+            self.columns = ([*figures, *share_names], [*posture_names, *_PAIR_LEVELS])
+            self.types = (
+                [v.dtype for v in figures.values()] + [shares.dtype] * len(share_names),
+                [p.dtype for p in postures] + [pairs.dtype] * len(_PAIR_LEVELS),
+            )
+        return (
+            np.concatenate([*figures.values(), shares], axis=None, dtype=float),
+            np.concatenate([*postures, pairs.T], axis=None),  # one row per pair
+        )
+
+    def series(self) -> dict[str, np.ndarray]:
+        """The recorded series: each daily column as an (R, recorded days) array of its own
+        type, in the daily table's order. Taken out of the days' blocks a few columns at a time
+        (`SERIES_CHUNK` bytes), so that no second copy of the whole series is made."""
+        runs, n_days = self.model.replicates, len(self.rows)
+        found: dict[str, np.ndarray] = {}
+        for block, (names, types) in enumerate(zip(self.columns, self.types, strict=True)):
+            if not n_days:
+                break
+            step = max(1, SERIES_CHUNK // (n_days * runs * self.rows[0][block].itemsize))
+            for first in range(0, len(names), step):
+                part = slice(first * runs, (first + step) * runs)
+                days = np.stack([row[block][part] for row in self.rows])  # (days, columns x R)
+                by_column = days.reshape(n_days, -1, runs).transpose(1, 2, 0)
+                kept = slice(first, first + step)
+                for name, dtype, values in zip(names[kept], types[kept], by_column, strict=True):
+                    found[name] = values.astype(dtype, order="C")
+        return found
 
     def daily_columns(self) -> dict[str, np.ndarray]:
         """The recorded series as columns, rows ordered by run, then day."""
         m = self.model
-        n_days = len(self.days)
+        n_days = len(self.rows)
         days = np.array(self.recorded_days, dtype=np.int32)
         columns: dict[str, np.ndarray] = {
             "run": np.repeat(np.arange(m.replicates, dtype=np.int64), n_days),
             "seed": np.repeat(m.seeds, n_days),
             "day": np.tile(days, m.replicates),
         }
-        for name in self.days[0] if self.days else []:
-            values = [d[name] for d in self.days]
-            if m.replicates == 1:  # the same, a quarter of the time
-                columns[name] = np.concatenate(values)
-            else:
-                columns[name] = np.stack(values, axis=1).reshape(-1)
+        columns.update((name, values.reshape(-1)) for name, values in self.series().items())
         return columns
 
     def summary_columns(self) -> dict[str, np.ndarray]:
@@ -313,16 +343,15 @@ class RecordedData(mesa.DataCollector):
     @property
     def model_vars(self) -> dict[str, list]:
         """{variable: its value on each recorded day}, `seed` and `day` first."""
-        model, days = self.recorder.model, self.recorder.recorded_days
-        rows = [
-            {"seed": model.seeds, "day": np.full(model.replicates, day)} | row
-            for day, row in zip(days, self.recorder.days, strict=True)
-        ]
-        one_run = model.replicates == 1
-        return {
-            name: [row[name][0].item() if one_run else row[name] for row in rows]
-            for name in (rows[0] if rows else {})
+        model, days = self.recorder.model, np.array(self.recorder.recorded_days)
+        columns = {
+            "seed": np.repeat(model.seeds[:, None], len(days), axis=1),
+            "day": np.tile(days, (model.replicates, 1)),
+            **self.recorder.series(),
         }
+        if model.replicates == 1:
+            return {name: values[0].tolist() for name, values in columns.items()}
+        return {name: list(values.T) for name, values in columns.items()}
 
     def get_model_vars_dataframe(self) -> pd.DataFrame:
         """The recorded series: one row per run and day, with `run`, `seed` and `day`."""
