@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.model import EscalationModel
+from sim.model import EscalationModel, record
 from sim.model.scenario import load
 from sim.model.streams import run_seeds
 
@@ -28,6 +28,30 @@ def test_a_run_in_a_batch_of_64_equals_the_same_seed_alone(seed, position):
     for name, values in alone.items():
         if name != "run":
             np.testing.assert_array_equal(batch[name][position], values[0], err_msg=name)
+
+
+def test_a_runs_daily_series_in_a_batch_equals_it_alone_read_a_column_at_a_time(monkeypatch):
+    """The recorder keeps a day as blocks of all runs' columns; read out whole, or one column
+    at a time (a tiny `SERIES_CHUNK`), each run's series is its own, in its own types."""
+    scenario = load("immediate_assault")[0]
+    batch = EscalationModel(scenario, 5, 11, record_every=1)
+    batch.run(60)
+    whole = batch.recorder.series()
+    monkeypatch.setattr(record, "SERIES_CHUNK", 1)
+    by_column = batch.recorder.series()
+    alone = EscalationModel(scenario, seeds=[run_seeds(11, 5)[3]], record_every=1)
+    alone.run(60)
+    own = alone.recorder.series()
+    assert list(whole) == list(by_column) == list(own)
+    assert {whole["level"].dtype, whole["posture_russia"].dtype, whole["summit"].dtype} == {
+        np.dtype(np.int8),
+        np.dtype(bool),
+    }
+    for name, values in own.items():
+        assert values.shape == (1, 61)
+        np.testing.assert_array_equal(whole[name], by_column[name], err_msg=name)
+        assert whole[name].dtype == by_column[name].dtype == values.dtype, name
+        np.testing.assert_array_equal(whole[name][3], values[0], err_msg=name)
 
 
 def test_parameters_differing_per_replicate_do_not_leak_between_runs():
