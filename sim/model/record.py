@@ -97,9 +97,9 @@ class Recorder:
         self.events = EventLog(model) if events else None
         self.rows: list[tuple[np.ndarray, np.ndarray]] = []  # each recorded day's two blocks
         self.recorded_days: list[int] = []
-        # the columns of each block and their types, in the daily table's order
-        self.columns: tuple[list[str], list[str]] = ([], [])
-        self.types: tuple[list[np.dtype], list[np.dtype]] = ([], [])
+        # the names and types of each block's columns, in the daily table's order
+        self.block_names: tuple[list[str], list[str]] = ([], [])
+        self.block_types: tuple[list[np.dtype], list[np.dtype]] = ([], [])
         r = model.replicates
         self.ladder = Ladder(r)
         self.peak_level = np.zeros(r, dtype=np.int8)
@@ -226,8 +226,8 @@ class Recorder:
         if not self.rows:  # the first day names the columns
             share_names = [n for pair in zip(_ZONE_SHARES, _NE_SHARES, strict=True) for n in pair]
             posture_names = [f"posture_{f.name}" for f in m.factions]
-            self.columns = ([*figures, *share_names], [*posture_names, *_PAIR_LEVELS])
-            self.types = (
+            self.block_names = ([*figures, *share_names], [*posture_names, *_PAIR_LEVELS])
+            self.block_types = (
                 [v.dtype for v in figures.values()] + [shares.dtype] * len(share_names),
                 [p.dtype for p in postures] + [pairs.dtype] * len(_PAIR_LEVELS),
             )
@@ -242,9 +242,8 @@ class Recorder:
         (`SERIES_CHUNK` bytes), so that no second copy of the whole series is made."""
         runs, n_days = self.model.replicates, len(self.rows)
         found: dict[str, np.ndarray] = {}
-        for block, (names, types) in enumerate(zip(self.columns, self.types, strict=True)):
-            if not n_days:
-                break
+        blocks = zip(self.block_names, self.block_types, strict=True)
+        for block, (names, types) in enumerate(blocks if n_days else []):
             step = max(1, SERIES_CHUNK // (n_days * runs * self.rows[0][block].itemsize))
             for first in range(0, len(names), step):
                 part = slice(first * runs, (first + step) * runs)
@@ -344,6 +343,8 @@ class RecordedData(mesa.DataCollector):
     def model_vars(self) -> dict[str, list]:
         """{variable: its value on each recorded day}, `seed` and `day` first."""
         model, days = self.recorder.model, np.array(self.recorder.recorded_days)
+        if not len(days):
+            return {}
         columns = {
             "seed": np.repeat(model.seeds[:, None], len(days), axis=1),
             "day": np.tile(days, (model.replicates, 1)),
