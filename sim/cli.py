@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sim.model import scenario as scenarios
-from sim.model.claims import ASSUMPTION, SOURCES
+from sim.model.claims import ASSUMPTION, SOURCES, cited
 from sim.model.params import PARAMETERS
 
 
@@ -407,8 +407,8 @@ def claims() -> None:
     rules = all_rules()
     for claim_id, text in [*SOURCES.items(), (ASSUMPTION, "not in the source")]:
         console.print(f"[bold]{claim_id}[/bold] {text}", markup=True)
-        for name, cited in rules.items():
-            if claim_id in cited:
+        for name, sources in rules.items():
+            if claim_id in sources:
                 console.print(f"    rule      {name}")
         for p in PARAMETERS.values():
             if claim_id in p.basis:
@@ -425,7 +425,7 @@ def params(form: FormatOption = Format.table) -> None:
             "low": p.low,
             "high": p.high,
             "unit": p.unit,
-            "basis": list(p.basis),
+            "basis": [cited(source) for source in p.basis],
             "integer": p.integer,
             "defines outcome": p.defines_outcome,
             "meaning": p.doc,

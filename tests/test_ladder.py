@@ -21,7 +21,7 @@ def climb(days: list[Today]) -> tuple[np.ndarray, np.ndarray]:
 def test_each_rung():
     week = [Today(8, DISTRICTS) for _ in range(WEEK)]
     for today in week:
-        today.breaches[2, HTS, DAMASCUS] = 12  # sustained: a week at 12 a day (default 10)
+        today.breaches[2, HTS, DAMASCUS] = 12  # sustained: a week at 12 a day (default 7)
         today.struck[3, HTS] = 1  # air campaign: strikes every day of the week
     today = week[-1]
     today.breaches[1, DAMASCUS, HTS] = 3  # sporadic

@@ -1,8 +1,10 @@
 """The map data, the parameter registry and the traceability of every rule to the source."""
 
 import functools
+import importlib.util
 import operator
 import re
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -10,13 +12,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sim.analysis.calibrate import fitted_parameters
 from sim.model import EscalationModel
 from sim.model.agents import FACTIONS
-from sim.model.claims import ASSUMPTION, CLAIMS, PATTERNS, SOURCES
+from sim.model.claims import ASSUMPTION, CLAIMS, PATTERNS, SOURCES, cited
 from sim.model.geography import THEATRES, district_total, district_totals, load, parse
 from sim.model.params import PARAMETERS, ParameterSet
 from sim.model.rules import all_rules
 from sim.model.world import World
+
+ROOT = Path(__file__).parent.parent
 
 
 def test_map_size_theatres_and_population():
@@ -96,15 +101,15 @@ def test_every_agent_rule_cites_claims_and_its_docstring_names_them():
             dispatches = name == "act" and method.__doc__.startswith("Today's actions")
             assert getattr(method, "claims", None) or dispatches, f"{faction.__name__}.{name}"
     owners = {c.__name__: c for c in (*FACTIONS, World, EscalationModel)}
-    for name, cited in all_rules().items():
+    for name, sources in all_rules().items():
         owner, method = name.split(".")
         doc = vars(owners[owner])[method].__doc__
-        for claim in cited:
+        for claim in sources:
             assert claim == ASSUMPTION or names_claim(doc, claim), f"{name} cites {claim} silently"
 
 
 def test_every_claim_and_pattern_is_used_by_a_rule_or_a_parameter():
-    used = {c for cited in all_rules().values() for c in cited}
+    used = {c for sources in all_rules().values() for c in sources}
     used |= {b for p in PARAMETERS.values() for b in p.basis}
     assert set(CLAIMS) - used == set(), f"claims used nowhere: {set(CLAIMS) - used}"
     assert set(PATTERNS) - used == set(), f"patterns used nowhere: {set(PATTERNS) - used}"
@@ -115,6 +120,20 @@ def test_no_duration_the_article_does_not_give_is_credited_to_it():
     or C17 (the article gives neither length)."""
     assert PARAMETERS["us_pullout_delay"].basis == (ASSUMPTION,)
     assert "C07" not in PARAMETERS["summit_grace_days"].basis
+
+
+def test_the_defaults_fitted_by_the_search_say_so_and_no_other_does():
+    """A default found by `experiments/fit_defaults.py`'s search cites the window it was fitted
+    to (C11, C12 or a pattern, shown as external) and no `assumption`; `sim calibrate` fits
+    exactly those by default (the ladder's thresholds, which define outcomes, left out)."""
+    path = ROOT / "experiments" / "fit_defaults.py"
+    spec = importlib.util.spec_from_file_location("fit_defaults", path)
+    fit = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fit)
+    searched = {name for stage in fit.STAGES.values() for name in stage["search"]}
+    searched -= {name for name in searched if PARAMETERS[name].defines_outcome}
+    assert set(fitted_parameters()) == searched
+    assert cited("P04") == "P04 (external)" and cited("C11") == "C11"
 
 
 def test_the_readme_tables_and_the_recorded_columns_come_from_the_outcome_registry():

@@ -124,6 +124,17 @@ def test_coordinated_transition_turns_the_kurds_to_damascus(outcomes):
     )
 
 
+def test_in_baseline_the_kurdish_deal_or_the_turkish_operation_can_come_first(outcomes):
+    """C19: once the US is mostly gone, the Kurds may let Damascus in before Turkey moves (the
+    threat of its vow alone is above `kurd_invite_threat`), or Turkey may strike first."""
+    baseline = outcomes["baseline"]["summary"]
+    deal, operation = baseline["kurd_damascus_deal_day"], baseline["ne_operation_day"]
+    deal_first = np.isfinite(deal) & ~(operation <= deal)  # NaN: it never happened
+    operation_first = np.isfinite(operation) & ~(deal <= operation)
+    assert 0.2 < deal_first.mean() < 0.8
+    assert 0.2 < operation_first.mean() < 0.8
+
+
 def test_hts_consolidation_gives_hts_more_of_the_zone(outcomes):
     """With no Turkish effort HTS takes the zone faster: a higher share on day 100."""
     consolidated = outcomes["hts_consolidation"]["hts_share"][:, 100]

@@ -34,7 +34,7 @@ from pydantic import Field, model_validator
 
 from sim.analysis.expressions import condition, numbers
 from sim.analysis.posterior import Posterior
-from sim.model.claims import PATTERNS
+from sim.model.claims import ASSUMPTION, PATTERNS
 from sim.model.params import PARAMETERS
 from sim.model.scenario import (
     SEED_LIMIT,
@@ -156,12 +156,14 @@ class Calibration(Strict):
 
 
 def fitted_parameters() -> dict[str, Varied]:
-    """The parameters whose defaults were fitted to a calibration window, over their ranges
-    (the ladder's thresholds left out: they define outcomes)."""
+    """The parameters whose defaults were fitted to a calibration window, over their ranges:
+    their basis names a window's claim or pattern and no `assumption` (a rule resting on C12
+    with an assumed value was not fitted); the ladder's thresholds are left out (they define
+    outcomes)."""
     return {
         name: Varied()
         for name, p in PARAMETERS.items()
-        if set(p.basis) & set(FITTED) and not p.defines_outcome
+        if set(p.basis) & set(FITTED) and ASSUMPTION not in p.basis and not p.defines_outcome
     }
 
 

@@ -54,6 +54,13 @@ ASSUMPTION = "assumption"
 SOURCES: dict[str, str] = {**CLAIMS, **PATTERNS}
 """Everything a rule or a parameter may cite besides `assumption`."""
 
+
+def cited(source: str) -> str:
+    """A source as shown to readers: a pattern says it is external (hindsight), e.g.
+    "P04 (external)"; a claim or `assumption` as it is."""
+    return f"{source} (external)" if source in PATTERNS else source
+
+
 F = TypeVar("F", bound=Callable[..., object])
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
+from sim.model.claims import cited
 from sim.model.ladder import LEVELS
 from sim.model.outcomes import Kind, Outcome, by_column
 from sim.model.params import PARAMETERS
@@ -55,7 +56,7 @@ def describe(name: str, outcomes: dict[str, Outcome]) -> dict[str, str]:
     """The metadata of a column: description, unit, kind and what null means."""
     if name in PARAMETERS:
         p = PARAMETERS[name]
-        basis = " ".join(p.basis)
+        basis = " ".join(cited(source) for source in p.basis)
         return {
             "description": f"{p.doc} (parameter; basis: {basis})",
             "unit": p.unit,
