@@ -79,12 +79,14 @@ def test_offensives_fade_smoothly_across_the_threshold_range():
     picks=st.lists(st.integers(0, 40), min_size=1, max_size=8, unique=True),
     commit=st.floats(0.2, 0.8),
     attrition=st.floats(0.005, 0.1),
-    capture=st.floats(0.01, 0.3),
+    capture=st.floats(0.1, 0.3),
     seed=st.integers(0, 2**40),
 )
 def test_fighting_conserves_force(attacker, picks, commit, attrition, capture, seed):
     """What the attack and the defence lose is exactly what the fighters' deaths count; force
-    that commits, moves in or falls back is never created or lost on the way."""
+    that commits, moves in or falls back is never created or lost on the way. Fought day after
+    day, so that districts fall and their defenders fall back, or are routed when no district
+    of their side is left next to them."""
     geo = load()
     params = ParameterSet(
         1,
@@ -97,19 +99,52 @@ def test_fighting_conserves_force(attacker, picks, commit, attrition, capture, s
         },
     )
     world = World(geo, params, Streams(np.array([seed])), 1)
-    targets = np.zeros((1, geo.size), dtype=bool)
-    targets[0, picks] = True
-    targets &= (world.control != attacker) & (world.control != 0)
-    targets &= world.neighbours_of(world.held(attacker)) > 0
-    before = district_total(world.force) + district_total(world.posts)
-    world.fight(attacker, targets, np.array([2.0]), "test")
-    after = district_total(world.force) + district_total(world.posts)
-    lost = world.killed / (1000 * params.death_share)
-    np.testing.assert_allclose(before - after, lost, rtol=1e-9, atol=1e-12)
-    assert (world.force >= 0).all() and (world.posts >= 0).all()
-    if targets.any():
+    picked = np.zeros((1, geo.size), dtype=bool)
+    picked[0, picks] = True
+    for day in range(30):
+        world.start_day(day)
+        targets = picked & (world.control != attacker) & (world.control != 0)
+        targets &= world.neighbours_of(world.held(attacker)) > 0
+        before = district_total(world.force) + district_total(world.posts)
+        killed = world.killed.copy()
+        world.fight(attacker, targets, np.array([2.0]), "test")
+        after = district_total(world.force) + district_total(world.posts)
+        lost = (world.killed - killed) / (1000 * params.death_share)
+        np.testing.assert_allclose(before - after, lost, rtol=1e-9, atol=1e-12)
+        assert (world.force >= 0).all() and (world.posts >= 0).all()
         assert world.today.attacked[0, attacker].sum() == targets.sum()
-    assert set(np.unique(world.control)) <= {TURKEY, DAMASCUS, HTS, OPPOSITION, 5}
+        assert set(np.unique(world.control)) <= {TURKEY, DAMASCUS, HTS, OPPOSITION, 5}
+
+
+def test_the_defenders_of_a_captured_district_fall_back_or_are_counted_as_lost():
+    """A district that falls: its surviving defenders join their side's neighbours that still
+    hold out, split evenly; with none left, they are routed and counted among the dead."""
+    geo = load()
+    params = ParameterSet(1, {"capture_rate": 0.3, "ground_lethality": 0.0})
+    target = geo.index("khan_shaykhun")
+    around = np.flatnonzero(geo.adjacency[target])
+    for shelter in (True, False):
+        world = World(geo, params, Streams(np.array([3])), 1)
+        world.control[0, around] = DAMASCUS  # the district is surrounded ...
+        world.force[0, around] = 5.0
+        if shelter:  # ... but for one district of its own side, empty
+            world.control[0, around[0]], world.force[0, around[0]] = HTS, 0.0
+        world.control[0, target] = HTS
+        world.control = world.control  # forget what was worked out from control
+        targets = np.zeros((1, geo.size), dtype=bool)
+        targets[0, target] = True
+        for day in range(200):
+            world.start_day(day)
+            force, killed = world.force.copy(), world.killed.copy()
+            world.fight(DAMASCUS, targets, np.array([1.0]), "test")
+            if world.today.captured[0, target]:
+                break
+        assert world.today.captured[0, target], "the district never fell"
+        lost = (world.killed - killed)[0] / (1000 * params.death_share[0])
+        spent = force.sum() - world.force.sum()
+        np.testing.assert_allclose(spent, lost, rtol=1e-9)
+        if shelter:  # the survivors moved next door
+            assert world.force[0, around[0]] > 0
 
 
 @settings(max_examples=25, deadline=None)
