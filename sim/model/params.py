@@ -74,7 +74,7 @@ _REGISTRY = [
           "Weight of the HTS share of the zone in Russian frustration."),
     Param("frustration_buffer", 0.5, 0.0, 1.5, "per buffer share", ("C13", "assumption"),
           "Weight of HTS presence in the buffer zone in Russian frustration."),
-    Param("frustration_breaches", 0.213, 0.0, 1.0, "per 10 breaches/day", ("C10", "C11", A[0]),
+    Param("frustration_breaches", 0.213, 0.0, 1.0, "per 10 breaches/day", ("C10", "C11", "P01"),
           "Weight of the week's breach rate in Russian frustration."),
     Param("frustration_relief", 0.6, 0.0, 1.5, "per unit effort", ("C08", "C09", "assumption"),
           "How much Turkey's effort against HTS calms Russian frustration."),
