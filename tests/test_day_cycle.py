@@ -2,6 +2,7 @@
 matter; fighting conserves force; the share of runs with an offensive changes smoothly."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -116,35 +117,39 @@ def test_fighting_conserves_force(attacker, picks, commit, attrition, capture, s
         assert set(np.unique(world.control)) <= {TURKEY, DAMASCUS, HTS, OPPOSITION, 5}
 
 
-def test_the_defenders_of_a_captured_district_fall_back_or_are_counted_as_lost():
+@pytest.mark.parametrize("case", ["shelter", "surrounded", "pair"])
+def test_the_defenders_of_a_captured_district_fall_back_or_are_counted_as_lost(case):
     """A district that falls: its surviving defenders join their side's neighbours that still
-    hold out, split evenly; with none left, they are routed and counted among the dead."""
+    hold out, split evenly; with none left (surrounded, or its one neighbour of its side fell
+    the same day), they are routed and counted among the dead. Force is conserved every day."""
     geo = load()
     params = ParameterSet(1, {"capture_rate": 0.3, "ground_lethality": 0.0})
-    target = geo.index("khan_shaykhun")
-    around = np.flatnonzero(geo.adjacency[target])
-    for shelter in (True, False):
-        world = World(geo, params, Streams(np.array([3])), 1)
-        world.control[0, around] = DAMASCUS  # the district is surrounded ...
-        world.force[0, around] = 5.0
-        if shelter:  # ... but for one district of its own side, empty
-            world.control[0, around[0]], world.force[0, around[0]] = HTS, 0.0
-        world.control[0, target] = HTS
-        world.control = world.control  # forget what was worked out from control
-        targets = np.zeros((1, geo.size), dtype=bool)
-        targets[0, target] = True
-        for day in range(200):
-            world.start_day(day)
-            force, killed = world.force.copy(), world.killed.copy()
-            world.fight(DAMASCUS, targets, np.array([1.0]), "test")
-            if world.today.captured[0, target]:
-                break
-        assert world.today.captured[0, target], "the district never fell"
+    held = [geo.index("khan_shaykhun")]
+    if case == "pair":  # two neighbouring districts, both attacked, nothing else of their side
+        held.append(int(np.flatnonzero(geo.adjacency[held[0]])[0]))
+    around = np.setdiff1d(np.flatnonzero(geo.adjacency[held].any(axis=0)), held)
+    world = World(geo, params, Streams(np.array([3])), 1)
+    world.control[0, around], world.force[0, around] = DAMASCUS, 5.0  # surrounded ...
+    if case == "shelter":  # ... but for one district of its own side, empty
+        world.control[0, around[0]], world.force[0, around[0]] = HTS, 0.0
+    world.control[0, held] = HTS
+    world.control = world.control  # forget what was worked out from control
+    targets = np.zeros((1, geo.size), dtype=bool)
+    targets[0, held] = True
+    for day in range(400):
+        world.start_day(day)
+        force, killed = world.force.copy(), world.killed.copy()
+        world.fight(DAMASCUS, targets & world.held(HTS), np.array([1.0]), "test")
         lost = (world.killed - killed)[0] / (1000 * params.death_share[0])
-        spent = force.sum() - world.force.sum()
-        np.testing.assert_allclose(spent, lost, rtol=1e-9)
-        if shelter:  # the survivors moved next door
-            assert world.force[0, around[0]] > 0
+        np.testing.assert_allclose(force.sum() - world.force.sum(), lost, rtol=1e-9)
+        if world.today.captured[0, held].sum() == len(held):  # all fell the same day
+            break
+        if case == "pair" and world.today.captured[0, held].any():  # one fell alone: again
+            world.control[0, held], world.force[0, held] = HTS, force[0, held]
+            world.control = world.control
+    assert world.today.captured[0, held].all(), "the districts never fell together"
+    if case == "shelter":  # the survivors moved next door
+        assert world.force[0, around[0]] > 0
 
 
 @settings(max_examples=25, deadline=None)

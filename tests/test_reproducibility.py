@@ -43,10 +43,8 @@ def test_a_runs_daily_series_in_a_batch_equals_it_alone_read_a_column_at_a_time(
     alone.run(60)
     own = alone.recorder.series()
     assert list(whole) == list(by_column) == list(own)
-    assert {whole["level"].dtype, whole["posture_russia"].dtype, whole["summit"].dtype} == {
-        np.dtype(np.int8),
-        np.dtype(bool),
-    }
+    assert whole["level"].dtype == whole["posture_russia"].dtype == np.int8
+    assert whole["summit"].dtype == bool and whole["breaches"].dtype == np.int64
     for name, values in own.items():
         assert values.shape == (1, 61)
         np.testing.assert_array_equal(whole[name], by_column[name], err_msg=name)

@@ -56,7 +56,8 @@ TARGETS = files("sim.analysis") / "data" / "targets.toml"
 """The shipped targets: both calibration windows."""
 
 FITTED = ("C11", "C12", *PATTERNS)
-"""A parameter whose basis names one of these was fitted to a calibration window."""
+"""A parameter whose basis names one of these, and not `assumption`, was fitted to a calibration
+window (see `fitted_parameters`)."""
 
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]

@@ -3,10 +3,11 @@
 A basis lists the claims (C01-C19) a default rests on, the patterns (P01-P05: `external`, what
 happened later) it was fitted to, or says `assumption`; a claim with `assumption` means the rule
 rests on the claim and the value is assumed (the article gives no figure for it). Defaults marked
-C11 or C12 are fitted to the article's window (days 0-128), those marked P01-P05 to the 2019
-offensive (docs/ODD.md): the eight that `experiments/calibrate_baseline.toml` calibrates are the
-best particle of its ABC posterior (`experiments/defaults_from_posterior.py`), the others the
-best point of the search in `experiments/fit_defaults.py`. Sweeps explore the ranges. Parameters
+C11 or C12 and no `assumption` are fitted to the article's window (days 0-128), those marked
+P01-P05 and no `assumption` to the 2019 offensive (docs/ODD.md): the eight that
+`experiments/calibrate_baseline.toml` calibrates are the best particle of its ABC posterior
+(`experiments/defaults_from_posterior.py`), the others the best point of the search in
+`experiments/fit_defaults.py`. Sweeps explore the ranges. Parameters
 may differ per replicate: a `ParameterSet` holds one value per replicate."""
 
 from collections.abc import Mapping

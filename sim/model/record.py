@@ -242,13 +242,15 @@ class Recorder:
         (`SERIES_CHUNK` bytes), so that no second copy of the whole series is made."""
         runs, n_days = self.model.replicates, len(self.rows)
         found: dict[str, np.ndarray] = {}
+        if not n_days:
+            return found
         blocks = zip(self.block_names, self.block_types, strict=True)
-        for block, (names, types) in enumerate(blocks if n_days else []):
+        for block, (names, types) in enumerate(blocks):
             step = max(1, SERIES_CHUNK // (n_days * runs * self.rows[0][block].itemsize))
             for first in range(0, len(names), step):
                 part = slice(first * runs, (first + step) * runs)
-                days = np.stack([row[block][part] for row in self.rows])  # (days, columns x R)
-                by_column = days.reshape(n_days, -1, runs).transpose(1, 2, 0)
+                chunk = np.stack([row[block][part] for row in self.rows])  # (days, columns x R)
+                by_column = chunk.reshape(n_days, -1, runs).transpose(1, 2, 0)
                 kept = slice(first, first + step)
                 for name, dtype, values in zip(names[kept], types[kept], by_column, strict=True):
                     found[name] = values.astype(dtype, order="C")
