@@ -86,10 +86,17 @@ def test_a_killed_sweep_resumes_to_the_same_store(reference, tmp_path):
 
 
 def test_ctrl_c_stops_cleanly_keeping_finished_batches(reference, tmp_path):
-    path = write_sweep(tmp_path, batch_size=2)  # 24 batches: Ctrl-C lands part-way on a busy host
+    path = write_sweep(tmp_path)
     out = tmp_path / "store"
     command = [sys.executable, "-m", "sim", "sweep", str(path), "--out", str(out), "--workers", "0"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # a suite started as a background job inherits SIGINT ignored, and so would the sweep
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.time() + 300
     while time.time() < deadline and not list((out / "summary").glob("batch-*")):
         time.sleep(0.05)
@@ -98,7 +105,7 @@ def test_ctrl_c_stops_cleanly_keeping_finished_batches(reference, tmp_path):
     saved = len(list((out / "summary").glob("batch-*")))
     assert process.returncode == 130, err
     assert "run the same command to resume" in err and "Traceback" not in err
-    assert 1 <= saved < 24
+    assert 1 <= saved < 7
     assert cli("sweep", str(path), "--out", str(out), "--workers", "0").returncode == 0
     assert sim.results.open(out).summary.equals(reference.summary)
 
