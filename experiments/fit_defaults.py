@@ -175,9 +175,21 @@ def main() -> None:
         default=None,
         help="search within this share of the current defaults (e.g. 0.3), inside the registry",
     )
+    ap.add_argument(
+        "--only",
+        nargs="+",
+        metavar="NAME",
+        help="search only these of the stage's parameters; the others stay at their defaults",
+    )
     args = ap.parse_args()
     stage = STAGES[args.stage]
     names = list(stage["search"])
+    if args.only:
+        unknown = sorted(set(args.only) - set(names))
+        if unknown:
+            ap.error(f"--only: {', '.join(unknown)} not searched in stage {args.stage}")
+        stage = {**stage, "search": {n: stage["search"][n] for n in args.only}}
+        names = list(args.only)
     low, high = np.array(list(stage["search"].values()), dtype=float).T
     if args.around is not None:
         default = np.array([PARAMETERS[n].default for n in names])

@@ -128,7 +128,7 @@ class EventLog:
         day = self.model.day
         begins, ends = np.flatnonzero(on & ~was), np.flatnonzero(was & ~on)
         self._started[begins] = day
-        count = self.model.recorder.offensives[begins]  # the recorder counted today's already
+        count = self.model.faction("damascus").offensives_begun[begins]  # today's included
         self._add("offensive_begins", begins, DAMASCUS, value=count)
         self._add("offensive_ends", ends, DAMASCUS, value=day - self._started[ends])
 

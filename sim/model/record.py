@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 import psutil
 
-from sim.model.agents.damascus import Posture as Damascus
 from sim.model.events import EventLog
 from sim.model.geography import ACTORS, DAMASCUS, HTS, KURDS, OPPOSITION, THEATRES, TURKEY
 from sim.model.geography import district_total as total
@@ -108,7 +107,6 @@ class Recorder:
         self.first_offensive_day = np.full(r, NO_DAY, dtype=np.int32)
         self.first_pause_day = np.full(r, NO_DAY, dtype=np.int32)
         self.last_attack_day = np.full(r, NO_DAY, dtype=np.int32)
-        self.offensives = np.zeros(r, dtype=np.int32)
         self.summits = np.zeros(r, dtype=np.int32)
         self.truces_broken = np.zeros(r, dtype=np.int32)
         self.ne_operation_day = np.full(r, NO_DAY, dtype=np.int32)
@@ -155,9 +153,7 @@ class Recorder:
             self.events.record()
 
     def _offensives(self, day: int) -> None:
-        """Damascus's ground offensives on the zone: when each begins, and the first pause."""
-        attacking = self.model.faction("damascus").posture >= Damascus.OFFENSIVE
-        self.offensives += attacking & ~(self.model.seen.posture("damascus") >= Damascus.OFFENSIVE)
+        """Damascus's ground attacks on the zone: the first, and the first pause."""
         attacked = self.model.world.today.attacked[:, DAMASCUS]
         on_zone = (attacked[:, HTS] + attacked[:, OPPOSITION]) > 0
         self._first(self.first_offensive_day, on_zone, day)
@@ -285,7 +281,7 @@ class Recorder:
         columns["days_level_4_plus"] = self.days_level_4_plus
         columns["first_offensive_day"] = self.first_offensive_day
         columns["first_pause_day"] = self.first_pause_day
-        columns["offensives"] = self.offensives
+        columns["offensives"] = m.faction("damascus").offensives_begun.copy()
         columns["summits"] = self.summits
         columns["truces_broken"] = self.truces_broken
         columns["ne_operation_day"] = self.ne_operation_day

@@ -334,6 +334,17 @@ class World:
         """The force in the (R, D) `mask` grows by `rate` (R,) of itself (recruits, revenue)."""
         self.force *= 1 + rate[:, None] * mask
 
+    def levy(self, actor: int, per_resident: np.ndarray, rate: np.ndarray) -> None:
+        """The actor recruits among the residents of its districts: where its force falls short
+        of `per_resident` (R,) fighters per resident, it makes up `rate` (R,) of the gap today,
+        the recruits joining in each district in proportion to its residents."""
+        people = self.residents * self.held(actor)
+        residents = district_total(people)
+        strength = district_total(self.force * self.held(actor)) * 1000  # fighters
+        gap = np.maximum(per_resident * residents - strength, 0.0)
+        recruits = rate * gap / 1000  # thousand fighter-eq
+        self.force += people / np.maximum(residents, 1.0)[:, None] * recruits[:, None]
+
     def supply(self, mask: np.ndarray, amount: np.ndarray) -> None:
         """Add `amount` (R,) thousand fighter-eq to each district of the (R, D) `mask`."""
         self.force += amount[:, None] * mask

@@ -26,20 +26,28 @@ class Damascus(Faction):
     def __init__(self, model) -> None:
         super().__init__(model)
         self.days_on_offensive = np.zeros(model.replicates, dtype=np.int64)
+        self.offensives_begun = np.zeros(model.replicates, dtype=np.int32)  # the runs' count
         self.width = np.zeros(model.replicates, dtype=np.int64)
 
     @rule("C14", "C15", "assumption")
     def decide(self) -> None:
         """Go on the offensive only when Russia backed one yesterday (C14, C15) or the scenario
         imposes it; otherwise keep shelling (C11). A backed offensive starts on
-        `offensive_width` districts and widens by one every `widen_days` days that Russia keeps
-        backing it (assumption): from `full_assault_districts` on it is a full-scale assault,
-        as an imposed operation is from its first day (C05, C14)."""
+        `offensive_width` districts, `renewal_widening` more for each offensive before it, and
+        widens by one every `widen_days` days that Russia keeps backing it (C15, assumption):
+        from `full_assault_districts` on it is a full-scale assault, as an imposed operation is
+        from its first day (C05, C14)."""
         p = self.params
         imposed = self.model.imposed("damascus")
         on = imposed | (self.yesterday("russia") == Russia.BACK_OFFENSIVE)
         self.days_on_offensive = np.where(on, self.days_on_offensive + 1, 0)
-        widened = p.offensive_width + (self.days_on_offensive - 1) // p.widen_days
+        self.offensives_begun += self.days_on_offensive == 1
+        earlier = np.maximum(self.offensives_begun - 1, 0)
+        widened = (
+            p.offensive_width
+            + p.renewal_widening * earlier
+            + (self.days_on_offensive - 1) // p.widen_days
+        )
         self.width = np.where(imposed, self.world.geo.size, np.where(on, widened, 0))
         self.posture = self.choose(
             (on & (self.width >= p.full_assault_districts), Posture.ASSAULT),

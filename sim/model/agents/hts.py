@@ -89,9 +89,13 @@ class HayatTahrirAlSham(Faction):
     @rule("C16", "assumption")
     def recruit(self) -> None:
         """HTS's force grows by `hts_recruitment` a day (recruits and revenue, assumption), and
-        by `fee_revenue` per unit of the aid fee it levies (C16)."""
-        p = self.params
-        self.world.grow(self.world.held(HTS), p.hts_recruitment + p.fee_revenue * p.aid_fee)
+        by `fee_revenue` per unit of the aid fee it levies (C16). Below `hts_levy_ratio`
+        fighters per 1,000 residents of its districts, it levies recruits among the people it
+        rules, making up `hts_levy_rate` of the gap a day (assumption): a group that rules the
+        zone does not run out of fighters while the zone has people."""
+        p, world = self.params, self.world
+        world.grow(world.held(HTS), p.hts_recruitment + p.fee_revenue * p.aid_fee)
+        world.levy(HTS, p.hts_levy_ratio / 1000, p.hts_levy_rate)
 
     @rule("assumption")
     def defend(self) -> None:

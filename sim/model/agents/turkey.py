@@ -66,13 +66,17 @@ class Turkey(Faction):
         """Launch the north-east operation with daily chance ne_hazard x vacuum x (1 -
         coordination), for `operation_days`: coordinating with Russia fills the vacuum by
         agreement instead (C18, C19); a scenario's imposed operation runs the days it says.
+        While Damascus attacks the zone the chance is `idlib_commitment` less: Turkey does not
+        open a second front while the Idlib one holds its army (C09, assumption).
         Effort against HTS: `turkey_effort`, and `pressure_response` more the day after Russia
         pressed (C01, C08) if Turkey complies at all; none while the north-east operation runs
         (C09: it cannot do everything at once). Guard the posts while Damascus attacks the zone
         (C13). When its soldiers were hit yesterday, retaliate against Damascus with chance
         `retaliation`, or else call a summit (assumption)."""
         p, day, world = self.params, self.day, self.world
+        idlib_front = self.yesterday("damascus") >= Damascus.OFFENSIVE
         chance = p.ne_hazard * self.vacuum * (1 - self.coordination())
+        chance *= 1 - p.idlib_commitment * idlib_front
         launch = self.streams.bernoulli(
             day, "turkey/launch", chance, where=day > self.operation_until
         )
@@ -84,7 +88,7 @@ class Turkey(Faction):
         hit = world.yesterday.soldiers_hit
         self.retaliating = self.streams.bernoulli(day, "turkey/retaliate", p.retaliation, where=hit)
         self.calling_summit = hit & ~self.retaliating
-        guarding = (self.yesterday("damascus") >= Damascus.OFFENSIVE) | hit
+        guarding = idlib_front | hit
         self.posture = self.choose(
             (operating, Posture.NE_OPERATION),
             (guarding, Posture.GUARD_POSTS),

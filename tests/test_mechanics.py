@@ -1,0 +1,102 @@
+"""Mechanics beyond the article's window: HTS levies recruits among the people it rules, a
+renewed offensive starts wider (level 5 within reach of a Russian-backed offensive), and the
+Idlib front holds Turkey back from a second front in the north-east."""
+
+import numpy as np
+
+from sim.model import EscalationModel
+from sim.model.agents.damascus import Posture as Damascus
+from sim.model.geography import HTS, district_total
+from sim.model.scenario import load
+
+RUNS = 200
+
+
+def paired(name: str, values: list[float], record_every: int | None = None) -> EscalationModel:
+    """Baseline to the horizon, RUNS runs for each value of parameter `name`, the same seeds."""
+    model = EscalationModel(
+        load("baseline")[0],
+        seeds=np.tile(np.arange(RUNS), len(values)),
+        parameters={name: np.repeat(values, RUNS)},
+        record_every=record_every,
+        record_events=False,
+    )
+    model.run()
+    return model
+
+
+def test_the_levy_makes_up_its_share_of_the_gap_where_the_people_live():
+    model = EscalationModel("baseline", replicates=2, record_every=None, record_events=False)
+    world = model.world
+    hts = world.held(HTS)
+    people = world.residents * hts
+    per_resident = np.array([0.004, 0.004])
+    world.force[0] = np.where(hts[0], 0.5, world.force[0])  # far below 4 per 1,000 residents
+    world.force[1] = np.where(hts[1], 50.0, world.force[1])  # far above
+    before = world.force.copy()
+    world.levy(HTS, per_resident, np.array([0.1, 0.1]))
+    added = world.force - before
+    gap = per_resident[0] * people[0].sum() - 1000 * (before[0] * hts[0]).sum()
+    assert gap > 0
+    assert np.isclose(added[0].sum() * 1000, 0.1 * gap)
+    np.testing.assert_allclose(added[0], added[0].sum() * people[0] / people[0].sum())
+    assert not added[1].any()  # no gap: no recruits
+
+
+def test_hts_keeps_a_force_while_it_rules_the_zone():
+    """Without the levy the offensives' air campaign and Turkey's effort wear HTS down to a
+    remnant while it still rules most of the zone; with it HTS keeps a force in proportion."""
+    model = paired("hts_levy_ratio", [0.0, 4.0])
+    world = model.world
+    force = district_total(world.force * world.held(HTS)).reshape(2, RUNS)
+    ruled = world.share("zone", HTS).reshape(2, RUNS)
+    assert np.median(ruled[1]) > 0.7
+    assert np.median(force[0]) < 1.0
+    assert np.median(force[1]) > 3.0
+    assert (force[1] >= force[0] - 1e-9).mean() > 0.9
+
+
+def test_a_renewed_offensive_starts_wider_and_can_become_an_assault():
+    """Each offensive starts `renewal_widening` districts wider than the one before: with it, a
+    Russian-backed offensive reaches a full-scale assault (level 5) in many runs; without it,
+    only one that lasts `widen_days` x 2 days does."""
+    model = EscalationModel(
+        load("baseline")[0],
+        seeds=np.tile(np.arange(RUNS), 2),
+        parameters={"renewal_widening": np.repeat([0, 1], RUNS)},
+        record_every=None,
+        record_events=False,
+    )
+    damascus = model.faction("damascus")
+    starts = [[] for _ in range(2 * RUNS)]
+    assault = np.zeros(2 * RUNS, dtype=bool)
+    while model.running:
+        model.step()
+        for run in np.flatnonzero(damascus.days_on_offensive == 1):
+            starts[run].append(int(damascus.width[run]))
+        assault |= damascus.posture == Damascus.ASSAULT
+    renewed = [s for s in starts[RUNS:] if len(s) >= 2]
+    assert len(renewed) > RUNS // 4
+    assert all(s[:3] == [1, 2, 3][: len(s)] for s in renewed)
+    assert all(set(s) == {1} for s in starts[:RUNS] if s)
+    assert assault[:RUNS].mean() < 0.05
+    assert assault[RUNS:].mean() > 0.2
+
+
+def test_turkey_opens_no_second_front_while_damascus_attacks_the_zone():
+    """With `idlib_commitment` 1 no north-east operation begins the day after Damascus attacked
+    the zone; with 0 some do. The runs are the same until Turkey first launches, so the link
+    can only delay the operation: an Idlib offensive changes the north-east."""
+    model = paired("idlib_commitment", [0.0, 1.0], record_every=1)
+    day = model.recorder.summary_columns()["ne_operation_day"]
+    posture = model.recorder.series()["posture_damascus"]
+    began = np.flatnonzero(day >= 1)
+    after_attack = posture[began, day[began].astype(int) - 1] >= Damascus.OFFENSIVE
+    with_link = began >= RUNS
+    assert after_attack[~with_link].any()
+    assert not after_attack[with_link].any()
+    free, held = day[:RUNS], day[RUNS:]
+    never = np.isnan(held)
+    assert (held[~never] >= free[~never]).all()
+    assert (held[~never] > free[~never]).sum() + (never & ~np.isnan(free)).sum() > 5
+    assert np.isnan(free).mean() < never.mean()
