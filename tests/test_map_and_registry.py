@@ -140,6 +140,14 @@ def test_the_fitted_defaults_say_so_and_no_other_does():
     assert cited("P04") == "P04 (external)" and cited("C11") == "C11"
 
 
+def test_the_morris_screening_covers_every_uncertain_parameter():
+    """`experiments/morris_baseline.toml` screens "every uncertain parameter": a parameter added
+    to the registry must be added there (the ladder's thresholds stay at their defaults)."""
+    screened = tomllib.loads((ROOT / "experiments" / "morris_baseline.toml").read_text())
+    uncertain = {name for name, p in PARAMETERS.items() if not p.defines_outcome}
+    assert set(screened["parameters"]) == uncertain
+
+
 def test_the_readme_tables_and_the_recorded_columns_come_from_the_outcome_registry():
     """Every column the recorder writes is declared, and the README shows the registry."""
     import re
