@@ -3,6 +3,7 @@ renewed offensive starts wider (level 5 within reach of a Russian-backed offensi
 Idlib front holds Turkey back from a second front in the north-east."""
 
 import numpy as np
+import pytest
 
 from sim.model import EscalationModel
 from sim.model.agents.damascus import Posture as Damascus
@@ -45,15 +46,19 @@ def test_the_levy_makes_up_its_share_of_the_gap_where_the_people_live():
 
 def test_hts_keeps_a_force_while_it_rules_the_zone():
     """Without the levy the offensives' air campaign and Turkey's effort wear HTS down to a
-    remnant while it still rules most of the zone; with it HTS keeps a force in proportion."""
+    remnant while it still rules most of the zone; with it HTS keeps a force in proportion to
+    the people it rules, below the levy's ratio (the wear goes on)."""
     model = paired("hts_levy_ratio", [0.0, 4.0])
     world = model.world
     force = district_total(world.force * world.held(HTS)).reshape(2, RUNS)
+    residents = district_total(world.residents * world.held(HTS)).reshape(2, RUNS)
     ruled = world.share("zone", HTS).reshape(2, RUNS)
     assert np.median(ruled[1]) > 0.7
     assert np.median(force[0]) < 1.0
     assert np.median(force[1]) > 3.0
     assert (force[1] >= force[0] - 1e-9).mean() > 0.9
+    per_thousand = force[1] * 1000 / np.maximum(residents[1], 1) * 1000  # fighters / 1,000
+    assert 2.0 < np.median(per_thousand) <= 4.0
 
 
 def test_a_renewed_offensive_starts_wider_and_can_become_an_assault():
@@ -97,6 +102,21 @@ def test_turkey_opens_no_second_front_while_damascus_attacks_the_zone():
     assert not after_attack[with_link].any()
     free, held = day[:RUNS], day[RUNS:]
     never = np.isnan(held)
+    assert never.mean() < 0.8  # held back only while Damascus attacks, not every day
     assert (held[~never] >= free[~never]).all()
     assert (held[~never] > free[~never]).sum() + (never & ~np.isnan(free)).sum() > 5
     assert np.isnan(free).mean() < never.mean()
+
+
+@pytest.mark.parametrize("name", ["baseline", "immediate_assault"])
+def test_every_offensive_is_counted_imposed_or_backed(name):
+    """`offensives` (and the event log's count) is the number of times Damascus's posture went
+    from shelling to the offensive or an assault, an imposed operation and one on day 0
+    included: counted again here from the daily postures."""
+    model = EscalationModel(name, replicates=100, rng=5, record_every=1, record_events=False)
+    model.run()
+    on = model.recorder.series()["posture_damascus"] >= Damascus.OFFENSIVE
+    began = on[:, 0].astype(int) + (on[:, 1:] & ~on[:, :-1]).sum(axis=1)
+    counted = model.recorder.summary_columns()["offensives"]
+    np.testing.assert_array_equal(counted, began)
+    assert (began >= 1).mean() > 0.9

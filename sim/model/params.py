@@ -127,8 +127,8 @@ _REGISTRY = [
     Param("ne_hazard", 0.03, 0.005, 0.1, "1/day", ("C19", "assumption"),
           "Daily chance of launching the north-east operation with no US and no coordination."),
     Param("idlib_commitment", 0.8, 0.0, 1.0, "share", ("C09", "assumption"),
-          "How much less likely Turkey launches the north-east operation on a day Damascus "
-          "attacks the zone (its army is held by the Idlib front; 0: no link)."),
+          "How much less likely Turkey launches the north-east operation the day after Damascus "
+          "attacked the zone (its army is held by the Idlib front; 0: no link)."),
     Param("coordination", 0.5, 0.0, 1.0, "share", ("C18", "assumption"),
           "Russia-Turkey coordination at the day-0 relation: fills the vacuum by agreement, "
           "not by a Turkish operation; it scales with the relation."),
@@ -271,7 +271,7 @@ _REGISTRY = [
     Param("flood_share", 0.05, 0.0, 0.3, "share", ("C16", "assumption"),
           "Share of camp residents a winter flood leaves without shelter."),
     # --- The escalation ladder ---
-    Param("sustained_breaches", 6, 5, 60, "breaches/day", A,
+    Param("sustained_breaches", 7, 5, 60, "breaches/day", A,
           "A pair's breaches a day, averaged over a week, that count as sustained shelling "
           "(level 2).", integer=True, defines_outcome=True),
     Param("sustained_days", 4, 2, 7, "days of 7", A,

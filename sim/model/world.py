@@ -34,6 +34,9 @@ REBELS = (HTS, OPPOSITION)
 DENSITY_UNIT = 100_000.0
 """Civilian harm scales with a district's residents in units of this many people."""
 
+FORCE_UNIT = 1000
+"""Force is counted in thousands of fighter-equivalents: one unit is this many fighters."""
+
 MIN_DEFENCE = 0.05
 """Thousand fighter-eq: no district counts as wholly undefended (keeps odds finite)."""
 
@@ -340,9 +343,9 @@ class World:
         the recruits joining in each district in proportion to its residents."""
         people = self.residents * self.held(actor)
         residents = district_total(people)
-        strength = district_total(self.force * self.held(actor)) * 1000  # fighters
-        gap = np.maximum(per_resident * residents - strength, 0.0)
-        recruits = rate * gap / 1000  # thousand fighter-eq
+        fighters = district_total(self.force * self.held(actor)) * FORCE_UNIT
+        gap = np.maximum(per_resident * residents - fighters, 0.0)
+        recruits = rate * gap / FORCE_UNIT
         self.force += people / np.maximum(residents, 1.0)[:, None] * recruits[:, None]
 
     def supply(self, mask: np.ndarray, amount: np.ndarray) -> None:
@@ -480,7 +483,7 @@ class World:
         self.today.captured[rows] |= won
         self.today.attacked[rows, attacker] += districts_by_holder(targets, control)
         lost = district_total(attacker_lost + defender_lost + routed)
-        dead = lost * 1000 * p.death_share[rows]
+        dead = lost * FORCE_UNIT * p.death_share[rows]
         self.killed[rows] += dead
         self.injured[rows] += dead * p.injured_per_killed[rows]
         density = self._density(rows)

@@ -10,6 +10,9 @@ from sim.model.agents.damascus import Posture as Damascus
 from sim.model.claims import rule
 from sim.model.geography import DAMASCUS, HTS, OPPOSITION, runs_where
 
+LEVY_UNIT = 1000
+"""`hts_levy_ratio` counts fighters per this many residents."""
+
 
 class Posture(IntEnum):
     RAID = 0
@@ -95,7 +98,7 @@ class HayatTahrirAlSham(Faction):
         zone does not run out of fighters while the zone has people."""
         p, world = self.params, self.world
         world.grow(world.held(HTS), p.hts_recruitment + p.fee_revenue * p.aid_fee)
-        world.levy(HTS, p.hts_levy_ratio / 1000, p.hts_levy_rate)
+        world.levy(HTS, p.hts_levy_ratio / LEVY_UNIT, p.hts_levy_rate)
 
     @rule("assumption")
     def defend(self) -> None:

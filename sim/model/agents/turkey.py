@@ -66,8 +66,8 @@ class Turkey(Faction):
         """Launch the north-east operation with daily chance ne_hazard x vacuum x (1 -
         coordination), for `operation_days`: coordinating with Russia fills the vacuum by
         agreement instead (C18, C19); a scenario's imposed operation runs the days it says.
-        While Damascus attacks the zone the chance is `idlib_commitment` less: Turkey does not
-        open a second front while the Idlib one holds its army (C09, assumption).
+        The day after Damascus attacked the zone the chance is `idlib_commitment` less: Turkey
+        does not open a second front while the Idlib one holds its army (C09, assumption).
         Effort against HTS: `turkey_effort`, and `pressure_response` more the day after Russia
         pressed (C01, C08) if Turkey complies at all; none while the north-east operation runs
         (C09: it cannot do everything at once). Guard the posts while Damascus attacks the zone
