@@ -117,6 +117,31 @@ def test_fighting_conserves_force(attacker, picks, commit, attrition, capture, s
         assert set(np.unique(world.control)) <= {TURKEY, DAMASCUS, HTS, OPPOSITION, 5}
 
 
+@settings(max_examples=25, deadline=None)
+@given(
+    strikes=st.lists(st.integers(0, 6), min_size=41, max_size=41),
+    damage=st.floats(0.005, 0.1),
+    deaths=st.floats(0.1, 0.5),
+    seed=st.integers(0, 2**40),
+)
+def test_air_strikes_count_the_fighters_they_kill(strikes, damage, deaths, seed):
+    """The force air strikes destroy is counted as a fight's is: `death_share` of it killed,
+    `injured_per_killed` injured for each, on top of the civilians the strikes kill."""
+    geo = load()
+    params = ParameterSet(1, {"strike_damage": damage, "death_share": deaths})
+    world = World(geo, params, Streams(np.array([seed])), 1)
+    world.start_day(1)
+    force, killed, injured = world.force.copy(), world.killed.copy(), world.injured.copy()
+    civilians = world.civilians_killed.copy()
+    world.bombard(np.array([strikes]), np.array([0]))
+    destroyed = district_total(force - world.force)
+    fighters = (world.killed - killed) - (world.civilians_killed - civilians)
+    np.testing.assert_allclose(fighters, destroyed * 1000 * deaths, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(world.injured - injured, fighters * params.injured_per_killed)
+    rebel = world.rebels()[0]
+    assert (destroyed > 0) == any(n > 0 and rebel[d] for d, n in enumerate(strikes))
+
+
 @pytest.mark.parametrize("case", ["shelter", "surrounded", "pair"])
 def test_the_defenders_of_a_captured_district_fall_back_or_are_counted_as_lost(case):
     """A district that falls: its surviving defenders join their side's neighbours that still

@@ -75,7 +75,7 @@ DAILY = [
     Outcome("level", Kind.LEVEL, "0-7", "the theatre's escalation level (the ladder's rungs)"),
     Outcome("level_name", Kind.LEVEL, "", "the name of that rung"),
     Outcome("breaches", C, "breaches", "ceasefire breaches so far: shelling, raids, air strikes"),
-    Outcome("killed", P, "people", "everyone killed so far: fighters of every fight and civilians"),
+    Outcome("killed", P, "people", "everyone killed so far, fighters and civilians, all causes"),
     Outcome("injured", P, "people", "everyone injured so far"),
     Outcome("civilians_killed", P, "people", "civilians killed so far, all causes; in `killed`"),
     Outcome("displaced", P, "people", "the north-west's people displaced inside Syria"),

@@ -292,20 +292,32 @@ class World:
     @rule("C03", "C05", "assumption")
     def bombard(self, strikes: np.ndarray, rows: np.ndarray) -> None:
         """Russian air strikes (counts by district for the given runs; C03): each destroys
-        `strike_damage` of the district's rebel force, kills `strike_lethality` civilians per
-        100,000 residents and makes `flight_per_strike` of them flee, before any front reaches
-        them (C05)."""
+        `strike_damage` of the district's rebel force (the fighters it kills count in `killed`
+        as in a fight, on top of the article's toll per breach: `breach_toll`), kills
+        `strike_lethality` civilians per 100,000 residents and makes `flight_per_strike` of them
+        flee, before any front reaches them (C05)."""
         p, control = self.params, self.control[rows]
         self.today.strikes[rows] += strikes
         for side in REBELS:
             self.today.struck[rows, side] += (strikes * (control == side)).sum(axis=1)
         rebel = self.rebels(rows)
         damage = np.minimum(p.strike_damage[rows, None] * strikes, 1.0) * rebel
+        self.count_fighters_lost(district_total(self.force[rows] * damage), rows)
         self.force[rows] *= 1 - damage
         lethality = p.strike_lethality[rows, None] * strikes
         self.breach_killed[rows] += self.kill_civilians(lethality * self._density(rows), rows)
         flight = 1 - np.exp(-p.flight_per_strike[rows, None] * strikes)
         self.flee(self.residents[rows] * flight, rows)
+
+    @rule("assumption")
+    def count_fighters_lost(self, lost: np.ndarray, rows: np.ndarray | slice = slice(None)) -> None:
+        """Fighting strength destroyed (`lost`, thousand fighter-eq, one figure a run of `rows`)
+        counts `death_share` of itself as fighters killed and `injured_per_killed` injured for
+        each (assumption): in a fight and under air strikes alike."""
+        p = self.params
+        dead = lost * FORCE_UNIT * p.death_share[rows]
+        self.killed[rows] += dead
+        self.injured[rows] += dead * p.injured_per_killed[rows]
 
     @rule("C11", "C05")
     def breach_toll(self) -> None:
@@ -415,8 +427,8 @@ class World:
         loses `attrition` x the other's effective force (Lanchester's square law); a target falls
         with daily chance capture_rate x r / (1 + r), r = ratio^`capture_steepness`;
         `garrison_share` of the surviving attack moves in, and the surviving defenders fall back to
-        their side's neighbours (lost if there are none). Fighters' deaths (`death_share` of lost
-        strength) and civilians' (`ground_lethality`, scaled by the attack and the district's
+        their side's neighbours (lost if there are none). Fighters' deaths (`count_fighters_lost`)
+        and civilians' (`ground_lethality`, scaled by the attack and the district's
         density) count in `killed`. Residents flee (C05). A Damascus attack on a post can hit
         Turkish soldiers (`post_clash`). Only the runs with a target take part: every step works run
         by run."""
@@ -482,10 +494,7 @@ class World:
             self._control_changed()
         self.today.captured[rows] |= won
         self.today.attacked[rows, attacker] += districts_by_holder(targets, control)
-        lost = district_total(attacker_lost + defender_lost + routed)
-        dead = lost * FORCE_UNIT * p.death_share[rows]
-        self.killed[rows] += dead
-        self.injured[rows] += dead * p.injured_per_killed[rows]
+        self.count_fighters_lost(district_total(attacker_lost + defender_lost + routed), rows)
         density = self._density(rows)
         self.kill_civilians(p.ground_lethality[rows][:, None] * attack * density, rows)
         flight = np.where(won, p.capture_flight[rows][:, None], p.contest_flight[rows][:, None])
