@@ -81,13 +81,15 @@ def test_offensives_fade_smoothly_across_the_threshold_range():
     commit=st.floats(0.2, 0.8),
     attrition=st.floats(0.005, 0.1),
     capture=st.floats(0.1, 0.3),
+    allied=st.floats(0.0, 2.0),
     seed=st.integers(0, 2**40),
 )
-def test_fighting_conserves_force(attacker, picks, commit, attrition, capture, seed):
+def test_fighting_conserves_force(attacker, picks, commit, attrition, capture, allied, seed):
     """What the attack and the defence lose is exactly what the fighters' deaths count; force
-    that commits, moves in or falls back is never created or lost on the way. Fought day after
-    day, so that districts fall and their defenders fall back, or are routed when no district
-    of their side is left next to them."""
+    that commits, moves in or falls back is never created or lost on the way, the opposition's
+    fighters under HTS (`allied`) included. Fought day after day, so that districts fall and
+    their defenders fall back, or are routed when no district of their side is left next to
+    them."""
     geo = load()
     params = ParameterSet(
         1,
@@ -100,19 +102,21 @@ def test_fighting_conserves_force(attacker, picks, commit, attrition, capture, s
         },
     )
     world = World(geo, params, Streams(np.array([seed])), 1)
+    world.allied = allied * world.held(HTS)
     picked = np.zeros((1, geo.size), dtype=bool)
     picked[0, picks] = True
     for day in range(30):
         world.start_day(day)
         targets = picked & (world.control != attacker) & (world.control != 0)
         targets &= world.neighbours_of(world.held(attacker)) > 0
-        before = district_total(world.force) + district_total(world.posts)
+        before = district_total(world.force + world.posts + world.allied)
         killed = world.killed.copy()
         world.fight(attacker, targets, np.array([2.0]), "test")
-        after = district_total(world.force) + district_total(world.posts)
+        after = district_total(world.force + world.posts + world.allied)
         lost = (world.killed - killed) / (1000 * params.death_share)
         np.testing.assert_allclose(before - after, lost, rtol=1e-9, atol=1e-12)
         assert (world.force >= 0).all() and (world.posts >= 0).all()
+        assert (world.allied >= 0).all() and not (world.allied * ~world.held(HTS)).any()
         assert world.today.attacked[0, attacker].sum() == targets.sum()
         assert set(np.unique(world.control)) <= {TURKEY, DAMASCUS, HTS, OPPOSITION, 5}
 
@@ -125,16 +129,19 @@ def test_fighting_conserves_force(attacker, picks, commit, attrition, capture, s
     seed=st.integers(0, 2**40),
 )
 def test_air_strikes_count_the_fighters_they_kill(strikes, damage, deaths, seed):
-    """The force air strikes destroy is counted as a fight's is: `death_share` of it killed,
-    `injured_per_killed` injured for each, on top of the civilians the strikes kill."""
+    """The force air strikes destroy (the opposition's fighters under HTS included) is counted
+    as a fight's is: `death_share` of it killed, `injured_per_killed` injured for each, on top
+    of the civilians the strikes kill."""
     geo = load()
     params = ParameterSet(1, {"strike_damage": damage, "death_share": deaths})
     world = World(geo, params, Streams(np.array([seed])), 1)
+    world.allied = 0.5 * world.held(HTS)
     world.start_day(1)
-    force, killed, injured = world.force.copy(), world.killed.copy(), world.injured.copy()
+    force = world.force + world.allied
+    killed, injured = world.killed.copy(), world.injured.copy()
     civilians = world.civilians_killed.copy()
     world.bombard(np.array([strikes]), np.array([0]))
-    destroyed = district_total(force - world.force)
+    destroyed = district_total(force - world.force - world.allied)
     fighters = (world.killed - killed) - (world.civilians_killed - civilians)
     np.testing.assert_allclose(fighters, destroyed * 1000 * deaths, rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(world.injured - injured, fighters * params.injured_per_killed)

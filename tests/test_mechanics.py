@@ -1,13 +1,14 @@
-"""Mechanics beyond the article's window: HTS levies recruits among the people it rules, a
-renewed offensive starts wider (level 5 within reach of a Russian-backed offensive), and the
-Idlib front holds Turkey back from a second front in the north-east."""
+"""Mechanics beyond the article's window: HTS levies recruits among the people it rules, groups
+that sign their towns over keep their arms under HTS, a renewed offensive starts wider (level 5
+within reach of a Russian-backed offensive), and the Idlib front holds Turkey back from a second
+front in the north-east."""
 
 import numpy as np
 import pytest
 
 from sim.model import EscalationModel
 from sim.model.agents.damascus import Posture as Damascus
-from sim.model.geography import HTS, district_total
+from sim.model.geography import HTS, OPPOSITION, district_total
 from sim.model.scenario import load
 
 RUNS = 200
@@ -59,6 +60,38 @@ def test_hts_keeps_a_force_while_it_rules_the_zone():
     assert (force[1] >= force[0] - 1e-9).mean() > 0.9
     per_thousand = force[1] * 1000 / np.maximum(residents[1], 1) * 1000  # fighters / 1,000
     assert 2.0 < np.median(per_thousand) <= 4.0
+
+
+def test_a_group_that_signs_over_keeps_its_arms_under_hts():
+    """A cession (C12): HTS takes the district and `absorb_share` of the group's fighters;
+    `signed_keep_arms` of the rest stay in the district as the opposition's (`allied`)."""
+    model = EscalationModel("baseline", replicates=2, record_every=None, record_events=False)
+    world = model.world
+    ceding = world.held(OPPOSITION) & (np.arange(world.geo.size) == world.geo.index("ariha"))
+    before, cessions = world.force.copy(), world.cessions.copy()
+    world.sign_over(ceding, np.array([0.5, 0.2]), np.array([1.0, 0.5]))
+    at = world.geo.index("ariha")
+    assert (world.control[:, at] == HTS).all()
+    np.testing.assert_allclose(world.force[:, at], before[:, at] * [0.5, 0.2])
+    np.testing.assert_allclose(world.allied[:, at], before[:, at] * [0.5, 0.4])
+    assert world.allied.sum() == world.allied[:, at].sum()
+    np.testing.assert_array_equal(world.cessions, cessions + 1)
+    opposition = world.zone_forces()[1]
+    groups = district_total(world.force * world.held(OPPOSITION))
+    np.testing.assert_allclose(opposition, groups + world.allied[:, at])
+
+
+def test_the_opposition_survives_as_fighters_under_hts():
+    """The groups' own districts are gone by day 345 in most runs, their fighters are not:
+    those who signed over keep fighting under HTS. With none keeping their arms, the
+    opposition is gone by the horizon in every run."""
+    model = paired("signed_keep_arms", [0.0, 1.0])
+    force = model.recorder.summary_columns()["final_opposition_force"].reshape(2, RUNS)
+    held = (model.world.control == OPPOSITION).any(axis=1).reshape(2, RUNS)
+    assert (force[0] < 0.01).all()
+    assert np.mean(force[1] > 0.1) > 0.6
+    assert np.mean(held[1]) < 0.1  # no ground of their own
+    assert (model.world.allied * ~model.world.held(HTS)).sum() == 0
 
 
 def test_a_renewed_offensive_starts_wider_and_can_become_an_assault():

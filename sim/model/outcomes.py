@@ -91,7 +91,12 @@ DAILY = [
     Outcome("summit", Kind.FLAG, "", "a Putin-Erdogan summit met that day"),
     Outcome("cessions", C, "districts", "opposition districts ceded to HTS so far"),
     Outcome("hts_force", Kind.FIGURE, "thousand fighters", "HTS's force in the zone"),
-    Outcome("opposition_force", Kind.FIGURE, "thousand fighters", "the opposition's, in the zone"),
+    Outcome(
+        "opposition_force",
+        Kind.FIGURE,
+        "thousand fighters",
+        "the opposition's in the zone, its own districts and under HTS",
+    ),
     Outcome("zone_share_<actor>", S, "0-1", "share of the zone's residents the actor rules"),
     Outcome("ne_share_<actor>", S, "0-1", "share of the north-east's residents the actor rules"),
     Outcome("posture_<actor>", Kind.POSTURE, "", "the actor's posture that day, in ladder order"),
@@ -164,6 +169,12 @@ SUMMARY = [
     Outcome("left_for_turkey", P, "people", "people gone to Turkey by the horizon"),
     Outcome("aid_coverage", S, "0-1", "aid delivered over aid needed, over the run"),
     Outcome("relation_low", S, "0-1", "the lowest Russia-Turkey relation of the run"),
+    Outcome(
+        "final_opposition_force",
+        Kind.FIGURE,
+        "thousand fighters",
+        "the opposition's fighters in the zone at the horizon (under HTS included)",
+    ),
     Outcome(
         "final_share_<theatre>_<actor>",
         S,

@@ -192,6 +192,9 @@ _REGISTRY = [
           "Local force ratio above which a group next to a town HTS just took by force cedes."),
     Param("absorb_share", 0.5, 0.0, 1.0, "share", ("C12", "assumption"),
           "Share of a ceding group's force that HTS absorbs."),
+    Param("signed_keep_arms", 1.0, 0.0, 1.0, "share", ("C12", "assumption"),
+          "Share of a ceding group's fighters HTS does not absorb that keep their arms in the "
+          "district under HTS's administration (0: they all go home)."),
     Param("hts_recruitment", 0.001, 0.0, 0.005, "share/day", A,
           "Daily growth of HTS's force from recruitment and revenue."),
     Param("hts_levy_ratio", 4.0, 0.0, 8.0, "fighters/1,000 residents", A,

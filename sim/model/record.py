@@ -195,7 +195,7 @@ class Recorder:
         the rungs (int8: postures and pair levels), R values of a column after another."""
         m, world = self.model, self.model.world
         zone, northeast = THEATRES.index("zone"), THEATRES.index("northeast")
-        hts_force, opposition_force = world.by_controller(world.force)[zone, [HTS, OPPOSITION]]
+        hts_force, opposition_force = world.zone_forces()
         figures: dict[str, np.ndarray] = {
             "level": self.level,
             "breaches": world.breaches,
@@ -308,6 +308,7 @@ class Recorder:
         columns["left_for_turkey"] = world.left_for_turkey.copy()
         columns["aid_coverage"] = self.aid_delivered_total / np.maximum(self.aid_need_total, 1.0)
         columns["relation_low"] = self.relation_low
+        columns["final_opposition_force"] = world.zone_forces()[1]
         for theatre, shares in zip(THEATRES, world.shares(), strict=True):
             for i, actor in enumerate(ACTORS):
                 columns[f"final_share_{theatre}_{actor}"] = shares[i]

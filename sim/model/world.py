@@ -97,6 +97,7 @@ class World:
         self.dawn_control = self.control.copy()
         self.force = np.tile(geo.force, (r, 1))
         self.posts = params.post_garrison[:, None] * geo.turkish_post  # Turkish troops at posts
+        self.allied = np.zeros((r, geo.size))  # opposition fighters where HTS administers (C12)
         self.residents = np.tile(geo.population, (r, 1))
         self.displaced = np.zeros(r)  # north-west, inside Syria
         self.in_camps = np.zeros(r)  # north-west border camps
@@ -190,14 +191,22 @@ class World:
     def odds(self, attacker: int, rows: np.ndarray) -> np.ndarray:
         """(len(rows), D) local odds of an attack on each district of the given runs: the force
         the attacker's neighbouring districts could commit (`commit_share` of theirs) over the
-        district's own force, its Turkish post troops and what its same-side neighbours commit.
+        district's own force, its Turkish post troops, the opposition fighters who stayed in it
+        (`allied`) and what its same-side neighbours commit.
         A simpler reckoning than `fight`'s: each neighbour counts with all it could commit, not
         split over the several districts it may be attacking."""
         force, control, around = self.force[rows], self.control[rows], self.geo.neighbour_sum
         commit = self.params.commit_share[rows, None]
         attack = commit * around(force * (control == attacker))
-        own = force + self.posts[rows]
+        own = force + self.posts[rows] + self.allied[rows]
         return attack / (own + commit * around(force, same_as=control) + MIN_DEFENCE)
+
+    def zone_forces(self) -> tuple[np.ndarray, np.ndarray]:
+        """(R,) HTS's force in the zone, and the opposition's: its own districts' and its
+        fighters under HTS's administration (`allied`)."""
+        zone = THEATRES.index("zone")
+        hts, groups = self.by_controller(self.force)[zone, [HTS, OPPOSITION]]
+        return hts, groups + district_total(self.allied)
 
     def share(self, area: str | np.ndarray, actor: int) -> np.ndarray:
         """(R,): share of the residents of an area (a theatre's name, or a (D,) mask such as the
@@ -292,8 +301,8 @@ class World:
     @rule("C03", "C05", "assumption")
     def bombard(self, strikes: np.ndarray, rows: np.ndarray) -> None:
         """Russian air strikes (counts by district for the given runs; C03): each destroys
-        `strike_damage` of the district's rebel force (the fighters it kills count in `killed`
-        as in a fight, on top of the article's toll per breach: `breach_toll`), kills
+        `strike_damage` of the district's rebel fighters, `allied` included (those it kills count
+        in `killed` as in a fight, on top of the article's toll per breach: `breach_toll`), kills
         `strike_lethality` civilians per 100,000 residents and makes `flight_per_strike` of them
         flee, before any front reaches them (C05)."""
         p, control = self.params, self.control[rows]
@@ -302,8 +311,10 @@ class World:
             self.today.struck[rows, side] += (strikes * (control == side)).sum(axis=1)
         rebel = self.rebels(rows)
         damage = np.minimum(p.strike_damage[rows, None] * strikes, 1.0) * rebel
-        self.count_fighters_lost(district_total(self.force[rows] * damage), rows)
+        fighters = self.force[rows] + self.allied[rows]
+        self.count_fighters_lost(district_total(fighters * damage), rows)
         self.force[rows] *= 1 - damage
+        self.allied[rows] *= 1 - damage
         lethality = p.strike_lethality[rows, None] * strikes
         self.breach_killed[rows] += self.kill_civilians(lethality * self._density(rows), rows)
         flight = 1 - np.exp(-p.flight_per_strike[rows, None] * strikes)
@@ -404,8 +415,15 @@ class World:
         self.force = np.where(mask, self.force * kept[:, None], self.force)
         self.today.ceded |= mask
 
-    def count_cessions(self, mask: np.ndarray) -> None:
-        """Opposition groups signing administration over to HTS (C12)."""
+    @rule("C12", "assumption")
+    def sign_over(self, mask: np.ndarray, absorbed: np.ndarray, armed: np.ndarray) -> None:
+        """Opposition groups sign the administration of the districts in the (R, D) `mask` over
+        to HTS (C12: a cession). HTS takes `absorbed` (R,) of their fighters; `armed` (R,) of the
+        rest keep their arms in the district under HTS's administration (`allied`: C12 says
+        administration was handed over, not arms; assumption), and the others go home."""
+        kept = self.force * mask * ((1 - absorbed) * armed)[:, None]
+        self.allied += kept
+        self.cede(mask, HTS, absorbed)
         self.cessions += mask.sum(axis=1)
 
     @rule("C15", "C05", "assumption")
@@ -422,16 +440,17 @@ class World:
         Attack: each attacker district commits `commit_share` of its force, split evenly over
         the targets it borders; `boost` (R,) multiplies its effect (air power, militias: C15).
         `from_outside` ((R, D) or (D,)) adds force from beyond the map (Turkey's army). Defence:
-        the district's force, the Turkish troops at its post, and `commit_share` of each
-        same-side neighbour's force, split over the targets that neighbour borders. Each side
-        loses `attrition` x the other's effective force (Lanchester's square law); a target falls
-        with daily chance capture_rate x r / (1 + r), r = ratio^`capture_steepness`;
-        `garrison_share` of the surviving attack moves in, and the surviving defenders fall back to
-        their side's neighbours (lost if there are none). Fighters' deaths (`count_fighters_lost`)
-        and civilians' (`ground_lethality`, scaled by the attack and the district's
-        density) count in `killed`. Residents flee (C05). A Damascus attack on a post can hit
-        Turkish soldiers (`post_clash`). Only the runs with a target take part: every step works run
-        by run."""
+        the district's force, the Turkish troops at its post, the opposition fighters in it
+        (`allied`), and `commit_share` of each same-side neighbour's force, split over the
+        targets that neighbour borders. Each side loses `attrition` x the other's effective
+        force (Lanchester's square law); a target falls with daily chance capture_rate x r / (1
+        + r), r = ratio^`capture_steepness`; `garrison_share` of the surviving attack moves in,
+        and the surviving defenders fall back to their side's neighbours (lost if there are
+        none; the opposition's fighters under HTS stay under HTS, or rejoin their groups).
+        Fighters' deaths (`count_fighters_lost`) and civilians' (`ground_lethality`, scaled by
+        the attack and the district's density) count in `killed`. Residents flee (C05). A
+        Damascus attack on a post can hit Turkish soldiers (`post_clash`). Only the runs with a
+        target take part: every step works run by run."""
         taken = np.zeros_like(targets)
         rows = runs_where(targets.any(axis=1))
         if rows.size == 0:
@@ -439,6 +458,7 @@ class World:
         p, around = self.params, self.geo.neighbour_sum
         targets, boost = targets[rows], boost[rows][:, None]
         force, control, posts = self.force[rows], self.control[rows], self.posts[rows]
+        allied = self.allied[rows]
         commit = p.commit_share[rows][:, None] * force
         as_count = targets.view(np.uint8)
         # attack: each attacker district splits what it commits over the targets it borders
@@ -453,7 +473,7 @@ class World:
         same = self.geo.same_side(control)  # one side's neighbours, for the sums below
         helping = around(as_count, same=same) * ~targets
         helps = np.where(helping > 0, commit / np.maximum(helping, 1), 0.0)
-        held = (force + posts) * targets
+        held = (force + posts + allied) * targets
         defence = held + around(helps, same=same) * targets
         attrition = p.attrition[rows][:, None]
         attacker_lost = np.minimum(attrition * defence, raw_attack)
@@ -482,13 +502,20 @@ class World:
         )
         posts_lost = posts * defender_share * targets
         self.posts[rows] = posts - posts_lost
-        # the defenders of a captured district fall back to their side's unconquered neighbours
+        allied = allied * (1 - defender_share)
+        # the defenders of a captured district fall back to their side's unconquered neighbours;
+        # the opposition's fighters there (`allied`) stay with HTS's or rejoin their own groups
         shelter = around((~won).view(np.uint8), same=same)
-        survivors = force * won
+        survivors, allied_survivors = force * won, allied * won
         retreat = np.where(shelter > 0, survivors / np.maximum(shelter, 1), 0.0)
         force = force + around(retreat, same=same) * ~won
-        routed = np.where(shelter > 0, 0.0, survivors)
+        allied_retreat = np.where(shelter > 0, allied_survivors / np.maximum(shelter, 1), 0.0)
+        allied_in = around(allied_retreat, same=same) * ~won
+        to_groups = control == OPPOSITION
+        force = force + allied_in * to_groups
+        routed = np.where(shelter > 0, 0.0, survivors + allied_survivors)
         self.force[rows] = np.where(won, garrison, force)
+        self.allied[rows] = np.where(won | to_groups, 0.0, allied + allied_in)
         self.control[rows] = np.where(won, attacker, control)
         if won.any():
             self._control_changed()

@@ -112,14 +112,14 @@ class HayatTahrirAlSham(Faction):
     @rule("C12", "C13")
     def expand(self) -> None:
         """Where HTS moves, a group that would rather cede signs administration over (C12: a
-        cession; HTS absorbs `absorb_share` of its force); others fight it out. Taking
-        buffer-zone districts breaks the deal's key term (C13)."""
+        cession; HTS absorbs `absorb_share` of its force, and `signed_keep_arms` of the rest stay
+        in the district as the opposition's, under HTS: `World.sign_over`); others fight it out.
+        Taking buffer-zone districts breaks the deal's key term (C13)."""
         world = self.world
         moves = self.moves & world.held(OPPOSITION)  # still the opposition's after Damascus acted
         cedes = moves & self.model.faction("opposition").cedes
         if cedes.any():
-            world.cede(cedes, HTS, self.params.absorb_share)
-            world.count_cessions(cedes)
+            world.sign_over(cedes, self.params.absorb_share, self.params.signed_keep_arms)
         contested = moves & ~cedes
         if contested.any():
             world.fight(HTS, contested, np.ones(len(contested)), "hts/fight")
