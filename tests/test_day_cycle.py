@@ -152,8 +152,9 @@ def test_air_strikes_count_the_fighters_they_kill(strikes, damage, deaths, seed)
 @pytest.mark.parametrize("case", ["shelter", "surrounded", "pair"])
 def test_the_defenders_of_a_captured_district_fall_back_or_are_counted_as_lost(case):
     """A district that falls: its surviving defenders join their side's neighbours that still
-    hold out, split evenly; with none left (surrounded, or its one neighbour of its side fell
-    the same day), they are routed and counted among the dead. Force is conserved every day."""
+    hold out, split evenly, the opposition's fighters under HTS (`allied`) staying under HTS;
+    with none left (surrounded, or its one neighbour of its side fell the same day), they are
+    routed and counted among the dead. Force is conserved every day."""
     geo = load()
     params = ParameterSet(1, {"capture_rate": 0.3, "ground_lethality": 0.0})
     held = [geo.index("khan_shaykhun")]
@@ -165,23 +166,50 @@ def test_the_defenders_of_a_captured_district_fall_back_or_are_counted_as_lost(c
     if case == "shelter":  # ... but for one district of its own side, empty
         world.control[0, around[0]], world.force[0, around[0]] = HTS, 0.0
     world.control[0, held] = HTS
+    world.allied[0, held] = 0.4  # groups that signed over, under HTS
     world.control = world.control  # forget what was worked out from control
     targets = np.zeros((1, geo.size), dtype=bool)
     targets[0, held] = True
     for day in range(400):
         world.start_day(day)
-        force, killed = world.force.copy(), world.killed.copy()
+        force, allied, killed = world.force.copy(), world.allied.copy(), world.killed.copy()
         world.fight(DAMASCUS, targets & world.held(HTS), np.array([1.0]), "test")
         lost = (world.killed - killed)[0] / (1000 * params.death_share[0])
-        np.testing.assert_allclose(force.sum() - world.force.sum(), lost, rtol=1e-9)
+        gone = force.sum() + allied.sum() - world.force.sum() - world.allied.sum()
+        np.testing.assert_allclose(gone, lost, rtol=1e-9)
+        assert not (world.allied * ~world.held(HTS)).any()
+        fought = world.today.attacked[0, DAMASCUS].sum() > 0
+        assert not fought or (world.allied[0, held] < allied[0, held]).any()  # they lose too
         if world.today.captured[0, held].sum() == len(held):  # all fell the same day
             break
         if case == "pair" and world.today.captured[0, held].any():  # one fell alone: again
             world.control[0, held], world.force[0, held] = HTS, force[0, held]
+            world.allied[0, held] = allied[0, held]
             world.control = world.control
     assert world.today.captured[0, held].all(), "the districts never fell together"
-    if case == "shelter":  # the survivors moved next door
-        assert world.force[0, around[0]] > 0
+    if case == "shelter":  # the survivors moved next door, the groups' fighters still apart
+        assert world.force[0, around[0]] > 0 and world.allied[0, around[0]] > 0
+    else:  # nowhere to go: none left
+        assert not world.allied.any()
+
+
+def test_opposition_fighters_under_hts_raise_the_defence():
+    """`World.odds` counts the opposition's fighters under HTS in a district's defence, and a
+    strike destroys the same share of them as of HTS's garrison."""
+    geo = load()
+    params = ParameterSet(1, {"strike_damage": 0.05})
+    world = World(geo, params, Streams(np.array([5])), 1)
+    target = geo.index("eastern_idlib")  # HTS's, on Damascus's front line
+    before = world.odds(DAMASCUS, np.array([0]))[0, target]
+    world.allied[0, target] = 1.0
+    assert 0 < world.odds(DAMASCUS, np.array([0]))[0, target] < before
+    force = world.force[0, target]
+    strikes = np.zeros((1, geo.size), dtype=np.int64)
+    strikes[0, target] = 2
+    world.start_day(1)
+    world.bombard(strikes, np.array([0]))
+    np.testing.assert_allclose(world.allied[0, target], 1.0 * 0.9)
+    np.testing.assert_allclose(world.force[0, target], force * 0.9)
 
 
 @settings(max_examples=25, deadline=None)

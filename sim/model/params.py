@@ -175,7 +175,7 @@ _REGISTRY = [
     Param("death_share", 0.3, 0.1, 0.5, "share", A,
           "Share of lost fighting strength that is fighters killed (the rest wounded or gone)."),
     Param("injured_per_killed", 3.0, 1.5, 5.0, "people/death", A,
-          "Fighters injured per fighter killed in ground fighting."),
+          "Fighters injured per fighter killed in ground fighting or by air strikes."),
     # --- HTS and the opposition (C12, C13, C16) ---
     Param("defection", 0.0228, 0.004, 0.03, "share/day", ("C12",),
           "Share of the opposition's force that goes over to HTS or disbands each day."),

@@ -410,7 +410,8 @@ class World:
 
     def cede(self, mask: np.ndarray, to: int, kept: np.ndarray) -> None:
         """Districts in the (R, D) `mask` change hands without a fight; the new holder keeps
-        `kept` (R,) of the old garrison."""
+        `kept` (R,) of the old garrison. For districts without opposition fighters under HTS
+        (`allied`): the groups' own (`sign_over`) and the Kurds' (a handover to Damascus)."""
         self.control = np.where(mask, to, self.control)
         self.force = np.where(mask, self.force * kept[:, None], self.force)
         self.today.ceded |= mask
@@ -445,8 +446,8 @@ class World:
         targets that neighbour borders. Each side loses `attrition` x the other's effective
         force (Lanchester's square law); a target falls with daily chance capture_rate x r / (1
         + r), r = ratio^`capture_steepness`; `garrison_share` of the surviving attack moves in,
-        and the surviving defenders fall back to their side's neighbours (lost if there are
-        none; the opposition's fighters under HTS stay under HTS, or rejoin their groups).
+        and the surviving defenders fall back to their neighbours of the same holder (lost if
+        there are none), the opposition's fighters under HTS with HTS's garrison.
         Fighters' deaths (`count_fighters_lost`) and civilians' (`ground_lethality`, scaled by
         the attack and the district's density) count in `killed`. Residents flee (C05). A
         Damascus attack on a post can hit Turkish soldiers (`post_clash`). Only the runs with a
@@ -503,19 +504,17 @@ class World:
         posts_lost = posts * defender_share * targets
         self.posts[rows] = posts - posts_lost
         allied = allied * (1 - defender_share)
-        # the defenders of a captured district fall back to their side's unconquered neighbours;
-        # the opposition's fighters there (`allied`) stay with HTS's or rejoin their own groups
+        # the defenders of a captured district fall back to their side's unconquered neighbours
+        # (same holder), the opposition's fighters under HTS (`allied`) with HTS's garrison
         shelter = around((~won).view(np.uint8), same=same)
         survivors, allied_survivors = force * won, allied * won
         retreat = np.where(shelter > 0, survivors / np.maximum(shelter, 1), 0.0)
         force = force + around(retreat, same=same) * ~won
         allied_retreat = np.where(shelter > 0, allied_survivors / np.maximum(shelter, 1), 0.0)
         allied_in = around(allied_retreat, same=same) * ~won
-        to_groups = control == OPPOSITION
-        force = force + allied_in * to_groups
         routed = np.where(shelter > 0, 0.0, survivors + allied_survivors)
         self.force[rows] = np.where(won, garrison, force)
-        self.allied[rows] = np.where(won | to_groups, 0.0, allied + allied_in)
+        self.allied[rows] = np.where(won, 0.0, allied + allied_in)
         self.control[rows] = np.where(won, attacker, control)
         if won.any():
             self._control_changed()
