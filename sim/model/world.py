@@ -507,14 +507,16 @@ class World:
         # the defenders of a captured district fall back to their side's unconquered neighbours
         # (same holder), the opposition's fighters under HTS (`allied`) with HTS's garrison
         shelter = around((~won).view(np.uint8), same=same)
+
+        def fall_back(survivors: np.ndarray) -> np.ndarray:
+            """What each unconquered district receives of its fallen neighbours' survivors."""
+            split = np.where(shelter > 0, survivors / np.maximum(shelter, 1), 0.0)
+            return around(split, same=same) * ~won
+
         survivors, allied_survivors = force * won, allied * won
-        retreat = np.where(shelter > 0, survivors / np.maximum(shelter, 1), 0.0)
-        force = force + around(retreat, same=same) * ~won
-        allied_retreat = np.where(shelter > 0, allied_survivors / np.maximum(shelter, 1), 0.0)
-        allied_in = around(allied_retreat, same=same) * ~won
         routed = np.where(shelter > 0, 0.0, survivors + allied_survivors)
-        self.force[rows] = np.where(won, garrison, force)
-        self.allied[rows] = np.where(won, 0.0, allied + allied_in)
+        self.force[rows] = np.where(won, garrison, force + fall_back(survivors))
+        self.allied[rows] = np.where(won, 0.0, allied + fall_back(allied_survivors))
         self.control[rows] = np.where(won, attacker, control)
         if won.any():
             self._control_changed()
