@@ -11,6 +11,7 @@ from sim.model.geography import (
     ACTORS,
     DAMASCUS,
     HTS,
+    KURDS,
     OPPOSITION,
     THEATRES,
     TURKEY,
@@ -74,6 +75,31 @@ def test_offensives_fade_smoothly_across_the_threshold_range():
     assert (np.diff(waited) >= -10).all() and np.diff(waited).max() <= 80, waited
 
 
+def test_the_kurds_deal_comes_first_less_often_across_the_threshold_range():
+    """The share of baseline runs in which the Kurds let Damascus in before any Turkish
+    operation falls gradually as `kurd_invite_threat` rises through its plausible range. Until
+    2026-11-27 the chance switched on above the threshold, just under the threat the vow alone
+    reaches once the US has gone (0.48): the share fell from 48% to 0 between 0.47 and 0.49."""
+    p = PARAMETERS["kurd_invite_threat"]
+    grid = np.linspace(p.low, p.high, 8)
+    per_point = 150
+    model = EscalationModel(
+        load_scenario("baseline")[0],
+        seeds=np.arange(len(grid) * per_point),
+        parameters={"kurd_invite_threat": np.repeat(grid, per_point)},
+        record_every=None,
+        record_events=False,
+    )
+    model.run()
+    summary = model.recorder.summary_columns()
+    deal = np.nan_to_num(summary["kurd_damascus_deal_day"], nan=np.inf)
+    operation = np.nan_to_num(summary["ne_operation_day"], nan=np.inf)
+    share = ((deal < operation) & np.isfinite(deal)).reshape(len(grid), -1).mean(axis=1)
+    assert share[0] - share[-1] >= 0.4, share  # the threshold matters
+    assert np.abs(np.diff(share)).max() <= 0.3, share  # but no step decides it alone
+    assert (np.diff(share) <= 0.05).all(), share  # a higher threshold never brings it first
+
+
 @settings(max_examples=25, deadline=None)
 @given(
     attacker=st.sampled_from([DAMASCUS, HTS, TURKEY]),
@@ -82,14 +108,17 @@ def test_offensives_fade_smoothly_across_the_threshold_range():
     attrition=st.floats(0.005, 0.1),
     capture=st.floats(0.1, 0.3),
     allied=st.floats(0.0, 2.0),
+    resolve=st.lists(st.floats(1.0, 2.0), min_size=len(ACTORS), max_size=len(ACTORS)),
     seed=st.integers(0, 2**40),
 )
-def test_fighting_conserves_force(attacker, picks, commit, attrition, capture, allied, seed):
+def test_fighting_conserves_force(
+    attacker, picks, commit, attrition, capture, allied, resolve, seed
+):
     """What the attack and the defence lose is exactly what the fighters' deaths count; force
     that commits, moves in or falls back is never created or lost on the way, the opposition's
-    fighters under HTS (`allied`) included. Fought day after day, so that districts fall and
-    their defenders fall back, or are routed when no district of their side is left next to
-    them."""
+    fighters under HTS (`allied`) included, and whatever resolve the defenders stand firm with.
+    Fought day after day, so that districts fall and their defenders fall back, or are routed
+    when no district of their side is left next to them."""
     geo = load()
     params = ParameterSet(
         1,
@@ -103,6 +132,8 @@ def test_fighting_conserves_force(attacker, picks, commit, attrition, capture, a
     )
     world = World(geo, params, Streams(np.array([seed])), 1)
     world.allied = allied * world.held(HTS)
+    for actor, firm in enumerate(resolve):
+        world.stand_firm(actor, np.array([firm]))
     picked = np.zeros((1, geo.size), dtype=bool)
     picked[0, picks] = True
     for day in range(30):
@@ -191,6 +222,98 @@ def test_the_defenders_of_a_captured_district_fall_back_or_are_counted_as_lost(c
         assert world.force[0, around[0]] > 0 and world.allied[0, around[0]] > 0
     else:  # nowhere to go: none left
         assert not world.allied.any()
+
+
+def lone_front(attacker: int, defender: int, targets: int) -> tuple[World, int, np.ndarray]:
+    """A world where one district of `attacker` (10 thousand) borders `targets` districts of
+    `defender` (1 thousand each, and nobody else anywhere has any force): the district, and
+    the targets as an (R, D) mask."""
+    geo = load()
+    params = ParameterSet(1, {"ground_lethality": 0.0, "post_garrison": 0.0})
+    world = World(geo, params, Streams(np.array([11])), 1)
+    front = next(d for d in range(geo.size) if geo.adjacency[d].sum() >= 2)
+    aimed = np.flatnonzero(geo.adjacency[front])[:targets]
+    world.force[:] = 0.0
+    world.control[0, front], world.force[0, front] = attacker, 10.0
+    world.control[0, aimed], world.force[0, aimed] = defender, 1.0
+    world.control = world.control  # forget what was worked out from control
+    mask = np.zeros((1, geo.size), dtype=bool)
+    mask[0, aimed] = True
+    world.start_day(1)
+    return world, front, mask
+
+
+@pytest.mark.parametrize("targets", [1, 2])
+def test_a_district_splits_what_it_commits_over_its_targets(targets):
+    """Issue 7's bug: a district committed `commit_share` of its force to *each* target. Now
+    what it sends is split: against defences strong enough to destroy every attacker sent, it
+    loses exactly `commit_share` of its force, whether it attacks one district or two."""
+    world, front, mask = lone_front(DAMASCUS, HTS, targets)
+    world.force[0, mask[0]] = 1000.0  # every attacker sent is lost
+    world.fight(DAMASCUS, mask, np.array([1.0]), "test")
+    commit = world.params.commit_share[0]
+    np.testing.assert_allclose(world.force[0, front], 10.0 * (1 - commit), rtol=1e-12)
+
+
+def test_fighting_groups_and_resisting_kurds_stand_firm():
+    """A defender that stands firm (`World.stand_firm`: the opposition fighting, the Kurds
+    resisting) counts its force `resolve` times: under the same attack it loses less, and
+    the attackers lose more; the opposition's resolve covers its fighters under HTS too."""
+    lost = {}
+    for resolve in (1.0, 2.0):
+        world, front, mask = lone_front(DAMASCUS, OPPOSITION, 1)
+        world.stand_firm(OPPOSITION, np.array([resolve]))
+        world.fight(DAMASCUS, mask, np.array([1.0]), "test")
+        lost[resolve] = (1.0 - world.force[0, mask[0]].sum(), 10.0 - world.force[0, front])
+    assert lost[2.0][0] < lost[1.0][0] and lost[2.0][1] > lost[1.0][1], lost
+    under_hts = {}
+    for resolve in (1.0, 2.0):
+        world, front, mask = lone_front(DAMASCUS, HTS, 1)
+        world.allied[0, mask[0]] = 1.0
+        world.stand_firm(OPPOSITION, np.array([resolve]))
+        world.fight(DAMASCUS, mask, np.array([1.0]), "test")
+        under_hts[resolve] = world.allied[0, mask[0]].sum()
+    assert under_hts[2.0] > under_hts[1.0], under_hts
+
+
+def test_the_postures_set_their_resolve():
+    """Every day the opposition's resolve is `fighting_resolve` where it fights and 1 where it
+    does not, and the Kurds' where they resist (power_vacuum: Turkey's operation comes)."""
+    model = EscalationModel("power_vacuum", 200, 3, record_every=None, record_events=False)
+    opposition, kurds = model.faction("opposition"), model.faction("kurds")
+    firm = model.params.fighting_resolve
+    seen = {"fight": 0, "resist": 0}
+    for _ in range(400):
+        model.step()
+        fighting = opposition.posture == opposition.Posture.FIGHT
+        resisting = kurds.posture == kurds.Posture.RESIST
+        resolve = model.world.resolve
+        np.testing.assert_array_equal(resolve[:, OPPOSITION], np.where(fighting, firm, 1.0))
+        np.testing.assert_array_equal(resolve[:, KURDS], np.where(resisting, firm, 1.0))
+        seen["fight"] += fighting.sum()
+        seen["resist"] += resisting.sum()
+    assert min(seen.values()) > 100, seen
+
+
+def test_turkey_retaliates_on_damascus_forces_near_its_posts():
+    """Its soldiers hit, Turkey's retaliation is a clash between the two states that destroys
+    `retaliation_damage` of Damascus's force in and next to its posts' districts, and nothing
+    elsewhere; the dead count in `killed`."""
+    geo = load()
+    params = ParameterSet(2, {"retaliation_damage": 0.2})
+    world = World(geo, params, Streams(np.array([1, 2])), 2)
+    world.control[:, :] = DAMASCUS
+    world.control = world.control
+    world.start_day(1)
+    force = world.force.copy()
+    world.retaliate(np.array([1]))
+    near = geo.turkish_post | (geo.adjacency[geo.turkish_post].sum(axis=0) > 0)
+    np.testing.assert_array_equal(world.force[0], force[0])  # run 0 did not retaliate
+    np.testing.assert_allclose(world.force[1, near], force[1, near] * 0.8)
+    np.testing.assert_array_equal(world.force[1, ~near], force[1, ~near])
+    lost = force[1, near].sum() * 0.2
+    np.testing.assert_allclose(world.killed[1], lost * 1000 * params.death_share[1])
+    assert world.today.clashes[1, TURKEY, DAMASCUS] and not world.today.clashes[0].any()
 
 
 def test_opposition_fighters_under_hts_raise_the_defence():

@@ -71,10 +71,13 @@ def test_delayed_assault_pushes_the_offensive_later(outcomes):
 
 
 def test_the_delayed_assault_grid_moves_timing_and_odds_everywhere():
-    """Postponement N x Turkish effort E (experiments/delayed_assault.toml): a longer
-    postponement delays the offensive and makes it rarer by day 300 at every step of N, and so
-    does a larger effort at every step of E."""
-    postponement, effort, runs = [0, 146, 292], [0.0, 0.4, 1.0], 100
+    """Postponement N x Turkish effort E (experiments/delayed_assault.toml), 200 runs a cell: a
+    longer postponement (0 to 292 days) delays the median first offensive by more than a month
+    and makes one within the first year rarer at every effort, none included; a larger effort
+    delays it at every postponement, step by step, and never makes one within the year likelier.
+    (Checked on four blocks of seeds; at E = 0 a postponement beyond ~290 days no longer delays
+    the median: docs/ODD.md.)"""
+    postponement, effort, runs = [0, 146, 292], [0.0, 0.4, 1.0], 200
     grid = [(n, e) for n in postponement for e in effort]
     model = EscalationModel(
         load("delayed_assault")[0],
@@ -89,11 +92,11 @@ def test_the_delayed_assault_grid_moves_timing_and_odds_everywhere():
     model.run()
     first = first_offensive(model.recorder.summary_columns()).reshape(3, 3, runs)
     median = np.median(first, axis=2)
-    by_300 = (first < 300).mean(axis=2)
-    assert (np.diff(median[:, 1]) > 20).all(), median  # along N at E = 0.4
-    assert (np.diff(by_300[:, 1]) < -0.05).all(), by_300
+    within_a_year = (first <= 365).mean(axis=2)
+    assert (median[-1] - median[0] > 30).all(), median  # along N at every E
+    assert (within_a_year[-1] < within_a_year[0]).all(), within_a_year
     assert (np.diff(median, axis=1) > 20).all(), median  # along E at every N
-    assert (np.diff(by_300, axis=1) <= 0).all(), by_300
+    assert (np.diff(within_a_year, axis=1) <= 0).all(), within_a_year
 
 
 def test_power_vacuum_differs_from_baseline_and_coordination_in_both_theatres(outcomes):

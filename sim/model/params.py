@@ -147,6 +147,9 @@ _REGISTRY = [
     Param("retaliation", 0.55, 0.0, 1.0, "share", ("P05",),
           "Chance Turkey answers an attack on its soldiers by striking Damascus's forces; "
           "otherwise it calls a summit."),
+    Param("retaliation_damage", 0.05, 0.0, 0.3, "share", A,
+          "Share of Damascus's force next to the Turkish posts that Turkey's retaliation "
+          "destroys."),
     Param("ru_tr_clash", 0.1, 0.0, 0.5, "1/clash", A,
           "Chance a Turkey-Damascus clash draws Russian forces in when the relation is broken."),
     # --- Damascus and ground fighting (C14, C15) ---
@@ -206,20 +209,26 @@ _REGISTRY = [
           "Extra daily growth of HTS's force per unit of aid fee it levies (its revenue)."),
     Param("front_reinforcement", 0.057, 0.0, 0.2, "share/day", ("P04",),
           "Share of its force in the rear an actor moves to the front a day while it fights."),
+    Param("fighting_resolve", 1.3, 1.0, 2.0, "x", A,
+          "How many times their force counts in defence when the opposition groups fight for "
+          "their towns or the Kurds resist an operation."),
     Param("aid_fee", 0.0, 0.0, 0.3, "share", ("C16",),
           "Share of aid HTS levies as fees (C16: it agreed to levy none)."),
     # --- Kurdish forces and the US (C17, C19) ---
     Param("kurd_invite_threat", 0.45, 0.2, 0.9, "threat", ("C19", "assumption"),
-          "Threat (US gone x Turkey poised) at which the Kurds let Damascus in."),
+          "Threat (US gone x Turkey poised) at which the Kurds' daily chance of a deal with "
+          "Damascus is half its full value."),
+    Param("kurd_invite_spread", 0.1, 0.02, 0.2, "threat", A,
+          "How gradually that chance rises with the threat around `kurd_invite_threat`."),
     Param("kurd_invite_hazard", 0.01, 0.005, 0.2, "1/day", ("C19", "assumption"),
           "Daily chance the Kurds strike their deal once the threat is above the threshold."),
     Param("kurd_vow_weight", 0.6, 0.3, 1.0, "share", ("C19", "assumption"),
           "How much Turkey's vow alone threatens the Kurds, against an operation under way (1)."),
     Param("mediation_boost", 2.0, 1.0, 4.0, "x", ("C19", "assumption"),
           "Russian mediation multiplies the Kurds' daily chance of a deal with Damascus."),
-    Param("us_pullout_delay", 270, 0, 400, "days", A,
+    Param("us_pullout_delay", 200, 0, 400, "days", A,
           "Days from the withdrawal announcement to the start of the pull-out; the article "
-          "gives none.", integer=True),
+          "gives none (C17: 'abruptly'), so the default is its range's middle.", integer=True),
     Param("us_pullout_days", 30, 1, 365, "days", A, "How long the pull-out takes.", integer=True),
     Param("us_pullout_share", 0.8, 0.0, 1.0, "share", ("C17", "assumption"),
           "Share of US presence that leaves (1 = all)."),
@@ -249,7 +258,7 @@ _REGISTRY = [
     # --- People (C05, C16) ---
     Param("contest_flight", 0.0056, 0.002, 0.05, "share/day", ("C05", "P02"),
           "Share of a contested district's residents who flee each day of fighting."),
-    Param("capture_flight", 0.2, 0.05, 0.5, "share", ("C05",),
+    Param("capture_flight", 0.2, 0.05, 0.5, "share", ("C05", "assumption"),
           "Share of a district's residents who flee when it changes hands by force."),
     Param("flight_per_strike", 0.0106, 0.0, 0.02, "share/strike", ("C05", "P02"),
           "Share of a district's residents who flee for each air strike on it."),

@@ -98,6 +98,7 @@ class World:
         self.force = np.tile(geo.force, (r, 1))
         self.posts = params.post_garrison[:, None] * geo.turkish_post  # Turkish troops at posts
         self.allied = np.zeros((r, geo.size))  # opposition fighters where HTS administers (C12)
+        self.resolve = np.ones((r, len(ACTORS)))  # how many times each actor's force defends
         self.residents = np.tile(geo.population, (r, 1))
         self.displaced = np.zeros(r)  # north-west, inside Syria
         self.in_camps = np.zeros(r)  # north-west border camps
@@ -408,6 +409,12 @@ class World:
         posts = self.geo.turkish_post
         self.posts = np.where(posts, np.minimum(self.posts + amount[:, None], most[:, None]), 0.0)
 
+    def stand_firm(self, actor: int, resolve: np.ndarray) -> None:
+        """From now on the actor's force counts `resolve` (R,) times in the defence of its
+        districts (the opposition's: also its fighters under HTS, `allied`; 1: as it is); its
+        losses are counted as they are."""
+        self.resolve[:, actor] = resolve
+
     def cede(self, mask: np.ndarray, to: int, kept: np.ndarray) -> None:
         """Districts in the (R, D) `mask` change hands without a fight; the new holder keeps
         `kept` (R,) of the old garrison. For districts without opposition fighters under HTS
@@ -443,11 +450,14 @@ class World:
         `from_outside` ((R, D) or (D,)) adds force from beyond the map (Turkey's army). Defence:
         the district's force, the Turkish troops at its post, the opposition fighters in it
         (`allied`), and `commit_share` of each same-side neighbour's force, split over the
-        targets that neighbour borders. Each side loses `attrition` x the other's effective
-        force (Lanchester's square law); a target falls with daily chance capture_rate x r / (1
-        + r), r = ratio^`capture_steepness`; `garrison_share` of the surviving attack moves in,
-        and the surviving defenders fall back to their neighbours of the same holder (lost if
-        there are none), the opposition's fighters under HTS with HTS's garrison.
+        targets that neighbour borders; the holder's own force counts its `resolve` times
+        (`stand_firm`), and the opposition's fighters under HTS the opposition's, as `boost`
+        does for the attack. Each side loses `attrition` x the
+        other's effective force (Lanchester's square law); a target falls with daily chance
+        capture_rate x r / (1 + r), r = ratio^`capture_steepness`; `garrison_share` of the
+        surviving attack moves in, and the surviving defenders fall back to their neighbours of
+        the same holder (lost if there are none), the opposition's fighters under HTS with
+        HTS's garrison.
         Fighters' deaths (`count_fighters_lost`) and civilians' (`ground_lethality`, scaled by
         the attack and the district's density) count in `killed`. Residents flee (C05). A
         Damascus attack on a post can hit Turkish soldiers (`post_clash`). Only the runs with a
@@ -474,8 +484,10 @@ class World:
         same = self.geo.same_side(control)  # one side's neighbours, for the sums below
         helping = around(as_count, same=same) * ~targets
         helps = np.where(helping > 0, commit / np.maximum(helping, 1), 0.0)
-        held = (force + posts + allied) * targets
-        defence = held + around(helps, same=same) * targets
+        resolve = np.take_along_axis(self.resolve[rows], control, axis=1)
+        firm = force * (resolve - 1) + allied * (self.resolve[rows, OPPOSITION, None] - 1)
+        present = (force + posts + allied + around(helps, same=same)) * targets
+        defence = present + firm * targets
         attrition = p.attrition[rows][:, None]
         attacker_lost = np.minimum(attrition * defence, raw_attack)
         defender_lost = np.minimum(attrition * attack, defence)
@@ -522,7 +534,8 @@ class World:
             self._control_changed()
         self.today.captured[rows] |= won
         self.today.attacked[rows, attacker] += districts_by_holder(targets, control)
-        self.count_fighters_lost(district_total(attacker_lost + defender_lost + routed), rows)
+        lost = attacker_lost + present * defender_share + routed
+        self.count_fighters_lost(district_total(lost), rows)
         density = self._density(rows)
         self.kill_civilians(p.ground_lethality[rows][:, None] * attack * density, rows)
         flight = np.where(won, p.capture_flight[rows][:, None], p.contest_flight[rows][:, None])
@@ -542,6 +555,22 @@ class World:
     def clash(self, a: int, b: int, rows: np.ndarray) -> None:
         """A direct clash between two states' forces in the given runs (ladder 6 or 7)."""
         self.today.clashes[rows, a, b] = True
+
+    @rule("C13", "assumption")
+    def retaliate(self, rows: np.ndarray) -> None:
+        """Turkey strikes back at Damascus's forces in and next to the districts of its posts
+        (C13: the posts watch the deal's lines; a clash between the two states, ladder level
+        6): they lose `retaliation_damage` of their force, the dead counted in `killed`
+        (assumption)."""
+        self.clash(TURKEY, DAMASCUS, rows)
+        if rows.size == 0:
+            return
+        posts = self.geo.turkish_post
+        near = posts | (self.geo.neighbour_count(posts[None, :])[0] > 0)
+        lost = self.force[rows] * near * (self.control[rows] == DAMASCUS)
+        lost *= self.params.retaliation_damage[rows, None]
+        self.force[rows] -= lost
+        self.count_fighters_lost(district_total(lost), rows)
 
     def set_us_presence(self, presence: np.ndarray) -> None:
         """US presence in the north-east (C17), 1 = as in 2018."""

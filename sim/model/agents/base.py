@@ -40,6 +40,13 @@ class Snapshot:
         return self.postures[self.rows[actor]]
 
 
+def rising(value: np.ndarray, midpoint: np.ndarray, spread: np.ndarray) -> np.ndarray:
+    """(R,) from 0 to 1 as `value` passes `midpoint`, half there, over about four `spread`s
+    (a logistic): a readiness that grows with what drives it, with no switch at a threshold
+    for a sweep to straddle."""
+    return 1.0 / (1.0 + np.exp(-(value - midpoint) / spread))
+
+
 def postures_of(factions: "list[Faction]") -> np.ndarray:
     """(F, R): the factions' postures now, a row each in their order (one array: compared
     with a `Snapshot`'s in one step)."""

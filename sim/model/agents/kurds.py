@@ -5,7 +5,7 @@ from enum import IntEnum
 
 import numpy as np
 
-from sim.model.agents.base import Faction
+from sim.model.agents.base import Faction, rising
 from sim.model.agents.turkey import Posture as Turkey
 from sim.model.claims import rule
 from sim.model.geography import DAMASCUS, KURDS
@@ -40,12 +40,13 @@ class Kurds(Faction):
 
     @rule("C19")
     def decide(self) -> None:
-        """Above `kurd_invite_threat`, strike a deal with Damascus at daily chance
-        `kurd_invite_hazard`, `mediation_boost` times that while Russia mediates (C19). Resist
-        an operation."""
+        """Strike a deal with Damascus at a daily chance that rises smoothly with the threat,
+        half of `kurd_invite_hazard` at `kurd_invite_threat` (spread `kurd_invite_spread`), and
+        `mediation_boost` times that while Russia mediates (C19). Resist an operation."""
         p = self.params
         mediated = np.where(self.seen("russia", "mediating"), p.mediation_boost, 1.0)
-        chance = p.kurd_invite_hazard * mediated * (self.threat > p.kurd_invite_threat)
+        ready = rising(self.threat, p.kurd_invite_threat, p.kurd_invite_spread)
+        chance = p.kurd_invite_hazard * mediated * ready
         drawn = self.streams.bernoulli(self.day, "kurds/invite", chance)
         self.inviting = drawn & ~self.invited
         self.invited = self.invited | self.inviting
@@ -76,7 +77,9 @@ class Kurds(Faction):
     @rule("C19", "assumption")
     def resist(self) -> None:
         """Resisting a Turkish operation (C19), the Kurds move `front_reinforcement` of their
-        force in the rear to the districts Turkey can reach (assumption)."""
-        world = self.world
+        force in the rear to the districts Turkey can reach, and defend with
+        `fighting_resolve` times their force (assumption)."""
+        p, world = self.params, self.world
         resisting = self.posture == Posture.RESIST
-        world.redeploy(KURDS, world.turkish_reach(), self.params.front_reinforcement * resisting)
+        world.redeploy(KURDS, world.turkish_reach(), p.front_reinforcement * resisting)
+        world.stand_firm(KURDS, np.where(resisting, p.fighting_resolve, 1.0))

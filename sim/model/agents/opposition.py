@@ -9,7 +9,7 @@ from sim.model.agents.base import Faction
 from sim.model.agents.damascus import Posture as Damascus
 from sim.model.agents.hts import Posture as HTSPosture
 from sim.model.claims import rule
-from sim.model.geography import DAMASCUS, HTS, OPPOSITION
+from sim.model.geography import HTS, OPPOSITION
 
 
 class Posture(IntEnum):
@@ -67,11 +67,11 @@ class Opposition(Faction):
         hts_zone = world.force * world.held(HTS) * world.geo.in_theatre("zone")
         world.transfer(leaving * p.absorb_share[:, None], hts_zone)
 
-    @rule("assumption")
+    @rule("C12", "assumption")
     def fight_back(self) -> None:
-        """Fighting, the groups move `front_reinforcement` of their force in quiet districts to
-        those that face HTS or Damascus (assumption)."""
-        world = self.world
+        """Fighting, the groups defend with `fighting_resolve` times their force, in their own
+        towns and where they stayed under HTS's administration (assumption: every town of
+        theirs faces HTS or Damascus, so there is no rear to bring fighters from; C12: they
+        yield only when outmatched)."""
         fighting = self.posture == Posture.FIGHT
-        front = (world.bordering(HTS) + world.bordering(DAMASCUS)) > 0
-        world.redeploy(OPPOSITION, front, self.params.front_reinforcement * fighting)
+        self.world.stand_firm(OPPOSITION, np.where(fighting, self.params.fighting_resolve, 1.0))

@@ -5,7 +5,7 @@ from enum import IntEnum
 
 import numpy as np
 
-from sim.model.agents.base import Faction
+from sim.model.agents.base import Faction, rising
 from sim.model.claims import rule
 from sim.model.geography import DAMASCUS, HTS, OPPOSITION, district_total, runs_where
 from sim.model.world import WEEK
@@ -80,7 +80,7 @@ class Russia(Faction):
         self.truce_broken = self.streams.bernoulli(day, "russia/truce", chance, where=holding)
         self.hold_until = np.where(self.truce_broken, day, self.hold_until)
         holding &= ~self.truce_broken
-        resolve = 1.0 / (1.0 + np.exp(-(f - patience) / p.offensive_spread))
+        resolve = rising(f, patience, p.offensive_spread)
         going_on = (self.posture == Posture.BACK_OFFENSIVE) & (f > p.pressure_threshold)
         starts = self.streams.bernoulli(
             day, "russia/offensive", p.offensive_hazard * resolve, where=~holding & ~going_on

@@ -10,7 +10,6 @@ from sim.model.agents.damascus import Posture as Damascus
 from sim.model.agents.russia import Posture as Russia
 from sim.model.claims import rule
 from sim.model.geography import (
-    DAMASCUS,
     HTS,
     KURDS,
     OPPOSITION,
@@ -132,13 +131,13 @@ class Turkey(Faction):
 
     @rule("C07", "assumption")
     def answer_attacks(self) -> None:
-        """Its soldiers hit, Turkey strikes back at Damascus's forces: a clash between the two
-        states (ladder level 6; the relation loses `clash_shock`), which can draw Russia in when
-        the relation is below `relation_break` (`ru_tr_clash`, level 7); or it calls a summit
-        instead (C07: consultations, assumption)."""
+        """Its soldiers hit, Turkey strikes back at Damascus's forces near its posts
+        (`World.retaliate`): a clash between the two states (ladder level 6; the relation loses
+        `clash_shock`), which can draw Russia in when the relation is below `relation_break`
+        (`ru_tr_clash`, level 7); or it calls a summit instead (C07: consultations,
+        assumption)."""
         p, world = self.params, self.world
-        retaliating = runs_where(self.retaliating)
-        world.clash(TURKEY, DAMASCUS, retaliating)
+        world.retaliate(runs_where(self.retaliating))
         broken = world.relation < p.relation_break
         drawn = self.streams.bernoulli(
             self.day, "turkey/russia-clash", p.ru_tr_clash, where=self.retaliating & broken
