@@ -254,13 +254,14 @@ def test_fighting_groups_and_resisting_kurds_stand_firm():
     """A defender that stands firm (`World.stand_firm`: the opposition fighting, the Kurds
     resisting) counts its force `resolve` times: under the same attack it loses less, and
     the attackers lose more; the opposition's resolve covers its fighters under HTS too."""
-    lost = {}
-    for resolve in (1.0, 2.0):
-        world, front, mask = lone_front(DAMASCUS, OPPOSITION, 1)
-        world.stand_firm(OPPOSITION, np.array([resolve]))
-        world.fight(DAMASCUS, mask, np.array([1.0]), "test")
-        lost[resolve] = (1.0 - world.force[0, mask[0]].sum(), 10.0 - world.force[0, front])
-    assert lost[2.0][0] < lost[1.0][0] and lost[2.0][1] > lost[1.0][1], lost
+    for attacker, defender in ((DAMASCUS, OPPOSITION), (TURKEY, KURDS)):
+        lost = {}
+        for resolve in (1.0, 2.0):
+            world, front, mask = lone_front(attacker, defender, 1)
+            world.stand_firm(defender, np.array([resolve]))
+            world.fight(attacker, mask, np.array([1.0]), "test")
+            lost[resolve] = (1.0 - world.force[0, mask[0]].sum(), 10.0 - world.force[0, front])
+        assert lost[2.0][0] < lost[1.0][0] and lost[2.0][1] > lost[1.0][1], (defender, lost)
     under_hts = {}
     for resolve in (1.0, 2.0):
         world, front, mask = lone_front(DAMASCUS, HTS, 1)
@@ -290,23 +291,47 @@ def test_the_postures_set_their_resolve():
     assert min(seen.values()) > 100, seen
 
 
+def test_the_kurds_make_no_deal_while_the_us_is_all_there():
+    """The Kurds' chance of a deal rises smoothly with the threat but is none without one: no
+    deal while US presence is whole (before the pull-out starts), even where Russia mediates
+    and the Kurds are eager (C17, C19)."""
+    eager = {"kurd_invite_threat": 0.2, "kurd_invite_hazard": 0.2, "us_pullout_delay": 150}
+    model = EscalationModel("coordinated_transition", 300, 5, record_every=None, **eager)
+    kurds, invited_early = model.faction("kurds"), 0
+    for _ in range(400):
+        model.step()
+        invited_early += (kurds.inviting & (model.world.us_presence == 1)).sum()
+    assert invited_early == 0
+    assert kurds.invited.mean() > 0.9  # once the US leaves, they do
+
+
+def test_the_us_pullout_delay_is_its_range_s_middle():
+    """The article gives no delay (C17): the default is its range's middle, not a value that
+    puts Turkey's operation where history did (270 did: a review found it)."""
+    p = PARAMETERS["us_pullout_delay"]
+    assert p.default == (p.low + p.high) / 2 and p.basis == ("assumption",)
+
+
 def test_turkey_retaliates_on_damascus_forces_near_its_posts():
     """Its soldiers hit, Turkey's retaliation is a clash between the two states that destroys
     `retaliation_damage` of Damascus's force in and next to its posts' districts, and nothing
-    elsewhere; the dead count in `killed`."""
+    elsewhere or of anyone else; the dead count in `killed`."""
     geo = load()
     params = ParameterSet(2, {"retaliation_damage": 0.2})
     world = World(geo, params, Streams(np.array([1, 2])), 2)
+    near = geo.turkish_post | (geo.adjacency[geo.turkish_post].sum(axis=0) > 0)
     world.control[:, :] = DAMASCUS
+    world.control[:, np.flatnonzero(near)[::2]] = HTS  # every other district near a post
     world.control = world.control
     world.start_day(1)
     force = world.force.copy()
     world.retaliate(np.array([1]))
-    near = geo.turkish_post | (geo.adjacency[geo.turkish_post].sum(axis=0) > 0)
+    hit = near & (world.control[1] == DAMASCUS)
     np.testing.assert_array_equal(world.force[0], force[0])  # run 0 did not retaliate
-    np.testing.assert_allclose(world.force[1, near], force[1, near] * 0.8)
-    np.testing.assert_array_equal(world.force[1, ~near], force[1, ~near])
-    lost = force[1, near].sum() * 0.2
+    np.testing.assert_allclose(world.force[1, hit], force[1, hit] * 0.8)
+    np.testing.assert_array_equal(world.force[1, ~hit], force[1, ~hit])
+    assert hit.any() and (near & ~hit).any()
+    lost = force[1, hit].sum() * 0.2
     np.testing.assert_allclose(world.killed[1], lost * 1000 * params.death_share[1])
     assert world.today.clashes[1, TURKEY, DAMASCUS] and not world.today.clashes[0].any()
 

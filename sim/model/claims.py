@@ -29,7 +29,7 @@ CLAIMS: dict[str, str] = {
     "C14": "The deal made Russian and Syrian forces postpone their assault.",
     "C15": "Assad wants every inch back; Russian air power and Iran-backed militias won his wars.",
     "C16": "HTS agreed not to levy fees on aid; 11,000 children at risk from floods in camps.",
-    "C17": "Dec 2018: the US president announced US troops would leave north-east Syria.",
+    "C17": "Dec 2018: the US president abruptly announced US troops would leave north-east Syria.",
     "C18": "Turkey and Russia will coordinate more to prevent a power vacuum after the US leaves.",
     "C19": "Turkey vows to clear the north-east of Kurdish forces; Moscow wants Damascus back "
     "there.",

@@ -221,14 +221,15 @@ _REGISTRY = [
     Param("kurd_invite_spread", 0.1, 0.02, 0.2, "threat", A,
           "How gradually that chance rises with the threat around `kurd_invite_threat`."),
     Param("kurd_invite_hazard", 0.01, 0.005, 0.2, "1/day", ("C19", "assumption"),
-          "Daily chance the Kurds strike their deal once the threat is above the threshold."),
+          "Daily chance the Kurds strike their deal when the threat is well above the threshold."),
     Param("kurd_vow_weight", 0.6, 0.3, 1.0, "share", ("C19", "assumption"),
           "How much Turkey's vow alone threatens the Kurds, against an operation under way (1)."),
     Param("mediation_boost", 2.0, 1.0, 4.0, "x", ("C19", "assumption"),
           "Russian mediation multiplies the Kurds' daily chance of a deal with Damascus."),
     Param("us_pullout_delay", 200, 0, 400, "days", A,
           "Days from the withdrawal announcement to the start of the pull-out; the article "
-          "gives none (C17: 'abruptly'), so the default is its range's middle.", integer=True),
+          "gives none (C17 says only that it was announced abruptly), so the default is its "
+          "range's middle.", integer=True),
     Param("us_pullout_days", 30, 1, 365, "days", A, "How long the pull-out takes.", integer=True),
     Param("us_pullout_share", 0.8, 0.0, 1.0, "share", ("C17", "assumption"),
           "Share of US presence that leaves (1 = all)."),

@@ -556,12 +556,12 @@ class World:
         """A direct clash between two states' forces in the given runs (ladder 6 or 7)."""
         self.today.clashes[rows, a, b] = True
 
-    @rule("C13", "assumption")
+    @rule("assumption")
     def retaliate(self, rows: np.ndarray) -> None:
         """Turkey strikes back at Damascus's forces in and next to the districts of its posts
-        (C13: the posts watch the deal's lines; a clash between the two states, ladder level
-        6): they lose `retaliation_damage` of their force, the dead counted in `killed`
-        (assumption)."""
+        (a clash between the two states, ladder level 6): they lose `retaliation_damage` of
+        their force, the dead counted in `killed` (assumption: the article says nothing of the
+        posts or of strikes between the two states)."""
         self.clash(TURKEY, DAMASCUS, rows)
         if rows.size == 0:
             return

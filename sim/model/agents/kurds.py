@@ -38,14 +38,16 @@ class Kurds(Faction):
         weight = np.where(operating, 1.0, self.params.kurd_vow_weight)
         self.threat = (1 - self.world.us_presence) * weight
 
-    @rule("C19")
+    @rule("C19", "assumption")
     def decide(self) -> None:
         """Strike a deal with Damascus at a daily chance that rises smoothly with the threat,
-        half of `kurd_invite_hazard` at `kurd_invite_threat` (spread `kurd_invite_spread`), and
-        `mediation_boost` times that while Russia mediates (C19). Resist an operation."""
+        half of `kurd_invite_hazard` at `kurd_invite_threat` (spread `kurd_invite_spread`,
+        assumption), none without a threat (the US still all there), and `mediation_boost`
+        times that while Russia mediates (C19). Resist an operation."""
         p = self.params
         mediated = np.where(self.seen("russia", "mediating"), p.mediation_boost, 1.0)
-        ready = rising(self.threat, p.kurd_invite_threat, p.kurd_invite_spread)
+        threatened = self.threat > 0
+        ready = rising(self.threat, p.kurd_invite_threat, p.kurd_invite_spread) * threatened
         chance = p.kurd_invite_hazard * mediated * ready
         drawn = self.streams.bernoulli(self.day, "kurds/invite", chance)
         self.inviting = drawn & ~self.invited
