@@ -86,6 +86,24 @@ def test_event_counts_and_days_agree_with_the_summary_and_the_series(logged):
     assert (count(events, "offensive_begins") > 0).any() and (count(events, "clash") > 0).any()
 
 
+def test_every_truce_is_the_deal_s_or_a_summit_s(logged):
+    """A truce comes on the deal's day (its postponement, in every run) or on the day of a
+    summit, and lasts `postponement_days` or `summit_grace_days` from it."""
+    model, events, _, _ = logged
+    p, deal_day = model.params, model.spec.events.deal_day
+    run, day, value = (events[k] for k in ("run", "day", "value"))
+    summits = set(
+        zip(run[events["event"] == "summit"], day[events["event"] == "summit"], strict=True)
+    )
+    truce = np.flatnonzero(events["event"] == "truce")
+    assert (day[truce] == deal_day).sum() == RUNS and (day[truce] != deal_day).any()
+    for k in truce:
+        if day[k] == deal_day:
+            assert value[k] == p.postponement_days[run[k]]
+        else:
+            assert (run[k], day[k]) in summits and value[k] == p.summit_grace_days[run[k]]
+
+
 def test_a_runs_events_are_the_same_alone_and_in_a_batch(logged):
     _, events, _, _ = logged
     position = 7
