@@ -126,6 +126,8 @@ class World:
         # each (run, district)'s theatre as a number of its own: run x T + theatre
         self._theatre_bins = geo.theatre + len(THEATRES) * np.arange(r)[:, None]
         self._zone = geo.in_theatre("zone")
+        posts = geo.turkish_post  # (D,) the districts of Turkish posts, and their neighbours
+        self._near_posts = posts | (geo.neighbour_count(posts[None, :])[0] > 0)
         self.today = Today(r, geo.size)
         self.yesterday = Today(r, geo.size)
 
@@ -565,10 +567,8 @@ class World:
         self.clash(TURKEY, DAMASCUS, rows)
         if rows.size == 0:
             return
-        posts = self.geo.turkish_post
-        near = posts | (self.geo.neighbour_count(posts[None, :])[0] > 0)
-        lost = self.force[rows] * near * (self.control[rows] == DAMASCUS)
-        lost *= self.params.retaliation_damage[rows, None]
+        hit = self._near_posts & self.held(DAMASCUS)[rows]
+        lost = self.force[rows] * hit * self.params.retaliation_damage[rows, None]
         self.force[rows] -= lost
         self.count_fighters_lost(district_total(lost), rows)
 
