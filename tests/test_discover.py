@@ -29,7 +29,7 @@ def test_bad_outcomes_and_unfinished_stores_are_one_line(reference, tmp_path):
         ("peak_level + 1", "not true or false"),
         ("colour > 1", "colour"),
         ("peak_level >= 0", "nothing to find"),
-        ("__import__('os')", "not a supported function"),
+        ("__import__('os')", "not allowed"),
     ]:
         status, _, err = invoke("discover", reference.folder, "--outcome", expression)
         assert status == 2 and said in err and len(err.strip().splitlines()) == 1, err

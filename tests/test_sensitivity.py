@@ -137,7 +137,7 @@ def test_an_outcome_is_a_number_a_run(reference):
     [
         ("colour", "colour"),
         ("first_offensive_day - 1", "no value in"),
-        ("peak_level.astype('str')", "not a number"),
+        ("peak_level.astype('str')", "not allowed"),
         ("peak_level > 100", "every outcome is constant"),
     ],
 )
