@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.analysis.expressions import MAX_LENGTH, ExpressionError, condition, evaluate, numbers
 from sim.analysis.calibrate import TARGETS
+from sim.analysis.expressions import MAX_LENGTH, ExpressionError, condition, evaluate, numbers
 from sim.analysis.sensitivity import OUTCOMES
 from sim.model.outcomes import by_column
 from tests.sweeps import invoke
@@ -38,11 +38,13 @@ tests = st.recursive(
     st.tuples(sums, st.sampled_from(["<", "<=", ">", ">=", "==", "!="]), sums).map(" ".join)
     | columns.map(lambda c: f"{c}.notna()")
     | columns.map(lambda c: f"{c}.isna()"),
-    lambda inner: st.tuples(inner, st.sampled_from(["and", "or", "&", "|"]), inner).map(
-        lambda t: f"({t[0]}) {t[1]} ({t[2]})"
-    )
-    | inner.map(lambda e: f"not ({e})")
-    | inner.map(lambda e: f"~({e})"),
+    lambda inner: (
+        st.tuples(inner, st.sampled_from(["and", "or", "&", "|"]), inner).map(
+            lambda t: f"({t[0]}) {t[1]} ({t[2]})"
+        )
+        | inner.map(lambda e: f"not ({e})")
+        | inner.map(lambda e: f"~({e})")
+    ),
     max_leaves=5,
 )
 
@@ -63,8 +65,10 @@ def test_a_whitelisted_expression_means_what_pandas_makes_of_it(expression):
 
 texts = st.lists(
     st.sampled_from(
-        list("abcdeglopstu_.()[]{}'\"@*/+-<>=!&|~,:;^%01239 ")
-        + ["peak_level", "__import__", "os", "system", "pd", "lambda", "notna", "between"]
+        [
+            *"abcdeglopstu_.()[]{}'\"@*/+-<>=!&|~,:;^%01239 ",
+            *["peak_level", "__import__", "os", "system", "pd", "lambda", "notna", "between"],
+        ]
     ),
     max_size=60,
 ).map("".join)

@@ -4,8 +4,10 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -264,6 +266,29 @@ def test_an_unreachable_scheduler_fails_fast_with_one_line(tmp_path):
         "sweep", write_sweep(tmp_path), "--out", tmp_path / "t", "--scheduler", "nonsense://x"
     )
     assert status == 2 and "--scheduler" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("reply", [b"", b"HTTP/1.0 400 Bad request\r\n\r\n<html></html>" * 50])
+def test_a_server_that_is_not_dask_is_one_line_within_seconds(tmp_path, reply):
+    """A web server at --scheduler: silent (Dask's handshake would wait for ever) or sending
+    bytes that are not Dask's (read as a frame of exabytes)."""
+    server = socket.create_server(("127.0.0.1", 0))
+    held = []
+
+    def answer() -> None:
+        connection, _ = server.accept()
+        held.append(connection)  # kept open, so a silent server stays silent
+        connection.sendall(reply)
+
+    threading.Thread(target=answer, daemon=True).start()
+    address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    start = time.time()
+    status, _, err = invoke(
+        "sweep", write_sweep(tmp_path), "--out", tmp_path / "s", "--scheduler", address
+    )
+    assert status == 2 and "no Dask scheduler answered" in err, err
+    assert len(err.strip().splitlines()) == 1 and time.time() - start < 10
+    server.close()
 
 
 def test_duckdb_queries_a_store_and_finds_grid_levels_by_value(tmp_path):

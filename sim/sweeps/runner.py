@@ -6,6 +6,7 @@ depends only on its seed and parameters, the batch size, the worker count and th
 change any result.
 """
 
+import asyncio
 import contextlib
 import gc
 import itertools
@@ -85,14 +86,29 @@ CONNECT_SECONDS = 5
 
 def connect(scheduler: Any) -> Any:
     """A Dask client of a local cluster, or of the scheduler at an address; an address that is
-    malformed or does not answer within CONNECT_SECONDS is a one-line ResultsError."""
+    malformed, does not answer within CONNECT_SECONDS or does not speak Dask's protocol is a
+    one-line ResultsError."""
     from dask.distributed import Client
 
     try:
+        if isinstance(scheduler, str):
+            asyncio.run(_handshake(scheduler))
         return Client(scheduler, timeout=CONNECT_SECONDS)
-    except (OSError, TimeoutError, ValueError, TypeError) as error:
+    except Exception as error:  # whatever the peer sent: one line
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        if isinstance(error, TimeoutError | MemoryError):  # silent, or bytes that are not Dask's
+            reason = f"no Dask scheduler answered within {CONNECT_SECONDS} s"
         raise ResultsError(f"--scheduler {scheduler}: cannot connect: {reason}") from None
+
+
+async def _handshake(address: str) -> None:
+    """Open a connection to `address` and exchange Dask's handshake within CONNECT_SECONDS:
+    Dask's own client waits for the handshake without a deadline, so a server of another kind
+    (a web server, say) would hold it for ever."""
+    from distributed.comm import connect as open_comm
+
+    comm = await asyncio.wait_for(open_comm(address, timeout=CONNECT_SECONDS), CONNECT_SECONDS)
+    await comm.close()
 
 
 @contextlib.contextmanager
