@@ -3,6 +3,7 @@ parameters."""
 
 import contextlib
 import csv
+import errno
 import io
 import json
 import sys
@@ -35,12 +36,35 @@ class OneLineErrors(typer.core.TyperGroup):
             context = getattr(error, "ctx", None)
             where = f"{context.command_path}: " if context is not None else ""
             message = error.format_message() if hasattr(error, "format_message") else str(error)
+            message = message or "a command is needed (`sim --help` lists them)"
             errors.print(f"error: {where}{printable(message)}")
             status = 2
+        except (OSError, RecursionError, MemoryError) as error:
+            status = fault(error)
         status = status if isinstance(status, int) else 0
         if standalone_mode:
             sys.exit(status)
         return status
+
+
+MACHINE_FAULTS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.ENOMEM, errno.EROFS}
+"""Faults of the machine rather than of the user's input: exit status 1, not 2."""
+
+
+def fault(error: OSError | RecursionError | MemoryError) -> int:
+    """One `error:` line for a fault that no command turned into one, and the exit status: 1
+    for the machine's faults (a full disk, too little memory), 2 for the input's (a path that
+    cannot be read or written, a folder where a file should be, a file nested too deeply)."""
+    if isinstance(error, MemoryError):
+        errors.print("error: not enough memory (fewer replicates or a smaller batch_size)")
+        return 1
+    if isinstance(error, RecursionError):
+        errors.print("error: an input nested too deeply to read")
+        return 2
+    where = f"{error.filename}: " if error.filename else ""
+    reason = error.strerror or str(error) or type(error).__name__
+    errors.print(f"error: {printable(where + reason)}")
+    return 1 if error.errno in MACHINE_FAULTS else 2
 
 
 app = typer.Typer(

@@ -1,5 +1,7 @@
 """The command line: a real run's files and columns, and clear one-line errors on bad input."""
 
+import errno
+import importlib
 import json
 import subprocess
 import sys
@@ -241,3 +243,54 @@ def test_the_python_api_names_the_bad_argument():
         EscalationModel(scenario, 3, parameters={"turkey_effort": [0.1, 0.2]})
     with pytest.raises(ValueError, match=r"replicates: 1,000,000,000 runs .* GB of memory"):
         EscalationModel(scenario, replicates=10**9)  # refused before anything is allocated
+
+
+@pytest.mark.parametrize(
+    ("command", "writer"),
+    [
+        (["run", "baseline", "--replicates", "2", "--out"], "sim.reports.files.write_run"),
+        (["sensitivity", "REFERENCE", "--out"], "sim.reports.files.write_analysis"),
+    ],
+)
+def test_a_full_disk_is_one_line_with_status_1_and_leaves_no_folder(
+    command, writer, reference, tmp_path, monkeypatch
+):
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")  # as pyarrow raises it: no file
+
+    module, name = writer.rsplit(".", 1)
+    monkeypatch.setattr(importlib.import_module(module), name, full)
+    out = tmp_path / "out"
+    args = [str(reference.folder) if a == "REFERENCE" else a for a in command]
+    result = sim(*args, out)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.strip().splitlines() == [f"error: {out}: No space left on device"]
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("fault", "status", "said"),
+    [
+        (IsADirectoryError(errno.EISDIR, "Is a directory", "x.partial"), 2, "x.partial: Is a dir"),
+        (PermissionError(errno.EACCES, "Permission denied", "f.toml"), 2, "f.toml: Permission"),
+        (OSError(errno.EIO, "Input/output error"), 1, "Input/output error"),
+        (RecursionError("maximum recursion depth exceeded"), 2, "nested too deeply"),
+        (MemoryError(), 1, "not enough memory"),
+    ],
+)
+def test_faults_no_command_caught_are_one_line(fault, status, said, monkeypatch):
+    def failing(*args, **kwargs):
+        raise fault
+
+    monkeypatch.setattr("sim.model.scenario.load", failing)
+    for args in [("validate", "baseline"), ("run", "baseline")]:
+        result = sim(*args)
+        assert result.returncode == status and said in result.stderr, result.stderr
+        assert result.stderr.strip().splitlines()[-1].startswith("error:")
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_no_command_is_one_line():
+    result = sim()
+    assert result.returncode == 2 and result.stderr.startswith("error:"), result.stderr
+    assert "a command is needed" in result.stderr and result.stderr.count("\n") == 1

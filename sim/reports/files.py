@@ -82,17 +82,20 @@ def release(out: Path) -> None:
 def staged(out: Path) -> Iterator[Path]:
     """A fresh temporary folder beside the claimed `out` to write a run's files into. When the
     block ends, it is renamed to `out` in one step (readers never see half a run); if the block
-    fails, it is removed and `out` released. If `out` was filled meanwhile by someone else, the
-    rename fails and the results stay in the temporary folder, named in the error."""
+    fails, it is removed and `out` released (an OSError that names no file then names `out`).
+    If `out` was filled meanwhile by someone else, the rename fails and the results stay in the
+    temporary folder, named in the error."""
     try:
         temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     except OSError as error:
         raise ResultsError(f"{out.parent}: cannot write there: {error.strerror}") from None
     try:
         yield temporary
-    except BaseException:
+    except BaseException as error:
         shutil.rmtree(temporary, ignore_errors=True)
         release(out)
+        if isinstance(error, OSError) and not error.filename:  # pyarrow's name no file
+            raise OSError(error.errno, error.strerror or str(error), str(out)) from None
         raise
     try:
         temporary.chmod(out.stat().st_mode & 0o777)  # as the claimed folder, not mkdtemp's 0700
