@@ -96,6 +96,11 @@ BAD = {
         "events.operations.0.actor",
     ),
     "broken_toml": ('name = "x\ndescription = \n', "not valid TOML"),
+    "written_event_after_horizon": (
+        'name = "x"\ndescription = "d"\nhorizon = 100\n[events]\nsummit_days = [128]\n',
+        "events.summit_days",
+    ),
+    "event_day_true": ('name = "x"\ndescription = "d"\n[events]\ndeal_day = true\n', "deal_day"),
 }
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from sim.model import EscalationModel
-from sim.model.scenario import load, named_scenarios
+from sim.model.scenario import load, named_scenarios, parse
 
 from .conftest import run_model
 
@@ -169,3 +169,19 @@ def test_turkish_backing_lets_the_opposition_survive():
     held = model.recorder.summary_columns()["final_share_zone_opposition"].reshape(2, runs)
     assert np.mean(held[0] > 0) < 0.1
     assert np.mean(held[1] > 0) > 0.8
+
+
+def test_events_a_file_did_not_write_end_with_the_horizon_and_any_switches_off():
+    short = parse('name = "x"\ndescription = "d"\nhorizon = 50\n', "short.toml")
+    assert short.events.summit_days == [] and short.events.us_announcement_day is None
+    assert short.events.deal_day == 0  # within the horizon: kept
+    text = 'name = "x"\ndescription = "d"\nhorizon = 200\n[events]\n'
+    off = parse(text + "deal_day = false\nus_announcement_day = false\n", "off.toml")
+    assert off.events.deal_day is None and off.events.us_announcement_day is None
+    assert off.events.summit_days == [128]
+    assert type(off).model_validate(off.model_dump()) == off  # as a manifest holds it
+    for spec, truces_on_day_0 in [(off, 0), (load("baseline")[0], 20)]:
+        model = EscalationModel(spec, 20, 3, record_every=None)
+        model.run(5)
+        log = model.recorder.events.columns()
+        assert ((log["event"] == "truce") & (log["day"] == 0)).sum() == truces_on_day_0

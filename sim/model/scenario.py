@@ -49,21 +49,62 @@ class Operation(Strict):
 
 
 class Events(Strict):
-    """What the scenario schedules. Timings that sweeps vary are parameters instead."""
+    """What the scenario schedules. Timings that sweeps vary are parameters instead. A day
+    field set to `false` switches its event off (TOML has no null); a list, set to `[]`."""
 
     deal_day: Day | None = Field(
         0,
         description="day of the Sochi deal that postpones the assault (C04, C13, C14); "
-        "none = no deal",
+        "false = no deal",
     )
     summit_days: list[Day] = Field(
         [128], description="Putin-Erdogan summits (C06-C08, C18): day 128 is the Moscow talks"
     )
     us_announcement_day: Day | None = Field(
-        93, description="US withdrawal announcement (C17; 19 Dec 2018 = day 93); none = no pull-out"
+        93,
+        description="US withdrawal announcement (C17; 19 Dec 2018 = day 93); false = no pull-out",
     )
     operations: list[Operation] = Field([], description="imposed operations")
     flood_days: list[Day] = Field([], description="winter floods in the border camps (C16)")
+
+    @field_validator("deal_day", "us_announcement_day", mode="before")
+    @classmethod
+    def _off(cls, day: object) -> object:
+        """`false` switches the event off; `true` is no day."""
+        if day is True:
+            raise ValueError("a day (a whole number), or false to switch the event off")
+        return None if day is False else day
+
+    def days(self) -> dict[str, list[int]]:
+        """The days of each kind of event, by field."""
+        return {
+            "deal_day": [self.deal_day] if self.deal_day is not None else [],
+            "summit_days": self.summit_days,
+            "us_announcement_day": [self.us_announcement_day]
+            if self.us_announcement_day is not None
+            else [],
+            "flood_days": self.flood_days,
+            "operations": [op.day for op in self.operations],
+        }
+
+    def until(self, horizon: int, fields: set[str] | None = None) -> "Events":
+        """The events, less those of `fields` (None: of every field) after `horizon`."""
+        fields = set(type(self).model_fields) if fields is None else fields
+        late = {
+            name
+            for name, days in self.days().items()
+            if name in fields and any(day > horizon for day in days)
+        }
+        if not late:
+            return self
+        keep = {
+            "deal_day": None,
+            "us_announcement_day": None,
+            "summit_days": [d for d in self.summit_days if d <= horizon],
+            "flood_days": [d for d in self.flood_days if d <= horizon],
+            "operations": [op for op in self.operations if op.day <= horizon],
+        }
+        return self.model_copy(update={name: keep[name] for name in late})
 
 
 class Sample(Strict):
@@ -170,17 +211,13 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _events_within_horizon(self) -> "Scenario":
-        events = self.events
-        days = {
-            "deal_day": [events.deal_day],
-            "summit_days": events.summit_days,
-            "us_announcement_day": [events.us_announcement_day],
-            "flood_days": events.flood_days,
-            "operations": [op.day for op in events.operations],
-        }
-        for field, values in days.items():
-            for day in values:
-                if day is not None and day > self.horizon:
+        """An event the file schedules after the horizon would never happen: an error. One it
+        did not write (a default, such as the day-128 summit) is left out."""
+        written = self.events.model_fields_set if "events" in self.model_fields_set else set()
+        self.events = self.events.until(self.horizon, set(Events.model_fields) - written)
+        for field, days in self.events.days().items():
+            for day in days:
+                if day > self.horizon:
                     raise ValueError(
                         f"events.{field}: day {day} is after the horizon ({self.horizon}), so "
                         "it would never happen"
@@ -191,19 +228,9 @@ class Scenario(Strict):
 def cut(scenario: Scenario, horizon: int) -> Scenario:
     """The scenario run only to `horizon` (as a sweep's `horizon` asks): the events after it,
     which would never happen, are left out, so that the result is a valid scenario."""
-    events = scenario.events
-    kept = events.model_copy(
-        update={
-            "deal_day": events.deal_day if (events.deal_day or 0) <= horizon else None,
-            "summit_days": [d for d in events.summit_days if d <= horizon],
-            "us_announcement_day": events.us_announcement_day
-            if (events.us_announcement_day or 0) <= horizon
-            else None,
-            "flood_days": [d for d in events.flood_days if d <= horizon],
-            "operations": [op for op in events.operations if op.day <= horizon],
-        }
+    return scenario.model_copy(
+        update={"horizon": horizon, "events": scenario.events.until(horizon)}
     )
-    return scenario.model_copy(update={"horizon": horizon, "events": kept})
 
 
 class ScenarioError(ValueError):
