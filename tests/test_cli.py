@@ -235,19 +235,41 @@ def test_limits_and_unreadable_inputs_give_one_line(tmp_path):
     assert not (tmp_path / "results").exists()
 
 
-def test_the_python_api_names_the_bad_argument():
+@pytest.mark.parametrize(
+    ("arguments", "said"),
+    [
+        ({"replicates": 0}, "EscalationModel: replicates: Input should be greater than"),
+        ({"replicates": 2.5}, "replicates: Input should be a valid integer"),
+        ({"replicates": True}, "replicates: Input should be a valid integer"),
+        ({"seeds": []}, "seeds: List should have at least 1 item"),
+        ({"seeds": [1.5, 2.5]}, "seeds.0: Input should be a valid integer"),
+        ({"seeds": [-1]}, "seeds.0: Input should be greater than or equal to 0"),
+        ({"record_every": 0}, "record_every: Input should be greater than or equal to 1"),
+        ({"record_every": -7}, "record_every: Input should be greater than or equal to 1"),
+        ({"turkey_effort": "0.5"}, "turkey_effort: '0.5' is not a number"),
+        ({"replicates": 3, "turkey_effort": [0.1, 0.2]}, "turkey_effort: 2 values for 3 runs"),
+        ({"replicates": 10**6}, r"replicates: 1,000,000 runs .* GB of memory"),
+    ],
+)
+def test_the_python_api_checks_what_the_command_line_checks(arguments, said):
     from sim.model import EscalationModel
-    from sim.model.scenario import load
 
-    scenario = load("baseline")[0]
-    with pytest.raises(ValueError, match="replicates/seeds"):
-        EscalationModel(scenario, replicates=0)
-    with pytest.raises(ValueError, match="replicates/seeds"):
-        EscalationModel(scenario, seeds=[])
-    with pytest.raises(ValueError, match="turkey_effort: 2 values for 3 runs"):
-        EscalationModel(scenario, 3, parameters={"turkey_effort": [0.1, 0.2]})
-    with pytest.raises(ValueError, match=r"replicates: 1,000,000,000 runs .* GB of memory"):
-        EscalationModel(scenario, replicates=10**9)  # refused before anything is allocated
+    with pytest.raises(ValueError, match=said):  # refused before anything is allocated
+        EscalationModel("baseline", **arguments)
+
+
+def test_the_python_sweep_and_ema_apis_check_their_arguments(tmp_path):
+    import sim.ema
+    import sim.sweep
+    from tests.sweeps import write_sweep
+
+    with pytest.raises(ValueError, match="workers: -1: a number of Dask workers"):
+        sim.sweep.run(write_sweep(tmp_path), out=tmp_path / "store", workers=-1)
+    assert not (tmp_path / "store").exists()
+    with pytest.raises(ValueError, match=r"sim\.ema\.model: replicates"):
+        sim.ema.model("baseline", replicates=2.5)
+    with pytest.raises(ValueError, match="scenarios: -5: a number of experiments"):
+        sim.ema.perform_experiments(sim.ema.model("baseline", replicates=2), -5)
 
 
 @pytest.mark.parametrize(

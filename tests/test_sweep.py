@@ -50,9 +50,10 @@ def test_a_store_keeps_the_event_log_run_by_run(reference, tmp_path):
     events = store.events
     assert set(events["run"]) <= set(store.summary["run"]) and len(events) > 0
     row = store.summary.iloc[17]
+    seed = store.summary["seed"].iloc[17]  # the row's own dtype: a whole number, all its bits
     plan, scenario, _, _ = sweeps.load(path)
     values = {name: store.design.loc[row["point"], name] for name in plan.parameters}
-    alone = EscalationModel(scenario, seeds=[row["seed"]], parameters=values, record_every=None)
+    alone = EscalationModel(scenario, seeds=[seed], parameters=values, record_every=None)
     alone.run()
     own = alone.recorder.events.columns()
     mine = events[events["run"] == row["run"]]

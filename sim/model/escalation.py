@@ -29,7 +29,7 @@ from sim.model.claims import rule
 from sim.model.malloc import reuse_freed_memory
 from sim.model.params import ParameterSet
 from sim.model.record import RecordedData, Recorder, check_memory
-from sim.model.scenario import SEED_LIMIT, Scenario
+from sim.model.scenario import SEED_LIMIT, Scenario, check_runs
 from sim.model.scenario import load as load_scenario
 from sim.model.streams import Streams, run_seeds
 from sim.model.world import World
@@ -70,6 +70,7 @@ class EscalationModel(mesa.Model):
         the event log when `record_events`.
         """
         reuse_freed_memory()
+        check_runs("EscalationModel", replicates=replicates, seeds=seeds, record_every=record_every)
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario)[0]
         runs = len(seeds) if seeds is not None else replicates
@@ -79,8 +80,6 @@ class EscalationModel(mesa.Model):
             self.master_seed = master_seed(rng, scenario)
             seeds = run_seeds(self.master_seed, runs)
         self.seeds = np.asarray(seeds, dtype=np.int64)
-        if self.seeds.ndim != 1 or len(self.seeds) == 0:
-            raise ValueError("replicates/seeds: a model needs at least one run (one seed a run)")
         super().__init__(rng=int(self.seeds[0]))  # Mesa's own generator; the rules use `streams`
         self.spec = scenario
         self.replicates = len(self.seeds)

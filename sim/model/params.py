@@ -321,7 +321,10 @@ class ParameterSet:
         if unknown:
             raise ValueError(f"{unknown[0]}: unknown parameter (see `sim params`)")
         for name, p in PARAMETERS.items():
-            raw = np.asarray(overrides.get(name, p.default), dtype=float)
+            given = np.asarray(overrides.get(name, p.default))
+            if given.dtype.kind not in "iuf":  # as a scenario file: no text or true/false
+                raise ValueError(f"{name}: {overrides[name]!r} is not a number")
+            raw = given.astype(float)
             if raw.ndim > 1 or raw.size not in (1, replicates):
                 raise ValueError(
                     f"{name}: {raw.size} values for {replicates} runs (give one, or one a run)"

@@ -29,6 +29,9 @@ MAX_REPLICATES = 1_000_000
 SEED_LIMIT = 2**63
 """Seeds are whole numbers from 0 to 2**63 - 1."""
 
+Replicates = Annotated[int, Field(ge=1, le=MAX_REPLICATES)]
+Seed = Annotated[int, Field(ge=0, lt=SEED_LIMIT)]
+
 
 class Strict(BaseModel):
     """Unknown keys are errors, and values must have their own type: no string or true/false
@@ -177,8 +180,8 @@ class Scenario(Strict):
     )
     description: str = Field(min_length=1, description="the story the scenario tells")
     horizon: int = Field(560, ge=1, le=3650, description="last day simulated (560 = April 2020)")
-    replicates: int = Field(100, ge=1, le=MAX_REPLICATES, description="runs by default")
-    seed: int = Field(0, ge=0, lt=SEED_LIMIT, description="master seed of the runs")
+    replicates: Replicates = Field(100, description="runs by default")
+    seed: Seed = Field(0, description="master seed of the runs")
     parameters: dict[str, float] = Field({}, description="overrides of the parameter registry")
     sample: Sample | None = Field(None, description="parameters each run draws from a sample")
     events: Events = Field(default_factory=Events)
@@ -231,6 +234,31 @@ def cut(scenario: Scenario, horizon: int) -> Scenario:
     return scenario.model_copy(
         update={"horizon": horizon, "events": scenario.events.until(horizon)}
     )
+
+
+class Runs(Strict):
+    """How a model runs, checked alike whether the command line or Python asks."""
+
+    replicates: Replicates = Field(description="runs in lockstep")
+    seed: Seed | None = Field(None, description="master seed")
+    seeds: list[Seed] | None = Field(
+        None, min_length=1, max_length=MAX_REPLICATES, description="one seed a run"
+    )
+    record_every: int | None = Field(
+        ge=1, le=3650, description="days between recorded rows (None: the summary only)"
+    )
+
+
+def check_runs(source: str, **runs: object) -> None:
+    """A one-line ScenarioError naming `source` and the argument, for a number of runs, a
+    seed or seeds, or a recording interval (`Runs`) that the command line would refuse too."""
+    if runs.get("seeds") is not None:  # numpy's integers as Python's; 1.5 stays 1.5
+        runs["seeds"] = np.asarray(runs["seeds"]).tolist()
+    runs = {
+        name: value.item() if isinstance(value, np.generic) else value
+        for name, value in runs.items()
+    }
+    check(Runs, {"record_every": None} | runs, source)
 
 
 class ScenarioError(ValueError):

@@ -19,9 +19,9 @@ from SALib.sample import latin, morris, sobol
 
 from sim.model.params import PARAMETERS
 from sim.model.scenario import (
-    MAX_REPLICATES,
-    SEED_LIMIT,
+    Replicates,
     Scenario,
+    Seed,
     Strict,
     check,
     cut,
@@ -93,8 +93,8 @@ class Sweep(Strict):
     scenario: str = Field(description="a named scenario or a scenario file (relative to this file)")
     parameters: dict[str, Varied] = Field(min_length=1, description="the parameters to vary")
     design: Design
-    replicates: int = Field(10, ge=1, le=MAX_REPLICATES, description="runs per design point")
-    seed: int = Field(0, ge=0, lt=SEED_LIMIT, description="master seed")
+    replicates: Replicates = Field(10, description="runs per design point")
+    seed: Seed = Field(0, description="master seed")
     record: Literal[
         "summary", "weekly", "daily", "summary+events", "weekly+events", "daily+events"
     ] = Field(

@@ -36,7 +36,7 @@ with warnings.catch_warnings():  # EMA warns at import that its optional ipypara
 from sim.model import EscalationModel
 from sim.model.outcomes import summary_outcomes
 from sim.model.params import PARAMETERS
-from sim.model.scenario import Scenario
+from sim.model.scenario import Scenario, check_runs
 from sim.model.scenario import load as load_scenario
 from sim.model.streams import sweep_seeds
 
@@ -129,8 +129,7 @@ def model(
     experiment, the master seed (default: the scenario's)."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)[0]
-    if replicates < 1:
-        raise ValueError("replicates: at least one run an experiment")
+    check_runs("sim.ema.model", replicates=replicates, seed=seed)
     names = list(uncertainties or uncertain(scenario))
     bad = [n for n in names if n not in PARAMETERS]
     if bad:
@@ -189,5 +188,7 @@ def perform_experiments(models: Any, scenarios: Any = 0, **options: Any) -> Any:
     one is given: `perform_experiments(sim.ema.model("power_vacuum", replicates=10), 200)`
     runs the whole sample in lockstep batches (seconds, where EMA's default evaluator hands the
     model one experiment at a time). Every other option is EMA's."""
+    if isinstance(scenarios, bool | float) or (isinstance(scenarios, int) and scenarios < 0):
+        raise ValueError(f"scenarios: {scenarios!r}: a number of experiments (or EMA's samples)")
     evaluator = options.pop("evaluator", None) or LockstepEvaluator(models)
     return ema_workbench.perform_experiments(models, scenarios, evaluator=evaluator, **options)

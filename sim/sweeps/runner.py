@@ -111,6 +111,17 @@ async def _handshake(address: str) -> None:
     await comm.close()
 
 
+def check_workers(workers: object, scheduler: object) -> None:
+    """A ValueError for a number of workers that is not one (`--workers` checks the same)."""
+    if workers is not None and (type(workers) is not int or workers < 0):
+        raise ValueError(
+            f"workers: {workers!r}: a number of Dask workers (0: in this process, None: one "
+            "per core)"
+        )
+    if workers and scheduler is not None:
+        raise ValueError("workers and scheduler exclude each other")
+
+
 @contextlib.contextmanager
 def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
     """A Dask client of a new LocalCluster on this machine (`workers`, or one per core), or of
@@ -222,6 +233,7 @@ class SweepRun:
         """Run every pending batch: in this process (workers=0, no scheduler), on a new
         LocalCluster (workers=N, or None for one per core) or on the Dask cluster at
         `scheduler`. `on_batch(runs)` is called after each batch is saved."""
+        check_workers(workers, scheduler)
         todo = self.store.pending()
         if scheduler is None and workers == 0:
             for index in todo:
@@ -277,6 +289,7 @@ def run(
     from sim.sweeps import design
     from sim.sweeps.results import SweepResults
 
+    check_workers(workers, scheduler)
     sweep, scenario, text, scenario_text = design.load(file)
     if record is not None:
         sweep = design.with_record(sweep, record, "record")
