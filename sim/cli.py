@@ -289,6 +289,14 @@ def validate(
     from sim.sweeps import design as sweeps
 
     try:
+        if sweeps.is_sweep_file(file):
+            plan, spec, _, _ = sweeps.load(file)
+            runs = plan.point_count() * plan.replicates
+            say(
+                f"{file}: ok (sweep {plan.name} of {spec.name}: {plan.point_count():,} points x "
+                f"{plan.replicates} replicates = {runs:,} runs)"
+            )
+            return
         if is_calibration_file(file):
             from sim.analysis import calibrate as abc
 
@@ -298,14 +306,6 @@ def validate(
                 f"{file}: ok (calibration {c.name} of {problem.scenario.name}: "
                 f"{len(problem.priors)} parameters, {len(problem.targets)} targets, "
                 f"{c.generations} generations of {c.population} particles x {c.replicates} runs)"
-            )
-            return
-        if sweeps.is_sweep_file(file):
-            plan, spec, _, _ = sweeps.load(file)
-            runs = plan.point_count() * plan.replicates
-            say(
-                f"{file}: ok (sweep {plan.name} of {spec.name}: {plan.point_count():,} points x "
-                f"{plan.replicates} replicates = {runs:,} runs)"
             )
             return
         spec, _ = scenarios.load(file)
@@ -319,12 +319,13 @@ CALIBRATION_KEYS = {"population", "generations", "targets", "use"}
 
 
 def is_calibration_file(path: Path) -> bool:
-    """Whether a file reads as TOML with a calibration's keys."""
+    """Whether a file reads as TOML with a calibration's keys (asked of a file that is not a
+    sweep file)."""
     data = scenarios.peek(path)
     tables = isinstance(data.get("parameters"), dict) and any(
         isinstance(v, dict) for v in data["parameters"].values()
     )  # a scenario's parameters are numbers, a calibration's are tables
-    return "design" not in data and (bool(CALIBRATION_KEYS & set(data)) or tables)
+    return bool(CALIBRATION_KEYS & set(data)) or tables
 
 
 class Format(StrEnum):

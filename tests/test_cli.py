@@ -321,3 +321,52 @@ def test_no_command_is_one_line():
     result = sim()
     assert result.returncode == 2 and result.stderr.startswith("error:"), result.stderr
     assert "a command is needed" in result.stderr and result.stderr.count("\n") == 1
+
+
+SCENARIO = 'name = "x"\ndescription = "d"\n'
+SWEEP = 'name = "s"\nscenario = "baseline"\nreplicates = 2\n'
+LHS = '[design]\nkind = "lhs"\n[parameters]\nshelling_rate = {}\n'
+NAMED = {  # file text, what the one line names after the file
+    "missing_parameters_file": (SCENARIO + 'parameters_file = "nope.toml"\n', "parameters_file"),
+    "parameters_not_a_table": (SCENARIO + "parameters = 3\n", "parameters: Input should"),
+    "missing_targets": (
+        'name = "c"\ntargets = "nope.toml"\n[parameters]\nshelling_rate = {}\n',
+        "targets: ",
+    ),
+    "sweep_without_design": (SWEEP + "horizon = 50\n[parameters]\nshelling_rate = {}\n", "design"),
+    "sweep_of_unknown_scenario": (
+        SWEEP.replace("baseline", "nosuch") + LHS,
+        "scenario: nosuch",
+    ),
+    "sobol_not_a_power_of_2": (
+        SWEEP + '[design]\nkind = "sobol"\nn = 3\n[parameters]\nshelling_rate = {}\n',
+        "design.n: Sobol' sequences need a power of 2 (2 or 4, not 3)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NAMED))
+def test_messages_name_the_file_and_the_field(case, tmp_path):
+    """Issue 23: a scenario's missing parameters_file, a calibration's missing targets, a sweep
+    without a design or of an unknown scenario, a Sobol' n SALib would warn of: one line naming
+    the file given and the field."""
+    text, field = NAMED[case]
+    path = tmp_path / f"{case}.toml"
+    path.write_text(text)
+    result = sim("validate", str(path), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: {path}: {field}"), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_a_byte_order_mark_is_read_and_integer_grids_count_their_levels(tmp_path):
+    """Issue 23: a UTF-8 file with a byte-order mark reads as its text; an integer parameter
+    on [0, 2] in 5 grid levels is 3 points (0, 1, 2), not 0, 0, 1, 2, 2."""
+    scenario = tmp_path / "bom.toml"
+    scenario.write_bytes(b"\xef\xbb\xbf" + SCENARIO.encode())
+    assert sim("validate", str(scenario)).returncode == 0
+    sweep = tmp_path / "grid.toml"
+    grid = '[design]\nkind = "grid"\nlevels = 5\n[parameters]\nus_pullout_delay.range = [0, 2]\n'
+    sweep.write_text(SWEEP + grid)
+    result = sim("validate", str(sweep))
+    assert result.returncode == 0 and "3 points x 2 replicates = 6 runs" in result.stdout

@@ -39,6 +39,7 @@ from sim.model.params import PARAMETERS
 from sim.model.scenario import (
     SEED_LIMIT,
     Scenario,
+    ScenarioError,
     Strict,
     check,
     cut,
@@ -199,7 +200,10 @@ def load(path: str | Path) -> Problem:
     text = read_text(path)
     calibration = check(Calibration, read_toml(text, str(path)), str(path))
     target_file = None if calibration.targets == "default" else path.parent / calibration.targets
-    targets = read_targets(target_file)
+    try:
+        targets = read_targets(target_file)
+    except ScenarioError as error:
+        raise ScenarioError(f"{path}: targets: {error}") from None
     if calibration.use is not None:
         known = {t.name for t in targets}
         unknown = sorted(set(calibration.use) - known)

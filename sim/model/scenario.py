@@ -293,7 +293,7 @@ def check[M: BaseModel](schema: type[M], data: dict, source: str) -> M:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
         message = first["msg"].removeprefix("Value error, ")
-        if field == "parameters":  # the parameters' validator names the parameter first
+        if field == "parameters" and first["type"] == "value_error":  # names the parameter first
             name, _, message = message.partition(": ")
             field = f"parameters.{name}"
         where = f"{field}: " if field else ""
@@ -325,7 +325,10 @@ def load(name_or_path: str | Path) -> tuple[Scenario, str]:
     if named is not None:  # a calibration's parameters.toml or sample.toml; own values win
         if not isinstance(named, str) or not named:
             raise ScenarioError(f"{path}: parameters_file: a file name (relative to this file)")
-        found = parameter_file(path.parent / named)
+        try:
+            found = parameter_file(path.parent / named)
+        except ScenarioError as error:
+            raise ScenarioError(f"{path}: parameters_file: {error}") from None
         own = data.get("parameters", {})
         data["parameters"] = {**found["parameters"], **own} if isinstance(own, dict) else own
         if found["sample"] is not None:
@@ -350,7 +353,10 @@ def load_named_in(name: str, path: Path) -> tuple[Scenario, str]:
     file relative to that file."""
     if name.endswith(".toml"):
         name = str((path.parent / name).resolve())
-    return load(name)
+    try:
+        return load(name)
+    except ScenarioError as error:
+        raise ScenarioError(f"{path}: scenario: {error}") from None
 
 
 def read_text(path: Path) -> str:
@@ -358,7 +364,7 @@ def read_text(path: Path) -> str:
     try:
         if path.exists() and not path.is_file():  # a pipe would never end
             raise ScenarioError(f"{path}: not a regular file")
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")  # a byte-order mark is not TOML
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: not UTF-8 text") from None
     except OSError as error:

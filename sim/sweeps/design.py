@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from SALib.sample import latin, morris, sobol
 
 from sim.model.params import PARAMETERS
@@ -84,6 +84,15 @@ class Design(Strict):
     second_order: bool = Field(False, description="sobol: also sample for second-order indices")
     morris_levels: int = Field(4, ge=2, le=100, description="morris: levels of the grid")
 
+    @field_validator("n")
+    @classmethod
+    def _power_of_two(cls, n: int, info: ValidationInfo) -> int:
+        if info.data.get("kind") == "sobol" and n & (n - 1):
+            below = 1 << (n.bit_length() - 1)
+            need = f"a power of 2 ({below} or {2 * below}, not {n})"
+            raise ValueError(f"Sobol' sequences need {need}")
+        return n
+
 
 class Sweep(Strict):
     """One sweep file."""
@@ -129,12 +138,22 @@ class Sweep(Strict):
         """Number of design points."""
         d, k = self.design, len(self.parameters)
         if d.kind == "grid":  # Python's whole numbers: no overflow, however many levels
-            return math.prod(v.levels or d.levels for v in self.parameters.values())
+            return math.prod(len(axis) for axis in self.grid_axes().values())
         if d.kind == "lhs":
             return d.n
         if d.kind == "sobol":
             return d.n * (2 * k + 2 if d.second_order else k + 2)
         return d.n * (k + 1)
+
+    def grid_axes(self) -> dict[str, np.ndarray]:
+        """A grid's levels of each parameter: evenly spaced over its range, rounded (0.6, not
+        linspace's 0.6000000000000001, so that WHERE x = 0.6 finds it); an integer
+        parameter's levels rounded to whole numbers, each once."""
+        axes = {}
+        for name, (low, high) in self.bounds().items():
+            axis = np.linspace(low, high, self.parameters[name].levels or self.design.levels)
+            axes[name] = np.unique(np.rint(axis)) if PARAMETERS[name].integer else axis
+        return {name: axis.round(GRID_DIGITS) for name, axis in axes.items()}
 
     def design_points(self) -> dict[str, np.ndarray]:
         """The design: one array per varied parameter, one value per point."""
@@ -143,11 +162,7 @@ class Sweep(Strict):
         problem = {"num_vars": len(names), "names": names, "bounds": [bounds[n] for n in names]}
         seed = int(self.seed % 2**32)
         if d.kind == "grid":
-            axes = [  # rounded: 0.6, not linspace's 0.6000000000000001, so WHERE x = 0.6 finds it
-                np.linspace(*bounds[n], self.parameters[n].levels or d.levels).round(GRID_DIGITS)
-                for n in names
-            ]
-            values = np.array(list(itertools.product(*axes)), dtype=float)
+            values = np.array(list(itertools.product(*self.grid_axes().values())), dtype=float)
         elif d.kind == "lhs":
             values = latin.sample(problem, d.n, seed=seed)
         elif d.kind == "sobol":
@@ -184,9 +199,15 @@ def with_record(sweep: Sweep, record: str, source: str) -> Sweep:
     return check(Sweep, sweep.model_dump() | {"record": record}, source)
 
 
+SWEEP_KEYS = {"design", "record", "horizon", "batch_size", "max_runs"}
+"""Keys of a sweep file that a calibration file does not have."""
+
+
 def is_sweep_file(path: str | Path) -> bool:
-    """Whether a file reads as TOML with a [design] table (a sweep, not a scenario)."""
-    return "design" in peek(path)
+    """Whether a file reads as TOML with a [design] table, or names a `scenario` (which a
+    scenario file does not) beside another key only a sweep has."""
+    data = peek(path)
+    return "design" in data or ("scenario" in data and bool(SWEEP_KEYS & set(data)))
 
 
 def load(path: str | Path) -> tuple[Sweep, Scenario, str, str]:
