@@ -16,7 +16,7 @@ import typer
 import typer.core
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from sim.model import scenario as scenarios
 from sim.model.claims import ASSUMPTION, SOURCES, cited
@@ -616,9 +616,13 @@ def discover(
         ),
     ],
 ) -> None:
-    """Scenario discovery: the parameter ranges under which OUTCOME happens (PRIM), how stable
-    they are over bootstrap resamples, and which parameters separate it (feature scores)."""
-    from sim.analysis.discover import discover_sweep
+    """Scenario discovery: the parameter ranges under which OUTCOME happens (PRIM, the box
+    chosen on held-out design points), how stable they are over bootstrap resamples of the
+    design points, and which parameters separate it (feature scores); a null parameter of pure
+    noise is the floor for both."""
+    from sim.analysis.discover import BOOTSTRAPS, QP_LIMIT, discover_sweep
+
+    HELD_OUT = ["held_out_coverage", "held_out_density"]
     from sim.sweeps.disk import ResultsError
 
     found = verified(folder)
@@ -627,16 +631,31 @@ def discover(
     except (ValueError, ResultsError) as error:
         fail(str(error))
     say(result.summary())
-    table = Table("parameter", "low", "high", "range", "restricted in resamples", "score")
+    say(
+        f"chosen by {result.rule}; a box keeps the restrictions of quasi-p-value (qp) "
+        f"{QP_LIMIT} or less; restricted: in how many of {BOOTSTRAPS} resamples of the design "
+        "points"
+    )
+    path = Table("box", "coverage", "density", "held-out coverage", "held-out density", "kept")
+    for i, row in result.trajectory.iterrows():
+        path.add_row(
+            f"{i}{' (chosen)' if i == result.chosen else ''}",
+            *(f"{row[c]:.2f}" for c in ["coverage", "density", *HELD_OUT]),
+            f"{int(row['significant_dims'])} of {int(row['res_dim'])}",
+        )
+    console.print(path)
+    table = Table(
+        Column("parameter", no_wrap=True), "low", "high", "qp", "range", "restricted", "score"
+    )
     for name in result.scores.index:
-        low, high = (
-            (f"{result.box.loc[name, 'low']:.3g}", f"{result.box.loc[name, 'high']:.3g}")
+        low, high, qp = (
+            [f"{result.box.loc[name, c]:.3g}" for c in ["low", "high", "qp"]]
             if name in result.box.index
-            else ("", "")
+            else ("", "", "")
         )
         span = f"{result.ranges.loc[name, 'low']:.3g}-{result.ranges.loc[name, 'high']:.3g}"
         table.add_row(
-            name, low, high, span, f"{result.stability[name]:.0%}", f"{result.scores[name]:.3f}"
+            name, low, high, qp, span, f"{result.stability[name]:.0%}", f"{result.scores[name]:.3f}"
         )
     console.print(table)
 

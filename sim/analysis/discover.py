@@ -2,8 +2,16 @@
 
 PRIM (EMA Workbench's `analysis.prim`) over a stored sweep's varied parameters, for a boolean
 outcome written as an expression over the summary's columns (`peak_level >= 6`,
-`ne_operation_day.notna()`); the chosen box, its stability over bootstrap resamples of the
-runs, and feature scores (extra trees, from EMA Workbench) that rank the parameters.
+`ne_operation_day.notna()`). Three guards against finding noise:
+
+- the box is chosen on design points PRIM did not see: it peels on half the points and each box
+  of its trajectory is measured on the other half (held-out coverage and density);
+- a null parameter, pure noise drawn once a design point, is varied with the others: how often
+  PRIM restricts it is the floor a real parameter must beat;
+- stability is counted over bootstrap resamples of design points (a point's runs together, as
+  its replicates share its parameters), each choosing its box on the points it left out.
+
+Feature scores (extra trees, from EMA Workbench) rank the parameters, the null among them.
 """
 
 import warnings
@@ -23,26 +31,43 @@ if TYPE_CHECKING:
     from sim.sweeps.results import SweepResults
 
 DENSITY = 0.8
-"""The chosen box: the one with the most coverage among those at least this dense."""
+"""The chosen box: the most held-out coverage among boxes at least this dense on held-out
+points."""
+
+CONFIDENCE_Z = 1.645
+"""If no box is that dense: the box with the highest lower 90% (Wilson) bound of its held-out
+density, so that a small box that is dense by chance does not win."""
 
 BOOTSTRAPS = 20
-"""Resamples of the runs for a box's stability."""
+"""Resamples of the design points for each parameter's stability."""
+
+QP_LIMIT = 0.05
+"""A box keeps a restriction only if its quasi-p-value (Bryant and Lempert 2010, one-sided
+binomial, from EMA Workbench) is at most this: a narrower range that chance would give as
+often is dropped."""
+
+NULL = "null (noise)"
+"""The null parameter's column: uniform noise on [0, 1], one value a design point."""
 
 
 @dataclass
 class Discovery:
-    """What PRIM found: the peeling trajectory, the chosen box (its limits, coverage and
-    density), how often each parameter was restricted over bootstrap resamples, and the
-    parameters' feature scores."""
+    """What PRIM found: the peeling trajectory (with each box's held-out coverage and density),
+    the chosen box and the rule that chose it, its limits and EMA's quasi-p-values, how often
+    each parameter (the null included) was restricted over bootstrap resamples of the design
+    points, and the feature scores."""
 
     outcome: str
     share: float  # of the runs with the outcome
-    trajectory: pd.DataFrame  # coverage, density, mass, res_dim for each box peeled
-    box: pd.DataFrame  # the parameters the box restricts: low, high
+    trajectory: pd.DataFrame  # PRIM's coverage, density, mass, res_dim; significant_dims and
+    # held_out_coverage, _density, _runs of each box with only its significant restrictions
+    chosen: int  # the chosen box's row in `trajectory`
+    rule: str  # which rule chose it
+    box: pd.DataFrame  # the parameters the box restricts: low, high, qp (quasi-p-value)
     ranges: pd.DataFrame  # every parameter's lowest and highest value in the runs
-    coverage: float
-    density: float
-    stability: pd.Series  # share of resamples restricting each parameter
+    coverage: float  # held out, the box as restricted (box)
+    density: float  # held out, the box as restricted (box)
+    stability: pd.Series  # share of resamples restricting each parameter, the null's included
     scores: pd.Series  # feature scores, highest first
 
     def summary(self) -> str:
@@ -51,75 +76,148 @@ class Discovery:
             f"{name} {row.low:.3g}-{row.high:.3g}" for name, row in self.box.iterrows()
         )
         return (
-            f"{self.outcome}: in {self.share:.0%} of the runs; box {limits or '(none)'}: "
-            f"coverage {self.coverage:.2f}, density {self.density:.2f}"
+            f"{self.outcome}: in {self.share:.0%} of the runs; box {self.chosen} "
+            f"{limits or '(none)'}: held-out coverage {self.coverage:.2f}, "
+            f"density {self.density:.2f}"
         )
 
 
-def discover(x: pd.DataFrame, y: np.ndarray, outcome: str, seed: int = 0) -> Discovery:
-    """PRIM on parameters `x` (one row a run) for the boolean `y`. Whole-number parameters are
-    taken as real numbers (EMA's PRIM, on pandas 3, cannot paste a box's real edge into an
-    integer column)."""
-    x = x.astype(float)
+def discover(
+    x: pd.DataFrame,
+    y: np.ndarray,
+    outcome: str,
+    seed: int = 0,
+    points: np.ndarray | None = None,
+) -> Discovery:
+    """PRIM on parameters `x` (one row a run) for the boolean `y`; `points` gives each run's
+    design point (default: a point each). Whole-number parameters are taken as real numbers
+    (EMA's PRIM, on pandas 3, cannot paste a box's real edge into an integer column)."""
     if y.all() or not y.any():
         raise ValueError(
             f"--outcome {outcome!r}: true in {y.mean():.0%} of the runs: nothing to find"
         )
-    trajectory, box_lims = _peel(x, y)
-    chosen = _choose(trajectory)
-    limits = box_lims[chosen]
-    box = _restricted(limits, x)
     rng = np.random.default_rng(seed)
+    point = np.unique(np.arange(len(x)) if points is None else points, return_inverse=True)[1]
+    count = int(point.max()) + 1
+    x = x.astype(float).reset_index(drop=True).assign(**{NULL: rng.random(count)[point]})
+    fit = _fit(x, y, np.ones(len(x), int), (rng.random(count) < 0.5)[point])
+    if fit is None:
+        raise ValueError(
+            f"--outcome {outcome!r}: too few design points with and without it to hold half out"
+        )
     restricted = pd.Series(0.0, index=x.columns)
     for _ in range(BOOTSTRAPS):
-        rows = rng.integers(0, len(x), len(x))
-        again = x.iloc[rows].reset_index(drop=True)
-        if y[rows].all() or not y[rows].any():
-            continue
-        path, lims = _peel(again, y[rows])
-        restricted[_restricted(lims[_choose(path)], again).index] += 1 / BOOTSTRAPS
+        drawn = design_point_draw(rng, point)
+        again = _fit(x, y, drawn, drawn == 0)
+        if again is not None:
+            restricted[again.box.index] += 1 / BOOTSTRAPS
     scores = feature_scoring.get_ex_feature_scores(x, y, random_state=seed)[0].iloc[:, 0]
     return Discovery(
         outcome=outcome,
         share=float(y.mean()),
-        trajectory=trajectory[["coverage", "density", "mass", "res_dim"]],
-        box=box,
-        ranges=_ranges(x),
-        coverage=float(trajectory.loc[chosen, "coverage"]),
-        density=float(trajectory.loc[chosen, "density"]),
+        trajectory=fit.trajectory,
+        chosen=fit.chosen,
+        rule=fit.rule,
+        box=fit.box,
+        ranges=pd.DataFrame({"low": x.min(), "high": x.max()}),
+        coverage=fit.coverage,
+        density=fit.density,
         stability=restricted.sort_values(ascending=False),
         scores=scores.sort_values(ascending=False),
     )
 
 
-def _peel(x: pd.DataFrame, y: np.ndarray) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+def design_point_draw(rng: np.random.Generator, point: np.ndarray) -> np.ndarray:
+    """(runs,) how many times a bootstrap resample of the design points draws each run: the
+    runs of a point (numbered 0, 1, ...) all as often as the point."""
+    count = int(point.max()) + 1
+    return np.bincount(rng.integers(0, count, count), minlength=count)[point]
+
+
+@dataclass
+class _Fit:
+    """One PRIM fit: its trajectory measured on held-out runs, the chosen box and its rule, the
+    box's significant restrictions and their held-out coverage and density."""
+
+    trajectory: pd.DataFrame
+    chosen: int
+    rule: str
+    box: pd.DataFrame
+    coverage: float
+    density: float
+
+
+def _fit(x: pd.DataFrame, y: np.ndarray, weights: np.ndarray, held_out: np.ndarray) -> _Fit | None:
+    """PRIM on the runs with `weights` (how many times each run is used: a bootstrap's
+    repeats); each box of its trajectory, its restrictions of a quasi-p-value above QP_LIMIT
+    dropped, measured on the `held_out` runs, and one chosen; None if either side lacks runs
+    with or without the outcome."""
+    rows = np.repeat(np.arange(len(x)), weights)
+    if y[rows].all() or not y[rows].any() or y[held_out].all() or not y[held_out].any():
+        return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        box = prim.Prim(x, y).find_box()
-    return box.peeling_trajectory.reset_index(drop=True), box.box_lims
+        peeled = prim.Prim(x.iloc[rows].reset_index(drop=True), y[rows]).find_box()
+    trajectory = peeled.peeling_trajectory.reset_index(drop=True)
+    trajectory = trajectory[["coverage", "density", "mass", "res_dim"]].copy()
+    boxes = [_significant(peeled, i) for i in range(len(trajectory))]
+    test, hit = x[held_out], y[held_out]
+    inside = np.array([_inside(test, box) for box in boxes])  # (boxes, held-out runs)
+    found, size = (inside & hit).sum(axis=1), inside.sum(axis=1)
+    trajectory["significant_dims"] = [len(box) for box in boxes]
+    trajectory["held_out_coverage"] = found / hit.sum()
+    trajectory["held_out_density"] = found / np.maximum(size, 1)
+    trajectory["held_out_runs"] = size
+    chosen, rule = _choose(trajectory)
+    coverage, density = trajectory.loc[chosen, ["held_out_coverage", "held_out_density"]]
+    return _Fit(trajectory, chosen, rule, boxes[chosen], float(coverage), float(density))
 
 
-def _choose(trajectory: pd.DataFrame) -> int:
-    dense = trajectory[trajectory["density"] >= DENSITY]
-    if dense.empty:
-        return int(trajectory["density"].idxmax())
-    return int(dense["coverage"].idxmax())
+def _inside(x: pd.DataFrame, box: pd.DataFrame) -> np.ndarray:
+    """(runs,) bool: which runs of `x` a box (low and high for each parameter) holds."""
+    values = x[box.index].to_numpy()
+    return ((values >= box["low"].to_numpy()) & (values <= box["high"].to_numpy())).all(axis=1)
 
 
-def _ranges(x: pd.DataFrame) -> pd.DataFrame:
-    """Each parameter's lowest and highest value."""
-    return pd.DataFrame({"low": x.min(), "high": x.max()})
+def _choose(trajectory: pd.DataFrame) -> tuple[int, str]:
+    """The chosen box's row and the rule that chose it (see DENSITY and CONFIDENCE_Z)."""
+    dense = trajectory[trajectory["held_out_density"] >= DENSITY]
+    if not dense.empty:
+        rule = f"the most held-out coverage among boxes of held-out density >= {DENSITY}"
+        return int(dense["held_out_coverage"].idxmax()), rule
+    n, p, z = trajectory["held_out_runs"], trajectory["held_out_density"], CONFIDENCE_Z
+    bound = (p + z * z / (2 * n) - z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))) / (
+        1 + z * z / n
+    )
+    rule = (
+        f"no box reaches a held-out density of {DENSITY}: the highest lower 90% bound of the "
+        "held-out density"
+    )
+    return int(bound.fillna(0.0).idxmax()), rule
 
 
-def _restricted(limits: pd.DataFrame, x: pd.DataFrame) -> pd.DataFrame:
-    """The parameters a box restricts, with the box's low and high for each."""
-    ranges = _ranges(x)
-    box = limits.T.set_axis(["low", "high"], axis=1)
-    return box[(box["low"] > ranges["low"]) | (box["high"] < ranges["high"])]
+def _significant(peeled: prim.PrimBox, chosen: int) -> pd.DataFrame:
+    """Box `chosen` with only the edges whose quasi-p-value (EMA's, one an edge) is at most
+    QP_LIMIT: low, high and the larger qp of the kept edges, for each parameter it restricts."""
+    first, limits = peeled.box_lims[0], peeled.box_lims[chosen]
+    rows = []
+    for name, (low_qp, high_qp) in peeled.p_values[chosen].items():
+        keep_low = 0 <= low_qp <= QP_LIMIT and limits[name].iloc[0] > first[name].iloc[0]
+        keep_high = 0 <= high_qp <= QP_LIMIT and limits[name].iloc[1] < first[name].iloc[1]
+        if keep_low or keep_high:
+            edges = [
+                (limits if keep else first)[name].iloc[i]
+                for i, keep in [(0, keep_low), (1, keep_high)]
+            ]
+            kept = [qp for qp, keep in [(low_qp, keep_low), (high_qp, keep_high)] if keep]
+            rows.append((name, *edges, max(kept)))
+    box = pd.DataFrame(rows, columns=["parameter", "low", "high", "qp"])
+    return box.set_index("parameter").rename_axis(None)
 
 
 def discover_sweep(sweep: "SweepResults", expression: str, seed: int = 0) -> Discovery:
     """Scenario discovery on a finished sweep (`sim.results.open(...)`): PRIM over its varied
     parameters for the outcome `expression` (over the summary's columns)."""
     runs = sweep.finished_runs()
-    return discover(runs[sweep.inputs], condition(runs, expression), expression, seed)
+    y = condition(runs, expression)
+    return discover(runs[sweep.inputs], y, expression, seed, runs["point"].to_numpy())
