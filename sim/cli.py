@@ -6,6 +6,7 @@ import csv
 import errno
 import io
 import json
+import os
 import sys
 from datetime import datetime
 from enum import StrEnum
@@ -74,9 +75,21 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-# no markup: paths and names from the user are printed as they are ("[/x]" is not a style)
-console = Console(soft_wrap=True, markup=False, highlight=False)
+# no markup: paths and names from the user are printed as they are ("[/x]" is not a style);
+# piped into a file or a program, tables are as wide as they need (never cut a name short)
+PIPED_WIDTH = 1000
+console = Console(
+    soft_wrap=True,
+    markup=False,
+    highlight=False,
+    width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else PIPED_WIDTH,
+)
 errors = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)  # one line a message
+
+
+def table(*headers: str | Column) -> Table:
+    """A table whose cells wrap in a narrow terminal rather than cut a name short."""
+    return Table(*(Column(h, overflow="fold") if isinstance(h, str) else h for h in headers))
 
 
 def printable(text: str) -> str:
@@ -359,10 +372,10 @@ def show(rows: list[dict[str, Any]], form: Format) -> None:
         writer.writerows(flat)
         console.print(out.getvalue().rstrip("\n"))
         return
-    table = Table(*(flat[0] if flat else []))
+    shown = table(*(flat[0] if flat else []))
     for row in flat:
-        table.add_row(*(_cell(v) for v in row.values()))
-    console.print(table)
+        shown.add_row(*(_cell(v) for v in row.values()))
+    console.print(shown)
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
@@ -636,7 +649,7 @@ def discover(
         f"{QP_LIMIT} or less; restricted: in how many of {BOOTSTRAPS} resamples of the design "
         "points"
     )
-    path = Table("box", "coverage", "density", "held-out coverage", "held-out density", "kept")
+    path = table("box", "coverage", "density", "held-out coverage", "held-out density", "kept")
     for i, row in result.trajectory.iterrows():
         path.add_row(
             f"{i}{' (chosen)' if i == result.chosen else ''}",
@@ -644,9 +657,7 @@ def discover(
             f"{int(row['significant_dims'])} of {int(row['res_dim'])}",
         )
     console.print(path)
-    table = Table(
-        Column("parameter", no_wrap=True), "low", "high", "qp", "range", "restricted", "score"
-    )
+    rows = table("parameter", "low", "high", "qp", "range", "restricted", "score")
     for name in result.scores.index:
         low, high, qp = (
             [f"{result.box.loc[name, c]:.3g}" for c in ["low", "high", "qp"]]
@@ -654,10 +665,10 @@ def discover(
             else ("", "", "")
         )
         span = f"{result.ranges.loc[name, 'low']:.3g}-{result.ranges.loc[name, 'high']:.3g}"
-        table.add_row(
+        rows.add_row(
             name, low, high, qp, span, f"{result.stability[name]:.0%}", f"{result.scores[name]:.3f}"
         )
-    console.print(table)
+    console.print(rows)
 
 
 @app.command()
@@ -723,20 +734,22 @@ def sensitivity(
         fail(str(error))
     shown = ("S1", "ST", "ST_adj") if result.method == "sobol" else ("mu_star", "sigma")
     form = ".2f" if result.method == "sobol" else ".3g"
-    table = Table("outcome", "chance", "parameter", *shown, "vs N/2")
+    floors = ["noise floor"] if result.method == "morris" else []
+    rows = table("outcome", "chance", *floors, "parameter", *shown, "vs N/2")
     for row in result.chance.itertuples():
         drivers = result.drivers(row.outcome, top=3).dropna(subset=[result.main_index])
         first = [row.outcome, f"{row.chance_share:.0%}"]
+        first += [f"{row.noise_floor:{form}}"] if floors else []
         if drivers.empty:
-            table.add_row(*first, "(constant in this sweep)")
+            rows.add_row(*first, "(constant in this sweep)")
         for k, (_, d) in enumerate(drivers.iterrows()):
             cells = [
                 f"{d[n]:{form}}" + (f"±{d[n + '_conf']:{form}}" if n + "_conf" in d else "")
                 for n in shown
             ]
             change = f"{result.largest_change(row.outcome):.2f}" if k == 0 else ""
-            table.add_row(*(first if k == 0 else ["", ""]), d["parameter"], *cells, change)
-    console.print(table)
+            rows.add_row(*(first if k == 0 else [""] * len(first)), d["parameter"], *cells, change)
+    console.print(rows)
     say(f"wrote {target}/ ({', '.join(outputs)}, manifest.json)")
 
 
@@ -878,13 +891,11 @@ def calibrate(
         if new:
             folder.rmdir()
         fail(failed)
-    table = Table("parameter", "prior", "posterior mean", "90% interval")
+    rows = table("parameter", "prior", "posterior mean", "90% interval")
     for name, (low, high) in problem.priors.items():
         a, b = posterior.interval(name, 0.9)
-        table.add_row(
-            name, f"{low:g}-{high:g}", f"{posterior.mean()[name]:.4g}", f"{a:.4g}-{b:.4g}"
-        )
-    console.print(table)
+        rows.add_row(name, f"{low:g}-{high:g}", f"{posterior.mean()[name]:.4g}", f"{a:.4g}-{b:.4g}")
+    console.print(rows)
     inside = int(check_table["inside"].sum())
     ess = posterior.ess()[-1]
     if ess < problem.calibration.population / 10:
@@ -917,12 +928,12 @@ def results(folder: Annotated[Path, typer.Argument(help="a sweep's store")]) -> 
         f"{manifest['sweep']['name']}: {len(summary):,} of {manifest['runs']:,} runs saved, "
         f"{manifest['points']:,} points x {manifest['replicates']} replicates"
     )
-    table = Table("outcome", "runs with it", "10%", "50%", "90%")
+    rows = table("outcome", "runs with it", "10%", "50%", "90%")
     for name in key_outcomes():
         values = summary[name].dropna()
         if values.empty:
-            table.add_row(name, "0", "", "", "")
+            rows.add_row(name, "0", "", "", "")
             continue
         low, mid, high = values.quantile([0.1, 0.5, 0.9])
-        table.add_row(name, f"{len(values):,}", f"{low:,.3g}", f"{mid:,.3g}", f"{high:,.3g}")
-    console.print(table)
+        rows.add_row(name, f"{len(values):,}", f"{low:,.3g}", f"{mid:,.3g}", f"{high:,.3g}")
+    console.print(rows)

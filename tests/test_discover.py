@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.discover import NULL, design_point_draw, discover
-from tests.sweeps import invoke
+from tests.sweeps import invoke, process
 
 
 def planted(chance_inside: float, chance_outside: float, seed: int = 3):
@@ -61,10 +61,12 @@ def test_bootstrap_draws_design_points_with_all_their_runs():
 
 
 def test_discover_on_a_sweep_prints_the_trajectory_the_rule_and_the_null(reference):
-    status, out, err = invoke("discover", reference.folder, "--outcome", "relation_low < 0.65")
-    assert status == 0, err
-    assert "chosen by the most held-out coverage" in out and "(chosen)" in out
-    assert NULL in out and "held-out density" in out
+    """End to end in a process of its own, its output piped: every name whole."""
+    done = process("discover", str(reference.folder), "--outcome", "relation_low < 0.65")
+    assert done.returncode == 0, done.stderr
+    assert "chosen by the most held-out coverage" in done.stdout and "(chosen)" in done.stdout
+    for name in (NULL, "held-out density", "turkey_effort", "coordination"):
+        assert name in done.stdout
 
 
 def test_bad_outcomes_and_unfinished_stores_are_one_line(reference, tmp_path):

@@ -117,6 +117,21 @@ def test_morris_effects_of_a_linear_function(tmp_path, monkeypatch):
     assert np.allclose(found["sigma"], 0)
 
 
+def test_morris_noise_floor_is_what_chance_gives_a_parameter_without_effect(tmp_path, monkeypatch):
+    """With chance in the outcome, `coordination` (no effect) falls below the noise floor and
+    the floor is about the mu* chance alone gives (Morris's step of 2/3 on 4 levels, 4
+    replicates a point: E|difference of two point means| / step); without chance it is 0."""
+    store = sweep_of(tmp_path, monkeypatch, linear, '{ kind = "morris", n = 40 }', 4, "noisy")
+    found = analyse(store, ["civilians_killed", "displaced_peak"])
+    floor = found.chance.set_index("outcome")["noise_floor"]
+    assert floor["civilians_killed"] == 0
+    noisy = found.indices[found.indices["outcome"] == "displaced_peak"].set_index("parameter")
+    assert noisy.loc["coordination", "mu_star"] < floor["displaced_peak"]
+    assert not noisy.loc["coordination", "above_noise"]
+    expected = np.sqrt(2 / np.pi) * np.sqrt(2 * VARIANCE / 4) / (2 / 3)
+    assert expected < floor["displaced_peak"] < 2 * expected, (floor, expected)
+
+
 def test_an_outcome_is_a_number_a_run(reference):
     runs = reference.finished_runs()
     horizon = reference.manifest["scenario"]["horizon"]

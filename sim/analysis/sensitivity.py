@@ -10,6 +10,11 @@ the parameters explain (the variance of the points' true means) and chance (the 
 a point's replicates, their seeds): a one-way analysis of variance. A parameter cannot explain
 more than the parameters' part. Convergence: the indices again on the first N/2, N/4, ... base
 samples (or Morris trajectories), so a user sees whether N was enough.
+
+Morris has a noise floor: the mu* a parameter with no effect would get from chance alone. It is
+Morris's analysis of a null series that has a point mean's chance and nothing else (half the
+difference between the means of a point's even and odd replicates), the mean over parameters of
+mu* plus its interval's half-width; a parameter whose mu* is below it cannot be told from chance.
 """
 
 from dataclasses import dataclass
@@ -107,6 +112,17 @@ def chance_split(values: np.ndarray, points: np.ndarray, replicates: int) -> dic
     }
 
 
+def null_series(values: np.ndarray, points: np.ndarray, even: np.ndarray) -> np.ndarray:
+    """One value a design point with a point mean's chance and no effect of the parameters:
+    half the difference between the means of its `even` and other replicates (all NaN with one
+    replicate a point)."""
+    frame = pd.DataFrame({"value": values, "point": points, "even": even})
+    means = frame.pivot_table("value", "point", "even", aggfunc="mean").reindex(
+        columns=[True, False]
+    )
+    return ((means[True] - means[False]) / 2).to_numpy()
+
+
 def analyse(
     sweep: "SweepResults",
     outcomes: list[str] | None = None,
@@ -132,19 +148,23 @@ def analyse(
         "bounds": [[low, high] for low, high in zip(values.min(0), values.max(0), strict=True)],
     }
     replicates = sweep.manifest["replicates"]
-    points = runs["point"].to_numpy()
+    points, even = runs["point"].to_numpy(), runs["replicate"].to_numpy() % 2 == 0
     chosen = outcomes or list(OUTCOMES)
     measured = {name: numbers(runs, name, horizon) for name in chosen}
     analyser = _Sobol(design, problem) if kind == "sobol" else _Morris(design, problem, values)
     indices, pairs, convergence, chance = [], [], [], []
     for name, per_run in measured.items():
         y = pd.Series(per_run).groupby(points).mean().to_numpy()
-        split = chance_split(per_run, points, replicates)
-        chance.append({"outcome": name, **split})
+        split = {"outcome": name, **chance_split(per_run, points, replicates)}
+        chance.append(split)
         if np.ptp(y) == 0:  # SALib divides by the spread
             indices.append(pd.DataFrame({"outcome": name, "parameter": names}))
             continue
         full, second = analyser.full(y, resamples)
+        if kind == "morris":
+            floor = analyser.noise_floor(null_series(per_run, points, even), resamples)
+            split["noise_floor"] = floor
+            full = full.assign(above_noise=full["mu_star"] > floor)
         indices.append(analyser.adjusted(full, split["chance_in_means"]).assign(outcome=name))
         pairs.append(second.assign(outcome=name))
         for n in analyser.sizes():
@@ -279,6 +299,14 @@ class _Morris(_Design):
             {"parameter": self.problem["names"]}
             | {key: np.asarray(found[key]) for key in ("mu_star", "mu_star_conf", "mu", "sigma")}
         )
+
+    def noise_floor(self, null: np.ndarray, resamples: int) -> float:
+        """The mu* of no effect: the mean over parameters of mu* plus its interval's half-width
+        on the `null_series` (NaN with one replicate a point)."""
+        if np.isnan(null).any():
+            return float("nan")
+        found = self.indices(null, resamples)
+        return float((found["mu_star"] + found["mu_star_conf"]).mean())
 
 
 def _halvings(base: int) -> list[int]:

@@ -49,7 +49,8 @@ def overview(daily: dict[str, np.ndarray], replicates: int, path: Path, title: s
 
 def sensitivity(result: "Sensitivity", top: int = 8) -> Figure:
     """A bar chart an outcome (`sim sensitivity`): the `top` parameters' indices with their
-    confidence intervals, and the share of the outcome's variance that is chance."""
+    confidence intervals, the share of the outcome's variance that is chance, and for Morris
+    the noise floor."""
     outcomes = list(result.chance["outcome"])
     columns = min(len(outcomes), 3)
     rows = -(-len(outcomes) // columns)
@@ -69,8 +70,10 @@ def sensitivity(result: "Sensitivity", top: int = 8) -> Figure:
                 capsize=2,
             )
         ax.set_yticks(y + height * (len(bars) - 1) / 2, ranked["parameter"], fontsize=7)
-        chance = result.chance.set_index("outcome").loc[outcome, "chance_share"]
-        ax.set_title(f"{outcome}\nchance: {chance:.0%} of the variance", fontsize=9)
+        about = result.chance.set_index("outcome").loc[outcome]
+        if result.method == "morris":
+            ax.axvline(about["noise_floor"], color="grey", linestyle="--", label="noise floor")
+        ax.set_title(f"{outcome}\nchance: {about['chance_share']:.0%} of the variance", fontsize=9)
         ax.legend(fontsize=7, loc="lower right")
     for ax in list(axes.flat)[len(outcomes) :]:
         ax.set_visible(False)
