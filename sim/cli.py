@@ -756,6 +756,7 @@ def sensitivity(
 def coverage_check(problem, draws: int, folder: Path, client, about: dict[str, Any]) -> None:
     """`sim calibrate --check K`: the coverage check into a new <folder>-check-K/."""
     from sim.analysis import calibrate as abc
+    from sim.analysis.coverage import ALPHA, verdict
     from sim.reports import plots
     from sim.reports.files import claim, release, staged, write_analysis
     from sim.sweeps.disk import ResultsError
@@ -767,8 +768,13 @@ def coverage_check(problem, draws: int, folder: Path, client, about: dict[str, A
     try:
         with client as dask:
             found = abc.coverage(problem, draws, dask)
+        judged = verdict(found)
         with staged(target) as files:
-            outputs = {"coverage.parquet": found, "coverage.png": plots.coverage(found)}
+            outputs = {
+                "coverage.parquet": found,
+                "verdict.parquet": judged,
+                "coverage.png": plots.coverage(found),
+            }
             write_analysis(files, outputs, about | {"draws": draws}, sys.argv)
     except (ValueError, ResultsError) as error:
         release(target)
@@ -776,9 +782,18 @@ def coverage_check(problem, draws: int, folder: Path, client, about: dict[str, A
     except BaseException:
         release(target)
         raise
-    for mass in ("50%", "90%"):
-        say(f"truth inside the {mass} interval: {found[f'inside_{mass}'].mean():.0%}")
-    say(f"wrote {target}/ (coverage.parquet, coverage.png, manifest.json)")
+    rows = table("parameter", "draws", "inside 50%", "inside 90%", "KS p-value", "passes")
+    for row in judged.itertuples(index=False):
+        inside = [f"{v:.0%}" for v in row[2:4]]
+        rows.add_row(row.parameter, str(row.draws), *inside, f"{row.p_value:.3g}", str(row.passes))
+    console.print(rows)
+    failed = judged.loc[~judged["passes"], "parameter"].tolist()
+    say(
+        f"miscalibrated (ranks not uniform, p < {ALPHA}): {', '.join(failed)}"
+        if failed
+        else f"no sign of miscalibration at p < {ALPHA} in {draws} draws"
+    )
+    say(f"wrote {target}/ ({', '.join(outputs)}, manifest.json)")
 
 
 @app.command()

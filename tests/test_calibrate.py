@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from sim.analysis import calibrate as abc
+from sim.analysis.coverage import JOINT
 from sim.model.scenario import load as load_scenario
 from sim.sweeps.disk import lock
 from tests.sweeps import invoke
@@ -163,9 +164,11 @@ def test_the_coverage_check_runs_at_a_small_size(tmp_path):
     )
     assert status == 0, err
     found = pd.read_parquet(tmp_path / "cal-check-2" / "coverage.parquet")
-    assert len(found) == 2 * 2 and set(found["parameter"]) == set(TRUTH)
-    assert ((found["low_50%"] >= found["low_90%"]) & (found["high_50%"] <= found["high_90%"])).all()
-    assert "truth inside the 90% interval" in stdout
+    assert len(found) == 2 * (len(TRUTH) + 1) and set(found["parameter"]) == {*TRUTH, JOINT}
+    assert found["rank"].between(0, 1).all()
+    judged = pd.read_parquet(tmp_path / "cal-check-2" / "verdict.parquet")
+    assert set(judged["parameter"]) == {*TRUTH, JOINT} and (judged["draws"] == 2).all()
+    assert ("KS p-value" in stdout and "in 2 draws" in stdout) or "miscalibrated" in stdout
 
 
 @pytest.mark.parametrize(
