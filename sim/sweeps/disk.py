@@ -66,7 +66,7 @@ def results_folder_around(path: Path) -> Path | None:
     for folder in path.resolve().parents:
         try:
             manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             continue
         if isinstance(manifest, dict) and ("batches" in manifest or "scenario_file" in manifest):
             return folder
@@ -100,6 +100,24 @@ def sha256(path: Path) -> str:
         for block in iter(lambda: file.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def json_digest(value: Any) -> str:
+    """SHA-256 of a JSON value written with its keys sorted: the same content, the same digest."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
+
+
+def file_problem(path: Path, expected: str | None) -> str | None:
+    """What is wrong with a stored file against the SHA-256 its manifest gives, or None."""
+    if not path.is_file():
+        return "missing"
+    try:
+        found = sha256(path)
+    except OSError as error:
+        return f"unreadable ({error.strerror})"
+    if found != expected:
+        return "altered or truncated (its SHA-256 differs from the manifest's)"
+    return None
 
 
 def code_digest() -> str:
@@ -206,3 +224,5 @@ def read_json(path: Path, what: str) -> Any:
     except (OSError, ValueError) as error:
         reason = getattr(error, "strerror", None) or error
         raise ResultsError(f"{path}: unreadable {what}: {reason}") from None
+    except RecursionError:
+        raise ResultsError(f"{path}: not a valid {what}: nested too deeply") from None

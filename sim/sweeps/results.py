@@ -21,14 +21,13 @@ import pyarrow.parquet as pq
 from sim.model.outcomes import summary_outcomes
 from sim.model.scenario import SEED_LIMIT, Scenario, ScenarioError, check
 from sim.model.streams import sweep_seeds
-from sim.sweeps.disk import ResultsError, code_digest, lock_holder, read_json
+from sim.sweeps.disk import ResultsError, code_digest, file_problem, lock_holder, read_json
 from sim.sweeps.store import (
     DESIGN,
     TABLES,
     batch_file,
     design_digest,
     done_batches,
-    file_problem,
     is_whole,
     mismatched_batches,
     read_manifest,
