@@ -168,3 +168,45 @@ def test_a_folder_named_like_a_temporary_file_stops_a_resume(store, tmp_path):
     planted.mkdir()
     status, _, err = invoke("sweep", write_sweep(tmp_path), "--out", store, "--workers", "0")
     assert status == 2 and f"error: {planted}: a folder" in one_line(err)
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("runs") / "run"
+    status, _, err = invoke("run", "baseline", "--replicates", "2", "--out", folder)
+    assert status == 0, err
+    return folder
+
+
+RUN_EDITS = {
+    "a parameter, in range": (
+        lambda f: edit(f, lambda m: m["parameters"].update(turkey_effort=0.61)),
+        "manifest.json: edited after it was written",
+    ),
+    "a seed": (
+        lambda f: edit(f, lambda m: m["seeds"].reverse()),
+        "manifest.json: edited after it was written",
+    ),
+    "the summary": (
+        lambda f: (f / "summary.parquet").write_bytes(b"PAR1"),
+        "summary.parquet: altered or truncated",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RUN_EDITS))
+def test_a_run_folder_edited_after_the_run_is_refused(case, run_folder, tmp_path):
+    folder = tmp_path / "run"
+    shutil.copytree(run_folder, folder)
+    change, said = RUN_EDITS[case]
+    change(folder)
+    status, _, err = invoke("run", "--from-run", folder, "--run", "1", "--out", tmp_path / "r")
+    assert status == 2 and f"error: {folder}/{said}" in one_line(err)
+    assert not (tmp_path / "r").exists()
+
+
+def test_an_unedited_run_folder_re_runs(run_folder, tmp_path):
+    status, _, err = invoke("run", "--from-run", run_folder, "--run", "1", "--out", tmp_path / "r")
+    assert status == 0, err
+    again = json.loads((tmp_path / "r" / "manifest.json").read_text())
+    assert again["seeds"] == json.loads((run_folder / "manifest.json").read_text())["seeds"][1:]

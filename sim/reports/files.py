@@ -30,6 +30,7 @@ from sim.sweeps.disk import (
     git_commit,
     installed_versions,
     refuse_inside_results,
+    sealed,
     sha256,
     write_atomic,
     write_parquet,
@@ -168,7 +169,7 @@ def write_manifest(
 ) -> dict[str, Any]:
     """manifest.json of a run or an analysis: its own `fields`, then what made it (package,
     model code, commit, Python, every installed version, the command), when it finished and
-    each of its `files`' SHA-256; returns the manifest."""
+    each of its `files`' SHA-256, and its own (`sealed`); returns the manifest."""
     manifest = fields | {
         "package_version": sim.__version__,
         "model_code": code_digest(),
@@ -179,6 +180,7 @@ def write_manifest(
         "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
         "files": {name: sha256(out / name) for name in files},
     }
+    manifest = sealed(manifest)
     text = json.dumps(manifest, indent=2).encode()
     write_atomic(out / "manifest.json", lambda file: file.write(text))
     return manifest

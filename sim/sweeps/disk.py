@@ -120,6 +120,41 @@ def file_problem(path: Path, expected: str | None) -> str | None:
     return None
 
 
+SEAL = "manifest_sha256"
+"""The field of a `sim run` or analysis manifest holding the digest of its other fields."""
+
+
+def sealed(manifest: dict[str, Any]) -> dict[str, Any]:
+    """A run or analysis folder's manifest with its own digest (`SEAL`) added: with the SHA-256
+    of each of its files (`files`), it proves what the folder holds."""
+    return manifest | {SEAL: json_digest(manifest)}
+
+
+def read_sealed(folder: Path) -> dict[str, Any]:
+    """The manifest of a `sim run` or analysis folder, checked (`check_sealed`); a missing one
+    raises FileNotFoundError."""
+    manifest = read_json(folder / "manifest.json", "manifest")
+    check_sealed(folder, manifest)
+    return manifest
+
+
+def check_sealed(folder: Path, manifest: Any) -> None:
+    """A one-line ResultsError naming the file, unless the manifest read from a `sim run` or
+    analysis folder matches its own digest and each of its files its SHA-256."""
+    path = folder / "manifest.json"
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise ResultsError(f"{path}: not the manifest of a results folder")
+    if SEAL not in manifest:
+        raise ResultsError(f"{path}: made by an older sim, which it can no longer check")
+    fields = {key: value for key, value in manifest.items() if key != SEAL}
+    if json_digest(fields) != manifest[SEAL]:
+        raise ResultsError(f"{path}: edited after it was written (its SHA-256 differs)")
+    for name, expected in manifest["files"].items():
+        problem = file_problem(folder / name, expected)
+        if problem:
+            raise ResultsError(f"{folder / name}: {problem}")
+
+
 def code_digest() -> str:
     """SHA-256 over the model's source and data files (`sim/model`), names and bytes: two
     installs with the same digest run the same rules on the same map."""
