@@ -102,6 +102,11 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def is_whole(value: Any, least: int = 0) -> bool:
+    """A JSON value that is a whole number of at least `least` (true/false are not)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
+
+
 def json_digest(value: Any) -> str:
     """SHA-256 of a JSON value written with its keys sorted: the same content, the same digest."""
     return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
@@ -210,12 +215,35 @@ def lock(folder: Path) -> io.FileIO:
         holder = os.pread(descriptor, 4096, 0).decode("utf-8", "replace")
         held.close()
         raise ResultsError(
-            f"{folder}: another process is writing this folder ({_who(holder)})"
+            f"{folder}: another process is writing this folder ({who(holder)})"
         ) from None
     os.ftruncate(descriptor, 0)
-    me = {"pid": os.getpid(), "host": socket.gethostname(), "since": now()}
-    os.pwrite(descriptor, json.dumps(me).encode(), 0)
+    os.pwrite(descriptor, whoami(), 0)
     return held
+
+
+def whoami() -> bytes:
+    """This process as a lock file or a claimed folder records it (pid, host, since when)."""
+    return json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": now()}).encode()
+
+
+def gone(holder: str) -> bool:
+    """Whether the process a lock or claim records (`whoami`) has ended: it ran on this host and
+    its pid is no longer alive. An unreadable record, or another host's, is never gone."""
+    try:
+        found = json.loads(holder)
+        pid, host = found["pid"], found["host"]
+    except (ValueError, KeyError, TypeError):
+        return False
+    if host != socket.gethostname() or not is_whole(pid, 1):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, another user's
+        return False
+    return False
 
 
 def lock_holder(folder: Path) -> str | None:
@@ -229,12 +257,13 @@ def lock_holder(folder: Path) -> str | None:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
-            return _who(held.read(4096).decode("utf-8", "replace"))
+            return who(held.read(4096).decode("utf-8", "replace"))
         fcntl.flock(descriptor, fcntl.LOCK_UN)
     return None
 
 
-def _who(holder: str) -> str:
+def who(holder: str) -> str:
+    """A lock's or claim's record (`whoami`) as words."""
     try:
         found = json.loads(holder)
         return f"pid {found['pid']} on {found['host']} since {found['since']}"

@@ -26,6 +26,7 @@ from sim.sweeps.disk import (
     check_sealed,
     code_digest,
     file_problem,
+    is_whole,
     lock_holder,
     read_json,
 )
@@ -35,7 +36,6 @@ from sim.sweeps.store import (
     batch_file,
     design_digest,
     done_batches,
-    is_whole,
     mismatched_batches,
     read_manifest,
 )

@@ -43,6 +43,7 @@ from sim.sweeps.disk import (
     file_problem,
     git_commit,
     installed_versions,
+    is_whole,
     json_digest,
     lock,
     now,
@@ -137,11 +138,6 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     if problem:
         raise ResultsError(f"{path}: {problem} (corrupt manifest)")
     return manifest
-
-
-def is_whole(value: Any, least: int = 0) -> bool:
-    """A JSON value that is a whole number of at least `least` (true/false are not)."""
-    return isinstance(value, int) and not isinstance(value, bool) and value >= least
 
 
 def _shape_problem(manifest: Any) -> str | None:
