@@ -7,7 +7,9 @@ import errno
 import io
 import json
 import os
+import signal
 import sys
+import threading
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -29,6 +31,16 @@ class OneLineErrors(typer.core.TyperGroup):
     the wrong type) reported as one `error:` line and exit status 2, like every other error."""
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        terminated = []
+
+        def terminate(signum: int, frame: Any) -> None:
+            """SIGTERM stops a command as Ctrl-C does (a claimed folder given back, a sweep's
+            saved batches kept), with exit status 143."""
+            terminated.append(signum)
+            raise KeyboardInterrupt
+
+        main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, terminate) if main_thread else None
         try:
             status = super().main(*args, standalone_mode=False, **kwargs)
         except typer.Abort:
@@ -42,7 +54,12 @@ class OneLineErrors(typer.core.TyperGroup):
             status = 2
         except (OSError, RecursionError, MemoryError) as error:
             status = fault(error)
+        finally:
+            if main_thread:
+                signal.signal(signal.SIGTERM, previous)
         status = status if isinstance(status, int) else 0
+        if terminated and status == 130:
+            status = 143
         if standalone_mode:
             sys.exit(status)
         return status
@@ -104,6 +121,11 @@ def printable(text: str) -> str:
 def say(message: str) -> None:
     """One line on stdout, control characters escaped (it may hold the user's paths)."""
     console.print(printable(message))
+
+
+def note(message: str) -> None:
+    """One line on stderr that the command goes on after."""
+    errors.print(f"note: {printable(message)}")
 
 
 def fail(message: str) -> None:
@@ -218,7 +240,7 @@ def run(
                 fail(f"--run-seed {value}: a seed is a whole number from 0 to 2**63 - 1")
         runs = len(run_seed) if run_seed else spec.replicates
         check_memory(runs, spec.horizon, 1, True, "--replicates" if replicates else scenario)
-        folder = claim(out, Path("results") / f"{spec.name}-{started:%Y%m%d-%H%M%S}")
+        folder = claim(out, Path("results") / f"{spec.name}-{started:%Y%m%d-%H%M%S}", note)
     except (ValueError, ResultsError) as error:  # ScenarioError is a ValueError
         fail(str(error))
     try:
@@ -714,7 +736,7 @@ def sensitivity(
     outputs["sensitivity.png"] = plots.sensitivity(result)
     try:
         name = found.manifest["sweep"]["name"]
-        target = claim(out, Path("results") / "analysis" / f"{name}-sensitivity")
+        target = claim(out, Path("results") / "analysis" / f"{name}-sensitivity", note)
     except ResultsError as error:
         fail(str(error))
     about = {
@@ -762,7 +784,7 @@ def coverage_check(problem, draws: int, folder: Path, client, about: dict[str, A
     from sim.sweeps.disk import ResultsError
 
     try:
-        target = claim(None, folder.with_name(f"{folder.name}-check-{draws}"))
+        target = claim(None, folder.with_name(f"{folder.name}-check-{draws}"), note)
     except ResultsError as error:
         fail(str(error))
     try:

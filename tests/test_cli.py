@@ -3,6 +3,8 @@
 import errno
 import importlib
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -194,11 +196,11 @@ def test_default_folders_are_unique_and_bad_folders_fail_before_the_simulation(t
     from sim.sweeps.disk import ResultsError
 
     default = tmp_path / "results" / "baseline-20190123-000000"
-    first, second = claim(None, default), claim(None, default)
+    first, second = claim(None, default, print), claim(None, default, print)
     assert first != second and first.is_dir() and second.name.endswith("-2")
     (tmp_path / "a_file").write_text("")
     with pytest.raises(ResultsError, match="Not a directory"):
-        claim(tmp_path / "a_file" / "run", default)
+        claim(tmp_path / "a_file" / "run", default, print)
     started = time.perf_counter()
     result = sim("run", "baseline", "--out", str(tmp_path / "a_file" / "run"))
     assert result.returncode == 2 and time.perf_counter() - started < 30
@@ -370,3 +372,56 @@ def test_a_byte_order_mark_is_read_and_integer_grids_count_their_levels(tmp_path
     sweep.write_text(SWEEP + grid)
     result = sim("validate", str(sweep))
     assert result.returncode == 0 and "3 points x 2 replicates = 6 runs" in result.stdout
+
+
+def claimed_run(out: Path) -> subprocess.Popen:
+    """`sim run baseline` in a process of its own, once it has claimed `out` and runs."""
+    from sim.reports.files import CLAIM
+
+    running = subprocess.Popen(
+        [sys.executable, "-m", "sim", "run", "baseline", "--replicates", "500", "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 10
+    while not (out / CLAIM).exists():
+        assert running.poll() is None and time.monotonic() < deadline, running.stderr
+        time.sleep(0.02)
+    return running
+
+
+def test_a_run_killed_outright_leaves_a_folder_the_next_run_takes_over(tmp_path):
+    from sim.reports.files import CLAIM
+    from sim.sweeps.disk import whoami
+
+    out = tmp_path / "run"
+    killed = claimed_run(out)
+    killed.send_signal(signal.SIGKILL)
+    killed.wait(10)
+    assert [p.name for p in out.iterdir()] == [CLAIM]
+    result = sim("run", "baseline", "--replicates", "1", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith(f"note: {out}: taking over the folder claimed by pid ")
+    assert (out / "manifest.json").is_file() and not (out / CLAIM).exists()
+    finished = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    # a finished folder, even with a dead process's claim planted in it, is never touched
+    (out / CLAIM).write_text(json.dumps({"pid": killed.pid, "host": os.uname().nodename}))
+    result = sim("run", "baseline", "--replicates", "1", "--out", str(out))
+    assert result.returncode == 2 and "already exists" in result.stderr
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.name != CLAIM} == finished
+    # a folder claimed by a process that is alive is still refused
+    alive = tmp_path / "alive"
+    alive.mkdir()
+    (alive / CLAIM).write_bytes(whoami())
+    result = sim("run", "baseline", "--replicates", "1", "--out", str(alive))
+    assert result.returncode == 2 and "already exists" in result.stderr
+    assert [p.name for p in alive.iterdir()] == [CLAIM]
+
+
+def test_a_run_terminated_leaves_no_folder(tmp_path):
+    out = tmp_path / "run"
+    terminated = claimed_run(out)
+    terminated.send_signal(signal.SIGTERM)
+    assert terminated.wait(10) == 143
+    assert list(tmp_path.iterdir()) == []  # neither the claimed folder nor the temporary one

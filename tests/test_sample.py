@@ -10,6 +10,7 @@ import pytest
 from sim.model import EscalationModel
 from sim.model.scenario import ScenarioError, load
 from sim.model.streams import run_seeds
+from sim.reports.files import write_analysis
 from sim.sweeps.ema import uncertain
 from tests.sweeps import cli, run_in_process, write_sweep
 
@@ -28,6 +29,11 @@ def write(folder, sample=SAMPLE, scenario=SCENARIO):
     path = folder / "drawn.toml"
     path.write_text(scenario)
     return path
+
+
+def write_calibration(folder, posterior):
+    """A calibration folder at its least: posterior.parquet and its manifest."""
+    write_analysis(folder, {"posterior.parquet": posterior}, {}, ["sim", "calibrate"])
 
 
 def test_each_run_draws_a_row_by_weight_from_its_own_seed(tmp_path):
@@ -85,8 +91,7 @@ def test_a_parameter_comes_from_one_place(tmp_path):
     result = cli("run", write(tmp_path), "--set", "shelling_rate=0.3", cwd=tmp_path)
     assert result.returncode == 2 and "set here and drawn from the sample" in result.stderr
     particles = {"generation": [0, 0], "weight": [0.5, 0.5], "attrition": [0.02, 0.04]}
-    posterior = pd.DataFrame(particles)
-    posterior.to_parquet(tmp_path / "posterior.parquet")  # a calibration folder's, at its least
+    write_calibration(tmp_path, pd.DataFrame(particles))
     result = cli("run", write(tmp_path), "--posterior", tmp_path, cwd=tmp_path)
     assert result.returncode == 2 and "sample: the scenario draws from one already" in result.stderr
     result = cli("run", write(tmp_path), "--set-file", tmp_path / "sample.toml", cwd=tmp_path)
@@ -127,3 +132,38 @@ def test_a_sweep_over_a_sampled_scenario_records_each_runs_draw(tmp_path):
     result = cli("sweep", sweep, "--out", tmp_path / "refused", cwd=tmp_path)
     assert result.returncode == 2 and "parameters.shelling_rate: each run of drawn" in result.stderr
     assert not (tmp_path / "refused").exists()
+
+
+POSTERIORS = {
+    "a weight that is text": (
+        lambda p: p.assign(weight=["0.5", "0.5"]),
+        "not a posterior",
+    ),
+    "a value out of its range": (
+        lambda p: p.assign(attrition=[0.02, 9.0]),
+        "posterior.parquet: values: row 1: attrition",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(POSTERIORS))
+def test_a_bad_posterior_is_one_line_naming_its_file(case, tmp_path):
+    change, said = POSTERIORS[case]
+    particles = {"generation": [0, 0], "weight": [0.5, 0.5], "attrition": [0.02, 0.04]}
+    write_calibration(tmp_path, change(pd.DataFrame(particles)))
+    result = cli("run", "baseline", "--posterior", tmp_path, "--replicates", "1", cwd=tmp_path)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1 and said in lines[0], result.stderr
+    assert "posterior.parquet" in lines[0] and "pydantic" not in lines[0]
+
+
+def test_an_edited_posterior_is_refused(tmp_path):
+    particles = pd.DataFrame(
+        {"generation": [0, 0], "weight": [0.5, 0.5], "attrition": [0.02, 0.04]}
+    )
+    write_calibration(tmp_path, particles)
+    particles.assign(attrition=[0.03, 0.04]).to_parquet(tmp_path / "posterior.parquet")
+    result = cli("run", "baseline", "--posterior", tmp_path, "--replicates", "1", cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert f"error: {tmp_path / 'posterior.parquet'}: altered" in result.stderr
+    assert not (tmp_path / "results").exists()

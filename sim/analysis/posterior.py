@@ -15,7 +15,8 @@ import pandas as pd
 import pyarrow as pa
 
 from sim.model.params import PARAMETERS
-from sim.model.scenario import Sample
+from sim.model.scenario import Sample, check
+from sim.sweeps.disk import ResultsError, read_sealed
 
 FILE = "posterior.parquet"
 
@@ -70,27 +71,41 @@ class Posterior:
         """The last generation as a scenario's sample: each run draws one particle by weight
         with a uniform number from its own seed (`sim run --posterior`, or `sample.toml`)."""
         last = self.last
-        return Sample(
-            source=self.source,
-            names=self.names,
-            weights=last["weight"].astype(float).tolist(),
-            values=last[self.names].astype(float).to_numpy().tolist(),
-        )
+        sample = {
+            "source": self.source,
+            "names": self.names,
+            "weights": last["weight"].astype(float).tolist(),
+            "values": last[self.names].astype(float).to_numpy().tolist(),
+        }
+        return check(Sample, sample, self.source)
 
 
 def read(folder: str | Path) -> Posterior:
-    """The posterior a `sim calibrate` folder holds; a ValueError in one line otherwise."""
+    """The posterior a `sim calibrate` folder holds, checked against the SHA-256 its manifest
+    gives; a ValueError in one line otherwise."""
     path = Path(folder) / FILE
     try:
+        if FILE not in read_sealed(Path(folder))["files"]:
+            raise FileNotFoundError
         particles = pd.read_parquet(path)
     except FileNotFoundError:
-        raise ValueError(f"{folder}: not a calibration folder (no {FILE})") from None
+        raise ValueError(
+            f"{folder}: not a calibration folder (no {FILE} in its manifest)"
+        ) from None
     except (OSError, pa.ArrowException) as error:
         raise ValueError(f"{path}: unreadable ({error})") from None
+    except ResultsError as error:
+        raise ValueError(str(error)) from None
     names = [c for c in particles.columns if c in PARAMETERS]
     weights = particles.get("weight")
+    numeric = all(
+        pd.api.types.is_numeric_dtype(particles[c]) and not pd.api.types.is_bool_dtype(particles[c])
+        for c in [*names, "weight", "generation"]
+        if c in particles
+    )
     if (
         not names
+        or not numeric
         or "generation" not in particles
         or weights is None
         or particles.empty

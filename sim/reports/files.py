@@ -1,8 +1,10 @@
 """Writing a run's results: daily, summary and events (Parquet), manifest.json (and the plot).
 
-The results folder is claimed (created empty, exclusively) before the simulation starts, the
-files are written into a temporary folder beside it, and that folder is renamed into place at
-the end: an existing results folder is never overwritten, and a half-written run is never seen.
+The results folder is claimed (created exclusively, holding only a note of the claiming
+process, `CLAIM`) before the simulation starts, the files are written into a temporary folder
+beside it, and that folder is renamed into place at the end: an existing results folder is
+never overwritten, and a half-written run is never seen. A claim whose process was killed
+(SIGKILL) is taken over by the next run to the same folder.
 """
 
 import contextlib
@@ -12,7 +14,7 @@ import os
 import platform
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,9 +30,13 @@ from sim.sweeps.disk import (
     ResultsError,
     code_digest,
     git_commit,
+    gone,
     installed_versions,
     refuse_inside_results,
+    sealed,
     sha256,
+    who,
+    whoami,
     write_atomic,
     write_parquet,
 )
@@ -39,18 +45,23 @@ if TYPE_CHECKING:
     from sim.model import EscalationModel
 
 
-def claim(out: Path | None, default: Path) -> Path:
-    """Claim the results folder before any work by creating it, empty and exclusively: an
-    existing `out` (even empty) is refused, so a second run on the same folder loses at once.
-    Without `out`, the first free name of `default`, `default-2`, `default-3`, ..."""
+CLAIM = ".claimed"
+"""The file in a claimed results folder saying which process claimed it (`whoami`)."""
+
+
+def claim(out: Path | None, default: Path, noted: Callable[[str], None]) -> Path:
+    """Claim the results folder before any work by creating it exclusively, with the `CLAIM`
+    file in it: an existing `out` (even empty) is refused, so a second run on the same folder
+    loses at once, unless it holds only the claim of a process that is gone (killed), which is
+    taken over and `noted`. Without `out`, the first free name of `default`, `default-2`, ..."""
     if out is not None:
         refuse_inside_results(out)
-        _make(out)
+        _make(out, noted)
         return out
     for n in itertools.count(1):
         candidate = default if n == 1 else default.with_name(f"{default.name}-{n}")
         try:
-            _make(candidate)
+            _make(candidate, noted)
         except _Taken:
             continue
         return candidate
@@ -61,20 +72,40 @@ class _Taken(ResultsError):
     """The results folder exists already."""
 
 
-def _make(out: Path) -> None:
+def _make(out: Path, noted: Callable[[str], None]) -> None:
     try:
         out.mkdir(parents=True)
     except FileExistsError:
-        raise _Taken(
-            f"{out}: already exists; results are never overwritten, choose another --out"
-        ) from None
+        holder = _abandoned(out)
+        if holder is None:
+            raise _Taken(
+                f"{out}: already exists; results are never overwritten, choose another --out"
+            ) from None
+        noted(f"{out}: taking over the folder claimed by {who(holder)}, which has ended")
     except OSError as error:
         raise ResultsError(f"{out}: cannot create the results folder: {error.strerror}") from None
+    try:
+        (out / CLAIM).write_bytes(whoami())
+    except OSError as error:
+        release(out)
+        raise ResultsError(f"{out}: cannot create the results folder: {error.strerror}") from None
+
+
+def _abandoned(out: Path) -> str | None:
+    """The claim left in `out` by a process that is gone, if `out` holds nothing else."""
+    try:
+        if [entry.name for entry in out.iterdir()] != [CLAIM]:
+            return None
+        holder = (out / CLAIM).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return holder if gone(holder) else None
 
 
 def release(out: Path) -> None:
     """Give back a claimed folder that was never filled (the run stopped before writing)."""
     with contextlib.suppress(OSError):
+        (out / CLAIM).unlink(missing_ok=True)
         out.rmdir()
 
 
@@ -99,6 +130,7 @@ def staged(out: Path) -> Iterator[Path]:
         raise
     try:
         temporary.chmod(out.stat().st_mode & 0o777)  # as the claimed folder, not mkdtemp's 0700
+        (out / CLAIM).unlink(missing_ok=True)
         os.replace(temporary, out)
     except OSError as error:
         raise ResultsError(
@@ -168,7 +200,7 @@ def write_manifest(
 ) -> dict[str, Any]:
     """manifest.json of a run or an analysis: its own `fields`, then what made it (package,
     model code, commit, Python, every installed version, the command), when it finished and
-    each of its `files`' SHA-256; returns the manifest."""
+    each of its `files`' SHA-256, and its own (`sealed`); returns the manifest."""
     manifest = fields | {
         "package_version": sim.__version__,
         "model_code": code_digest(),
@@ -179,6 +211,7 @@ def write_manifest(
         "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
         "files": {name: sha256(out / name) for name in files},
     }
+    manifest = sealed(manifest)
     text = json.dumps(manifest, indent=2).encode()
     write_atomic(out / "manifest.json", lambda file: file.write(text))
     return manifest

@@ -66,7 +66,7 @@ def results_folder_around(path: Path) -> Path | None:
     for folder in path.resolve().parents:
         try:
             manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             continue
         if isinstance(manifest, dict) and ("batches" in manifest or "scenario_file" in manifest):
             return folder
@@ -100,6 +100,64 @@ def sha256(path: Path) -> str:
         for block in iter(lambda: file.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def is_whole(value: Any, least: int = 0) -> bool:
+    """A JSON value that is a whole number of at least `least` (true/false are not)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
+
+
+def json_digest(value: Any) -> str:
+    """SHA-256 of a JSON value written with its keys sorted: the same content, the same digest."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
+
+
+def file_problem(path: Path, expected: str | None) -> str | None:
+    """What is wrong with a stored file against the SHA-256 its manifest gives, or None."""
+    if not path.is_file():
+        return "missing"
+    try:
+        found = sha256(path)
+    except OSError as error:
+        return f"unreadable ({error.strerror})"
+    if found != expected:
+        return "altered or truncated (its SHA-256 differs from the manifest's)"
+    return None
+
+
+SEAL = "manifest_sha256"
+"""The field of a `sim run` or analysis manifest holding the digest of its other fields."""
+
+
+def sealed(manifest: dict[str, Any]) -> dict[str, Any]:
+    """A run or analysis folder's manifest with its own digest (`SEAL`) added: with the SHA-256
+    of each of its files (`files`), it proves what the folder holds."""
+    return manifest | {SEAL: json_digest(manifest)}
+
+
+def read_sealed(folder: Path) -> dict[str, Any]:
+    """The manifest of a `sim run` or analysis folder, checked (`check_sealed`); a missing one
+    raises FileNotFoundError."""
+    manifest = read_json(folder / "manifest.json", "manifest")
+    check_sealed(folder, manifest)
+    return manifest
+
+
+def check_sealed(folder: Path, manifest: Any) -> None:
+    """A one-line ResultsError naming the file, unless the manifest read from a `sim run` or
+    analysis folder matches its own digest and each of its files its SHA-256."""
+    path = folder / "manifest.json"
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise ResultsError(f"{path}: not the manifest of a results folder")
+    if SEAL not in manifest:
+        raise ResultsError(f"{path}: made by an older sim, which it can no longer check")
+    fields = {key: value for key, value in manifest.items() if key != SEAL}
+    if json_digest(fields) != manifest[SEAL]:
+        raise ResultsError(f"{path}: edited after it was written (its SHA-256 differs)")
+    for name, expected in manifest["files"].items():
+        problem = file_problem(folder / name, expected)
+        if problem:
+            raise ResultsError(f"{folder / name}: {problem}")
 
 
 def code_digest() -> str:
@@ -157,12 +215,35 @@ def lock(folder: Path) -> io.FileIO:
         holder = os.pread(descriptor, 4096, 0).decode("utf-8", "replace")
         held.close()
         raise ResultsError(
-            f"{folder}: another process is writing this folder ({_who(holder)})"
+            f"{folder}: another process is writing this folder ({who(holder)})"
         ) from None
     os.ftruncate(descriptor, 0)
-    me = {"pid": os.getpid(), "host": socket.gethostname(), "since": now()}
-    os.pwrite(descriptor, json.dumps(me).encode(), 0)
+    os.pwrite(descriptor, whoami(), 0)
     return held
+
+
+def whoami() -> bytes:
+    """This process as a lock file or a claimed folder records it (pid, host, since when)."""
+    return json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": now()}).encode()
+
+
+def gone(holder: str) -> bool:
+    """Whether the process a lock or claim records (`whoami`) has ended: it ran on this host and
+    its pid is no longer alive. An unreadable record, or another host's, is never gone."""
+    try:
+        found = json.loads(holder)
+        pid, host = found["pid"], found["host"]
+    except (ValueError, KeyError, TypeError):
+        return False
+    if host != socket.gethostname() or not is_whole(pid, 1):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, another user's
+        return False
+    return False
 
 
 def lock_holder(folder: Path) -> str | None:
@@ -176,12 +257,13 @@ def lock_holder(folder: Path) -> str | None:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
-            return _who(held.read(4096).decode("utf-8", "replace"))
+            return who(held.read(4096).decode("utf-8", "replace"))
         fcntl.flock(descriptor, fcntl.LOCK_UN)
     return None
 
 
-def _who(holder: str) -> str:
+def who(holder: str) -> str:
+    """A lock's or claim's record (`whoami`) as words."""
     try:
         found = json.loads(holder)
         return f"pid {found['pid']} on {found['host']} since {found['since']}"
@@ -206,3 +288,5 @@ def read_json(path: Path, what: str) -> Any:
     except (OSError, ValueError) as error:
         reason = getattr(error, "strerror", None) or error
         raise ResultsError(f"{path}: unreadable {what}: {reason}") from None
+    except RecursionError:
+        raise ResultsError(f"{path}: not a valid {what}: nested too deeply") from None

@@ -21,15 +21,21 @@ import pyarrow.parquet as pq
 from sim.model.outcomes import summary_outcomes
 from sim.model.scenario import SEED_LIMIT, Scenario, ScenarioError, check
 from sim.model.streams import sweep_seeds
-from sim.sweeps.disk import ResultsError, code_digest, lock_holder, read_json
+from sim.sweeps.disk import (
+    ResultsError,
+    check_sealed,
+    code_digest,
+    file_problem,
+    is_whole,
+    lock_holder,
+    read_json,
+)
 from sim.sweeps.store import (
     DESIGN,
     TABLES,
     batch_file,
     design_digest,
     done_batches,
-    file_problem,
-    is_whole,
     mismatched_batches,
     read_manifest,
 )
@@ -226,13 +232,15 @@ def stored_run(
 
 
 def _run_manifest(path: Path) -> dict[str, Any]:
-    """A `sim run` folder's manifest, checked for what re-running one of its runs needs."""
+    """A `sim run` folder's manifest, checked against its digests (`read_sealed`) and for what
+    re-running one of its runs needs."""
     try:
         manifest = read_json(path, "manifest")
     except FileNotFoundError:
         raise ResultsError(f"{path.parent}: not a `sim run` folder (no manifest.json)") from None
     if isinstance(manifest, dict) and "batches" in manifest:
         raise ResultsError(f"{path.parent}: a sweep store: use --from-sweep")
+    check_sealed(path.parent, manifest)
     seeds = manifest.get("seeds") if isinstance(manifest, dict) else None
     parameters = manifest.get("parameters") if isinstance(manifest, dict) else None
     runs = len(seeds) if isinstance(seeds, list) else 0

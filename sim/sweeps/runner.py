@@ -28,15 +28,10 @@ from sim.model.streams import sweep_seeds
 from sim.model.tables import posture_names, to_table
 from sim.sweeps.design import Sweep
 from sim.sweeps.disk import ResultsError
-from sim.sweeps.store import SweepStore
+from sim.sweeps.store import SweepStore, plan
 
 if TYPE_CHECKING:
     from sim.sweeps.results import SweepResults
-
-
-def plan(runs: int, batch_size: int) -> list[tuple[int, int]]:
-    """(first run, run count) of each batch."""
-    return [(first, min(batch_size, runs - first)) for first in range(0, runs, batch_size)]
 
 
 def run_batch(

@@ -40,8 +40,11 @@ from sim.sweeps.design import Sweep
 from sim.sweeps.disk import (
     ResultsError,
     code_digest,
+    file_problem,
     git_commit,
     installed_versions,
+    is_whole,
+    json_digest,
     lock,
     now,
     read_json,
@@ -66,6 +69,11 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def plan(runs: int, batch_size: int) -> list[tuple[int, int]]:
+    """(first run, run count) of each batch."""
+    return [(first, min(batch_size, runs - first)) for first in range(0, runs, batch_size)]
+
+
 LIBRARIES = ("numpy", "scipy", "SALib", "pyarrow", "mesa")
 """The libraries whose versions a run's bits (and a design's points) depend on."""
 
@@ -79,7 +87,7 @@ def identity(
         "sweep": _sweep_digest(sweep.model_dump(mode="json")),
         "record": sweep.record,
         "design": design_digest(design),
-        "scenario_values": _values_digest(scenario.model_dump(mode="json")),
+        "scenario_values": json_digest(scenario.model_dump(mode="json")),
         "scenario_file": _digest(scenario_text),
         "package_version": sim.__version__,
         "model_code": code_digest(),
@@ -89,12 +97,7 @@ def identity(
 
 def _sweep_digest(sweep: dict[str, Any]) -> str:
     """SHA-256 of a sweep as written in a manifest, its `record` left out (compared apart)."""
-    return _digest(json.dumps({k: v for k, v in sweep.items() if k != "record"}, sort_keys=True))
-
-
-def _values_digest(scenario: dict[str, Any]) -> str:
-    """SHA-256 of a scenario's values as written in a manifest."""
-    return _digest(json.dumps(scenario, sort_keys=True))
+    return json_digest({k: v for k, v in sweep.items() if k != "record"})
 
 
 def design_digest(design: dict[str, Any]) -> str:
@@ -131,15 +134,10 @@ def read_manifest(folder: Path) -> dict[str, Any]:
             f"{folder}: a store made by an older sim, which it can no longer check; "
             "run the sweep again with another --out"
         )
-    problem = _shape_problem(manifest) or _identity_problem(manifest)
+    problem = _shape_problem(manifest) or _identity_problem(manifest) or _count_problem(manifest)
     if problem:
-        raise ResultsError(f"{path}: corrupt manifest: {problem}")
+        raise ResultsError(f"{path}: {problem} (corrupt manifest)")
     return manifest
-
-
-def is_whole(value: Any, least: int = 0) -> bool:
-    """A JSON value that is a whole number of at least `least` (true/false are not)."""
-    return isinstance(value, int) and not isinstance(value, bool) and value >= least
 
 
 def _shape_problem(manifest: Any) -> str | None:
@@ -200,13 +198,27 @@ def _identity_problem(manifest: dict[str, Any]) -> str | None:
     wanted = manifest["identity"]
     sweep = manifest["sweep"]
     if _sweep_digest(sweep) != wanted.get("sweep") or sweep.get("record") != wanted.get("record"):
-        return "its sweep is not the one its runs were made with (edited?)"
+        return "sweep: not the one its runs were made with"
     scenario = manifest["scenario"]
     scenario_text = manifest.get("scenario_file")
-    if _values_digest(scenario) != wanted.get("scenario_values") or (
+    if json_digest(scenario) != wanted.get("scenario_values") or (
         not isinstance(scenario_text, str) or _digest(scenario_text) != wanted.get("scenario_file")
     ):
-        return "its base scenario is not the one its runs were made with (edited?)"
+        return "scenario: not the base scenario its runs were made with"
+    return None
+
+
+def _count_problem(manifest: dict[str, Any]) -> str | None:
+    """Whether a manifest's counts and batches are its (verified) sweep's: the replicates
+    number the runs (run r is point r // replicates), so an edited count would re-run or read
+    other runs than the stored ones."""
+    sweep = manifest["sweep"]
+    if manifest["replicates"] != sweep.get("replicates"):
+        return f"replicates: {manifest['replicates']}, its sweep's are {sweep.get('replicates')}"
+    batch_size = sweep.get("batch_size")
+    planned = [(b["first_run"], b["runs"]) for _, b in sorted_batches(manifest)]
+    if not is_whole(batch_size, 1) or planned != plan(manifest["runs"], batch_size):
+        return f"batches: not the batches of {manifest['runs']} runs in {batch_size} a batch"
     return None
 
 
@@ -272,7 +284,12 @@ class SweepStore:
             planned = [(b["first_run"], b["runs"]) for _, b in sorted_batches(store.manifest)]
             if planned != list(batches):
                 raise ResultsError(
-                    f"{folder / MANIFEST}: corrupt manifest: its batches are not the sweep's"
+                    f"{folder / MANIFEST}: batches: not the sweep's (corrupt manifest)"
+                )
+            problem = file_problem(folder / DESIGN, store.manifest.get("design_sha256"))
+            if problem:
+                raise ResultsError(
+                    f"{folder / DESIGN}: {problem}; the store cannot be used, make it anew"
                 )
         except BaseException:
             store.close()
@@ -298,6 +315,11 @@ class SweepStore:
         the lock is ours, so nobody is writing them."""
         for folder in (self.folder, *(self.folder / table for table in self.manifest["tables"])):
             for leftover in folder.glob(".*.partial"):
+                if leftover.is_dir() and not leftover.is_symlink():
+                    raise ResultsError(
+                        f"{leftover}: a folder named like a temporary file of the store; "
+                        "remove it to resume"
+                    )
                 leftover.unlink(missing_ok=True)
 
     def close(self) -> None:
@@ -395,19 +417,6 @@ def check_batch(folder: Path, manifest: dict[str, Any], index: int) -> str | Non
         problem = file_problem(path, expected["sha256"])
         if problem:
             return f"{name}: {problem}"
-    return None
-
-
-def file_problem(path: Path, expected: str | None) -> str | None:
-    """What is wrong with a stored file against the SHA-256 its manifest gives, or None."""
-    if not path.is_file():
-        return "missing"
-    try:
-        found = sha256(path)
-    except OSError as error:
-        return f"unreadable ({error.strerror})"
-    if found != expected:
-        return "altered or truncated (its SHA-256 differs from the manifest's)"
     return None
 
 
