@@ -832,9 +832,10 @@ def calibrate(
         typer.Option(
             min=1,
             max=10_000,
-            help="instead, the coverage check: calibrate on K synthetic observations made at "
-            "values drawn from the prior, and count how often the truth is inside the 50% and "
-            "90% intervals (into <folder>-check-K/)",
+            help="instead, the coverage check: calibrate on K synthetic observations (with band "
+            "noise) made at values drawn from the prior, and test the truths' ranks in the "
+            "posteriors against the uniform, each parameter and jointly (into "
+            "<folder>-check-K/; 50 or more at a small budget)",
         ),
     ] = None,
 ) -> None:
