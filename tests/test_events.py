@@ -49,7 +49,7 @@ def test_capture_and_cession_events_rebuild_who_holds_every_district(logged):
     ):
         assert control[run, ids.index(district)] == ACTORS.index(target)
         control[run, ids.index(district)] = ACTORS.index(actor)
-    np.testing.assert_array_equal(control, model.world.control)
+    np.testing.assert_array_equal(control, model.world.territory.control)
 
 
 def count(events, name: str) -> np.ndarray:

@@ -19,8 +19,7 @@ from sim.model.agents import FACTIONS
 from sim.model.claims import ASSUMPTION, CLAIMS, PATTERNS, SOURCES, cited
 from sim.model.geography import THEATRES, district_total, district_totals, load, parse
 from sim.model.params import PARAMETERS, ParameterSet
-from sim.model.rules import all_rules
-from sim.model.world import World
+from sim.model.rules import RULE_OWNERS, all_rules
 
 ROOT = Path(__file__).parent.parent
 
@@ -101,7 +100,7 @@ def test_every_agent_rule_cites_claims_and_its_docstring_names_them():
                 continue
             dispatches = name == "act" and method.__doc__.startswith("Today's actions")
             assert getattr(method, "claims", None) or dispatches, f"{faction.__name__}.{name}"
-    owners = {c.__name__: c for c in (*FACTIONS, World, EscalationModel)}
+    owners = {c.__name__: c for c in RULE_OWNERS}
     for name, sources in all_rules().items():
         owner, method = name.split(".")
         doc = vars(owners[owner])[method].__doc__
@@ -153,7 +152,7 @@ def test_the_readme_tables_and_the_recorded_columns_come_from_the_outcome_regist
     import re
     from pathlib import Path
 
-    from sim.model import EscalationModel, outcomes
+    from sim.model import outcomes
     from sim.model.params import PARAMETERS
     from tests.sweeps import invoke
 

@@ -145,12 +145,12 @@ class EscalationModel(mesa.Model):
         events, day = self.spec.events, self.day
         if events.deal_day == day:
             self.sochi_deal()
-        meeting = geography.runs_where(self.world.summits_due(day in events.summit_days))
+        meeting = geography.runs_where(self.world.relations.summits_due(day in events.summit_days))
         if meeting.size:
             self.faction("russia").attend_summit(meeting)
             self.faction("turkey").attend_summit(meeting)
         if day in events.flood_days:
-            self.world.flood()
+            self.world.people.flood()
 
     @rule("C04", "C13", "C14")
     def sochi_deal(self) -> None:
@@ -160,15 +160,15 @@ class EscalationModel(mesa.Model):
 
     def consequences(self) -> None:
         """What the day's actions add up to: the toll of the breaches, aid, the relation, and
-        the summits called for tomorrow (see `World`)."""
+        the summits called for tomorrow (see `sim.model.world`)."""
         world = self.world
         offensive = self.faction("damascus").posture >= Damascus.OFFENSIVE
-        world.breach_toll()
-        world.deliver_aid(offensive)
+        world.combat.breach_toll()
+        world.people.deliver_aid(offensive)
         backed = offensive & (self.faction("russia").posture == Russia.BACK_OFFENSIVE)
         operating = self.faction("turkey").posture == Turkey.NE_OPERATION
-        world.settle_relation(backed, operating)
-        world.call_summits()
+        world.relations.settle(backed, operating)
+        world.relations.call_summits()
 
 
 def master_seed(rng: int | np.random.Generator | str | None, scenario: Scenario) -> int:

@@ -100,13 +100,13 @@ class EventLog:
             if not mask.any():
                 continue
             runs, districts = np.nonzero(mask)
-            former = world.dawn_control[runs, districts]
-            self._add(event, runs, world.control[runs, districts], districts, former)
+            former = world.territory.dawn_control[runs, districts]
+            self._add(event, runs, world.territory.control[runs, districts], districts, former)
         city = world.geo.index("idlib_city")
         struck = today.strikes[:, city]
         if struck.any():
             runs = np.flatnonzero(struck)
-            target = world.dawn_control[runs, city]
+            target = world.territory.dawn_control[runs, city]
             self._add("idlib_city_struck", runs, RUSSIA, city, target, struck[runs])
         if today.summit.any():
             scheduled = float(m.day in m.spec.events.summit_days)
@@ -128,7 +128,7 @@ class EventLog:
         inviting = m.faction("kurds").inviting
         if inviting.any():
             deal = np.flatnonzero(inviting)
-            handed = (today.ceded[deal] & (world.control[deal] == DAMASCUS)).sum(axis=1)
+            handed = (today.ceded[deal] & (world.territory.control[deal] == DAMASCUS)).sum(axis=1)
             self._add("kurd_damascus_deal", deal, KURDS, target=DAMASCUS, value=handed)
         if m.day in m.spec.events.flood_days:
             self._add("camp_flood", np.arange(m.replicates), NONE)

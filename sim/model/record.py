@@ -116,7 +116,7 @@ class Recorder:
         self.ne_displaced_peak = np.zeros(r)
         self.aid_delivered_total = np.zeros(r)
         self.aid_need_total = np.zeros(r)
-        self.relation_low = model.world.relation.copy()
+        self.relation_low = model.world.relations.relation.copy()
         self.level = np.zeros(r, dtype=np.int8)
 
     @staticmethod
@@ -139,13 +139,15 @@ class Recorder:
         self.summits += world.today.summit
         self.truces_broken += m.faction("russia").truce_broken
         self._windows(day)
-        self.displaced_peak = np.maximum(self.displaced_peak, world.displaced + world.in_camps)
-        self.ne_displaced_peak = np.maximum(
-            self.ne_displaced_peak, world.ne_displaced + world.ne_camps
+        self.displaced_peak = np.maximum(
+            self.displaced_peak, world.people.displaced + world.people.in_camps
         )
-        self.aid_delivered_total += world.aid_delivered
-        self.aid_need_total += world.aid_need
-        self.relation_low = np.minimum(self.relation_low, world.relation)
+        self.ne_displaced_peak = np.maximum(
+            self.ne_displaced_peak, world.people.ne_displaced + world.people.ne_camps
+        )
+        self.aid_delivered_total += world.people.aid_delivered
+        self.aid_need_total += world.people.aid_need
+        self.relation_low = np.minimum(self.relation_low, world.relations.relation)
         if self.every and day % self.every == 0:
             self.rows.append(self._daily_row(pairs))
             self.recorded_days.append(day)
@@ -165,25 +167,27 @@ class Recorder:
         """Figures taken on the days that bound the two calibration windows."""
         world, at = self.model.world, self.at_day
         if day == CESSION_WINDOW[0] - 1:
-            at["cessions_before"] = world.cessions.copy()
+            at["cessions_before"] = world.territory.cessions.copy()
         if day == CALIBRATION_DAY:
-            at["breaches_day128"] = world.breaches.copy()
-            at["breach_killed_day128"] = world.breach_killed.copy()
-            at["breach_injured_day128"] = world.breach_injured.copy()
-            at["hts_zone_share_day128"] = world.share("zone", HTS)
-            at["cessions_day100_128"] = world.cessions - at["cessions_before"]
+            at["breaches_day128"] = world.combat.breaches.copy()
+            at["breach_killed_day128"] = world.combat.breach_killed.copy()
+            at["breach_injured_day128"] = world.combat.breach_injured.copy()
+            at["hts_zone_share_day128"] = world.territory.share("zone", HTS)
+            at["cessions_day100_128"] = world.territory.cessions - at["cessions_before"]
         first, last = OFFENSIVE_WINDOW["civilians"]
         if day == first - 1:
-            at["civilians_before"] = world.civilians_killed.copy()
+            at["civilians_before"] = world.people.civilians_killed.copy()
         if day == last:
-            at["civilians_killed_day224_346"] = world.civilians_killed - at["civilians_before"]
+            at["civilians_killed_day224_346"] = (
+                world.people.civilians_killed - at["civilians_before"]
+            )
         first, last = OFFENSIVE_WINDOW["displaced"]
         if day == first - 1:
-            at["displaced_before"] = world.fled.copy()
+            at["displaced_before"] = world.people.fled.copy()
         if day == last:
-            at["displaced_day225_340"] = world.fled - at["displaced_before"]
+            at["displaced_day225_340"] = world.people.fled - at["displaced_before"]
         if day == OFFENSIVE_WINDOW["held"]:
-            geo, held = world.geo, world.held(DAMASCUS)
+            geo, held = world.geo, world.territory.held(DAMASCUS)
             for district in P04_DISTRICTS:
                 at[f"damascus_holds_{district}_day345"] = held[:, geo.index(district)].astype(float)
             zone = geo.population * geo.in_theatre("zone")
@@ -195,29 +199,30 @@ class Recorder:
         the rungs (int8: postures and pair levels), R values of a column after another."""
         m, world = self.model, self.model.world
         zone, northeast = THEATRES.index("zone"), THEATRES.index("northeast")
-        hts_force, opposition_force = world.zone_forces()
+        hts_force, opposition_force = world.territory.zone_forces()
         figures: dict[str, np.ndarray] = {
             "level": self.level,
-            "breaches": world.breaches,
-            "killed": world.killed,
-            "injured": world.injured,
-            "civilians_killed": world.civilians_killed,
-            "displaced": world.displaced,
-            "in_camps": world.in_camps,
-            "ne_displaced": world.ne_displaced,
-            "ne_in_camps": world.ne_camps,
-            "left_for_turkey": world.left_for_turkey,
-            "aid_need": world.aid_need,
-            "aid_delivered": world.aid_delivered,
-            "us_presence": world.us_presence,
-            "ru_tr_relation": world.relation,
+            "breaches": world.combat.breaches,
+            "killed": world.people.killed,
+            "injured": world.people.injured,
+            "civilians_killed": world.people.civilians_killed,
+            "displaced": world.people.displaced,
+            "in_camps": world.people.in_camps,
+            "ne_displaced": world.people.ne_displaced,
+            "ne_in_camps": world.people.ne_camps,
+            "left_for_turkey": world.people.left_for_turkey,
+            "aid_need": world.people.aid_need,
+            "aid_delivered": world.people.aid_delivered,
+            "us_presence": world.relations.us_presence,
+            "ru_tr_relation": world.relations.relation,
             "russia_frustration": m.faction("russia").frustration,
             "summit": world.today.summit,
-            "cessions": world.cessions,
+            "cessions": world.territory.cessions,
             "hts_force": hts_force,
             "opposition_force": opposition_force,
         }
-        shares = world.shares()[[zone, northeast]].transpose(1, 0, 2)  # (7, 2, R), by actor
+        by_theatre = world.territory.shares()
+        shares = by_theatre[[zone, northeast]].transpose(1, 0, 2)  # (7, 2, R), by actor
         postures = [f.posture for f in m.factions]
         if not self.rows:  # the first day names the columns
             share_names = [n for pair in zip(_ZONE_SHARES, _NE_SHARES, strict=True) for n in pair]
@@ -299,17 +304,17 @@ class Recorder:
         )
         for name in window:
             columns[name] = self.at_day.get(name, np.full(r, np.nan)).astype(float)
-        columns["breaches"] = world.breaches.copy()
-        columns["killed"] = world.killed.copy()
-        columns["civilians_killed"] = world.civilians_killed.copy()
-        columns["ne_civilians_killed"] = world.ne_civilians_killed.copy()
+        columns["breaches"] = world.combat.breaches.copy()
+        columns["killed"] = world.people.killed.copy()
+        columns["civilians_killed"] = world.people.civilians_killed.copy()
+        columns["ne_civilians_killed"] = world.people.ne_civilians_killed.copy()
         columns["displaced_peak"] = self.displaced_peak
         columns["ne_displaced_peak"] = self.ne_displaced_peak
-        columns["left_for_turkey"] = world.left_for_turkey.copy()
+        columns["left_for_turkey"] = world.people.left_for_turkey.copy()
         columns["aid_coverage"] = self.aid_delivered_total / np.maximum(self.aid_need_total, 1.0)
         columns["relation_low"] = self.relation_low
-        columns["final_opposition_force"] = world.zone_forces()[1]
-        for theatre, shares in zip(THEATRES, world.shares(), strict=True):
+        columns["final_opposition_force"] = world.territory.zone_forces()[1]
+        for theatre, shares in zip(THEATRES, world.territory.shares(), strict=True):
             for i, actor in enumerate(ACTORS):
                 columns[f"final_share_{theatre}_{actor}"] = shares[i]
         for name, outcome in by_column("summary").items():

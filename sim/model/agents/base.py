@@ -11,9 +11,10 @@ from sim.model.geography import ACTORS
 
 if TYPE_CHECKING:
     from sim.model.escalation import EscalationModel
+    from sim.model.geography import Geography
     from sim.model.params import ParameterSet
     from sim.model.streams import Streams
-    from sim.model.world import World
+    from sim.model.world import Combat, Relations, Territory, World
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,8 @@ class Faction(mesa.Agent):
 
     Each day the model calls `perceive` and `decide` on every actor (in any order: they read
     the world as it stood at the end of yesterday and the `Snapshot`, and write only the actor's
-    own attributes), then `act` in a fixed order; acts change the world only through `World`'s
-    methods.
+    own attributes), then `act` in a fixed order; acts change the world only through the methods
+    of its components (`territory`, `combat`, `relations`).
     """
 
     name: ClassVar[str]
@@ -72,7 +73,11 @@ class Faction(mesa.Agent):
         super().__init__(model)
         self.index = ACTORS.index(self.name)
         self.posture = np.zeros(model.replicates, dtype=np.int8)
-        self.world: World = model.world  # the shared state (districts, forces, people)
+        self.world: World = model.world  # the shared state, and what happened yesterday
+        self.territory: Territory = model.world.territory  # who holds what, and the forces
+        self.combat: Combat = model.world.combat  # breaches, air strikes, ground fighting
+        self.relations: Relations = model.world.relations  # between the states; US presence
+        self.geo: Geography = model.geography  # the map
         self.params: ParameterSet = model.params  # this batch's values, one per replicate
         self.streams: Streams = model.streams  # the batch's counter-based random streams
 

@@ -48,7 +48,7 @@ class Damascus(Faction):
             + p.renewal_widening * earlier
             + (self.days_on_offensive - 1) // p.widen_days
         )
-        self.width = np.where(imposed, self.world.geo.size, np.where(on, widened, 0))
+        self.width = np.where(imposed, self.geo.size, np.where(on, widened, 0))
         self.posture = self.choose(
             (on & (self.width >= p.full_assault_districts), Posture.ASSAULT),
             (on, Posture.OFFENSIVE),
@@ -67,14 +67,13 @@ class Damascus(Faction):
         north-west (the regime front and what it holds of the zone) to the districts facing the
         rebels each day (C15: it means to retake every inch). Its garrisons in the north-east
         stay there."""
-        world = self.world
         attacking = self.posture >= Posture.OFFENSIVE
         if not attacking.any():
             return
-        front = (world.bordering(HTS) + world.bordering(OPPOSITION)) > 0
-        north_west = world.geo.in_theatre("zone") | world.geo.in_theatre("front")
+        front = (self.territory.bordering(HTS) + self.territory.bordering(OPPOSITION)) > 0
+        north_west = self.geo.in_theatre("zone") | self.geo.in_theatre("front")
         share = self.params.front_reinforcement * attacking
-        world.redeploy(DAMASCUS, front, share, within=north_west)
+        self.territory.redeploy(DAMASCUS, front, share, within=north_west)
 
     @rule("C11", "C10", "C15")
     def shell(self) -> None:
@@ -82,9 +81,9 @@ class Damascus(Faction):
         day (C11), more as Russian frustration grows (C10, C15), `offensive_shelling` times as
         many on the offensive, up to `max_shelling` (its guns' capacity, assumption); they land
         in the rebel districts."""
-        p, world = self.params, self.world
-        facing = world.bordering(DAMASCUS)
-        rebel = world.rebels()
+        p = self.params
+        facing = self.territory.bordering(DAMASCUS)
+        rebel = self.territory.rebels()
         attacking = self.posture >= Posture.OFFENSIVE
         intensity = p.shelling_rate * (
             1 + p.frustration_shelling * self.seen("russia", "frustration")
@@ -93,23 +92,23 @@ class Damascus(Faction):
         intensity = np.minimum(on_offensive, p.max_shelling)
         mean = intensity[:, None] * facing * rebel
         landed = self.streams.poisson(self.day, "damascus/shell", mean)
-        world.shell(DAMASCUS, landed, against=(HTS, OPPOSITION))
+        self.combat.shell(DAMASCUS, landed, against=(HTS, OPPOSITION))
 
     @rule("C14", "C15", "C05")
     def attack(self) -> None:
         """On the offensive, attack the `width` rebel-held districts next to Damascus's lines
-        where its odds (`World.odds`) are best, their people in harm's way (C05). Russian air
+        where its odds (`Territory.odds`) are best, their people in harm's way (C05). Russian air
         power (`air_support`, C14, C15) and Iran-backed militias (`militia_support`, C15)
         multiply the force."""
-        world, p = self.world, self.params
+        p = self.params
         rows = runs_where(self.posture >= Posture.OFFENSIVE)
         if rows.size == 0:
             return
-        front = world.rebels(rows) & (world.bordering(DAMASCUS)[rows] > 0)
-        odds = np.where(front, world.odds(DAMASCUS, rows), -np.inf)
+        front = self.territory.rebels(rows) & (self.territory.bordering(DAMASCUS)[rows] > 0)
+        odds = np.where(front, self.territory.odds(DAMASCUS, rows), -np.inf)
         order = np.argsort(-odds, axis=1, kind="stable")  # best odds first, ties by district
         rank = np.argsort(order, axis=1)  # each district's place in that order
-        targets = np.zeros(world.control.shape, dtype=bool)
+        targets = np.zeros(self.territory.control.shape, dtype=bool)
         targets[rows] = front & (rank < self.width[rows, None])
         boost = p.air_support * p.militia_support
-        world.fight(DAMASCUS, targets, boost, "damascus/attack")
+        self.combat.fight(DAMASCUS, targets, boost, "damascus/attack")

@@ -36,7 +36,7 @@ class Kurds(Faction):
         while it only vows an operation, whole while one runs (C19)."""
         operating = self.yesterday("turkey") == Turkey.NE_OPERATION
         weight = np.where(operating, 1.0, self.params.kurd_vow_weight)
-        self.threat = (1 - self.world.us_presence) * weight
+        self.threat = (1 - self.relations.us_presence) * weight
 
     @rule("C19", "assumption")
     def decide(self) -> None:
@@ -68,20 +68,20 @@ class Kurds(Faction):
     def let_damascus_in(self) -> None:
         """On the day of the deal, Damascus takes over the Kurdish-held districts on the Turkish
         border and those next to Turkish-held ground, the Kurdish garrisons staying (C19)."""
-        world = self.world
         if not self.inviting.any():
             return
-        geo = world.geo
-        exposed = world.turkish_reach()
-        handed = self.inviting[:, None] & world.held(KURDS) & exposed & geo.in_theatre("northeast")
-        world.cede(handed, DAMASCUS, np.ones(self.model.replicates))
+        exposed = self.territory.turkish_reach() & self.geo.in_theatre("northeast")
+        handed = self.inviting[:, None] & self.territory.held(KURDS) & exposed
+        self.territory.cede(handed, DAMASCUS, np.ones(self.model.replicates))
 
     @rule("C19", "assumption")
     def resist(self) -> None:
         """Resisting a Turkish operation (C19), the Kurds move `front_reinforcement` of their
         force in the rear to the districts Turkey can reach, and defend with
         `fighting_resolve` times their force (assumption)."""
-        p, world = self.params, self.world
+        p = self.params
         resisting = self.posture == Posture.RESIST
-        world.redeploy(KURDS, world.turkish_reach(), p.front_reinforcement * resisting)
-        world.stand_firm(KURDS, np.where(resisting, p.fighting_resolve, 1.0))
+        self.territory.redeploy(
+            KURDS, self.territory.turkish_reach(), p.front_reinforcement * resisting
+        )
+        self.territory.stand_firm(KURDS, np.where(resisting, p.fighting_resolve, 1.0))

@@ -39,10 +39,11 @@ class Opposition(Faction):
         odds = self.seen("hts", "odds")
         p = self.params
         outmatched = odds > p.cede_odds[:, None]
-        taken = world.yesterday.captured & world.held(HTS)
+        taken = world.yesterday.captured & self.territory.held(HTS)
         if taken.any():
-            outmatched |= (world.neighbours_of(taken) > 0) & (odds > p.forced_out_odds[:, None])
-        self.cedes = world.held(OPPOSITION) & outmatched
+            near = self.territory.neighbours_of(taken) > 0
+            outmatched |= near & (odds > p.forced_out_odds[:, None])
+        self.cedes = self.territory.held(OPPOSITION) & outmatched
         attacked = (self.yesterday("hts") == HTSPosture.EXPAND) | (
             self.yesterday("damascus") >= Damascus.OFFENSIVE
         )
@@ -61,11 +62,11 @@ class Opposition(Faction):
     def lose_fighters(self) -> None:
         """Fighters leave for HTS or go home: the opposition loses `defection` of its force a day,
         and HTS gains `absorb_share` of it, spread over its districts of the zone (C12)."""
-        p, world = self.params, self.world
-        leaving = world.force * world.held(OPPOSITION) * p.defection[:, None]
-        world.wear_down(world.held(OPPOSITION), p.defection * (1 - p.absorb_share))
-        hts_zone = world.force * world.held(HTS) * world.geo.in_theatre("zone")
-        world.transfer(leaving * p.absorb_share[:, None], hts_zone)
+        p, territory = self.params, self.territory
+        leaving = territory.force * territory.held(OPPOSITION) * p.defection[:, None]
+        territory.wear_down(territory.held(OPPOSITION), p.defection * (1 - p.absorb_share))
+        hts_zone = territory.force * territory.held(HTS) * self.geo.in_theatre("zone")
+        territory.transfer(leaving * p.absorb_share[:, None], hts_zone)
 
     @rule("C12", "assumption")
     def fight_back(self) -> None:
@@ -74,4 +75,4 @@ class Opposition(Faction):
         theirs faces HTS or Damascus, so there is no rear to bring fighters from; C12: they
         yield only when outmatched)."""
         fighting = self.posture == Posture.FIGHT
-        self.world.stand_firm(OPPOSITION, np.where(fighting, self.params.fighting_resolve, 1.0))
+        self.territory.stand_firm(OPPOSITION, np.where(fighting, self.params.fighting_resolve, 1.0))

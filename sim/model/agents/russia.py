@@ -43,11 +43,11 @@ class Russia(Faction):
         the zone (C04), HTS inside the buffer zone (C13), the week's breaches by Damascus and the
         rebels (its own strikes left out; C10, C11), less Turkey's effort yesterday (C08, C09)."""
         p, world = self.params, self.world
-        hts_in_buffer = world.share(world.geo.buffer_zone, HTS)
+        hts_in_buffer = self.territory.share(self.geo.buffer_zone, HTS)
         breaches = world.yesterday.breaches.sum(axis=(1, 2))  # its own strikes do not count
         self.breach_rate += (breaches - self.breach_rate) / WEEK
         signal = (
-            p.frustration_hts * world.share("zone", HTS)
+            p.frustration_hts * self.territory.share("zone", HTS)
             + p.frustration_buffer * hts_in_buffer
             + p.frustration_breaches * self.breach_rate / BREACH_UNIT
             - p.frustration_relief * self.seen("turkey", "effort")
@@ -60,7 +60,7 @@ class Russia(Faction):
         (C06, C18: the partnership restrains it)."""
         p = self.params
         return p.offensive_threshold + p.relation_patience * (
-            self.world.relation - p.relation_start
+            self.relations.relation - p.relation_start
         )
 
     @rule("C01", "C02", "C03", "C14", "C06", "C18", "C19")
@@ -92,7 +92,7 @@ class Russia(Faction):
             (f > p.pressure_threshold, Posture.PRESSURE),
             otherwise=Posture.RESTRAINT,
         )
-        self.mediating = self.world.us_presence < p.mediation_threshold
+        self.mediating = self.relations.us_presence < p.mediation_threshold
 
     def act(self) -> None:
         """Today's actions."""
@@ -107,7 +107,7 @@ class Russia(Faction):
         p = self.params
         pressing = self.posture >= Posture.PRESSURE
         above = np.maximum(self.frustration - p.pressure_threshold, 0.0)
-        self.world.strain_relation(p.relation_strain * above * pressing)
+        self.relations.strain(p.relation_strain * above * pressing)
 
     @rule("C03", "C15")
     def strike(self) -> None:
@@ -115,13 +115,13 @@ class Russia(Faction):
         the zone, Idlib city `idlib_city_weight` times its share (C03). Backing an offensive,
         `offensive_air` times as many, on the rebel districts of the front and those behind them
         (C15: Russian air power)."""
-        p, world = self.params, self.world
+        p = self.params
         rows = runs_where(self.posture >= Posture.AIR_STRIKES)  # only the runs that strike
         if rows.size == 0:
             return
         backing = self.posture[rows] == Posture.BACK_OFFENSIVE
         rate = p.air_strike_rate[rows] * np.where(backing, p.offensive_air[rows], 1.0)
-        geo, control = world.geo, world.control[rows]
+        geo, control = self.geo, self.territory.control[rows]
         zone = geo.in_theatre("zone")
         hts = zone & (control == HTS)
         rebel = hts | (zone & (control == OPPOSITION))
@@ -129,10 +129,10 @@ class Russia(Faction):
         weight = hts * (1 + (p.idlib_city_weight[rows, None] - 1) * city)
         if backing.any():
             on = runs_where(backing)
-            front = rebel[on] & (world.bordering(DAMASCUS)[rows[on]] > 0)
+            front = rebel[on] & (self.territory.bordering(DAMASCUS)[rows[on]] > 0)
             weight[on] = rebel[on] & ((geo.neighbour_count(front) > 0) | front)
         mean = rate[:, None] * weight / np.maximum(district_total(weight), 1.0)[:, None]
-        world.bombard(self.streams.poisson(self.day, "russia/strikes", mean, rows), rows)
+        self.combat.bombard(self.streams.poisson(self.day, "russia/strikes", mean, rows), rows)
 
     @rule("C04", "C14")
     def hold_off(self, until: np.ndarray, rows: np.ndarray | slice = slice(None)) -> None:

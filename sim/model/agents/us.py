@@ -46,4 +46,4 @@ class UnitedStates(Faction):
     @rule("C17")
     def act(self) -> None:
         """US forces in the north-east are where the decision put them (C17)."""
-        self.world.set_us_presence(self.presence)
+        self.relations.set_us_presence(self.presence)
