@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sim.model import EscalationModel
-from sim.model.agents.damascus import Posture as Damascus
+from sim.model.agents import postures
 from sim.model.geography import HTS, OPPOSITION, district_total
 from sim.model.scenario import load
 
@@ -116,7 +116,7 @@ def test_a_renewed_offensive_starts_wider_and_can_become_an_assault():
         model.step()
         for run in np.flatnonzero(damascus.days_on_offensive == 1):
             starts[run].append(int(damascus.width[run]))
-        assault |= damascus.posture == Damascus.ASSAULT
+        assault |= damascus.posture == postures.Damascus.ASSAULT
     renewed = [s for s in starts[RUNS:] if len(s) >= 2]
     assert len(renewed) > RUNS // 4
     assert all(s[:3] == [1, 2, 3][: len(s)] for s in renewed)
@@ -133,7 +133,7 @@ def test_turkey_opens_no_second_front_while_damascus_attacks_the_zone():
     day = model.recorder.summary_columns()["ne_operation_day"]
     posture = model.recorder.series()["posture_damascus"]
     began = np.flatnonzero(day >= 1)
-    after_attack = posture[began, day[began].astype(int) - 1] >= Damascus.OFFENSIVE
+    after_attack = posture[began, day[began].astype(int) - 1] >= postures.Damascus.OFFENSIVE
     with_link = began >= RUNS
     assert after_attack[~with_link].any()
     assert not after_attack[with_link].any()
@@ -152,7 +152,7 @@ def test_every_offensive_is_counted_imposed_or_backed(name):
     included: counted again here from the daily postures."""
     model = EscalationModel(name, replicates=100, rng=5, record_every=1, record_events=False)
     model.run()
-    on = model.recorder.series()["posture_damascus"] >= Damascus.OFFENSIVE
+    on = model.recorder.series()["posture_damascus"] >= postures.Damascus.OFFENSIVE
     began = on[:, 0].astype(int) + (on[:, 1:] & ~on[:, :-1]).sum(axis=1)
     counted = model.recorder.summary_columns()["offensives"]
     np.testing.assert_array_equal(counted, began)

@@ -20,11 +20,8 @@ import mesa
 import numpy as np
 
 from sim.model import geography
-from sim.model.agents import FACTIONS
+from sim.model.agents import FACTIONS, postures
 from sim.model.agents.base import Faction, Snapshot
-from sim.model.agents.damascus import Posture as Damascus
-from sim.model.agents.russia import Posture as Russia
-from sim.model.agents.turkey import Posture as Turkey
 from sim.model.claims import rule
 from sim.model.malloc import reuse_freed_memory
 from sim.model.params import ParameterSet
@@ -162,11 +159,11 @@ class EscalationModel(mesa.Model):
         """What the day's actions add up to: the toll of the breaches, aid, the relation, and
         the summits called for tomorrow (see `sim.model.world`)."""
         world = self.world
-        offensive = self.faction("damascus").posture >= Damascus.OFFENSIVE
+        offensive = self.faction("damascus").posture >= postures.Damascus.OFFENSIVE
         world.combat.breach_toll()
         world.people.deliver_aid(offensive)
-        backed = offensive & (self.faction("russia").posture == Russia.BACK_OFFENSIVE)
-        operating = self.faction("turkey").posture == Turkey.NE_OPERATION
+        backed = offensive & (self.faction("russia").posture == postures.Russia.BACK_OFFENSIVE)
+        operating = self.faction("turkey").posture == postures.Turkey.NE_OPERATION
         world.relations.settle(backed, operating)
         world.relations.call_summits()
 

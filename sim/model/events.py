@@ -10,11 +10,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.agents import postures
 from sim.model.agents.base import postures_of
-from sim.model.agents.damascus import Posture as Damascus
-from sim.model.agents.turkey import Posture as Turkey
 from sim.model.geography import ACTORS, DAMASCUS, KURDS, RUSSIA, TURKEY
-from sim.model.ladder import _CLASH_LEVEL, PAIRS
+from sim.model.ladder import CLASH_LEVEL, PAIRS
 
 if TYPE_CHECKING:
     from sim.model.escalation import EscalationModel
@@ -124,7 +123,7 @@ class EventLog:
         if today.clashes.any():
             for k, (a, b) in enumerate(PAIRS):
                 clashed = today.clashes[:, a, b] | today.clashes[:, b, a]
-                self._add("clash", np.flatnonzero(clashed), a, target=b, value=_CLASH_LEVEL[k])
+                self._add("clash", np.flatnonzero(clashed), a, target=b, value=CLASH_LEVEL[k])
         inviting = m.faction("kurds").inviting
         if inviting.any():
             deal = np.flatnonzero(inviting)
@@ -134,7 +133,7 @@ class EventLog:
             self._add("camp_flood", np.arange(m.replicates), NONE)
 
     def _offensive(self, before: np.ndarray, now: np.ndarray) -> None:
-        was, on = before >= Damascus.OFFENSIVE, now >= Damascus.OFFENSIVE
+        was, on = before >= postures.Damascus.OFFENSIVE, now >= postures.Damascus.OFFENSIVE
         day = self.model.day
         begins, ends = np.flatnonzero(on & ~was), np.flatnonzero(was & ~on)
         self._started[begins] = day
@@ -143,7 +142,7 @@ class EventLog:
         self._add("offensive_ends", ends, DAMASCUS, value=day - self._started[ends])
 
     def _operation(self, before: np.ndarray, now: np.ndarray) -> None:
-        was, on = before == Turkey.NE_OPERATION, now == Turkey.NE_OPERATION
+        was, on = before == postures.Turkey.NE_OPERATION, now == postures.Turkey.NE_OPERATION
         day = self.model.day
         begins, ends = np.flatnonzero(on & ~was), np.flatnonzero(was & ~on)
         self._operating_since[begins] = day

@@ -15,7 +15,7 @@ import psutil
 from sim.model.events import EventLog
 from sim.model.geography import ACTORS, DAMASCUS, HTS, KURDS, OPPOSITION, THEATRES, TURKEY
 from sim.model.geography import district_total as total
-from sim.model.ladder import LEVELS, Ladder, theatre_level
+from sim.model.ladder import GROUND_WAR, LEVELS, Ladder, theatre_level
 from sim.model.outcomes import DAILY, P04_DISTRICTS, Kind, by_column
 
 if TYPE_CHECKING:
@@ -131,7 +131,7 @@ class Recorder:
         self.peak_level = np.maximum(self.peak_level, level)
         rungs = self.first_day_level[:, 1:]  # a view: the first day at or above each level
         self._first(rungs, level[:, None] >= _RUNGS, day)
-        self.days_level_4_plus += level >= 4
+        self.days_level_4_plus += level >= GROUND_WAR
         self._offensives(day)
         attacked = world.today.attacked
         self._first(self.ne_operation_day, attacked[:, TURKEY, KURDS] > 0, day)

@@ -1,27 +1,19 @@
 """Damascus: means to retake "every inch" (C15); shells the zone under the ceasefire (C11) and
 goes on the ground offensive only with Russian air support (C14, C15)."""
 
-from enum import IntEnum
-
 import numpy as np
 
+from sim.model.agents import postures
 from sim.model.agents.base import Faction
-from sim.model.agents.russia import Posture as Russia
 from sim.model.claims import rule
 from sim.model.geography import DAMASCUS, HTS, OPPOSITION, runs_where
-
-
-class Posture(IntEnum):
-    SHELLING = 0
-    OFFENSIVE = 1
-    ASSAULT = 2
 
 
 class Damascus(Faction):
     """The Syrian government's forces, with Iran-backed militias as a capability (C15)."""
 
     name = "damascus"
-    Posture = Posture
+    Posture = postures.Damascus
 
     def __init__(self, model) -> None:
         super().__init__(model)
@@ -39,7 +31,7 @@ class Damascus(Faction):
         from its first day (C05, C14)."""
         p = self.params
         imposed = self.model.imposed("damascus")
-        on = imposed | (self.yesterday("russia") == Russia.BACK_OFFENSIVE)
+        on = imposed | (self.yesterday("russia") == postures.Russia.BACK_OFFENSIVE)
         self.days_on_offensive = np.where(on, self.days_on_offensive + 1, 0)
         self.offensives_begun += self.days_on_offensive == 1
         earlier = np.maximum(self.offensives_begun - 1, 0)
@@ -50,9 +42,9 @@ class Damascus(Faction):
         )
         self.width = np.where(imposed, self.geo.size, np.where(on, widened, 0))
         self.posture = self.choose(
-            (on & (self.width >= p.full_assault_districts), Posture.ASSAULT),
-            (on, Posture.OFFENSIVE),
-            otherwise=Posture.SHELLING,
+            (on & (self.width >= p.full_assault_districts), postures.Damascus.ASSAULT),
+            (on, postures.Damascus.OFFENSIVE),
+            otherwise=postures.Damascus.SHELLING,
         )
 
     def act(self) -> None:
@@ -67,7 +59,7 @@ class Damascus(Faction):
         north-west (the regime front and what it holds of the zone) to the districts facing the
         rebels each day (C15: it means to retake every inch). Its garrisons in the north-east
         stay there."""
-        attacking = self.posture >= Posture.OFFENSIVE
+        attacking = self.posture >= postures.Damascus.OFFENSIVE
         if not attacking.any():
             return
         front = (self.territory.bordering(HTS) + self.territory.bordering(OPPOSITION)) > 0
@@ -84,7 +76,7 @@ class Damascus(Faction):
         p = self.params
         facing = self.territory.bordering(DAMASCUS)
         rebel = self.territory.rebels()
-        attacking = self.posture >= Posture.OFFENSIVE
+        attacking = self.posture >= postures.Damascus.OFFENSIVE
         intensity = p.shelling_rate * (
             1 + p.frustration_shelling * self.seen("russia", "frustration")
         )
@@ -101,7 +93,7 @@ class Damascus(Faction):
         power (`air_support`, C14, C15) and Iran-backed militias (`militia_support`, C15)
         multiply the force."""
         p = self.params
-        rows = runs_where(self.posture >= Posture.OFFENSIVE)
+        rows = runs_where(self.posture >= postures.Damascus.OFFENSIVE)
         if rows.size == 0:
             return
         front = self.territory.rebels(rows) & (self.territory.bordering(DAMASCUS)[rows] > 0)

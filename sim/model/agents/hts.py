@@ -1,12 +1,10 @@
 """HTS: out of Jabhat al-Nusra (C12), wants full control of the zone (C04, C11); ousts or absorbs
 the opposition (C12), raids regime lines (C11) and enters the buffer zone (C13)."""
 
-from enum import IntEnum
-
 import numpy as np
 
+from sim.model.agents import postures
 from sim.model.agents.base import Faction
-from sim.model.agents.damascus import Posture as Damascus
 from sim.model.claims import rule
 from sim.model.geography import DAMASCUS, HTS, OPPOSITION, runs_where
 
@@ -14,17 +12,11 @@ LEVY_UNIT = 1000
 """`hts_levy_ratio` counts fighters per this many residents."""
 
 
-class Posture(IntEnum):
-    RAID = 0
-    EXPAND = 1
-    DEFEND = 2
-
-
 class HayatTahrirAlSham(Faction):
     """Hay'at Tahrir al-Sham."""
 
     name = "hts"
-    Posture = Posture
+    Posture = postures.HayatTahrirAlSham
     shared = ("odds",)
 
     def __init__(self, model) -> None:
@@ -49,7 +41,7 @@ class HayatTahrirAlSham(Faction):
         `hts_attack_steepness` (C12), unless
         Damascus attacked yesterday: then defend."""
         p = self.params
-        defending = self.yesterday("damascus") >= Damascus.OFFENSIVE
+        defending = self.yesterday("damascus") >= postures.Damascus.OFFENSIVE
         rows = runs_where((self.odds > 0).any(axis=1) & ~defending)
         self.moves = np.zeros(self.odds.shape, dtype=bool)
         if rows.size:  # the chances, and their draws, only where the odds are above zero
@@ -64,9 +56,9 @@ class HayatTahrirAlSham(Faction):
             moves.ravel()[at] = draws < chance
             self.moves[rows] = moves
         self.posture = self.choose(
-            (defending, Posture.DEFEND),
-            (self.moves.any(axis=1), Posture.EXPAND),
-            otherwise=Posture.RAID,
+            (defending, postures.HayatTahrirAlSham.DEFEND),
+            (self.moves.any(axis=1), postures.HayatTahrirAlSham.EXPAND),
+            otherwise=postures.HayatTahrirAlSham.RAID,
         )
 
     def act(self) -> None:
@@ -105,7 +97,7 @@ class HayatTahrirAlSham(Faction):
     def defend(self) -> None:
         """Defending against a Damascus offensive, HTS moves `front_reinforcement` of its force in
         the rear to its districts on Damascus's front line each day (assumption)."""
-        defending = self.posture == Posture.DEFEND
+        defending = self.posture == postures.HayatTahrirAlSham.DEFEND
         front = self.territory.bordering(DAMASCUS) > 0
         self.territory.redeploy(HTS, front, self.params.front_reinforcement * defending)
 

@@ -1,27 +1,19 @@
 """The Kurdish-led forces (SDF/YPG): hold the north-east; when the US leaves and Turkey threatens,
 let Damascus (and Russia) in (C19)."""
 
-from enum import IntEnum
-
 import numpy as np
 
+from sim.model.agents import postures
 from sim.model.agents.base import Faction, rising
-from sim.model.agents.turkey import Posture as Turkey
 from sim.model.claims import rule
 from sim.model.geography import DAMASCUS, KURDS
-
-
-class Posture(IntEnum):
-    HOLD = 0
-    RESIST = 1
-    INVITE_DAMASCUS = 2
 
 
 class Kurds(Faction):
     """The Kurdish-led forces of the north-east."""
 
     name = "kurds"
-    Posture = Posture
+    Posture = postures.Kurds
 
     def __init__(self, model) -> None:
         super().__init__(model)
@@ -34,7 +26,7 @@ class Kurds(Faction):
     def perceive(self) -> None:
         """Threat: how far the US has gone (C17) times how poised Turkey is: `kurd_vow_weight`
         while it only vows an operation, whole while one runs (C19)."""
-        operating = self.yesterday("turkey") == Turkey.NE_OPERATION
+        operating = self.yesterday("turkey") == postures.Turkey.NE_OPERATION
         weight = np.where(operating, 1.0, self.params.kurd_vow_weight)
         self.threat = (1 - self.relations.us_presence) * weight
 
@@ -52,11 +44,11 @@ class Kurds(Faction):
         drawn = self.streams.bernoulli(self.day, "kurds/invite", chance)
         self.inviting = drawn & ~self.invited
         self.invited = self.invited | self.inviting
-        resisting = self.yesterday("turkey") == Turkey.NE_OPERATION
+        resisting = self.yesterday("turkey") == postures.Turkey.NE_OPERATION
         self.posture = self.choose(
-            (self.invited, Posture.INVITE_DAMASCUS),
-            (resisting, Posture.RESIST),
-            otherwise=Posture.HOLD,
+            (self.invited, postures.Kurds.INVITE_DAMASCUS),
+            (resisting, postures.Kurds.RESIST),
+            otherwise=postures.Kurds.HOLD,
         )
 
     def act(self) -> None:
@@ -80,7 +72,7 @@ class Kurds(Faction):
         force in the rear to the districts Turkey can reach, and defend with
         `fighting_resolve` times their force (assumption)."""
         p = self.params
-        resisting = self.posture == Posture.RESIST
+        resisting = self.posture == postures.Kurds.RESIST
         self.territory.redeploy(
             KURDS, self.territory.turkish_reach(), p.front_reinforcement * resisting
         )

@@ -1,28 +1,19 @@
 """The opposition (National Liberation Front and allied groups): survive and keep Turkish
 backing; outmatched by HTS, groups sign their towns' administration over (C12)."""
 
-from enum import IntEnum
-
 import numpy as np
 
+from sim.model.agents import postures
 from sim.model.agents.base import Faction
-from sim.model.agents.damascus import Posture as Damascus
-from sim.model.agents.hts import Posture as HTSPosture
 from sim.model.claims import rule
 from sim.model.geography import HTS, OPPOSITION
-
-
-class Posture(IntEnum):
-    HOLD = 0
-    FIGHT = 1
-    CEDE = 2
 
 
 class Opposition(Faction):
     """The armed opposition groups in the zone."""
 
     name = "opposition"
-    Posture = Posture
+    Posture = postures.Opposition
 
     def __init__(self, model) -> None:
         super().__init__(model)
@@ -44,13 +35,13 @@ class Opposition(Faction):
             near = self.territory.neighbours_of(taken) > 0
             outmatched |= near & (odds > p.forced_out_odds[:, None])
         self.cedes = self.territory.held(OPPOSITION) & outmatched
-        attacked = (self.yesterday("hts") == HTSPosture.EXPAND) | (
-            self.yesterday("damascus") >= Damascus.OFFENSIVE
+        attacked = (self.yesterday("hts") == postures.HayatTahrirAlSham.EXPAND) | (
+            self.yesterday("damascus") >= postures.Damascus.OFFENSIVE
         )
         self.posture = self.choose(
-            (self.cedes.any(axis=1), Posture.CEDE),
-            (attacked, Posture.FIGHT),
-            otherwise=Posture.HOLD,
+            (self.cedes.any(axis=1), postures.Opposition.CEDE),
+            (attacked, postures.Opposition.FIGHT),
+            otherwise=postures.Opposition.HOLD,
         )
 
     def act(self) -> None:
@@ -74,5 +65,5 @@ class Opposition(Faction):
         towns and where they stayed under HTS's administration (assumption: every town of
         theirs faces HTS or Damascus, so there is no rear to bring fighters from; C12: they
         yield only when outmatched)."""
-        fighting = self.posture == Posture.FIGHT
+        fighting = self.posture == postures.Opposition.FIGHT
         self.territory.stand_firm(OPPOSITION, np.where(fighting, self.params.fighting_resolve, 1.0))

@@ -1,10 +1,9 @@
 """Russia: wants terrorists fought wherever they are, every agreement fulfilled, and the
 Turkish partnership kept (C01-C03, C06, C07, C18); backs Damascus from the air (C14, C15)."""
 
-from enum import IntEnum
-
 import numpy as np
 
+from sim.model.agents import postures
 from sim.model.agents.base import Faction, rising
 from sim.model.claims import rule
 from sim.model.geography import DAMASCUS, HTS, OPPOSITION, district_total, runs_where
@@ -14,18 +13,11 @@ BREACH_UNIT = 10
 """`frustration_breaches` weighs the breach rate per 10 breaches a day."""
 
 
-class Posture(IntEnum):
-    RESTRAINT = 0
-    PRESSURE = 1
-    AIR_STRIKES = 2
-    BACK_OFFENSIVE = 3
-
-
 class Russia(Faction):
     """Russia's frustration with the Idlib deal drives its posture, step by step up the ladder."""
 
     name = "russia"
-    Posture = Posture
+    Posture = postures.Russia
     shared = ("frustration", "mediating")
 
     def __init__(self, model) -> None:
@@ -81,16 +73,16 @@ class Russia(Faction):
         self.hold_until = np.where(self.truce_broken, day, self.hold_until)
         holding &= ~self.truce_broken
         resolve = rising(f, patience, p.offensive_spread)
-        going_on = (self.posture == Posture.BACK_OFFENSIVE) & (f > p.pressure_threshold)
+        going_on = (self.posture == postures.Russia.BACK_OFFENSIVE) & (f > p.pressure_threshold)
         starts = self.streams.bernoulli(
             day, "russia/offensive", p.offensive_hazard * resolve, where=~holding & ~going_on
         )
         backing = self.model.imposed("damascus") | (~holding & (going_on | starts))
         self.posture = self.choose(
-            (backing, Posture.BACK_OFFENSIVE),
-            (f > p.strike_threshold, Posture.AIR_STRIKES),
-            (f > p.pressure_threshold, Posture.PRESSURE),
-            otherwise=Posture.RESTRAINT,
+            (backing, postures.Russia.BACK_OFFENSIVE),
+            (f > p.strike_threshold, postures.Russia.AIR_STRIKES),
+            (f > p.pressure_threshold, postures.Russia.PRESSURE),
+            otherwise=postures.Russia.RESTRAINT,
         )
         self.mediating = self.relations.us_presence < p.mediation_threshold
 
@@ -105,7 +97,7 @@ class Russia(Faction):
         frustration above the pressure line (C01, C07); Turkey answers with more effort
         tomorrow (see `Turkey.decide`)."""
         p = self.params
-        pressing = self.posture >= Posture.PRESSURE
+        pressing = self.posture >= postures.Russia.PRESSURE
         above = np.maximum(self.frustration - p.pressure_threshold, 0.0)
         self.relations.strain(p.relation_strain * above * pressing)
 
@@ -116,10 +108,10 @@ class Russia(Faction):
         `offensive_air` times as many, on the rebel districts of the front and those behind them
         (C15: Russian air power)."""
         p = self.params
-        rows = runs_where(self.posture >= Posture.AIR_STRIKES)  # only the runs that strike
+        rows = runs_where(self.posture >= postures.Russia.AIR_STRIKES)  # only the runs that strike
         if rows.size == 0:
             return
-        backing = self.posture[rows] == Posture.BACK_OFFENSIVE
+        backing = self.posture[rows] == postures.Russia.BACK_OFFENSIVE
         rate = p.air_strike_rate[rows] * np.where(backing, p.offensive_air[rows], 1.0)
         geo, control = self.geo, self.territory.control[rows]
         zone = geo.in_theatre("zone")

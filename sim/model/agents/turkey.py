@@ -1,13 +1,10 @@
 """Turkey: keeps its assurances at a limited pace (C08, C09), wants no power vacuum (C18) and the
 Kurdish forces off its border (C19), and guards its observation posts in the zone (C13)."""
 
-from enum import IntEnum
-
 import numpy as np
 
+from sim.model.agents import postures
 from sim.model.agents.base import Faction
-from sim.model.agents.damascus import Posture as Damascus
-from sim.model.agents.russia import Posture as Russia
 from sim.model.claims import rule
 from sim.model.geography import (
     HTS,
@@ -20,18 +17,11 @@ from sim.model.geography import (
 )
 
 
-class Posture(IntEnum):
-    HOLD = 0
-    COMPLY = 1
-    GUARD_POSTS = 2
-    NE_OPERATION = 3
-
-
 class Turkey(Faction):
     """Turkey's effort against HTS, its posts in the zone and its north-east operation."""
 
     name = "turkey"
-    Posture = Posture
+    Posture = postures.Turkey
     shared = ("effort",)
 
     def __init__(self, model) -> None:
@@ -72,7 +62,7 @@ class Turkey(Faction):
         (C13). When its soldiers were hit yesterday, retaliate against Damascus with chance
         `retaliation`, or else call a summit (assumption)."""
         p, day, world = self.params, self.day, self.world
-        idlib_front = self.yesterday("damascus") >= Damascus.OFFENSIVE
+        idlib_front = self.yesterday("damascus") >= postures.Damascus.OFFENSIVE
         chance = p.ne_hazard * self.vacuum * (1 - self.coordination())
         chance *= 1 - p.idlib_commitment * idlib_front
         launch = self.streams.bernoulli(
@@ -80,7 +70,7 @@ class Turkey(Faction):
         )
         self.operation_until = np.where(launch, day + p.operation_days - 1, self.operation_until)
         operating = (day <= self.operation_until) | self.model.imposed("turkey")
-        pressed = self.yesterday("russia") >= Russia.PRESSURE
+        pressed = self.yesterday("russia") >= postures.Russia.PRESSURE
         extra = p.pressure_response * pressed * (p.turkey_effort > 0)
         self.effort = np.where(operating, 0.0, np.minimum(p.turkey_effort + extra, 1.0))
         hit = world.yesterday.soldiers_hit
@@ -88,10 +78,10 @@ class Turkey(Faction):
         self.calling_summit = hit & ~self.retaliating
         guarding = idlib_front | hit
         self.posture = self.choose(
-            (operating, Posture.NE_OPERATION),
-            (guarding, Posture.GUARD_POSTS),
-            (self.effort > 0, Posture.COMPLY),
-            otherwise=Posture.HOLD,
+            (operating, postures.Turkey.NE_OPERATION),
+            (guarding, postures.Turkey.GUARD_POSTS),
+            (self.effort > 0, postures.Turkey.COMPLY),
+            otherwise=postures.Turkey.HOLD,
         )
 
     def act(self) -> None:
@@ -123,7 +113,7 @@ class Turkey(Faction):
         `post_reinforcement` troops a day to each, up to `post_max`: Turkish troops inside the
         zone raise the defence and the price of an attack there (assumption)."""
         p = self.params
-        guarding = self.posture == Posture.GUARD_POSTS
+        guarding = self.posture == postures.Turkey.GUARD_POSTS
         self.territory.reinforce_posts(p.post_reinforcement * guarding, p.post_max)
 
     @rule("C07", "assumption")
@@ -147,7 +137,7 @@ class Turkey(Faction):
         """The operation attacks Kurdish-held districts of the north-east on the Turkish border or
         next to Turkish-held ones, with the Turkish army behind them (C19). It never attacks
         districts Damascus has entered."""
-        operating = self.posture == Posture.NE_OPERATION
+        operating = self.posture == postures.Turkey.NE_OPERATION
         if not operating.any():
             return
         reach = self.territory.turkish_reach() & self.geo.in_theatre("northeast")
