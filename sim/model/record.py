@@ -135,9 +135,9 @@ class Recorder:
         self._offensives(day)
         attacked = world.today.attacked
         self._first(self.ne_operation_day, attacked[:, TURKEY, KURDS] > 0, day)
-        self._first(self.kurd_damascus_deal_day, m.faction("kurds").invited, day)
+        self._first(self.kurd_damascus_deal_day, m.faction("kurds").view("invited"), day)
         self.summits += world.today.summit
-        self.truces_broken += m.faction("russia").truce_broken
+        self.truces_broken += m.faction("russia").view("truce_broken")
         self._windows(day)
         self.displaced_peak = np.maximum(
             self.displaced_peak, world.people.displaced + world.people.in_camps
@@ -215,7 +215,7 @@ class Recorder:
             "aid_delivered": world.people.aid_delivered,
             "us_presence": world.relations.us_presence,
             "ru_tr_relation": world.relations.relation,
-            "russia_frustration": m.faction("russia").frustration,
+            "russia_frustration": m.faction("russia").view("frustration"),
             "summit": world.today.summit,
             "cessions": world.territory.cessions,
             "hts_force": hts_force,
@@ -286,7 +286,7 @@ class Recorder:
         columns["days_level_4_plus"] = self.days_level_4_plus
         columns["first_offensive_day"] = self.first_offensive_day
         columns["first_pause_day"] = self.first_pause_day
-        columns["offensives"] = m.faction("damascus").offensives_begun.copy()
+        columns["offensives"] = m.faction("damascus").view("offensives_begun").copy()
         columns["summits"] = self.summits
         columns["truces_broken"] = self.truces_broken
         columns["ne_operation_day"] = self.ne_operation_day

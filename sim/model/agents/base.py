@@ -67,6 +67,9 @@ class Faction(mesa.Agent):
     Posture: ClassVar[type[IntEnum]]
     shared: ClassVar[tuple[str, ...]] = ()
     """Attributes the other actors may read, as they stood yesterday (`seen`)."""
+    published: ClassVar[tuple[str, ...]] = ()
+    """Attributes the recorder and the event log may read as they are now (`view`), and the
+    other actors once every actor has decided (in `act`). Anything else is the actor's own."""
     model: "EscalationModel"
 
     def __init__(self, model: "EscalationModel") -> None:
@@ -107,6 +110,14 @@ class Faction(mesa.Agent):
     def seen(self, actor: str, attribute: str) -> np.ndarray:
         """One of an actor's `shared` attributes as it stood at the end of yesterday."""
         return self.model.seen.signals[actor][attribute]
+
+    def view(self, attribute: str) -> np.ndarray:
+        """One of the actor's `published` attributes (or its `posture`) as it is now, read-only."""
+        if attribute not in (*self.published, "posture"):
+            raise AttributeError(f"{self.name} does not publish {attribute!r}")
+        value = getattr(self, attribute).view()
+        value.flags.writeable = False
+        return value
 
     def perceive(self) -> None:
         """Update what the actor perceives (default: nothing beyond the shared state)."""

@@ -14,6 +14,7 @@ class Damascus(Faction):
 
     name = "damascus"
     Posture = postures.Damascus
+    published = ("offensives_begun",)
 
     def __init__(self, model) -> None:
         super().__init__(model)

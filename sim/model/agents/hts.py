@@ -109,7 +109,7 @@ class HayatTahrirAlSham(Faction):
         Taking buffer-zone districts breaks the deal's key term (C13)."""
         # still the opposition's after Damascus acted
         moves = self.moves & self.territory.held(OPPOSITION)
-        cedes = moves & self.model.faction("opposition").cedes
+        cedes = moves & self.model.faction("opposition").view("cedes")
         if cedes.any():
             self.territory.sign_over(cedes, self.params.absorb_share, self.params.signed_keep_arms)
         contested = moves & ~cedes

@@ -14,6 +14,7 @@ class Kurds(Faction):
 
     name = "kurds"
     Posture = postures.Kurds
+    published = ("invited", "inviting")
 
     def __init__(self, model) -> None:
         super().__init__(model)

@@ -14,6 +14,7 @@ class Opposition(Faction):
 
     name = "opposition"
     Posture = postures.Opposition
+    published = ("cedes",)
 
     def __init__(self, model) -> None:
         super().__init__(model)

@@ -19,6 +19,7 @@ class Russia(Faction):
     name = "russia"
     Posture = postures.Russia
     shared = ("frustration", "mediating")
+    published = ("frustration", "hold_until", "truce_broken")
 
     def __init__(self, model) -> None:
         super().__init__(model)
