@@ -296,7 +296,7 @@ def test_the_postures_set_their_resolve():
     """Every day the opposition's resolve is `fighting_resolve` where it fights and 1 where it
     does not, and the Kurds' where they resist (power_vacuum: Turkey's operation comes)."""
     model = EscalationModel("power_vacuum", 200, 3, record_every=None, record_events=False)
-    opposition, kurds = model.faction("opposition"), model.faction("kurds")
+    opposition, kurds = model.faction(OPPOSITION), model.faction(KURDS)
     firm = model.params.fighting_resolve
     seen = {"fight": 0, "resist": 0}
     for _ in range(400):
@@ -317,7 +317,7 @@ def test_the_kurds_make_no_deal_while_the_us_is_all_there():
     and the Kurds are eager (C17, C19)."""
     eager = {"kurd_invite_threat": 0.2, "kurd_invite_hazard": 0.2, "us_pullout_delay": 150}
     model = EscalationModel("coordinated_transition", 300, 5, record_every=None, **eager)
-    kurds, invited_early = model.faction("kurds"), 0
+    kurds, invited_early = model.faction(KURDS), 0
     for _ in range(400):
         model.step()
         invited_early += (kurds.inviting & (model.world.relations.us_presence == 1)).sum()

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from sim.model import EscalationModel, events, record
-from sim.model.geography import ACTORS
+from sim.model.geography import ACTORS, RUSSIA
 from sim.model.scenario import load
 from sim.model.streams import run_seeds
 
@@ -126,7 +126,7 @@ def test_the_recorder_and_the_log_read_only_what_actors_publish():
         read = set(re.findall(r'faction\("\w+"\)\.(\w+)', Path(module.__file__).read_text()))
         assert read <= {"view"}, f"{module.__name__} reads {read - {'view'}}"
     model = EscalationModel("baseline", record_every=None, record_events=False)
-    russia = model.faction("russia")
+    russia = model.faction(RUSSIA)
     assert not russia.view("frustration").flags.writeable
     assert russia.frustration.flags.writeable  # the actor's own array is untouched
     with pytest.raises(AttributeError, match="does not publish"):

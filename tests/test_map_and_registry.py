@@ -17,7 +17,7 @@ from sim.analysis.calibrate import fitted_parameters
 from sim.model import EscalationModel
 from sim.model.agents import FACTIONS
 from sim.model.claims import ASSUMPTION, CLAIMS, PATTERNS, SOURCES, cited
-from sim.model.geography import THEATRES, district_total, district_totals, load, parse
+from sim.model.geography import ACTORS, THEATRES, district_total, district_totals, load, parse
 from sim.model.params import PARAMETERS, ParameterSet
 from sim.model.rules import RULE_OWNERS, all_rules
 
@@ -207,3 +207,7 @@ def test_neighbour_sums_are_the_same_alone_or_in_a_batch(runs, seed):
     ]
     assert geo.neighbour_sum(x).tolist() == in_map_order
     assert not np.signbit(geo.neighbour_sum(-np.zeros_like(x))).any()  # from +0, either way
+
+
+def test_every_actor_has_one_agent():
+    assert sorted(faction.actor for faction in FACTIONS) == list(range(len(ACTORS)))

@@ -8,7 +8,7 @@ import pytest
 
 from sim.model import EscalationModel
 from sim.model.agents import postures
-from sim.model.geography import HTS, OPPOSITION, district_total
+from sim.model.geography import DAMASCUS, HTS, OPPOSITION, district_total
 from sim.model.scenario import load
 
 RUNS = 200
@@ -109,7 +109,7 @@ def test_a_renewed_offensive_starts_wider_and_can_become_an_assault():
         record_every=None,
         record_events=False,
     )
-    damascus = model.faction("damascus")
+    damascus = model.faction(DAMASCUS)
     starts = [[] for _ in range(2 * RUNS)]
     assault = np.zeros(2 * RUNS, dtype=bool)
     while model.running:

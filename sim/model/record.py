@@ -13,7 +13,7 @@ import pandas as pd
 import psutil
 
 from sim.model.events import EventLog
-from sim.model.geography import ACTORS, DAMASCUS, HTS, KURDS, OPPOSITION, THEATRES, TURKEY
+from sim.model.geography import ACTORS, DAMASCUS, HTS, KURDS, OPPOSITION, RUSSIA, THEATRES, TURKEY
 from sim.model.geography import district_total as total
 from sim.model.ladder import GROUND_WAR, LEVELS, Ladder, theatre_level
 from sim.model.outcomes import DAILY, P04_DISTRICTS, Kind, by_column
@@ -135,9 +135,9 @@ class Recorder:
         self._offensives(day)
         attacked = world.today.attacked
         self._first(self.ne_operation_day, attacked[:, TURKEY, KURDS] > 0, day)
-        self._first(self.kurd_damascus_deal_day, m.faction("kurds").view("invited"), day)
+        self._first(self.kurd_damascus_deal_day, m.faction(KURDS).view("invited"), day)
         self.summits += world.today.summit
-        self.truces_broken += m.faction("russia").view("truce_broken")
+        self.truces_broken += m.faction(RUSSIA).view("truce_broken")
         self._windows(day)
         self.displaced_peak = np.maximum(
             self.displaced_peak, world.people.displaced + world.people.in_camps
@@ -215,7 +215,7 @@ class Recorder:
             "aid_delivered": world.people.aid_delivered,
             "us_presence": world.relations.us_presence,
             "ru_tr_relation": world.relations.relation,
-            "russia_frustration": m.faction("russia").view("frustration"),
+            "russia_frustration": m.faction(RUSSIA).view("frustration"),
             "summit": world.today.summit,
             "cessions": world.territory.cessions,
             "hts_force": hts_force,
@@ -286,7 +286,7 @@ class Recorder:
         columns["days_level_4_plus"] = self.days_level_4_plus
         columns["first_offensive_day"] = self.first_offensive_day
         columns["first_pause_day"] = self.first_pause_day
-        columns["offensives"] = m.faction("damascus").view("offensives_begun").copy()
+        columns["offensives"] = m.faction(DAMASCUS).view("offensives_begun").copy()
         columns["summits"] = self.summits
         columns["truces_broken"] = self.truces_broken
         columns["ne_operation_day"] = self.ne_operation_day

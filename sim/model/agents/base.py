@@ -24,19 +24,19 @@ class Snapshot:
     actor decides today cannot reach another before tomorrow, whatever their order."""
 
     postures: np.ndarray  # (F, R): the factions' postures, one row each in the model's order
-    rows: dict[str, int]  # each actor's row of `postures`
-    signals: dict[str, dict[str, np.ndarray]]
+    rows: dict[int, int]  # each actor's row of `postures`
+    signals: dict[int, dict[str, np.ndarray]]
 
     @classmethod
     def of(cls, factions: "list[Faction]") -> "Snapshot":
         """Copies of the factions' postures and shared attributes as they are now."""
         return cls(
             postures=postures_of(factions),
-            rows={f.name: row for row, f in enumerate(factions)},
-            signals={f.name: {a: getattr(f, a).copy() for a in f.shared} for f in factions},
+            rows={f.actor: row for row, f in enumerate(factions)},
+            signals={f.actor: {a: getattr(f, a).copy() for a in f.shared} for f in factions},
         )
 
-    def posture(self, actor: str) -> np.ndarray:
+    def posture(self, actor: int) -> np.ndarray:
         """(R,) the posture an actor had."""
         return self.postures[self.rows[actor]]
 
@@ -63,7 +63,8 @@ class Faction(mesa.Agent):
     of its components (`territory`, `combat`, `relations`).
     """
 
-    name: ClassVar[str]
+    actor: ClassVar[int]
+    """Who the actor is: its number on every actor axis (`sim.model.geography.ACTORS`)."""
     Posture: ClassVar[type[IntEnum]]
     shared: ClassVar[tuple[str, ...]] = ()
     """Attributes the other actors may read, as they stood yesterday (`seen`)."""
@@ -74,7 +75,6 @@ class Faction(mesa.Agent):
 
     def __init__(self, model: "EscalationModel") -> None:
         super().__init__(model)
-        self.index = ACTORS.index(self.name)
         self.posture = np.zeros(model.replicates, dtype=np.int8)
         self.world: World = model.world  # the shared state, and what happened yesterday
         self.territory: Territory = model.world.territory  # who holds what, and the forces
@@ -83,6 +83,11 @@ class Faction(mesa.Agent):
         self.geo: Geography = model.geography  # the map
         self.params: ParameterSet = model.params  # this batch's values, one per replicate
         self.streams: Streams = model.streams  # the batch's counter-based random streams
+
+    @property
+    def name(self) -> str:
+        """The actor's name, as the results write it (`ACTORS`)."""
+        return ACTORS[self.actor]
 
     @classmethod
     def posture_names(cls) -> tuple[str, ...]:
@@ -103,11 +108,11 @@ class Faction(mesa.Agent):
             posture[condition] = int(chosen)  # as an int: numpy converts an enum slowly
         return posture
 
-    def yesterday(self, actor: str) -> np.ndarray:
+    def yesterday(self, actor: int) -> np.ndarray:
         """The posture an actor chose yesterday (R,), comparable with its `Posture` values."""
         return self.model.seen.posture(actor)
 
-    def seen(self, actor: str, attribute: str) -> np.ndarray:
+    def seen(self, actor: int, attribute: str) -> np.ndarray:
         """One of an actor's `shared` attributes as it stood at the end of yesterday."""
         return self.model.seen.signals[actor][attribute]
 

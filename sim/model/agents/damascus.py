@@ -6,13 +6,13 @@ import numpy as np
 from sim.model.agents import postures
 from sim.model.agents.base import Faction
 from sim.model.claims import rule
-from sim.model.geography import DAMASCUS, HTS, OPPOSITION, runs_where
+from sim.model.geography import DAMASCUS, HTS, OPPOSITION, RUSSIA, runs_where
 
 
 class Damascus(Faction):
     """The Syrian government's forces, with Iran-backed militias as a capability (C15)."""
 
-    name = "damascus"
+    actor = DAMASCUS
     Posture = postures.Damascus
     published = ("offensives_begun",)
 
@@ -31,8 +31,8 @@ class Damascus(Faction):
         from `full_assault_districts` on it is a full-scale assault, as an imposed operation is
         from its first day (C05, C14)."""
         p = self.params
-        imposed = self.model.imposed("damascus")
-        on = imposed | (self.yesterday("russia") == postures.Russia.BACK_OFFENSIVE)
+        imposed = self.model.imposed(DAMASCUS)
+        on = imposed | (self.yesterday(RUSSIA) == postures.Russia.BACK_OFFENSIVE)
         self.days_on_offensive = np.where(on, self.days_on_offensive + 1, 0)
         self.offensives_begun += self.days_on_offensive == 1
         earlier = np.maximum(self.offensives_begun - 1, 0)
@@ -79,7 +79,7 @@ class Damascus(Faction):
         rebel = self.territory.rebels()
         attacking = self.posture >= postures.Damascus.OFFENSIVE
         intensity = p.shelling_rate * (
-            1 + p.frustration_shelling * self.seen("russia", "frustration")
+            1 + p.frustration_shelling * self.seen(RUSSIA, "frustration")
         )
         on_offensive = intensity * np.where(attacking, p.offensive_shelling, 1.0)
         intensity = np.minimum(on_offensive, p.max_shelling)

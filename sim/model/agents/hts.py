@@ -15,7 +15,7 @@ LEVY_UNIT = 1000
 class HayatTahrirAlSham(Faction):
     """Hay'at Tahrir al-Sham."""
 
-    name = "hts"
+    actor = HTS
     Posture = postures.HayatTahrirAlSham
     shared = ("odds",)
 
@@ -41,7 +41,7 @@ class HayatTahrirAlSham(Faction):
         `hts_attack_steepness` (C12), unless
         Damascus attacked yesterday: then defend."""
         p = self.params
-        defending = self.yesterday("damascus") >= postures.Damascus.OFFENSIVE
+        defending = self.yesterday(DAMASCUS) >= postures.Damascus.OFFENSIVE
         rows = runs_where((self.odds > 0).any(axis=1) & ~defending)
         self.moves = np.zeros(self.odds.shape, dtype=bool)
         if rows.size:  # the chances, and their draws, only where the odds are above zero
@@ -109,7 +109,7 @@ class HayatTahrirAlSham(Faction):
         Taking buffer-zone districts breaks the deal's key term (C13)."""
         # still the opposition's after Damascus acted
         moves = self.moves & self.territory.held(OPPOSITION)
-        cedes = moves & self.model.faction("opposition").view("cedes")
+        cedes = moves & self.model.faction(OPPOSITION).view("cedes")
         if cedes.any():
             self.territory.sign_over(cedes, self.params.absorb_share, self.params.signed_keep_arms)
         contested = moves & ~cedes

@@ -6,13 +6,13 @@ import numpy as np
 from sim.model.agents import postures
 from sim.model.agents.base import Faction, rising
 from sim.model.claims import rule
-from sim.model.geography import DAMASCUS, KURDS
+from sim.model.geography import DAMASCUS, KURDS, RUSSIA, TURKEY
 
 
 class Kurds(Faction):
     """The Kurdish-led forces of the north-east."""
 
-    name = "kurds"
+    actor = KURDS
     Posture = postures.Kurds
     published = ("invited", "inviting")
 
@@ -27,7 +27,7 @@ class Kurds(Faction):
     def perceive(self) -> None:
         """Threat: how far the US has gone (C17) times how poised Turkey is: `kurd_vow_weight`
         while it only vows an operation, whole while one runs (C19)."""
-        operating = self.yesterday("turkey") == postures.Turkey.NE_OPERATION
+        operating = self.yesterday(TURKEY) == postures.Turkey.NE_OPERATION
         weight = np.where(operating, 1.0, self.params.kurd_vow_weight)
         self.threat = (1 - self.relations.us_presence) * weight
 
@@ -38,14 +38,14 @@ class Kurds(Faction):
         assumption), none without a threat (the US still all there), and `mediation_boost`
         times that while Russia mediates (C19). Resist an operation."""
         p = self.params
-        mediated = np.where(self.seen("russia", "mediating"), p.mediation_boost, 1.0)
+        mediated = np.where(self.seen(RUSSIA, "mediating"), p.mediation_boost, 1.0)
         threatened = self.threat > 0
         ready = rising(self.threat, p.kurd_invite_threat, p.kurd_invite_spread) * threatened
         chance = p.kurd_invite_hazard * mediated * ready
         drawn = self.streams.bernoulli(self.day, "kurds/invite", chance)
         self.inviting = drawn & ~self.invited
         self.invited = self.invited | self.inviting
-        resisting = self.yesterday("turkey") == postures.Turkey.NE_OPERATION
+        resisting = self.yesterday(TURKEY) == postures.Turkey.NE_OPERATION
         self.posture = self.choose(
             (self.invited, postures.Kurds.INVITE_DAMASCUS),
             (resisting, postures.Kurds.RESIST),

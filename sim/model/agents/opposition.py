@@ -6,13 +6,13 @@ import numpy as np
 from sim.model.agents import postures
 from sim.model.agents.base import Faction
 from sim.model.claims import rule
-from sim.model.geography import HTS, OPPOSITION
+from sim.model.geography import DAMASCUS, HTS, OPPOSITION
 
 
 class Opposition(Faction):
     """The armed opposition groups in the zone."""
 
-    name = "opposition"
+    actor = OPPOSITION
     Posture = postures.Opposition
     published = ("cedes",)
 
@@ -28,7 +28,7 @@ class Opposition(Faction):
         cession happens when HTS moves on it (`HayatTahrirAlSham.expand`). Otherwise the groups
         fight when HTS moved on them or Damascus attacked yesterday."""
         world = self.world
-        odds = self.seen("hts", "odds")
+        odds = self.seen(HTS, "odds")
         p = self.params
         outmatched = odds > p.cede_odds[:, None]
         taken = world.yesterday.captured & self.territory.held(HTS)
@@ -36,8 +36,8 @@ class Opposition(Faction):
             near = self.territory.neighbours_of(taken) > 0
             outmatched |= near & (odds > p.forced_out_odds[:, None])
         self.cedes = self.territory.held(OPPOSITION) & outmatched
-        attacked = (self.yesterday("hts") == postures.HayatTahrirAlSham.EXPAND) | (
-            self.yesterday("damascus") >= postures.Damascus.OFFENSIVE
+        attacked = (self.yesterday(HTS) == postures.HayatTahrirAlSham.EXPAND) | (
+            self.yesterday(DAMASCUS) >= postures.Damascus.OFFENSIVE
         )
         self.posture = self.choose(
             (self.cedes.any(axis=1), postures.Opposition.CEDE),

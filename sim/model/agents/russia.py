@@ -6,7 +6,15 @@ import numpy as np
 from sim.model.agents import postures
 from sim.model.agents.base import Faction, rising
 from sim.model.claims import rule
-from sim.model.geography import DAMASCUS, HTS, OPPOSITION, district_total, runs_where
+from sim.model.geography import (
+    DAMASCUS,
+    HTS,
+    OPPOSITION,
+    RUSSIA,
+    TURKEY,
+    district_total,
+    runs_where,
+)
 from sim.model.world import WEEK
 
 BREACH_UNIT = 10
@@ -16,7 +24,7 @@ BREACH_UNIT = 10
 class Russia(Faction):
     """Russia's frustration with the Idlib deal drives its posture, step by step up the ladder."""
 
-    name = "russia"
+    actor = RUSSIA
     Posture = postures.Russia
     shared = ("frustration", "mediating")
     published = ("frustration", "hold_until", "truce_broken")
@@ -43,7 +51,7 @@ class Russia(Faction):
             p.frustration_hts * self.territory.share("zone", HTS)
             + p.frustration_buffer * hts_in_buffer
             + p.frustration_breaches * self.breach_rate / BREACH_UNIT
-            - p.frustration_relief * self.seen("turkey", "effort")
+            - p.frustration_relief * self.seen(TURKEY, "effort")
         )
         self.frustration += p.frustration_memory * (signal - self.frustration)
 
@@ -78,7 +86,7 @@ class Russia(Faction):
         starts = self.streams.bernoulli(
             day, "russia/offensive", p.offensive_hazard * resolve, where=~holding & ~going_on
         )
-        backing = self.model.imposed("damascus") | (~holding & (going_on | starts))
+        backing = self.model.imposed(DAMASCUS) | (~holding & (going_on | starts))
         self.posture = self.choose(
             (backing, postures.Russia.BACK_OFFENSIVE),
             (f > p.strike_threshold, postures.Russia.AIR_STRIKES),

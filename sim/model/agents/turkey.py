@@ -7,6 +7,7 @@ from sim.model.agents import postures
 from sim.model.agents.base import Faction
 from sim.model.claims import rule
 from sim.model.geography import (
+    DAMASCUS,
     HTS,
     KURDS,
     OPPOSITION,
@@ -20,7 +21,7 @@ from sim.model.geography import (
 class Turkey(Faction):
     """Turkey's effort against HTS, its posts in the zone and its north-east operation."""
 
-    name = "turkey"
+    actor = TURKEY
     Posture = postures.Turkey
     shared = ("effort",)
 
@@ -62,15 +63,15 @@ class Turkey(Faction):
         (C13). When its soldiers were hit yesterday, retaliate against Damascus with chance
         `retaliation`, or else call a summit (assumption)."""
         p, day, world = self.params, self.day, self.world
-        idlib_front = self.yesterday("damascus") >= postures.Damascus.OFFENSIVE
+        idlib_front = self.yesterday(DAMASCUS) >= postures.Damascus.OFFENSIVE
         chance = p.ne_hazard * self.vacuum * (1 - self.coordination())
         chance *= 1 - p.idlib_commitment * idlib_front
         launch = self.streams.bernoulli(
             day, "turkey/launch", chance, where=day > self.operation_until
         )
         self.operation_until = np.where(launch, day + p.operation_days - 1, self.operation_until)
-        operating = (day <= self.operation_until) | self.model.imposed("turkey")
-        pressed = self.yesterday("russia") >= postures.Russia.PRESSURE
+        operating = (day <= self.operation_until) | self.model.imposed(TURKEY)
+        pressed = self.yesterday(RUSSIA) >= postures.Russia.PRESSURE
         extra = p.pressure_response * pressed * (p.turkey_effort > 0)
         self.effort = np.where(operating, 0.0, np.minimum(p.turkey_effort + extra, 1.0))
         hit = world.yesterday.soldiers_hit

@@ -5,12 +5,13 @@ import numpy as np
 from sim.model.agents import postures
 from sim.model.agents.base import Faction
 from sim.model.claims import rule
+from sim.model.geography import US
 
 
 class UnitedStates(Faction):
     """US forces in the north-east (C17)."""
 
-    name = "us"
+    actor = US
     Posture = postures.UnitedStates
 
     def __init__(self, model) -> None:
