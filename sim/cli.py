@@ -256,7 +256,9 @@ def simulate(spec: scenarios.Scenario, run_seed: list[int] | None):
     """Run the scenario's model (its replicates and seed, or the given run seeds) to its
     horizon with a progress bar on stderr."""
     from sim.model import EscalationModel
+    from sim.sweeps.runner import reuse_freed_memory
 
+    reuse_freed_memory()
     model = EscalationModel(spec, spec.replicates, seeds=run_seed or None)
     with Progress(
         TextColumn(f"{spec.name}: {model.replicates} runs"),

@@ -49,6 +49,7 @@ from sim.model.scenario import (
 )
 from sim.model.streams import sweep_seeds
 from sim.sweeps.design import Varied, bounds, check_ranges
+from sim.sweeps.runner import reuse_freed_memory
 
 SQLITE = "sqlite:///"
 
@@ -241,6 +242,7 @@ def simulate(
     seeds = sweep_seeds(
         problem.calibration.seed, np.repeat(keys, replicates), np.tile(np.arange(replicates), count)
     )
+    reuse_freed_memory()
     model = EscalationModel(
         problem.scenario, seeds=seeds, parameters=per_run, record_every=None, record_events=False
     )

@@ -24,7 +24,6 @@ from sim.model.agents import FACTIONS, postures
 from sim.model.agents.base import Faction, Snapshot
 from sim.model.claims import rule
 from sim.model.geography import DAMASCUS, RUSSIA, TURKEY
-from sim.model.malloc import reuse_freed_memory
 from sim.model.params import ParameterSet
 from sim.model.record import RecordedData, Recorder, check_memory
 from sim.model.scenario import SEED_LIMIT, Scenario, check_runs
@@ -67,7 +66,6 @@ class EscalationModel(mesa.Model):
         series is recorded every `record_every` days (1 daily, 7 weekly; None: summary only);
         the event log when `record_events`.
         """
-        reuse_freed_memory()
         check_runs("EscalationModel", replicates=replicates, seeds=seeds, record_every=record_every)
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario)[0]

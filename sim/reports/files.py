@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import sim
+from sim.io.tables import posture_names, to_table
 from sim.model.geography import ACTORS
 from sim.model.params import PARAMETERS
 from sim.model.record import START_DATE
-from sim.model.tables import posture_names, to_table
 from sim.sweeps.disk import (
     ResultsError,
     code_digest,
