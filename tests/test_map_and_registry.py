@@ -18,7 +18,14 @@ from sim.model import EscalationModel
 from sim.model.agents import FACTIONS
 from sim.model.claims import ASSUMPTION, CLAIMS, PATTERNS, SOURCES, cited
 from sim.model.geography import ACTORS, THEATRES, district_total, district_totals, load, parse
-from sim.model.params import PARAMETERS, ParameterSet
+from sim.model.params import (
+    CONSTANTS,
+    MIN_DEFENCE,
+    PARAMETERS,
+    PAUSE_DAYS,
+    WEEK,
+    ParameterSet,
+)
 from sim.model.rules import RULE_OWNERS, all_rules
 
 ROOT = Path(__file__).parent.parent
@@ -211,3 +218,9 @@ def test_neighbour_sums_are_the_same_alone_or_in_a_batch(runs, seed):
 
 def test_every_actor_has_one_agent():
     assert sorted(faction.actor for faction in FACTIONS) == list(range(len(ACTORS)))
+
+
+def test_fixed_constants_are_declared_but_are_no_parameters():
+    """A constant has a unit and basis like a parameter but is neither swept nor recorded."""
+    assert not set(CONSTANTS) & set(PARAMETERS)
+    assert (WEEK, MIN_DEFENCE, PAUSE_DAYS) == (7, 0.05, 14)

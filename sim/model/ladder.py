@@ -10,8 +10,8 @@ from enum import IntEnum
 import numpy as np
 
 from sim.model.geography import ACTORS, HTS, OPPOSITION, RUSSIA, TURKEY
-from sim.model.params import ParameterSet
-from sim.model.world import WEEK, Today
+from sim.model.params import WEEK, ParameterSet
+from sim.model.world import Today
 
 
 class Level(IntEnum):

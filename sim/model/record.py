@@ -17,6 +17,7 @@ from sim.model.geography import ACTORS, DAMASCUS, HTS, KURDS, OPPOSITION, RUSSIA
 from sim.model.geography import district_total as total
 from sim.model.ladder import GROUND_WAR, LEVELS, Ladder, theatre_level
 from sim.model.outcomes import DAILY, P04_DISTRICTS, Kind, by_column
+from sim.model.params import PAUSE_DAYS
 
 if TYPE_CHECKING:
     from sim.model.escalation import EscalationModel
@@ -33,9 +34,6 @@ CESSION_WINDOW = (100, 128)
 OFFENSIVE_WINDOW = {"civilians": (224, 346), "displaced": (225, 340), "held": 345}
 """The 2019 offensive's window (../shared/patterns.md): civilians killed between days 224 and 346
 (P03), displaced added between 225 and 340 (P02), who holds what on day 345 (P04)."""
-
-PAUSE_DAYS = 14
-"""P05: an offensive has paused after this many days without a Damascus ground attack."""
 
 NO_DAY = -1  # internal marker for "never"; written as null
 

@@ -15,7 +15,7 @@ from sim.model.geography import (
     district_total,
     runs_where,
 )
-from sim.model.world import WEEK
+from sim.model.params import WEEK
 
 BREACH_UNIT = 10
 """`frustration_breaches` weighs the breach rate per 10 breaches a day."""

@@ -15,13 +15,13 @@ and `today` and `yesterday` (`Today`): what happened on the day, and the day bef
 from sim.model.geography import Geography
 from sim.model.params import ParameterSet
 from sim.model.streams import Streams
-from sim.model.world.calendar import WEEK, Calendar, Today
+from sim.model.world.calendar import Calendar, Today
 from sim.model.world.combat import Combat
 from sim.model.world.people import People
 from sim.model.world.relations import Relations
 from sim.model.world.territory import Territory
 
-__all__ = ["WEEK", "Combat", "People", "Relations", "Territory", "Today", "World"]
+__all__ = ["Combat", "People", "Relations", "Territory", "Today", "World"]
 
 
 class World:

@@ -6,10 +6,6 @@ import numpy as np
 
 from sim.model.geography import ACTORS
 
-WEEK = 7
-"""Days that sustained measures look back over (the ladder's levels 2 and 3, a week's flight,
-Russia's breach rate)."""
-
 
 @dataclass
 class Today:

@@ -20,12 +20,12 @@ from sim.model.geography import (
     district_total,
     runs_where,
 )
-from sim.model.params import ParameterSet
+from sim.model.params import MIN_DEFENCE, ParameterSet
 from sim.model.streams import Streams
 from sim.model.world.calendar import Calendar
 from sim.model.world.people import People
 from sim.model.world.relations import Relations
-from sim.model.world.territory import MIN_DEFENCE, TINY, Territory
+from sim.model.world.territory import TINY, Territory
 
 REBELS = (HTS, OPPOSITION)
 

@@ -4,8 +4,8 @@ import numpy as np
 
 from sim.model.claims import rule
 from sim.model.geography import DAMASCUS, RUSSIA, TURKEY
-from sim.model.params import ParameterSet
-from sim.model.world.calendar import WEEK, Calendar
+from sim.model.params import WEEK, ParameterSet
+from sim.model.world.calendar import Calendar
 
 
 class Relations:

@@ -20,12 +20,9 @@ from sim.model.geography import (
     district_total,
     runs_where,
 )
-from sim.model.params import ParameterSet
+from sim.model.params import MIN_DEFENCE, ParameterSet
 from sim.model.world.calendar import Calendar
 from sim.model.world.people import FORCE_UNIT, People
-
-MIN_DEFENCE = 0.05
-"""Thousand fighter-eq: no district counts as wholly undefended (keeps odds finite)."""
 
 TINY = 1e-12
 """Guards divisions by totals that can be zero; never large enough to change a result."""
