@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from sim.analysis import calibrate as abc
+from sim.io.disk import lock
 from sim.model.scenario import load as load_scenario
-from sim.sweeps.disk import lock
 from tests.sweeps import invoke
 
 TRUTH = {"shelling_rate": 0.9, "killed_per_breach": 0.075}

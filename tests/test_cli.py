@@ -190,8 +190,8 @@ def test_two_runs_on_one_folder_one_wins_whole_the_other_loses_cleanly(tmp_path)
 def test_default_folders_are_unique_and_bad_folders_fail_before_the_simulation(tmp_path):
     from pathlib import Path
 
+    from sim.io.disk import ResultsError
     from sim.reports.files import claim
-    from sim.sweeps.disk import ResultsError
 
     default = tmp_path / "results" / "baseline-20190123-000000"
     first, second = claim(None, default), claim(None, default)

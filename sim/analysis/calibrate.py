@@ -494,7 +494,7 @@ the batch changes only the speed; the predictive check is drawn anew)."""
 def identity(problem: Problem) -> dict[str, Any]:
     """What a calibration folder's particles depend on: resuming with anything else is
     refused."""
-    from sim.sweeps.disk import code_digest
+    from sim.io.disk import code_digest
 
     return {
         "calibration": problem.calibration.model_dump(mode="json", exclude=RESUMABLE),

@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
+from sim.io.disk import ResultsError
 from sim.io.tables import posture_names, to_table
 from sim.model import EscalationModel
 from sim.model.record import check_memory
 from sim.model.scenario import Scenario
 from sim.model.streams import sweep_seeds
 from sim.sweeps.design import Sweep
-from sim.sweeps.disk import ResultsError
 from sim.sweeps.store import SweepStore
 
 if TYPE_CHECKING:
