@@ -209,10 +209,10 @@ def run(
     """Run a scenario; write daily, summary and events (.parquet), manifest.json, overview.png.
     With --from-sweep or --from-run and --run, re-run one stored run instead."""
     from sim.analysis.posterior import read as read_posterior
+    from sim.io.disk import ResultsError
     from sim.model.record import check_memory
     from sim.reports.files import claim, release, staged, write_run
     from sim.reports.plots import overview
-    from sim.sweeps.disk import ResultsError
 
     started = datetime.now().astimezone()
     stored_options = (replicates, seed, run_seed)
@@ -291,7 +291,9 @@ def simulate(spec: scenarios.Scenario, run_seed: list[int] | None):
     """Run the scenario's model (its replicates and seed, or the given run seeds) to its
     horizon with a progress bar on stderr."""
     from sim.model import EscalationModel
+    from sim.sweeps.runner import reuse_freed_memory
 
+    reuse_freed_memory()
     model = EscalationModel(spec, spec.replicates, seeds=run_seed or None)
     with Progress(
         TextColumn(f"{spec.name}: {model.replicates} runs"),
@@ -530,8 +532,8 @@ def sweep(
     verify: Verify = False,
 ) -> None:
     """Run a sweep into a resumable store; the same command again resumes it."""
+    from sim.io.disk import ResultsError
     from sim.sweeps import design as sweeps
-    from sim.sweeps.disk import ResultsError
     from sim.sweeps.runner import SweepRun
 
     if verify:
@@ -560,7 +562,7 @@ def execute(run, folder: Path, workers: int | None, scheduler: str | None) -> No
     """Run a sweep's pending batches with a progress bar; Ctrl-C stops it, keeping what is saved."""
     from distributed import KilledWorker
 
-    from sim.sweeps.disk import ResultsError
+    from sim.io.disk import ResultsError
 
     left = run.runs_to_go()
     say(
@@ -624,7 +626,7 @@ def verify_store(folder: Path) -> None:
 def verified(folder: Path):
     """A sweep store whose saved files all match its manifest (SHA-256), or a one-line error."""
     import sim.results
-    from sim.sweeps.disk import ResultsError
+    from sim.io.disk import ResultsError
 
     try:
         found = sim.results.open(folder)
@@ -656,9 +658,9 @@ def discover(
     design points, and which parameters separate it (feature scores); a null parameter of pure
     noise is the floor for both."""
     from sim.analysis.discover import BOOTSTRAPS, QP_LIMIT, discover_sweep
+    from sim.io.disk import ResultsError
 
     HELD_OUT = ["held_out_coverage", "held_out_density"]
-    from sim.sweeps.disk import ResultsError
 
     found = verified(folder)
     try:
@@ -716,9 +718,9 @@ def sensitivity(
     parameters, and the indices on half the samples (convergence); writes indices, chance and
     convergence (.parquet), manifest.json and sensitivity.png."""
     from sim.analysis.sensitivity import OUTCOMES, analyse
+    from sim.io.disk import ResultsError
     from sim.reports import plots
     from sim.reports.files import claim, release, staged, write_analysis
-    from sim.sweeps.disk import ResultsError
 
     started = datetime.now().astimezone()
     found = verified(folder)
@@ -779,9 +781,9 @@ def coverage_check(problem, draws: int, folder: Path, client, about: dict[str, A
     """`sim calibrate --check K`: the coverage check into a new <folder>-check-K/."""
     from sim.analysis import calibrate as abc
     from sim.analysis.coverage import ALPHA, verdict
+    from sim.io.disk import ResultsError
     from sim.reports import plots
     from sim.reports.files import claim, release, staged, write_analysis
-    from sim.sweeps.disk import ResultsError
 
     try:
         target = claim(None, folder.with_name(f"{folder.name}-check-{draws}"), note)
@@ -845,9 +847,7 @@ def calibrate(
     scenario can draw from run by run (sample.toml) and manifest.json. pyabc's database
     (abc.db) makes it resumable: the same command again goes on from the last generation."""
     from sim.analysis import calibrate as abc
-    from sim.reports import plots
-    from sim.reports.files import write_analysis
-    from sim.sweeps.disk import (
+    from sim.io.disk import (
         LOCK,
         ResultsError,
         lock,
@@ -855,6 +855,8 @@ def calibrate(
         refuse_inside_results,
         write_atomic,
     )
+    from sim.reports import plots
+    from sim.reports.files import write_analysis
     from sim.sweeps.runner import dask_client
 
     started = datetime.now().astimezone()
@@ -953,8 +955,8 @@ def calibrate(
 @app.command()
 def results(folder: Annotated[Path, typer.Argument(help="a sweep's store")]) -> None:
     """A short table of a sweep: runs, points and outcome quantiles."""
+    from sim.io.disk import ResultsError
     from sim.model.outcomes import key_outcomes
-    from sim.sweeps.disk import ResultsError
 
     found = verified(folder)
     try:

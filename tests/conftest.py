@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from sim.model import EscalationModel
+from sim.model.geography import RUSSIA
 from sim.model.scenario import load
 
 CALIBRATION_SEED = 20190123
@@ -28,7 +29,7 @@ def baseline_1000():
     frustration = {}
     while model.day <= 365:
         model.step()
-        frustration[model.day - 1] = np.median(model.faction("russia").frustration)
+        frustration[model.day - 1] = np.median(model.faction(RUSSIA).frustration)
     return model.recorder.summary_columns(), frustration
 
 

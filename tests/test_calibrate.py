@@ -12,8 +12,8 @@ import pytest
 
 from sim.analysis import calibrate as abc
 from sim.analysis.coverage import JOINT
+from sim.io.disk import lock
 from sim.model.scenario import load as load_scenario
-from sim.sweeps.disk import lock
 from tests.sweeps import invoke
 
 TRUTH = {"shelling_rate": 0.9, "killed_per_breach": 0.075}

@@ -192,8 +192,8 @@ def test_two_runs_on_one_folder_one_wins_whole_the_other_loses_cleanly(tmp_path)
 def test_default_folders_are_unique_and_bad_folders_fail_before_the_simulation(tmp_path):
     from pathlib import Path
 
+    from sim.io.disk import ResultsError
     from sim.reports.files import claim
-    from sim.sweeps.disk import ResultsError
 
     default = tmp_path / "results" / "baseline-20190123-000000"
     first, second = claim(None, default, print), claim(None, default, print)
@@ -392,8 +392,8 @@ def claimed_run(out: Path) -> subprocess.Popen:
 
 
 def test_a_run_killed_outright_leaves_a_folder_the_next_run_takes_over(tmp_path):
+    from sim.io.disk import whoami
     from sim.reports.files import CLAIM
-    from sim.sweeps.disk import whoami
 
     out = tmp_path / "run"
     killed = claimed_run(out)

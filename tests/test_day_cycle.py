@@ -126,25 +126,31 @@ def test_fighting_conserves_force(
         },
     )
     world = World(geo, params, Streams(np.array([seed])), 1)
-    world.allied = allied * world.held(HTS)
+    world.territory.allied = allied * world.territory.held(HTS)
     for actor, firm in enumerate(resolve):
-        world.stand_firm(actor, np.array([firm]))
+        world.territory.stand_firm(actor, np.array([firm]))
     picked = np.zeros((1, geo.size), dtype=bool)
     picked[0, picks] = True
     for day in range(30):
         world.start_day(day)
-        targets = picked & (world.control != attacker) & (world.control != 0)
-        targets &= world.neighbours_of(world.held(attacker)) > 0
-        before = district_total(world.force + world.posts + world.allied)
-        killed = world.killed.copy()
-        world.fight(attacker, targets, np.array([2.0]), "test")
-        after = district_total(world.force + world.posts + world.allied)
-        lost = (world.killed - killed) / (1000 * params.death_share)
+        targets = picked & (world.territory.control != attacker) & (world.territory.control != 0)
+        targets &= world.territory.neighbours_of(world.territory.held(attacker)) > 0
+        before = district_total(
+            world.territory.force + world.territory.posts + world.territory.allied
+        )
+        killed = world.people.killed.copy()
+        world.combat.fight(attacker, targets, np.array([2.0]), "test")
+        after = district_total(
+            world.territory.force + world.territory.posts + world.territory.allied
+        )
+        lost = (world.people.killed - killed) / (1000 * params.death_share)
         np.testing.assert_allclose(before - after, lost, rtol=1e-9, atol=1e-12)
-        assert (world.force >= 0).all() and (world.posts >= 0).all()
-        assert (world.allied >= 0).all() and not (world.allied * ~world.held(HTS)).any()
+        assert (world.territory.force >= 0).all() and (world.territory.posts >= 0).all()
+        assert (world.territory.allied >= 0).all() and not (
+            world.territory.allied * ~world.territory.held(HTS)
+        ).any()
         assert world.today.attacked[0, attacker].sum() == targets.sum()
-        assert set(np.unique(world.control)) <= {TURKEY, DAMASCUS, HTS, OPPOSITION, 5}
+        assert set(np.unique(world.territory.control)) <= {TURKEY, DAMASCUS, HTS, OPPOSITION, 5}
 
 
 @settings(max_examples=25, deadline=None)
@@ -161,17 +167,17 @@ def test_air_strikes_count_the_fighters_they_kill(strikes, damage, deaths, seed)
     geo = load()
     params = ParameterSet(1, {"strike_damage": damage, "death_share": deaths})
     world = World(geo, params, Streams(np.array([seed])), 1)
-    world.allied = 0.5 * world.held(HTS)
+    world.territory.allied = 0.5 * world.territory.held(HTS)
     world.start_day(1)
-    force = world.force + world.allied
-    killed, injured = world.killed.copy(), world.injured.copy()
-    civilians = world.civilians_killed.copy()
-    world.bombard(np.array([strikes]), np.array([0]))
-    destroyed = district_total(force - world.force - world.allied)
-    fighters = (world.killed - killed) - (world.civilians_killed - civilians)
+    force = world.territory.force + world.territory.allied
+    killed, injured = world.people.killed.copy(), world.people.injured.copy()
+    civilians = world.people.civilians_killed.copy()
+    world.combat.bombard(np.array([strikes]), np.array([0]))
+    destroyed = district_total(force - world.territory.force - world.territory.allied)
+    fighters = (world.people.killed - killed) - (world.people.civilians_killed - civilians)
     np.testing.assert_allclose(fighters, destroyed * 1000 * deaths, rtol=1e-9, atol=1e-9)
-    np.testing.assert_allclose(world.injured - injured, fighters * params.injured_per_killed)
-    rebel = world.rebels()[0]
+    np.testing.assert_allclose(world.people.injured - injured, fighters * params.injured_per_killed)
+    rebel = world.territory.rebels()[0]
     assert (destroyed > 0) == any(n > 0 and rebel[d] for d, n in enumerate(strikes))
 
 
@@ -188,35 +194,46 @@ def test_the_defenders_of_a_captured_district_fall_back_or_are_counted_as_lost(c
         held.append(int(np.flatnonzero(geo.adjacency[held[0]])[0]))
     around = np.setdiff1d(np.flatnonzero(geo.adjacency[held].any(axis=0)), held)
     world = World(geo, params, Streams(np.array([3])), 1)
-    world.control[0, around], world.force[0, around] = DAMASCUS, 5.0  # surrounded ...
+    world.territory.control[0, around], world.territory.force[0, around] = (
+        DAMASCUS,
+        5.0,
+    )  # surrounded ...
     if case == "shelter":  # ... but for one district of its own side, empty
-        world.control[0, around[0]], world.force[0, around[0]] = HTS, 0.0
-    world.control[0, held] = HTS
-    world.allied[0, held] = 0.4  # groups that signed over, under HTS
-    world.control = world.control  # forget what was worked out from control
+        world.territory.control[0, around[0]], world.territory.force[0, around[0]] = HTS, 0.0
+    world.territory.control[0, held] = HTS
+    world.territory.allied[0, held] = 0.4  # groups that signed over, under HTS
+    world.territory.control = world.territory.control  # forget what was worked out from control
     targets = np.zeros((1, geo.size), dtype=bool)
     targets[0, held] = True
     for day in range(400):
         world.start_day(day)
-        force, allied, killed = world.force.copy(), world.allied.copy(), world.killed.copy()
-        world.fight(DAMASCUS, targets & world.held(HTS), np.array([1.0]), "test")
-        lost = (world.killed - killed)[0] / (1000 * params.death_share[0])
-        gone = force.sum() + allied.sum() - world.force.sum() - world.allied.sum()
+        force, allied, killed = (
+            world.territory.force.copy(),
+            world.territory.allied.copy(),
+            world.people.killed.copy(),
+        )
+        world.combat.fight(DAMASCUS, targets & world.territory.held(HTS), np.array([1.0]), "test")
+        lost = (world.people.killed - killed)[0] / (1000 * params.death_share[0])
+        gone = (
+            force.sum() + allied.sum() - world.territory.force.sum() - world.territory.allied.sum()
+        )
         np.testing.assert_allclose(gone, lost, rtol=1e-9)
-        assert not (world.allied * ~world.held(HTS)).any()
+        assert not (world.territory.allied * ~world.territory.held(HTS)).any()
         fought = world.today.attacked[0, DAMASCUS].sum() > 0
-        assert not fought or (world.allied[0, held] < allied[0, held]).any()  # they lose too
+        assert (
+            not fought or (world.territory.allied[0, held] < allied[0, held]).any()
+        )  # they lose too
         if world.today.captured[0, held].sum() == len(held):  # all fell the same day
             break
         if case == "pair" and world.today.captured[0, held].any():  # one fell alone: again
-            world.control[0, held], world.force[0, held] = HTS, force[0, held]
-            world.allied[0, held] = allied[0, held]
-            world.control = world.control
+            world.territory.control[0, held], world.territory.force[0, held] = HTS, force[0, held]
+            world.territory.allied[0, held] = allied[0, held]
+            world.territory.control = world.territory.control
     assert world.today.captured[0, held].all(), "the districts never fell together"
     if case == "shelter":  # the survivors moved next door, the groups' fighters still apart
-        assert world.force[0, around[0]] > 0 and world.allied[0, around[0]] > 0
+        assert world.territory.force[0, around[0]] > 0 and world.territory.allied[0, around[0]] > 0
     else:  # nowhere to go: none left
-        assert not world.allied.any()
+        assert not world.territory.allied.any()
 
 
 def lone_front(attacker: int, defender: int, targets: int) -> tuple[World, int, np.ndarray]:
@@ -228,10 +245,10 @@ def lone_front(attacker: int, defender: int, targets: int) -> tuple[World, int, 
     world = World(geo, params, Streams(np.array([11])), 1)
     front = next(d for d in range(geo.size) if geo.adjacency[d].sum() >= 2)
     aimed = np.flatnonzero(geo.adjacency[front])[:targets]
-    world.force[:] = 0.0
-    world.control[0, front], world.force[0, front] = attacker, 10.0
-    world.control[0, aimed], world.force[0, aimed] = defender, 1.0
-    world.control = world.control  # forget what was worked out from control
+    world.territory.force[:] = 0.0
+    world.territory.control[0, front], world.territory.force[0, front] = attacker, 10.0
+    world.territory.control[0, aimed], world.territory.force[0, aimed] = defender, 1.0
+    world.territory.control = world.territory.control  # forget what was worked out from control
     mask = np.zeros((1, geo.size), dtype=bool)
     mask[0, aimed] = True
     world.start_day(1)
@@ -244,31 +261,34 @@ def test_a_district_splits_what_it_commits_over_its_targets(targets):
     what it sends is split: against defences strong enough to destroy every attacker sent, it
     loses exactly `commit_share` of its force, whether it attacks one district or two."""
     world, front, mask = lone_front(DAMASCUS, HTS, targets)
-    world.force[0, mask[0]] = 1000.0  # every attacker sent is lost
-    world.fight(DAMASCUS, mask, np.array([1.0]), "test")
+    world.territory.force[0, mask[0]] = 1000.0  # every attacker sent is lost
+    world.combat.fight(DAMASCUS, mask, np.array([1.0]), "test")
     commit = world.params.commit_share[0]
-    np.testing.assert_allclose(world.force[0, front], 10.0 * (1 - commit), rtol=1e-12)
+    np.testing.assert_allclose(world.territory.force[0, front], 10.0 * (1 - commit), rtol=1e-12)
 
 
 def test_fighting_groups_and_resisting_kurds_stand_firm():
-    """A defender that stands firm (`World.stand_firm`: the opposition fighting, the Kurds
+    """A defender that stands firm (`Territory.stand_firm`: the opposition fighting, the Kurds
     resisting) counts its force `resolve` times: under the same attack it loses less, and
     the attackers lose more; the opposition's resolve covers its fighters under HTS too."""
     for attacker, defender in ((DAMASCUS, OPPOSITION), (TURKEY, KURDS)):
         lost = {}
         for resolve in (1.0, 2.0):
             world, front, mask = lone_front(attacker, defender, 1)
-            world.stand_firm(defender, np.array([resolve]))
-            world.fight(attacker, mask, np.array([1.0]), "test")
-            lost[resolve] = (1.0 - world.force[0, mask[0]].sum(), 10.0 - world.force[0, front])
+            world.territory.stand_firm(defender, np.array([resolve]))
+            world.combat.fight(attacker, mask, np.array([1.0]), "test")
+            lost[resolve] = (
+                1.0 - world.territory.force[0, mask[0]].sum(),
+                10.0 - world.territory.force[0, front],
+            )
         assert lost[2.0][0] < lost[1.0][0] and lost[2.0][1] > lost[1.0][1], (defender, lost)
     under_hts = {}
     for resolve in (1.0, 2.0):
         world, front, mask = lone_front(DAMASCUS, HTS, 1)
-        world.allied[0, mask[0]] = 1.0
-        world.stand_firm(OPPOSITION, np.array([resolve]))
-        world.fight(DAMASCUS, mask, np.array([1.0]), "test")
-        under_hts[resolve] = world.allied[0, mask[0]].sum()
+        world.territory.allied[0, mask[0]] = 1.0
+        world.territory.stand_firm(OPPOSITION, np.array([resolve]))
+        world.combat.fight(DAMASCUS, mask, np.array([1.0]), "test")
+        under_hts[resolve] = world.territory.allied[0, mask[0]].sum()
     assert under_hts[2.0] > under_hts[1.0], under_hts
 
 
@@ -276,14 +296,14 @@ def test_the_postures_set_their_resolve():
     """Every day the opposition's resolve is `fighting_resolve` where it fights and 1 where it
     does not, and the Kurds' where they resist (power_vacuum: Turkey's operation comes)."""
     model = EscalationModel("power_vacuum", 200, 3, record_every=None, record_events=False)
-    opposition, kurds = model.faction("opposition"), model.faction("kurds")
+    opposition, kurds = model.faction(OPPOSITION), model.faction(KURDS)
     firm = model.params.fighting_resolve
     seen = {"fight": 0, "resist": 0}
     for _ in range(400):
         model.step()
         fighting = opposition.posture == opposition.Posture.FIGHT
         resisting = kurds.posture == kurds.Posture.RESIST
-        resolve = model.world.resolve
+        resolve = model.world.territory.resolve
         np.testing.assert_array_equal(resolve[:, OPPOSITION], np.where(fighting, firm, 1.0))
         np.testing.assert_array_equal(resolve[:, KURDS], np.where(resisting, firm, 1.0))
         seen["fight"] += fighting.sum()
@@ -297,10 +317,10 @@ def test_the_kurds_make_no_deal_while_the_us_is_all_there():
     and the Kurds are eager (C17, C19)."""
     eager = {"kurd_invite_threat": 0.2, "kurd_invite_hazard": 0.2, "us_pullout_delay": 150}
     model = EscalationModel("coordinated_transition", 300, 5, record_every=None, **eager)
-    kurds, invited_early = model.faction("kurds"), 0
+    kurds, invited_early = model.faction(KURDS), 0
     for _ in range(400):
         model.step()
-        invited_early += (kurds.inviting & (model.world.us_presence == 1)).sum()
+        invited_early += (kurds.inviting & (model.world.relations.us_presence == 1)).sum()
     assert invited_early == 0
     assert kurds.invited.mean() > 0.9  # once the US leaves, they do
 
@@ -320,55 +340,57 @@ def test_turkey_retaliates_on_damascus_forces_near_its_posts():
     params = ParameterSet(2, {"retaliation_damage": 0.2})
     world = World(geo, params, Streams(np.array([1, 2])), 2)
     near = geo.turkish_post | (geo.adjacency[geo.turkish_post].sum(axis=0) > 0)
-    world.control[:, :] = DAMASCUS
-    world.control[:, np.flatnonzero(near)[::2]] = HTS  # every other district near a post
-    world.control = world.control
+    world.territory.control[:, :] = DAMASCUS
+    world.territory.control[:, np.flatnonzero(near)[::2]] = HTS  # every other district near a post
+    world.territory.control = world.territory.control
     world.start_day(1)
-    force = world.force.copy()
-    world.retaliate(np.array([1]))
-    hit = near & (world.control[1] == DAMASCUS)
-    np.testing.assert_array_equal(world.force[0], force[0])  # run 0 did not retaliate
-    np.testing.assert_allclose(world.force[1, hit], force[1, hit] * 0.8)
-    np.testing.assert_array_equal(world.force[1, ~hit], force[1, ~hit])
+    force = world.territory.force.copy()
+    world.combat.retaliate(np.array([1]))
+    hit = near & (world.territory.control[1] == DAMASCUS)
+    np.testing.assert_array_equal(world.territory.force[0], force[0])  # run 0 did not retaliate
+    np.testing.assert_allclose(world.territory.force[1, hit], force[1, hit] * 0.8)
+    np.testing.assert_array_equal(world.territory.force[1, ~hit], force[1, ~hit])
     assert hit.any() and (near & ~hit).any()
     lost = force[1, hit].sum() * 0.2
-    np.testing.assert_allclose(world.killed[1], lost * 1000 * params.death_share[1])
+    np.testing.assert_allclose(world.people.killed[1], lost * 1000 * params.death_share[1])
     assert world.today.clashes[1, TURKEY, DAMASCUS] and not world.today.clashes[0].any()
 
 
 def test_opposition_fighters_under_hts_raise_the_defence():
-    """`World.odds` counts the opposition's fighters under HTS in a district's defence, and a
+    """`Territory.odds` counts the opposition's fighters under HTS in a district's defence, and a
     strike destroys the same share of them as of HTS's garrison."""
     geo = load()
     params = ParameterSet(1, {"strike_damage": 0.05})
     world = World(geo, params, Streams(np.array([5])), 1)
     target = geo.index("eastern_idlib")  # HTS's, on Damascus's front line
-    before = world.odds(DAMASCUS, np.array([0]))[0, target]
-    world.allied[0, target] = 1.0
-    assert 0 < world.odds(DAMASCUS, np.array([0]))[0, target] < before
-    force = world.force[0, target]
+    before = world.territory.odds(DAMASCUS, np.array([0]))[0, target]
+    world.territory.allied[0, target] = 1.0
+    assert 0 < world.territory.odds(DAMASCUS, np.array([0]))[0, target] < before
+    force = world.territory.force[0, target]
     strikes = np.zeros((1, geo.size), dtype=np.int64)
     strikes[0, target] = 2
     world.start_day(1)
-    world.bombard(strikes, np.array([0]))
-    np.testing.assert_allclose(world.allied[0, target], 1.0 * 0.9)
-    np.testing.assert_allclose(world.force[0, target], force * 0.9)
+    world.combat.bombard(strikes, np.array([0]))
+    np.testing.assert_allclose(world.territory.allied[0, target], 1.0 * 0.9)
+    np.testing.assert_allclose(world.territory.force[0, target], force * 0.9)
 
 
 @settings(max_examples=25, deadline=None)
 @given(runs=st.integers(1, 40), seed=st.integers(0, 2**32 - 1))
 def test_all_shares_at_once_are_each_share_to_the_bit(runs, seed):
-    """`World.shares` and `by_controller` count every theatre and actor with one bincount each:
+    """`Territory.shares` and `by_controller` count every theatre and actor with one bincount each:
     the same numbers, to the bit, as `share` and `district_total` one at a time, in any batch."""
     geo, rng = load(), np.random.default_rng(seed)
     world = World(geo, ParameterSet(runs), Streams(np.arange(runs)), runs)
-    world.control = rng.integers(0, 6, size=world.control.shape)
-    world.residents = rng.lognormal(10, 2, size=world.residents.shape)
-    world.residents[rng.random(world.residents.shape) < 0.2] = 0.0  # emptied districts
-    shares, forces = world.shares(), world.by_controller(world.force)
+    world.territory.control = rng.integers(0, 6, size=world.territory.control.shape)
+    world.people.residents = rng.lognormal(10, 2, size=world.people.residents.shape)
+    world.people.residents[rng.random(world.people.residents.shape) < 0.2] = (
+        0.0  # emptied districts
+    )
+    shares, forces = world.territory.shares(), world.territory.by_controller(world.territory.force)
     for t, theatre in enumerate(THEATRES):
         columns = geo.in_theatre(theatre)
         for actor in range(len(ACTORS)):
-            assert np.array_equal(shares[t, actor], world.share(theatre, actor))
-            held = world.force * (world.control == actor) * columns
+            assert np.array_equal(shares[t, actor], world.territory.share(theatre, actor))
+            held = world.territory.force * (world.territory.control == actor) * columns
             assert np.array_equal(forces[t, actor], district_total(held))

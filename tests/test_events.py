@@ -1,11 +1,14 @@
 """The event log: complete and exact (it agrees with the daily series and the summary), and a
 run's events do not depend on the runs beside it."""
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from sim.model import EscalationModel
-from sim.model.geography import ACTORS
+from sim.model import EscalationModel, events, record
+from sim.model.geography import ACTORS, RUSSIA
 from sim.model.scenario import load
 from sim.model.streams import run_seeds
 
@@ -49,7 +52,7 @@ def test_capture_and_cession_events_rebuild_who_holds_every_district(logged):
     ):
         assert control[run, ids.index(district)] == ACTORS.index(target)
         control[run, ids.index(district)] = ACTORS.index(actor)
-    np.testing.assert_array_equal(control, model.world.control)
+    np.testing.assert_array_equal(control, model.world.territory.control)
 
 
 def count(events, name: str) -> np.ndarray:
@@ -114,3 +117,17 @@ def test_a_runs_events_are_the_same_alone_and_in_a_batch(logged):
     for column in ("seed", "day", "actor", "event", "district", "target"):
         np.testing.assert_array_equal(own[column], events[column][mine], err_msg=column)
     np.testing.assert_array_equal(own["value"], events["value"][mine])
+
+
+def test_the_recorder_and_the_log_read_only_what_actors_publish():
+    """The recorder and the event log read an actor's state only through `view`, which gives
+    its `published` attributes (and its posture), read-only, and nothing else."""
+    for module in (record, events):
+        read = set(re.findall(r'faction\("\w+"\)\.(\w+)', Path(module.__file__).read_text()))
+        assert read <= {"view"}, f"{module.__name__} reads {read - {'view'}}"
+    model = EscalationModel("baseline", record_every=None, record_events=False)
+    russia = model.faction(RUSSIA)
+    assert not russia.view("frustration").flags.writeable
+    assert russia.frustration.flags.writeable  # the actor's own array is untouched
+    with pytest.raises(AttributeError, match="does not publish"):
+        russia.view("breach_rate")

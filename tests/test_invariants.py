@@ -33,15 +33,29 @@ def parameter_values(draw) -> dict[str, np.ndarray]:
 
 
 COUNTERS = (
-    "breaches",
-    "killed",
-    "injured",
-    "civilians_killed",
-    "breach_killed",
-    "cessions",
-    "left_for_turkey",
+    "combat.breaches",
+    "people.killed",
+    "people.injured",
+    "people.civilians_killed",
+    "combat.breach_killed",
+    "territory.cessions",
+    "people.left_for_turkey",
 )
-STOCKS = ("residents", "displaced", "in_camps", "ne_displaced", "ne_camps", "force", "posts")
+STOCKS = (
+    "people.residents",
+    "people.displaced",
+    "people.in_camps",
+    "people.ne_displaced",
+    "people.ne_camps",
+    "territory.force",
+    "territory.posts",
+)
+
+
+def figure(world, name: str) -> np.ndarray:
+    """A component's figure by "component.attribute"."""
+    component, attribute = name.split(".")
+    return getattr(getattr(world, component), attribute)
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -53,26 +67,26 @@ STOCKS = ("residents", "displaced", "in_camps", "ne_displaced", "ne_camps", "for
 def test_people_shares_levels_and_counters(values, scenario, seed):
     model = EscalationModel(load(scenario)[0], REPLICATES, seed, parameters=values)
     world = model.world
-    people = world.people()
-    before = {name: getattr(world, name).copy() for name in COUNTERS}
+    people = world.people.everyone()
+    before = {name: figure(world, name).copy() for name in COUNTERS}
     for _ in range(260):
         model.step()
         # people are conserved: residents + displaced and camps (both regions) + Turkey + killed
-        np.testing.assert_allclose(world.people(), people, rtol=1e-9)
+        np.testing.assert_allclose(world.people.everyone(), people, rtol=1e-9)
         for stock in STOCKS:
-            assert (getattr(world, stock) >= -1e-9).all(), stock
-        assert (world.killed >= world.civilians_killed - 1e-9).all()
-        assert (world.aid_delivered <= world.aid_need + 1e-9).all()
+            assert (figure(world, stock) >= -1e-9).all(), stock
+        assert (world.people.killed >= world.people.civilians_killed - 1e-9).all()
+        assert (world.people.aid_delivered <= world.people.aid_need + 1e-9).all()
         # control and population shares sum to one in each theatre
         for theatre in THEATRES:
-            shares = [world.share(theatre, actor) for actor in range(7)]
+            shares = [world.territory.share(theatre, actor) for actor in range(7)]
             np.testing.assert_allclose(np.sum(shares, axis=0), 1.0, rtol=1e-9)
         level = model.recorder.level
         assert ((level >= 0) & (level < len(LEVELS))).all()
-        assert (world.relation >= 0).all() and (world.relation <= 1).all()
-        assert ((world.us_presence >= 0) & (world.us_presence <= 1)).all()
+        assert (world.relations.relation >= 0).all() and (world.relations.relation <= 1).all()
+        assert ((world.relations.us_presence >= 0) & (world.relations.us_presence <= 1)).all()
         for name in COUNTERS:
-            now = getattr(world, name)
+            now = figure(world, name)
             assert (now >= before[name]).all() and (now >= 0).all(), name
             before[name] = now.copy()
 
@@ -98,9 +112,9 @@ def test_the_whole_parameter_space_stays_finite_and_conserves_people():
         for i, n in enumerate(names)
     }
     model = EscalationModel(load("power_vacuum")[0], len(unit), 3, parameters=parameters)
-    people = model.world.people()
+    people = model.world.people.everyone()
     model.run(560)
-    np.testing.assert_allclose(model.world.people(), people, rtol=1e-9)
+    np.testing.assert_allclose(model.world.people.everyone(), people, rtol=1e-9)
     summary = model.recorder.summary_columns()
     amounts = [o for o in summary_outcomes() if by_column("summary")[o].kind is not Kind.DAY]
     for name in amounts:

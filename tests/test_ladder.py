@@ -3,8 +3,8 @@
 import numpy as np
 
 from sim.model.geography import DAMASCUS, HTS, KURDS, OPPOSITION, RUSSIA, TURKEY
-from sim.model.ladder import PAIRS, WEEK, Ladder, Level, pair, theatre_level
-from sim.model.params import ParameterSet
+from sim.model.ladder import PAIRS, Ladder, Level, pair, theatre_level
+from sim.model.params import WEEK, ParameterSet
 from sim.model.world import Today
 
 DISTRICTS = 41

@@ -17,10 +17,16 @@ from sim.analysis.calibrate import fitted_parameters
 from sim.model import EscalationModel
 from sim.model.agents import FACTIONS
 from sim.model.claims import ASSUMPTION, CLAIMS, PATTERNS, SOURCES, cited
-from sim.model.geography import THEATRES, district_total, district_totals, load, parse
-from sim.model.params import PARAMETERS, ParameterSet
-from sim.model.rules import all_rules
-from sim.model.world import World
+from sim.model.geography import ACTORS, THEATRES, district_total, district_totals, load, parse
+from sim.model.params import (
+    CONSTANTS,
+    MIN_DEFENCE,
+    PARAMETERS,
+    PAUSE_DAYS,
+    WEEK,
+    ParameterSet,
+)
+from sim.model.rules import RULE_OWNERS, all_rules
 
 ROOT = Path(__file__).parent.parent
 
@@ -101,7 +107,7 @@ def test_every_agent_rule_cites_claims_and_its_docstring_names_them():
                 continue
             dispatches = name == "act" and method.__doc__.startswith("Today's actions")
             assert getattr(method, "claims", None) or dispatches, f"{faction.__name__}.{name}"
-    owners = {c.__name__: c for c in (*FACTIONS, World, EscalationModel)}
+    owners = {c.__name__: c for c in RULE_OWNERS}
     for name, sources in all_rules().items():
         owner, method = name.split(".")
         doc = vars(owners[owner])[method].__doc__
@@ -153,7 +159,7 @@ def test_the_readme_tables_and_the_recorded_columns_come_from_the_outcome_regist
     import re
     from pathlib import Path
 
-    from sim.model import EscalationModel, outcomes
+    from sim.model import outcomes
     from sim.model.params import PARAMETERS
     from tests.sweeps import invoke
 
@@ -208,3 +214,13 @@ def test_neighbour_sums_are_the_same_alone_or_in_a_batch(runs, seed):
     ]
     assert geo.neighbour_sum(x).tolist() == in_map_order
     assert not np.signbit(geo.neighbour_sum(-np.zeros_like(x))).any()  # from +0, either way
+
+
+def test_every_actor_has_one_agent():
+    assert sorted(faction.actor for faction in FACTIONS) == list(range(len(ACTORS)))
+
+
+def test_fixed_constants_are_declared_but_are_no_parameters():
+    """A constant has a unit and basis like a parameter but is neither swept nor recorded."""
+    assert not set(CONSTANTS) & set(PARAMETERS)
+    assert (WEEK, MIN_DEFENCE, PAUSE_DAYS) == (7, 0.05, 14)

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from sim.model import EscalationModel
-from sim.model.agents.damascus import Posture as Damascus
-from sim.model.geography import HTS, OPPOSITION, district_total
+from sim.model.agents import postures
+from sim.model.geography import DAMASCUS, HTS, OPPOSITION, district_total
 from sim.model.scenario import load
 
 RUNS = 200
@@ -30,14 +30,16 @@ def paired(name: str, values: list[float], record_every: int | None = None) -> E
 def test_the_levy_makes_up_its_share_of_the_gap_where_the_people_live():
     model = EscalationModel("baseline", replicates=2, record_every=None, record_events=False)
     world = model.world
-    hts = world.held(HTS)
-    people = world.residents * hts
+    hts = world.territory.held(HTS)
+    people = world.people.residents * hts
     per_resident = np.array([0.004, 0.004])
-    world.force[0] = np.where(hts[0], 0.5, world.force[0])  # far below 4 per 1,000 residents
-    world.force[1] = np.where(hts[1], 50.0, world.force[1])  # far above
-    before = world.force.copy()
-    world.levy(HTS, per_resident, np.array([0.1, 0.1]))
-    added = world.force - before
+    world.territory.force[0] = np.where(
+        hts[0], 0.5, world.territory.force[0]
+    )  # far below 4 per 1,000 residents
+    world.territory.force[1] = np.where(hts[1], 50.0, world.territory.force[1])  # far above
+    before = world.territory.force.copy()
+    world.territory.levy(HTS, per_resident, np.array([0.1, 0.1]))
+    added = world.territory.force - before
     gap = per_resident[0] * people[0].sum() - 1000 * (before[0] * hts[0]).sum()
     assert gap > 0
     assert np.isclose(added[0].sum() * 1000, 0.1 * gap)
@@ -51,9 +53,9 @@ def test_hts_keeps_a_force_while_it_rules_the_zone():
     the people it rules, below the levy's ratio (the wear goes on)."""
     model = paired("hts_levy_ratio", [0.0, 4.0])
     world = model.world
-    force = district_total(world.force * world.held(HTS)).reshape(2, RUNS)
-    residents = district_total(world.residents * world.held(HTS)).reshape(2, RUNS)
-    ruled = world.share("zone", HTS).reshape(2, RUNS)
+    force = district_total(world.territory.force * world.territory.held(HTS)).reshape(2, RUNS)
+    residents = district_total(world.people.residents * world.territory.held(HTS)).reshape(2, RUNS)
+    ruled = world.territory.share("zone", HTS).reshape(2, RUNS)
     assert np.median(ruled[1]) > 0.7
     assert np.median(force[0]) < 1.0
     assert np.median(force[1]) > 3.0
@@ -67,18 +69,20 @@ def test_a_group_that_signs_over_keeps_its_arms_under_hts():
     `signed_keep_arms` of the rest stay in the district as the opposition's (`allied`)."""
     model = EscalationModel("baseline", replicates=2, record_every=None, record_events=False)
     world = model.world
-    ceding = world.held(OPPOSITION) & (np.arange(world.geo.size) == world.geo.index("ariha"))
-    before, cessions = world.force.copy(), world.cessions.copy()
-    world.sign_over(ceding, np.array([0.5, 0.2]), np.array([1.0, 0.5]))
+    ceding = world.territory.held(OPPOSITION) & (
+        np.arange(world.geo.size) == world.geo.index("ariha")
+    )
+    before, cessions = world.territory.force.copy(), world.territory.cessions.copy()
+    world.territory.sign_over(ceding, np.array([0.5, 0.2]), np.array([1.0, 0.5]))
     at = world.geo.index("ariha")
-    assert (world.control[:, at] == HTS).all()
-    np.testing.assert_allclose(world.force[:, at], before[:, at] * [0.5, 0.2])
-    np.testing.assert_allclose(world.allied[:, at], before[:, at] * [0.5, 0.4])
-    assert world.allied.sum() == world.allied[:, at].sum()
-    np.testing.assert_array_equal(world.cessions, cessions + 1)
-    opposition = world.zone_forces()[1]
-    groups = district_total(world.force * world.held(OPPOSITION))
-    np.testing.assert_allclose(opposition, groups + world.allied[:, at])
+    assert (world.territory.control[:, at] == HTS).all()
+    np.testing.assert_allclose(world.territory.force[:, at], before[:, at] * [0.5, 0.2])
+    np.testing.assert_allclose(world.territory.allied[:, at], before[:, at] * [0.5, 0.4])
+    assert world.territory.allied.sum() == world.territory.allied[:, at].sum()
+    np.testing.assert_array_equal(world.territory.cessions, cessions + 1)
+    opposition = world.territory.zone_forces()[1]
+    groups = district_total(world.territory.force * world.territory.held(OPPOSITION))
+    np.testing.assert_allclose(opposition, groups + world.territory.allied[:, at])
 
 
 def test_the_opposition_survives_as_fighters_under_hts():
@@ -87,11 +91,11 @@ def test_the_opposition_survives_as_fighters_under_hts():
     opposition is gone by the horizon in every run."""
     model = paired("signed_keep_arms", [0.0, 1.0])
     force = model.recorder.summary_columns()["final_opposition_force"].reshape(2, RUNS)
-    held = (model.world.control == OPPOSITION).any(axis=1).reshape(2, RUNS)
+    held = (model.world.territory.control == OPPOSITION).any(axis=1).reshape(2, RUNS)
     assert (force[0] < 0.01).all()
     assert np.mean(force[1] > 0.1) > 0.6
     assert np.mean(held[1]) < 0.1  # no ground of their own
-    assert (model.world.allied * ~model.world.held(HTS)).sum() == 0
+    assert (model.world.territory.allied * ~model.world.territory.held(HTS)).sum() == 0
 
 
 def test_a_renewed_offensive_starts_wider_and_can_become_an_assault():
@@ -105,14 +109,14 @@ def test_a_renewed_offensive_starts_wider_and_can_become_an_assault():
         record_every=None,
         record_events=False,
     )
-    damascus = model.faction("damascus")
+    damascus = model.faction(DAMASCUS)
     starts = [[] for _ in range(2 * RUNS)]
     assault = np.zeros(2 * RUNS, dtype=bool)
     while model.running:
         model.step()
         for run in np.flatnonzero(damascus.days_on_offensive == 1):
             starts[run].append(int(damascus.width[run]))
-        assault |= damascus.posture == Damascus.ASSAULT
+        assault |= damascus.posture == postures.Damascus.ASSAULT
     renewed = [s for s in starts[RUNS:] if len(s) >= 2]
     assert len(renewed) > RUNS // 4
     assert all(s[:3] == [1, 2, 3][: len(s)] for s in renewed)
@@ -129,7 +133,7 @@ def test_turkey_opens_no_second_front_while_damascus_attacks_the_zone():
     day = model.recorder.summary_columns()["ne_operation_day"]
     posture = model.recorder.series()["posture_damascus"]
     began = np.flatnonzero(day >= 1)
-    after_attack = posture[began, day[began].astype(int) - 1] >= Damascus.OFFENSIVE
+    after_attack = posture[began, day[began].astype(int) - 1] >= postures.Damascus.OFFENSIVE
     with_link = began >= RUNS
     assert after_attack[~with_link].any()
     assert not after_attack[with_link].any()
@@ -148,7 +152,7 @@ def test_every_offensive_is_counted_imposed_or_backed(name):
     included: counted again here from the daily postures."""
     model = EscalationModel(name, replicates=100, rng=5, record_every=1, record_events=False)
     model.run()
-    on = model.recorder.series()["posture_damascus"] >= Damascus.OFFENSIVE
+    on = model.recorder.series()["posture_damascus"] >= postures.Damascus.OFFENSIVE
     began = on[:, 0].astype(int) + (on[:, 1:] & ~on[:, :-1]).sum(axis=1)
     counted = model.recorder.summary_columns()["offensives"]
     np.testing.assert_array_equal(counted, began)

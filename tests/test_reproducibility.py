@@ -84,7 +84,7 @@ def test_the_environment_is_the_locked_one_and_manifests_say_so(tmp_path):
     from importlib.metadata import version
     from pathlib import Path
 
-    from sim.sweeps.disk import installed_versions
+    from sim.io.disk import installed_versions
     from tests.sweeps import invoke
 
     pins = {}

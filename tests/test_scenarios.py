@@ -22,14 +22,14 @@ REPLICATES = 150
 
 @pytest.fixture(scope="module")
 def outcomes():
-    """Summary columns and final world of every named scenario, 150 runs to the horizon."""
+    """Summary columns and final people of every named scenario, 150 runs to the horizon."""
     found = {}
     for name in NAMES:
         model = run_model(name, REPLICATES, seed=7, record_every=1)
         series = model.recorder.series()
         found[name] = {
             "summary": model.recorder.summary_columns(),
-            "world": model.world,
+            "people": model.world.people,
             "hts_share": series["zone_share_hts"],
             "aid": series["aid_delivered"],
             "civilians": series["civilians_killed"],
@@ -151,7 +151,7 @@ def test_humanitarian_shock_cuts_aid_and_pushes_people_to_turkey(outcomes):
     assert shock["aid"].sum(axis=1).mean() < 0.85 * baseline["aid"].sum(axis=1).mean()
     coverage = shock["summary"]["aid_coverage"], baseline["summary"]["aid_coverage"]
     assert coverage[0].mean() < 0.85 * coverage[1].mean()
-    assert shock["world"].left_for_turkey.mean() > 1.1 * baseline["world"].left_for_turkey.mean()
+    assert shock["people"].left_for_turkey.mean() > 1.1 * baseline["people"].left_for_turkey.mean()
 
 
 def test_turkish_backing_lets_the_opposition_survive():

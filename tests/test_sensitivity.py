@@ -14,10 +14,10 @@ from scipy.special import ndtri
 
 from sim.analysis.expressions import numbers
 from sim.analysis.sensitivity import analyse
+from sim.io.disk import lock
 from sim.model.params import PARAMETERS
 from sim.model.streams import Streams
 from sim.sweeps import runner
-from sim.sweeps.disk import lock
 from tests.sweeps import invoke, run_in_process
 
 NAMES = ["offensive_threshold", "shelling_rate", "coordination"]

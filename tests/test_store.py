@@ -14,9 +14,9 @@ import pytest
 
 import sim
 import sim.results
+from sim.io.disk import ResultsError
 from sim.sweeps import design as sweeps
 from sim.sweeps import store as stores
-from sim.sweeps.disk import ResultsError
 from sim.sweeps.runner import SweepRun
 from tests.sweeps import invoke, run_in_process, write_sweep
 
@@ -334,8 +334,8 @@ def test_a_batch_reads_back_as_it_was_written(tmp_path):
     store's Parquet writer and back: the same tables."""
     import numpy as np
 
+    from sim.io.disk import write_parquet
     from sim.model.scenario import load
-    from sim.sweeps.disk import write_parquet
     from sim.sweeps.runner import run_batch
 
     tables, _ = run_batch(load("humanitarian_shock")[0], {}, np.arange(6), 3, 9, 7, True)

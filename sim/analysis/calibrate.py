@@ -51,6 +51,7 @@ from sim.model.scenario import (
 )
 from sim.model.streams import sweep_seeds
 from sim.sweeps.design import Varied, bounds, check_ranges
+from sim.sweeps.runner import reuse_freed_memory
 
 SQLITE = "sqlite:///"
 
@@ -246,6 +247,7 @@ def simulate(
     seeds = sweep_seeds(
         problem.calibration.seed, np.repeat(keys, replicates), np.tile(np.arange(replicates), count)
     )
+    reuse_freed_memory()
     model = EscalationModel(
         problem.scenario, seeds=seeds, parameters=per_run, record_every=None, record_events=False
     )
@@ -497,7 +499,7 @@ the batch changes only the speed; the predictive check is drawn anew)."""
 def identity(problem: Problem) -> dict[str, Any]:
     """What a calibration folder's particles depend on: resuming with anything else is
     refused."""
-    from sim.sweeps.disk import code_digest
+    from sim.io.disk import code_digest
 
     return {
         "calibration": problem.calibration.model_dump(mode="json", exclude=RESUMABLE),

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from sim.io.disk import ResultsError, read_sealed
 from sim.model.params import PARAMETERS
 from sim.model.scenario import Sample, check
-from sim.sweeps.disk import ResultsError, read_sealed
 
 FILE = "posterior.parquet"
 

@@ -20,13 +20,10 @@ import mesa
 import numpy as np
 
 from sim.model import geography
-from sim.model.agents import FACTIONS
+from sim.model.agents import FACTIONS, postures
 from sim.model.agents.base import Faction, Snapshot
-from sim.model.agents.damascus import Posture as Damascus
-from sim.model.agents.russia import Posture as Russia
-from sim.model.agents.turkey import Posture as Turkey
 from sim.model.claims import rule
-from sim.model.malloc import reuse_freed_memory
+from sim.model.geography import DAMASCUS, RUSSIA, TURKEY
 from sim.model.params import ParameterSet
 from sim.model.record import RecordedData, Recorder, check_memory
 from sim.model.scenario import SEED_LIMIT, Scenario, check_runs
@@ -69,7 +66,6 @@ class EscalationModel(mesa.Model):
         series is recorded every `record_every` days (1 daily, 7 weekly; None: summary only);
         the event log when `record_events`.
         """
-        reuse_freed_memory()
         check_runs("EscalationModel", replicates=replicates, seeds=seeds, record_every=record_every)
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario)[0]
@@ -101,19 +97,19 @@ class EscalationModel(mesa.Model):
         for mask in (self._all_runs, self._no_run):
             mask.flags.writeable = False  # `imposed` hands them out
         self.factions: list[Faction] = [cls(self) for cls in FACTIONS]
-        self._by_name = {f.name: f for f in self.factions}
+        self._by_actor = {f.actor: f for f in self.factions}
         self.seen = Snapshot.of(self.factions)
         self.recorder = Recorder(self, every=record_every, events=record_events)
         self.datacollector = RecordedData(self.recorder)
 
-    def faction(self, name: str) -> Faction:
-        """The actor with this name (see `sim.model.geography.ACTORS`)."""
-        return self._by_name[name]
+    def faction(self, actor: int) -> Faction:
+        """The agent of an actor (by its number: `sim.model.geography.RUSSIA`, ...)."""
+        return self._by_actor[actor]
 
-    def imposed(self, actor: str) -> np.ndarray:
+    def imposed(self, actor: int) -> np.ndarray:
         """(R,) bool: the scenario imposes an operation by this actor today."""
         on = any(
-            op.actor == actor and op.day <= self.day < op.day + op.days
+            op.actor == geography.ACTORS[actor] and op.day <= self.day < op.day + op.days
             for op in self.spec.events.operations
         )
         return self._all_runs if on else self._no_run
@@ -145,30 +141,30 @@ class EscalationModel(mesa.Model):
         events, day = self.spec.events, self.day
         if events.deal_day == day:
             self.sochi_deal()
-        meeting = geography.runs_where(self.world.summits_due(day in events.summit_days))
+        meeting = geography.runs_where(self.world.relations.summits_due(day in events.summit_days))
         if meeting.size:
-            self.faction("russia").attend_summit(meeting)
-            self.faction("turkey").attend_summit(meeting)
+            self.faction(RUSSIA).attend_summit(meeting)
+            self.faction(TURKEY).attend_summit(meeting)
         if day in events.flood_days:
-            self.world.flood()
+            self.world.people.flood()
 
     @rule("C04", "C13", "C14")
     def sochi_deal(self) -> None:
         """The deal: the assault is postponed `postponement_days` (C04, C14) in exchange for
         Turkey's promise; the buffer zone is agreed (C13)."""
-        self.faction("russia").hold_off(self.day + self.params.postponement_days)
+        self.faction(RUSSIA).hold_off(self.day + self.params.postponement_days)
 
     def consequences(self) -> None:
         """What the day's actions add up to: the toll of the breaches, aid, the relation, and
-        the summits called for tomorrow (see `World`)."""
+        the summits called for tomorrow (see `sim.model.world`)."""
         world = self.world
-        offensive = self.faction("damascus").posture >= Damascus.OFFENSIVE
-        world.breach_toll()
-        world.deliver_aid(offensive)
-        backed = offensive & (self.faction("russia").posture == Russia.BACK_OFFENSIVE)
-        operating = self.faction("turkey").posture == Turkey.NE_OPERATION
-        world.settle_relation(backed, operating)
-        world.call_summits()
+        offensive = self.faction(DAMASCUS).posture >= postures.Damascus.OFFENSIVE
+        world.combat.breach_toll()
+        world.people.deliver_aid(offensive)
+        backed = offensive & (self.faction(RUSSIA).posture == postures.Russia.BACK_OFFENSIVE)
+        operating = self.faction(TURKEY).posture == postures.Turkey.NE_OPERATION
+        world.relations.settle(backed, operating)
+        world.relations.call_summits()
 
 
 def master_seed(rng: int | np.random.Generator | str | None, scenario: Scenario) -> int:

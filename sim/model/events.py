@@ -10,11 +10,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.agents import postures
 from sim.model.agents.base import postures_of
-from sim.model.agents.damascus import Posture as Damascus
-from sim.model.agents.turkey import Posture as Turkey
 from sim.model.geography import ACTORS, DAMASCUS, KURDS, RUSSIA, TURKEY
-from sim.model.ladder import _CLASH_LEVEL, PAIRS
+from sim.model.ladder import CLASH_LEVEL, PAIRS
 
 if TYPE_CHECKING:
     from sim.model.escalation import EscalationModel
@@ -61,7 +60,7 @@ class EventLog:
         self.names = list(dict.fromkeys(self.names))
         self._code = {name: k for k, name in enumerate(self.names)}
         self._rows: list[tuple[np.ndarray, ...]] = []
-        self._holding = model.faction("russia").hold_until.copy()  # yesterday's truce ends
+        self._holding = model.faction(RUSSIA).view("hold_until").copy()  # yesterday's truce ends
         r = model.replicates
         self._started = np.zeros(r, dtype=np.int64)  # day the current offensive began
         self._operating_since = np.zeros(r, dtype=np.int64)
@@ -88,62 +87,62 @@ class EventLog:
         moved = set()
         for row in np.flatnonzero(changed.any(axis=1)):  # most days, no actor changes
             faction = m.factions[row]
-            moved.add(faction.name)
+            moved.add(faction.actor)
             for rung, name in enumerate(faction.posture_names()):
                 runs = np.flatnonzero(changed[row] & (now[row] == rung))
-                self._add(f"posture_{name}", runs, faction.index, value=rung)
-        if "damascus" in moved:
-            self._offensive(m.seen.posture("damascus"), m.faction("damascus").posture)
-        if "turkey" in moved:
-            self._operation(m.seen.posture("turkey"), m.faction("turkey").posture)
+                self._add(f"posture_{name}", runs, faction.actor, value=rung)
+        if DAMASCUS in moved:
+            self._offensive(m.seen.posture(DAMASCUS), m.faction(DAMASCUS).view("posture"))
+        if TURKEY in moved:
+            self._operation(m.seen.posture(TURKEY), m.faction(TURKEY).view("posture"))
         for event, mask in (("district_captured", today.captured), ("district_ceded", today.ceded)):
             if not mask.any():
                 continue
             runs, districts = np.nonzero(mask)
-            former = world.dawn_control[runs, districts]
-            self._add(event, runs, world.control[runs, districts], districts, former)
+            former = world.territory.dawn_control[runs, districts]
+            self._add(event, runs, world.territory.control[runs, districts], districts, former)
         city = world.geo.index("idlib_city")
         struck = today.strikes[:, city]
         if struck.any():
             runs = np.flatnonzero(struck)
-            target = world.dawn_control[runs, city]
+            target = world.territory.dawn_control[runs, city]
             self._add("idlib_city_struck", runs, RUSSIA, city, target, struck[runs])
         if today.summit.any():
             scheduled = float(m.day in m.spec.events.summit_days)
             summits = np.flatnonzero(today.summit)
             self._add("summit", summits, RUSSIA, target=TURKEY, value=scheduled)
-        holding = m.faction("russia").hold_until
+        holding = m.faction(RUSSIA).view("hold_until")
         longer = holding > self._holding
         if longer.any():
             runs = np.flatnonzero(longer)
             self._add("truce", runs, RUSSIA, target=TURKEY, value=holding[runs] - m.day)
         self._holding = holding.copy()
-        broken = m.faction("russia").truce_broken
+        broken = m.faction(RUSSIA).view("truce_broken")
         if broken.any():
             self._add("truce_broken", np.flatnonzero(broken), RUSSIA)
         if today.clashes.any():
             for k, (a, b) in enumerate(PAIRS):
                 clashed = today.clashes[:, a, b] | today.clashes[:, b, a]
-                self._add("clash", np.flatnonzero(clashed), a, target=b, value=_CLASH_LEVEL[k])
-        inviting = m.faction("kurds").inviting
+                self._add("clash", np.flatnonzero(clashed), a, target=b, value=CLASH_LEVEL[k])
+        inviting = m.faction(KURDS).view("inviting")
         if inviting.any():
             deal = np.flatnonzero(inviting)
-            handed = (today.ceded[deal] & (world.control[deal] == DAMASCUS)).sum(axis=1)
+            handed = (today.ceded[deal] & (world.territory.control[deal] == DAMASCUS)).sum(axis=1)
             self._add("kurd_damascus_deal", deal, KURDS, target=DAMASCUS, value=handed)
         if m.day in m.spec.events.flood_days:
             self._add("camp_flood", np.arange(m.replicates), NONE)
 
     def _offensive(self, before: np.ndarray, now: np.ndarray) -> None:
-        was, on = before >= Damascus.OFFENSIVE, now >= Damascus.OFFENSIVE
+        was, on = before >= postures.Damascus.OFFENSIVE, now >= postures.Damascus.OFFENSIVE
         day = self.model.day
         begins, ends = np.flatnonzero(on & ~was), np.flatnonzero(was & ~on)
         self._started[begins] = day
-        count = self.model.faction("damascus").offensives_begun[begins]  # today's included
+        count = self.model.faction(DAMASCUS).view("offensives_begun")[begins]  # today's included
         self._add("offensive_begins", begins, DAMASCUS, value=count)
         self._add("offensive_ends", ends, DAMASCUS, value=day - self._started[ends])
 
     def _operation(self, before: np.ndarray, now: np.ndarray) -> None:
-        was, on = before == Turkey.NE_OPERATION, now == Turkey.NE_OPERATION
+        was, on = before == postures.Turkey.NE_OPERATION, now == postures.Turkey.NE_OPERATION
         day = self.model.day
         begins, ends = np.flatnonzero(on & ~was), np.flatnonzero(was & ~on)
         self._operating_since[begins] = day

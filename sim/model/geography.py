@@ -8,7 +8,9 @@ from importlib import resources
 import numpy as np
 
 ACTORS: tuple[str, ...] = ("russia", "turkey", "damascus", "hts", "opposition", "kurds", "us")
-"""The seven actors, in the order used by every actor axis of the model's arrays."""
+"""The seven actors, in the order used by every actor axis of the model's arrays. An actor is
+its number (`RUSSIA`, ... below) everywhere in the model; its name here is what the map, the
+scenarios and the results write."""
 
 THEATRES: tuple[str, ...] = ("zone", "front", "north", "northeast")
 """The Idlib de-escalation zone, the regime front, the Turkish-held north, the north-east."""

@@ -10,35 +10,35 @@ from enum import IntEnum
 import numpy as np
 
 from sim.model.geography import ACTORS, HTS, OPPOSITION, RUSSIA, TURKEY
-from sim.model.params import ParameterSet
-from sim.model.world import WEEK, Today
+from sim.model.params import WEEK, ParameterSet
+from sim.model.world import Today
 
 
 class Level(IntEnum):
-    """The rungs of the ladder."""
+    """The rungs of the ladder, each with its readable name (`label`)."""
 
-    CEASEFIRE_HOLDS = 0
-    SPORADIC_BREACHES = 1
-    SUSTAINED_SHELLING = 2
-    AIR_CAMPAIGN = 3
-    LIMITED_GROUND_OFFENSIVE = 4
-    FULL_SCALE_ASSAULT = 5
-    CLASHES_BETWEEN_STATES = 6
-    RUSSIA_TURKEY_CLASH = 7
+    label: str
+
+    def __new__(cls, rung: int, label: str) -> "Level":
+        level = int.__new__(cls, rung)
+        level._value_, level.label = rung, label
+        return level
+
+    CEASEFIRE_HOLDS = 0, "ceasefire holds"
+    SPORADIC_BREACHES = 1, "sporadic breaches"
+    SUSTAINED_SHELLING = 2, "sustained shelling"
+    AIR_CAMPAIGN = 3, "air campaign"
+    LIMITED_GROUND_OFFENSIVE = 4, "limited ground offensive"
+    FULL_SCALE_ASSAULT = 5, "full-scale assault"
+    CLASHES_BETWEEN_STATES = 6, "clashes between states' forces"
+    RUSSIA_TURKEY_CLASH = 7, "direct Russia-Turkey clash"
 
 
-LEVELS: tuple[str, ...] = (
-    "ceasefire holds",
-    "sporadic breaches",
-    "sustained shelling",
-    "air campaign",
-    "limited ground offensive",
-    "full-scale assault",
-    "clashes between states' forces",
-    "direct Russia-Turkey clash",
-)
+LEVELS: tuple[str, ...] = tuple(level.label for level in Level)
 """Readable names of the levels, in the order of `Level`."""
-assert len(LEVELS) == len(Level)
+
+GROUND_WAR = Level.LIMITED_GROUND_OFFENSIVE
+"""The rungs from here up are ground war (a run's `days_level_4_plus` counts them)."""
 
 PAIRS: tuple[tuple[int, int], ...] = tuple(
     (i, j) for i in range(len(ACTORS)) for j in range(i + 1, len(ACTORS))
@@ -53,11 +53,13 @@ def pair(a: int, b: int) -> int:
 
 _FIRST, _SECOND = np.array(PAIRS).T
 _ONE_WAY, _OTHER_WAY = _FIRST * len(ACTORS) + _SECOND, _SECOND * len(ACTORS) + _FIRST
-_CLASH_LEVEL = np.where(
+CLASH_LEVEL = np.where(
     np.arange(len(PAIRS)) == pair(RUSSIA, TURKEY),
     Level.RUSSIA_TURKEY_CLASH,
     Level.CLASHES_BETWEEN_STATES,
 ).astype(np.int8)
+"""(21,) the level a clash between the two states' forces of each pair stands for: 7 for
+Russia and Turkey, 6 for any other."""
 _ON_THEATRE = np.arange(len(PAIRS)) != pair(HTS, OPPOSITION)
 """Fighting among rebels has a pair level but does not raise the theatre's level."""
 _RUSSIA_AGAINST = np.array([pair(RUSSIA, j) if j != RUSSIA else 0 for j in range(len(ACTORS))])
@@ -111,7 +113,7 @@ class Ladder:
             level[_both_ways(today.attacked) > 0] = Level.LIMITED_GROUND_OFFENSIVE
             level[self._broad(today.attacked, params)] = Level.FULL_SCALE_ASSAULT
         if today.clashes.any():
-            level = np.where(_both_ways(today.clashes), _CLASH_LEVEL, level)
+            level = np.where(_both_ways(today.clashes), CLASH_LEVEL, level)
         return level
 
     @staticmethod

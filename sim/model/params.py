@@ -1,4 +1,5 @@
-"""The parameter registry: every knob of the model, its default, plausible range, unit and basis.
+"""The parameter registry: every knob of the model, its default, plausible range, unit and basis,
+and the model's fixed constants (`CONSTANTS`), with their unit and basis.
 
 A basis lists the claims (C01-C19) a default rests on, the patterns (P01-P05: `external`, what
 happened later) it was fitted to, or says `assumption`; a claim with `assumption` means the rule
@@ -300,11 +301,45 @@ _REGISTRY = [
 PARAMETERS: dict[str, Param] = {p.name: p for p in _REGISTRY}
 
 
+@dataclass(frozen=True)
+class Constant:
+    """A fixed value a rule or a measure uses: declared with its unit and basis as a parameter
+    is, but the same in every run, so never swept and not written with the results."""
+
+    name: str
+    value: int | float
+    unit: str
+    basis: tuple[str, ...]
+    doc: str
+
+
+# fmt: off
+_CONSTANTS = [
+    Constant("week", 7, "days", A,
+             "Days that sustained measures look back over: the ladder's levels 2 and 3, the "
+             "week's flight that calls a summit, Russia's breach rate."),
+    Constant("min_defence", 0.05, "thousand fighter-eq", A,
+             "The least defence a district counts with in an attack's odds: none is wholly "
+             "undefended (keeps the odds finite)."),
+    Constant("pause_days", 14, "days", ("P05", "assumption"),
+             "Days without a Damascus ground attack after which an offensive has paused "
+             "(`first_pause_day`, P05)."),
+]
+# fmt: on
+CONSTANTS: dict[str, Constant] = {c.name: c for c in _CONSTANTS}
+
+# the constants by the names the rules use
+WEEK = int(CONSTANTS["week"].value)
+MIN_DEFENCE = float(CONSTANTS["min_defence"].value)
+PAUSE_DAYS = int(CONSTANTS["pause_days"].value)
+
+
 def _check_registry() -> None:
-    for p in _REGISTRY:
+    for p in [*_REGISTRY, *_CONSTANTS]:
         bad = [b for b in p.basis if b not in SOURCES and b != ASSUMPTION]
         if bad or not p.basis:
-            raise ValueError(f"parameter {p.name} has a bad basis {p.basis}")
+            raise ValueError(f"{p.name} has a bad basis {p.basis}")
+    for p in _REGISTRY:
         p.check(p.default)
 
 

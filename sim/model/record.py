@@ -13,10 +13,11 @@ import pandas as pd
 import psutil
 
 from sim.model.events import EventLog
-from sim.model.geography import ACTORS, DAMASCUS, HTS, KURDS, OPPOSITION, THEATRES, TURKEY
+from sim.model.geography import ACTORS, DAMASCUS, HTS, KURDS, OPPOSITION, RUSSIA, THEATRES, TURKEY
 from sim.model.geography import district_total as total
-from sim.model.ladder import LEVELS, Ladder, theatre_level
+from sim.model.ladder import GROUND_WAR, LEVELS, Ladder, theatre_level
 from sim.model.outcomes import DAILY, P04_DISTRICTS, Kind, by_column
+from sim.model.params import PAUSE_DAYS
 
 if TYPE_CHECKING:
     from sim.model.escalation import EscalationModel
@@ -33,9 +34,6 @@ CESSION_WINDOW = (100, 128)
 OFFENSIVE_WINDOW = {"civilians": (224, 346), "displaced": (225, 340), "held": 345}
 """The 2019 offensive's window (../shared/patterns.md): civilians killed between days 224 and 346
 (P03), displaced added between 225 and 340 (P02), who holds what on day 345 (P04)."""
-
-PAUSE_DAYS = 14
-"""P05: an offensive has paused after this many days without a Damascus ground attack."""
 
 NO_DAY = -1  # internal marker for "never"; written as null
 
@@ -116,7 +114,7 @@ class Recorder:
         self.ne_displaced_peak = np.zeros(r)
         self.aid_delivered_total = np.zeros(r)
         self.aid_need_total = np.zeros(r)
-        self.relation_low = model.world.relation.copy()
+        self.relation_low = model.world.relations.relation.copy()
         self.level = np.zeros(r, dtype=np.int8)
 
     @staticmethod
@@ -131,21 +129,23 @@ class Recorder:
         self.peak_level = np.maximum(self.peak_level, level)
         rungs = self.first_day_level[:, 1:]  # a view: the first day at or above each level
         self._first(rungs, level[:, None] >= _RUNGS, day)
-        self.days_level_4_plus += level >= 4
+        self.days_level_4_plus += level >= GROUND_WAR
         self._offensives(day)
         attacked = world.today.attacked
         self._first(self.ne_operation_day, attacked[:, TURKEY, KURDS] > 0, day)
-        self._first(self.kurd_damascus_deal_day, m.faction("kurds").invited, day)
+        self._first(self.kurd_damascus_deal_day, m.faction(KURDS).view("invited"), day)
         self.summits += world.today.summit
-        self.truces_broken += m.faction("russia").truce_broken
+        self.truces_broken += m.faction(RUSSIA).view("truce_broken")
         self._windows(day)
-        self.displaced_peak = np.maximum(self.displaced_peak, world.displaced + world.in_camps)
-        self.ne_displaced_peak = np.maximum(
-            self.ne_displaced_peak, world.ne_displaced + world.ne_camps
+        self.displaced_peak = np.maximum(
+            self.displaced_peak, world.people.displaced + world.people.in_camps
         )
-        self.aid_delivered_total += world.aid_delivered
-        self.aid_need_total += world.aid_need
-        self.relation_low = np.minimum(self.relation_low, world.relation)
+        self.ne_displaced_peak = np.maximum(
+            self.ne_displaced_peak, world.people.ne_displaced + world.people.ne_camps
+        )
+        self.aid_delivered_total += world.people.aid_delivered
+        self.aid_need_total += world.people.aid_need
+        self.relation_low = np.minimum(self.relation_low, world.relations.relation)
         if self.every and day % self.every == 0:
             self.rows.append(self._daily_row(pairs))
             self.recorded_days.append(day)
@@ -165,25 +165,27 @@ class Recorder:
         """Figures taken on the days that bound the two calibration windows."""
         world, at = self.model.world, self.at_day
         if day == CESSION_WINDOW[0] - 1:
-            at["cessions_before"] = world.cessions.copy()
+            at["cessions_before"] = world.territory.cessions.copy()
         if day == CALIBRATION_DAY:
-            at["breaches_day128"] = world.breaches.copy()
-            at["breach_killed_day128"] = world.breach_killed.copy()
-            at["breach_injured_day128"] = world.breach_injured.copy()
-            at["hts_zone_share_day128"] = world.share("zone", HTS)
-            at["cessions_day100_128"] = world.cessions - at["cessions_before"]
+            at["breaches_day128"] = world.combat.breaches.copy()
+            at["breach_killed_day128"] = world.combat.breach_killed.copy()
+            at["breach_injured_day128"] = world.combat.breach_injured.copy()
+            at["hts_zone_share_day128"] = world.territory.share("zone", HTS)
+            at["cessions_day100_128"] = world.territory.cessions - at["cessions_before"]
         first, last = OFFENSIVE_WINDOW["civilians"]
         if day == first - 1:
-            at["civilians_before"] = world.civilians_killed.copy()
+            at["civilians_before"] = world.people.civilians_killed.copy()
         if day == last:
-            at["civilians_killed_day224_346"] = world.civilians_killed - at["civilians_before"]
+            at["civilians_killed_day224_346"] = (
+                world.people.civilians_killed - at["civilians_before"]
+            )
         first, last = OFFENSIVE_WINDOW["displaced"]
         if day == first - 1:
-            at["displaced_before"] = world.fled.copy()
+            at["displaced_before"] = world.people.fled.copy()
         if day == last:
-            at["displaced_day225_340"] = world.fled - at["displaced_before"]
+            at["displaced_day225_340"] = world.people.fled - at["displaced_before"]
         if day == OFFENSIVE_WINDOW["held"]:
-            geo, held = world.geo, world.held(DAMASCUS)
+            geo, held = world.geo, world.territory.held(DAMASCUS)
             for district in P04_DISTRICTS:
                 at[f"damascus_holds_{district}_day345"] = held[:, geo.index(district)].astype(float)
             zone = geo.population * geo.in_theatre("zone")
@@ -195,29 +197,30 @@ class Recorder:
         the rungs (int8: postures and pair levels), R values of a column after another."""
         m, world = self.model, self.model.world
         zone, northeast = THEATRES.index("zone"), THEATRES.index("northeast")
-        hts_force, opposition_force = world.zone_forces()
+        hts_force, opposition_force = world.territory.zone_forces()
         figures: dict[str, np.ndarray] = {
             "level": self.level,
-            "breaches": world.breaches,
-            "killed": world.killed,
-            "injured": world.injured,
-            "civilians_killed": world.civilians_killed,
-            "displaced": world.displaced,
-            "in_camps": world.in_camps,
-            "ne_displaced": world.ne_displaced,
-            "ne_in_camps": world.ne_camps,
-            "left_for_turkey": world.left_for_turkey,
-            "aid_need": world.aid_need,
-            "aid_delivered": world.aid_delivered,
-            "us_presence": world.us_presence,
-            "ru_tr_relation": world.relation,
-            "russia_frustration": m.faction("russia").frustration,
+            "breaches": world.combat.breaches,
+            "killed": world.people.killed,
+            "injured": world.people.injured,
+            "civilians_killed": world.people.civilians_killed,
+            "displaced": world.people.displaced,
+            "in_camps": world.people.in_camps,
+            "ne_displaced": world.people.ne_displaced,
+            "ne_in_camps": world.people.ne_camps,
+            "left_for_turkey": world.people.left_for_turkey,
+            "aid_need": world.people.aid_need,
+            "aid_delivered": world.people.aid_delivered,
+            "us_presence": world.relations.us_presence,
+            "ru_tr_relation": world.relations.relation,
+            "russia_frustration": m.faction(RUSSIA).view("frustration"),
             "summit": world.today.summit,
-            "cessions": world.cessions,
+            "cessions": world.territory.cessions,
             "hts_force": hts_force,
             "opposition_force": opposition_force,
         }
-        shares = world.shares()[[zone, northeast]].transpose(1, 0, 2)  # (7, 2, R), by actor
+        by_theatre = world.territory.shares()
+        shares = by_theatre[[zone, northeast]].transpose(1, 0, 2)  # (7, 2, R), by actor
         postures = [f.posture for f in m.factions]
         if not self.rows:  # the first day names the columns
             share_names = [n for pair in zip(_ZONE_SHARES, _NE_SHARES, strict=True) for n in pair]
@@ -281,7 +284,7 @@ class Recorder:
         columns["days_level_4_plus"] = self.days_level_4_plus
         columns["first_offensive_day"] = self.first_offensive_day
         columns["first_pause_day"] = self.first_pause_day
-        columns["offensives"] = m.faction("damascus").offensives_begun.copy()
+        columns["offensives"] = m.faction(DAMASCUS).view("offensives_begun").copy()
         columns["summits"] = self.summits
         columns["truces_broken"] = self.truces_broken
         columns["ne_operation_day"] = self.ne_operation_day
@@ -299,17 +302,17 @@ class Recorder:
         )
         for name in window:
             columns[name] = self.at_day.get(name, np.full(r, np.nan)).astype(float)
-        columns["breaches"] = world.breaches.copy()
-        columns["killed"] = world.killed.copy()
-        columns["civilians_killed"] = world.civilians_killed.copy()
-        columns["ne_civilians_killed"] = world.ne_civilians_killed.copy()
+        columns["breaches"] = world.combat.breaches.copy()
+        columns["killed"] = world.people.killed.copy()
+        columns["civilians_killed"] = world.people.civilians_killed.copy()
+        columns["ne_civilians_killed"] = world.people.ne_civilians_killed.copy()
         columns["displaced_peak"] = self.displaced_peak
         columns["ne_displaced_peak"] = self.ne_displaced_peak
-        columns["left_for_turkey"] = world.left_for_turkey.copy()
+        columns["left_for_turkey"] = world.people.left_for_turkey.copy()
         columns["aid_coverage"] = self.aid_delivered_total / np.maximum(self.aid_need_total, 1.0)
         columns["relation_low"] = self.relation_low
-        columns["final_opposition_force"] = world.zone_forces()[1]
-        for theatre, shares in zip(THEATRES, world.shares(), strict=True):
+        columns["final_opposition_force"] = world.territory.zone_forces()[1]
+        for theatre, shares in zip(THEATRES, world.territory.shares(), strict=True):
             for i, actor in enumerate(ACTORS):
                 columns[f"final_share_{theatre}_{actor}"] = shares[i]
         for name, outcome in by_column("summary").items():

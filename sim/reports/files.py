@@ -22,11 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import sim
-from sim.model.geography import ACTORS
-from sim.model.params import PARAMETERS
-from sim.model.record import START_DATE
-from sim.model.tables import posture_names, to_table
-from sim.sweeps.disk import (
+from sim.io.disk import (
     ResultsError,
     code_digest,
     git_commit,
@@ -40,6 +36,10 @@ from sim.sweeps.disk import (
     write_atomic,
     write_parquet,
 )
+from sim.io.tables import posture_names, to_table
+from sim.model.geography import ACTORS
+from sim.model.params import PARAMETERS
+from sim.model.record import START_DATE
 
 if TYPE_CHECKING:
     from sim.model import EscalationModel

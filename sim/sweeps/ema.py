@@ -39,6 +39,7 @@ from sim.model.params import PARAMETERS
 from sim.model.scenario import Scenario, check_runs
 from sim.model.scenario import load as load_scenario
 from sim.model.streams import sweep_seeds
+from sim.sweeps.runner import reuse_freed_memory
 
 BATCH_RUNS = 2000
 """Runs a lockstep batch holds (as a sweep's default batch)."""
@@ -98,6 +99,7 @@ class EscalationEMAModel(Model):
         parameters = {k: np.repeat([v[k] for v in values], r) for k in values[0]}
         points = np.repeat([experiment_key(v) for v in values], r)
         seeds = sweep_seeds(self.seed, points, np.tile(np.arange(r), n))
+        reuse_freed_memory()
         model = EscalationModel(
             self.scenario,
             seeds=seeds,

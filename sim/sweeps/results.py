@@ -18,10 +18,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from sim.model.outcomes import summary_outcomes
-from sim.model.scenario import SEED_LIMIT, Scenario, ScenarioError, check
-from sim.model.streams import sweep_seeds
-from sim.sweeps.disk import (
+from sim.io.disk import (
     ResultsError,
     check_sealed,
     code_digest,
@@ -30,6 +27,9 @@ from sim.sweeps.disk import (
     lock_holder,
     read_json,
 )
+from sim.model.outcomes import summary_outcomes
+from sim.model.scenario import SEED_LIMIT, Scenario, ScenarioError, check
+from sim.model.streams import sweep_seeds
 from sim.sweeps.store import (
     DESIGN,
     TABLES,

@@ -8,30 +8,52 @@ change any result.
 
 import asyncio
 import contextlib
+import ctypes
 import gc
 import itertools
 import logging
 import os
 import time
 from collections.abc import Callable, Iterator
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 
+from sim.io.disk import ResultsError
+from sim.io.tables import posture_names, to_table
 from sim.model import EscalationModel
 from sim.model.record import check_memory
 from sim.model.scenario import Scenario
 from sim.model.streams import sweep_seeds
-from sim.model.tables import posture_names, to_table
 from sim.sweeps.design import Sweep
-from sim.sweeps.disk import ResultsError
 from sim.sweeps.store import SweepStore, plan
 
 if TYPE_CHECKING:
     from sim.sweeps.results import SweepResults
+
+
+@cache
+def reuse_freed_memory() -> None:
+    """Let glibc keep freed memory for reuse in this process, once (a no-op off glibc; speed
+    only: no result changes).
+
+    The model makes many short-lived arrays of a few hundred KB. By default glibc maps and
+    unmaps each one afresh until it adapts; Dask starts workers with MALLOC_TRIM_THRESHOLD_=65536,
+    which stops it adapting at all (a sweep batch ran five times slower on a worker than
+    in-process, measured). Setting both thresholds to 32 MiB in the process that runs models
+    (a batch, an EMA experiment, a calibration's particles, `sim run`) works on any cluster,
+    and made 10,000 replicates in one process 18% faster (measured).
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    libc.mallopt(m_trim_threshold, 2**25)
+    libc.mallopt(m_mmap_threshold, 2**25)
 
 
 def run_batch(
@@ -45,6 +67,7 @@ def run_batch(
 ) -> tuple[dict[str, pa.Table], float]:
     """Run the given sweep runs in one model; return their tables and the seconds it took."""
     start = time.perf_counter()
+    reuse_freed_memory()
     points, replicate = runs // replicates, runs % replicates
     model = EscalationModel(
         scenario,

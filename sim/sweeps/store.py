@@ -35,9 +35,7 @@ import numpy as np
 import pyarrow as pa
 
 import sim
-from sim.model.scenario import Scenario
-from sim.sweeps.design import Sweep
-from sim.sweeps.disk import (
+from sim.io.disk import (
     ResultsError,
     code_digest,
     file_problem,
@@ -54,6 +52,8 @@ from sim.sweeps.disk import (
     write_atomic,
     write_parquet,
 )
+from sim.model.scenario import Scenario
+from sim.sweeps.design import Sweep
 
 MANIFEST = "manifest.json"
 DESIGN = "design.parquet"

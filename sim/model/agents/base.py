@@ -11,9 +11,10 @@ from sim.model.geography import ACTORS
 
 if TYPE_CHECKING:
     from sim.model.escalation import EscalationModel
+    from sim.model.geography import Geography
     from sim.model.params import ParameterSet
     from sim.model.streams import Streams
-    from sim.model.world import World
+    from sim.model.world import Combat, Relations, Territory, World
 
 
 @dataclass(frozen=True)
@@ -23,19 +24,19 @@ class Snapshot:
     actor decides today cannot reach another before tomorrow, whatever their order."""
 
     postures: np.ndarray  # (F, R): the factions' postures, one row each in the model's order
-    rows: dict[str, int]  # each actor's row of `postures`
-    signals: dict[str, dict[str, np.ndarray]]
+    rows: dict[int, int]  # each actor's row of `postures`
+    signals: dict[int, dict[str, np.ndarray]]
 
     @classmethod
     def of(cls, factions: "list[Faction]") -> "Snapshot":
         """Copies of the factions' postures and shared attributes as they are now."""
         return cls(
             postures=postures_of(factions),
-            rows={f.name: row for row, f in enumerate(factions)},
-            signals={f.name: {a: getattr(f, a).copy() for a in f.shared} for f in factions},
+            rows={f.actor: row for row, f in enumerate(factions)},
+            signals={f.actor: {a: getattr(f, a).copy() for a in f.shared} for f in factions},
         )
 
-    def posture(self, actor: str) -> np.ndarray:
+    def posture(self, actor: int) -> np.ndarray:
         """(R,) the posture an actor had."""
         return self.postures[self.rows[actor]]
 
@@ -58,23 +59,35 @@ class Faction(mesa.Agent):
 
     Each day the model calls `perceive` and `decide` on every actor (in any order: they read
     the world as it stood at the end of yesterday and the `Snapshot`, and write only the actor's
-    own attributes), then `act` in a fixed order; acts change the world only through `World`'s
-    methods.
+    own attributes), then `act` in a fixed order; acts change the world only through the methods
+    of its components (`territory`, `combat`, `relations`).
     """
 
-    name: ClassVar[str]
+    actor: ClassVar[int]
+    """Who the actor is: its number on every actor axis (`sim.model.geography.ACTORS`)."""
     Posture: ClassVar[type[IntEnum]]
     shared: ClassVar[tuple[str, ...]] = ()
     """Attributes the other actors may read, as they stood yesterday (`seen`)."""
+    published: ClassVar[tuple[str, ...]] = ()
+    """Attributes the recorder and the event log may read as they are now (`view`), and the
+    other actors once every actor has decided (in `act`). Anything else is the actor's own."""
     model: "EscalationModel"
 
     def __init__(self, model: "EscalationModel") -> None:
         super().__init__(model)
-        self.index = ACTORS.index(self.name)
         self.posture = np.zeros(model.replicates, dtype=np.int8)
-        self.world: World = model.world  # the shared state (districts, forces, people)
+        self.world: World = model.world  # the shared state, and what happened yesterday
+        self.territory: Territory = model.world.territory  # who holds what, and the forces
+        self.combat: Combat = model.world.combat  # breaches, air strikes, ground fighting
+        self.relations: Relations = model.world.relations  # between the states; US presence
+        self.geo: Geography = model.geography  # the map
         self.params: ParameterSet = model.params  # this batch's values, one per replicate
         self.streams: Streams = model.streams  # the batch's counter-based random streams
+
+    @property
+    def name(self) -> str:
+        """The actor's name, as the results write it (`ACTORS`)."""
+        return ACTORS[self.actor]
 
     @classmethod
     def posture_names(cls) -> tuple[str, ...]:
@@ -95,13 +108,21 @@ class Faction(mesa.Agent):
             posture[condition] = int(chosen)  # as an int: numpy converts an enum slowly
         return posture
 
-    def yesterday(self, actor: str) -> np.ndarray:
+    def yesterday(self, actor: int) -> np.ndarray:
         """The posture an actor chose yesterday (R,), comparable with its `Posture` values."""
         return self.model.seen.posture(actor)
 
-    def seen(self, actor: str, attribute: str) -> np.ndarray:
+    def seen(self, actor: int, attribute: str) -> np.ndarray:
         """One of an actor's `shared` attributes as it stood at the end of yesterday."""
         return self.model.seen.signals[actor][attribute]
+
+    def view(self, attribute: str) -> np.ndarray:
+        """One of the actor's `published` attributes (or its `posture`) as it is now, read-only."""
+        if attribute not in (*self.published, "posture"):
+            raise AttributeError(f"{self.name} does not publish {attribute!r}")
+        value = getattr(self, attribute).view()
+        value.flags.writeable = False
+        return value
 
     def perceive(self) -> None:
         """Update what the actor perceives (default: nothing beyond the shared state)."""

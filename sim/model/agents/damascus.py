@@ -1,27 +1,20 @@
 """Damascus: means to retake "every inch" (C15); shells the zone under the ceasefire (C11) and
 goes on the ground offensive only with Russian air support (C14, C15)."""
 
-from enum import IntEnum
-
 import numpy as np
 
+from sim.model.agents import postures
 from sim.model.agents.base import Faction
-from sim.model.agents.russia import Posture as Russia
 from sim.model.claims import rule
-from sim.model.geography import DAMASCUS, HTS, OPPOSITION, runs_where
-
-
-class Posture(IntEnum):
-    SHELLING = 0
-    OFFENSIVE = 1
-    ASSAULT = 2
+from sim.model.geography import DAMASCUS, HTS, OPPOSITION, RUSSIA, runs_where
 
 
 class Damascus(Faction):
     """The Syrian government's forces, with Iran-backed militias as a capability (C15)."""
 
-    name = "damascus"
-    Posture = Posture
+    actor = DAMASCUS
+    Posture = postures.Damascus
+    published = ("offensives_begun",)
 
     def __init__(self, model) -> None:
         super().__init__(model)
@@ -38,8 +31,8 @@ class Damascus(Faction):
         from `full_assault_districts` on it is a full-scale assault, as an imposed operation is
         from its first day (C05, C14)."""
         p = self.params
-        imposed = self.model.imposed("damascus")
-        on = imposed | (self.yesterday("russia") == Russia.BACK_OFFENSIVE)
+        imposed = self.model.imposed(DAMASCUS)
+        on = imposed | (self.yesterday(RUSSIA) == postures.Russia.BACK_OFFENSIVE)
         self.days_on_offensive = np.where(on, self.days_on_offensive + 1, 0)
         self.offensives_begun += self.days_on_offensive == 1
         earlier = np.maximum(self.offensives_begun - 1, 0)
@@ -48,11 +41,11 @@ class Damascus(Faction):
             + p.renewal_widening * earlier
             + (self.days_on_offensive - 1) // p.widen_days
         )
-        self.width = np.where(imposed, self.world.geo.size, np.where(on, widened, 0))
+        self.width = np.where(imposed, self.geo.size, np.where(on, widened, 0))
         self.posture = self.choose(
-            (on & (self.width >= p.full_assault_districts), Posture.ASSAULT),
-            (on, Posture.OFFENSIVE),
-            otherwise=Posture.SHELLING,
+            (on & (self.width >= p.full_assault_districts), postures.Damascus.ASSAULT),
+            (on, postures.Damascus.OFFENSIVE),
+            otherwise=postures.Damascus.SHELLING,
         )
 
     def act(self) -> None:
@@ -67,14 +60,13 @@ class Damascus(Faction):
         north-west (the regime front and what it holds of the zone) to the districts facing the
         rebels each day (C15: it means to retake every inch). Its garrisons in the north-east
         stay there."""
-        world = self.world
-        attacking = self.posture >= Posture.OFFENSIVE
+        attacking = self.posture >= postures.Damascus.OFFENSIVE
         if not attacking.any():
             return
-        front = (world.bordering(HTS) + world.bordering(OPPOSITION)) > 0
-        north_west = world.geo.in_theatre("zone") | world.geo.in_theatre("front")
+        front = (self.territory.bordering(HTS) + self.territory.bordering(OPPOSITION)) > 0
+        north_west = self.geo.in_theatre("zone") | self.geo.in_theatre("front")
         share = self.params.front_reinforcement * attacking
-        world.redeploy(DAMASCUS, front, share, within=north_west)
+        self.territory.redeploy(DAMASCUS, front, share, within=north_west)
 
     @rule("C11", "C10", "C15")
     def shell(self) -> None:
@@ -82,34 +74,34 @@ class Damascus(Faction):
         day (C11), more as Russian frustration grows (C10, C15), `offensive_shelling` times as
         many on the offensive, up to `max_shelling` (its guns' capacity, assumption); they land
         in the rebel districts."""
-        p, world = self.params, self.world
-        facing = world.bordering(DAMASCUS)
-        rebel = world.rebels()
-        attacking = self.posture >= Posture.OFFENSIVE
+        p = self.params
+        facing = self.territory.bordering(DAMASCUS)
+        rebel = self.territory.rebels()
+        attacking = self.posture >= postures.Damascus.OFFENSIVE
         intensity = p.shelling_rate * (
-            1 + p.frustration_shelling * self.seen("russia", "frustration")
+            1 + p.frustration_shelling * self.seen(RUSSIA, "frustration")
         )
         on_offensive = intensity * np.where(attacking, p.offensive_shelling, 1.0)
         intensity = np.minimum(on_offensive, p.max_shelling)
         mean = intensity[:, None] * facing * rebel
         landed = self.streams.poisson(self.day, "damascus/shell", mean)
-        world.shell(DAMASCUS, landed, against=(HTS, OPPOSITION))
+        self.combat.shell(DAMASCUS, landed, against=(HTS, OPPOSITION))
 
     @rule("C14", "C15", "C05")
     def attack(self) -> None:
         """On the offensive, attack the `width` rebel-held districts next to Damascus's lines
-        where its odds (`World.odds`) are best, their people in harm's way (C05). Russian air
+        where its odds (`Territory.odds`) are best, their people in harm's way (C05). Russian air
         power (`air_support`, C14, C15) and Iran-backed militias (`militia_support`, C15)
         multiply the force."""
-        world, p = self.world, self.params
-        rows = runs_where(self.posture >= Posture.OFFENSIVE)
+        p = self.params
+        rows = runs_where(self.posture >= postures.Damascus.OFFENSIVE)
         if rows.size == 0:
             return
-        front = world.rebels(rows) & (world.bordering(DAMASCUS)[rows] > 0)
-        odds = np.where(front, world.odds(DAMASCUS, rows), -np.inf)
+        front = self.territory.rebels(rows) & (self.territory.bordering(DAMASCUS)[rows] > 0)
+        odds = np.where(front, self.territory.odds(DAMASCUS, rows), -np.inf)
         order = np.argsort(-odds, axis=1, kind="stable")  # best odds first, ties by district
         rank = np.argsort(order, axis=1)  # each district's place in that order
-        targets = np.zeros(world.control.shape, dtype=bool)
+        targets = np.zeros(self.territory.control.shape, dtype=bool)
         targets[rows] = front & (rank < self.width[rows, None])
         boost = p.air_support * p.militia_support
-        world.fight(DAMASCUS, targets, boost, "damascus/attack")
+        self.combat.fight(DAMASCUS, targets, boost, "damascus/attack")

@@ -1,12 +1,10 @@
 """HTS: out of Jabhat al-Nusra (C12), wants full control of the zone (C04, C11); ousts or absorbs
 the opposition (C12), raids regime lines (C11) and enters the buffer zone (C13)."""
 
-from enum import IntEnum
-
 import numpy as np
 
+from sim.model.agents import postures
 from sim.model.agents.base import Faction
-from sim.model.agents.damascus import Posture as Damascus
 from sim.model.claims import rule
 from sim.model.geography import DAMASCUS, HTS, OPPOSITION, runs_where
 
@@ -14,17 +12,11 @@ LEVY_UNIT = 1000
 """`hts_levy_ratio` counts fighters per this many residents."""
 
 
-class Posture(IntEnum):
-    RAID = 0
-    EXPAND = 1
-    DEFEND = 2
-
-
 class HayatTahrirAlSham(Faction):
     """Hay'at Tahrir al-Sham."""
 
-    name = "hts"
-    Posture = Posture
+    actor = HTS
+    Posture = postures.HayatTahrirAlSham
     shared = ("odds",)
 
     def __init__(self, model) -> None:
@@ -34,13 +26,13 @@ class HayatTahrirAlSham(Faction):
 
     @rule("C12")
     def perceive(self) -> None:
-        """Local odds of an HTS attack on each opposition district (C12; see `World.odds`), in
+        """Local odds of an HTS attack on each opposition district (C12; see `Territory.odds`), in
         the runs where the opposition still holds ground."""
-        world = self.world
-        self.odds = np.zeros(world.force.shape)
-        rows = runs_where(world.held(OPPOSITION).any(axis=1))
+        territory = self.territory
+        self.odds = np.zeros(territory.force.shape)
+        rows = runs_where(territory.held(OPPOSITION).any(axis=1))
         if rows.size:
-            self.odds[rows] = world.odds(HTS, rows) * (world.control[rows] == OPPOSITION)
+            self.odds[rows] = territory.odds(HTS, rows) * (territory.control[rows] == OPPOSITION)
 
     @rule("C04", "C11", "C12")
     def decide(self) -> None:
@@ -49,7 +41,7 @@ class HayatTahrirAlSham(Faction):
         `hts_attack_steepness` (C12), unless
         Damascus attacked yesterday: then defend."""
         p = self.params
-        defending = self.yesterday("damascus") >= Damascus.OFFENSIVE
+        defending = self.yesterday(DAMASCUS) >= postures.Damascus.OFFENSIVE
         rows = runs_where((self.odds > 0).any(axis=1) & ~defending)
         self.moves = np.zeros(self.odds.shape, dtype=bool)
         if rows.size:  # the chances, and their draws, only where the odds are above zero
@@ -64,9 +56,9 @@ class HayatTahrirAlSham(Faction):
             moves.ravel()[at] = draws < chance
             self.moves[rows] = moves
         self.posture = self.choose(
-            (defending, Posture.DEFEND),
-            (self.moves.any(axis=1), Posture.EXPAND),
-            otherwise=Posture.RAID,
+            (defending, postures.HayatTahrirAlSham.DEFEND),
+            (self.moves.any(axis=1), postures.HayatTahrirAlSham.EXPAND),
+            otherwise=postures.HayatTahrirAlSham.RAID,
         )
 
     def act(self) -> None:
@@ -80,14 +72,15 @@ class HayatTahrirAlSham(Faction):
     def raid(self) -> None:
         """Breaches against regime lines: `raid_rate` a day per front-line pair HTS holds (C11),
         `buffer_raid_multiplier` times more from inside the buffer zone (C13)."""
-        p, world = self.params, self.world
-        facing = world.bordering(HTS) * world.held(DAMASCUS)
-        from_buffer = world.bordering(HTS, buffer_zone=True)
-        pairs = facing + (p.buffer_raid_multiplier[:, None] - 1) * from_buffer * world.held(
+        p, territory = self.params, self.territory
+        facing = territory.bordering(HTS) * territory.held(DAMASCUS)
+        from_buffer = territory.bordering(HTS, buffer_zone=True)
+        pairs = facing + (p.buffer_raid_multiplier[:, None] - 1) * from_buffer * territory.held(
             DAMASCUS
         )
         mean = p.raid_rate[:, None] * pairs
-        world.shell(HTS, self.streams.poisson(self.day, "hts/raids", mean), against=(DAMASCUS,))
+        raids = self.streams.poisson(self.day, "hts/raids", mean)
+        self.combat.shell(HTS, raids, against=(DAMASCUS,))
 
     @rule("C16", "assumption")
     def recruit(self) -> None:
@@ -96,30 +89,29 @@ class HayatTahrirAlSham(Faction):
         fighters per 1,000 residents of its districts, it levies recruits among the people it
         rules, making up `hts_levy_rate` of the gap a day (assumption): a group that rules the
         zone does not run out of fighters while the zone has people."""
-        p, world = self.params, self.world
-        world.grow(world.held(HTS), p.hts_recruitment + p.fee_revenue * p.aid_fee)
-        world.levy(HTS, p.hts_levy_ratio / LEVY_UNIT, p.hts_levy_rate)
+        p = self.params
+        self.territory.grow(self.territory.held(HTS), p.hts_recruitment + p.fee_revenue * p.aid_fee)
+        self.territory.levy(HTS, p.hts_levy_ratio / LEVY_UNIT, p.hts_levy_rate)
 
     @rule("assumption")
     def defend(self) -> None:
         """Defending against a Damascus offensive, HTS moves `front_reinforcement` of its force in
         the rear to its districts on Damascus's front line each day (assumption)."""
-        world = self.world
-        defending = self.posture == Posture.DEFEND
-        front = world.bordering(DAMASCUS) > 0
-        world.redeploy(HTS, front, self.params.front_reinforcement * defending)
+        defending = self.posture == postures.HayatTahrirAlSham.DEFEND
+        front = self.territory.bordering(DAMASCUS) > 0
+        self.territory.redeploy(HTS, front, self.params.front_reinforcement * defending)
 
     @rule("C12", "C13")
     def expand(self) -> None:
         """Where HTS moves, a group that would rather cede signs administration over (C12: a
         cession; HTS absorbs `absorb_share` of its force, and `signed_keep_arms` of the rest stay
-        in the district as the opposition's, under HTS: `World.sign_over`); others fight it out.
+        in the district as the opposition's, under HTS: `Territory.sign_over`); others fight it out.
         Taking buffer-zone districts breaks the deal's key term (C13)."""
-        world = self.world
-        moves = self.moves & world.held(OPPOSITION)  # still the opposition's after Damascus acted
-        cedes = moves & self.model.faction("opposition").cedes
+        # still the opposition's after Damascus acted
+        moves = self.moves & self.territory.held(OPPOSITION)
+        cedes = moves & self.model.faction(OPPOSITION).view("cedes")
         if cedes.any():
-            world.sign_over(cedes, self.params.absorb_share, self.params.signed_keep_arms)
+            self.territory.sign_over(cedes, self.params.absorb_share, self.params.signed_keep_arms)
         contested = moves & ~cedes
         if contested.any():
-            world.fight(HTS, contested, np.ones(len(contested)), "hts/fight")
+            self.combat.fight(HTS, contested, np.ones(len(contested)), "hts/fight")

@@ -1,27 +1,20 @@
 """The Kurdish-led forces (SDF/YPG): hold the north-east; when the US leaves and Turkey threatens,
 let Damascus (and Russia) in (C19)."""
 
-from enum import IntEnum
-
 import numpy as np
 
+from sim.model.agents import postures
 from sim.model.agents.base import Faction, rising
-from sim.model.agents.turkey import Posture as Turkey
 from sim.model.claims import rule
-from sim.model.geography import DAMASCUS, KURDS
-
-
-class Posture(IntEnum):
-    HOLD = 0
-    RESIST = 1
-    INVITE_DAMASCUS = 2
+from sim.model.geography import DAMASCUS, KURDS, RUSSIA, TURKEY
 
 
 class Kurds(Faction):
     """The Kurdish-led forces of the north-east."""
 
-    name = "kurds"
-    Posture = Posture
+    actor = KURDS
+    Posture = postures.Kurds
+    published = ("invited", "inviting")
 
     def __init__(self, model) -> None:
         super().__init__(model)
@@ -34,9 +27,9 @@ class Kurds(Faction):
     def perceive(self) -> None:
         """Threat: how far the US has gone (C17) times how poised Turkey is: `kurd_vow_weight`
         while it only vows an operation, whole while one runs (C19)."""
-        operating = self.yesterday("turkey") == Turkey.NE_OPERATION
+        operating = self.yesterday(TURKEY) == postures.Turkey.NE_OPERATION
         weight = np.where(operating, 1.0, self.params.kurd_vow_weight)
-        self.threat = (1 - self.world.us_presence) * weight
+        self.threat = (1 - self.relations.us_presence) * weight
 
     @rule("C19", "assumption")
     def decide(self) -> None:
@@ -45,18 +38,18 @@ class Kurds(Faction):
         assumption), none without a threat (the US still all there), and `mediation_boost`
         times that while Russia mediates (C19). Resist an operation."""
         p = self.params
-        mediated = np.where(self.seen("russia", "mediating"), p.mediation_boost, 1.0)
+        mediated = np.where(self.seen(RUSSIA, "mediating"), p.mediation_boost, 1.0)
         threatened = self.threat > 0
         ready = rising(self.threat, p.kurd_invite_threat, p.kurd_invite_spread) * threatened
         chance = p.kurd_invite_hazard * mediated * ready
         drawn = self.streams.bernoulli(self.day, "kurds/invite", chance)
         self.inviting = drawn & ~self.invited
         self.invited = self.invited | self.inviting
-        resisting = self.yesterday("turkey") == Turkey.NE_OPERATION
+        resisting = self.yesterday(TURKEY) == postures.Turkey.NE_OPERATION
         self.posture = self.choose(
-            (self.invited, Posture.INVITE_DAMASCUS),
-            (resisting, Posture.RESIST),
-            otherwise=Posture.HOLD,
+            (self.invited, postures.Kurds.INVITE_DAMASCUS),
+            (resisting, postures.Kurds.RESIST),
+            otherwise=postures.Kurds.HOLD,
         )
 
     def act(self) -> None:
@@ -68,20 +61,20 @@ class Kurds(Faction):
     def let_damascus_in(self) -> None:
         """On the day of the deal, Damascus takes over the Kurdish-held districts on the Turkish
         border and those next to Turkish-held ground, the Kurdish garrisons staying (C19)."""
-        world = self.world
         if not self.inviting.any():
             return
-        geo = world.geo
-        exposed = world.turkish_reach()
-        handed = self.inviting[:, None] & world.held(KURDS) & exposed & geo.in_theatre("northeast")
-        world.cede(handed, DAMASCUS, np.ones(self.model.replicates))
+        exposed = self.territory.turkish_reach() & self.geo.in_theatre("northeast")
+        handed = self.inviting[:, None] & self.territory.held(KURDS) & exposed
+        self.territory.cede(handed, DAMASCUS, np.ones(self.model.replicates))
 
     @rule("C19", "assumption")
     def resist(self) -> None:
         """Resisting a Turkish operation (C19), the Kurds move `front_reinforcement` of their
         force in the rear to the districts Turkey can reach, and defend with
         `fighting_resolve` times their force (assumption)."""
-        p, world = self.params, self.world
-        resisting = self.posture == Posture.RESIST
-        world.redeploy(KURDS, world.turkish_reach(), p.front_reinforcement * resisting)
-        world.stand_firm(KURDS, np.where(resisting, p.fighting_resolve, 1.0))
+        p = self.params
+        resisting = self.posture == postures.Kurds.RESIST
+        self.territory.redeploy(
+            KURDS, self.territory.turkish_reach(), p.front_reinforcement * resisting
+        )
+        self.territory.stand_firm(KURDS, np.where(resisting, p.fighting_resolve, 1.0))

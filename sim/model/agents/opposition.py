@@ -1,28 +1,20 @@
 """The opposition (National Liberation Front and allied groups): survive and keep Turkish
 backing; outmatched by HTS, groups sign their towns' administration over (C12)."""
 
-from enum import IntEnum
-
 import numpy as np
 
+from sim.model.agents import postures
 from sim.model.agents.base import Faction
-from sim.model.agents.damascus import Posture as Damascus
-from sim.model.agents.hts import Posture as HTSPosture
 from sim.model.claims import rule
-from sim.model.geography import HTS, OPPOSITION
-
-
-class Posture(IntEnum):
-    HOLD = 0
-    FIGHT = 1
-    CEDE = 2
+from sim.model.geography import DAMASCUS, HTS, OPPOSITION
 
 
 class Opposition(Faction):
     """The armed opposition groups in the zone."""
 
-    name = "opposition"
-    Posture = Posture
+    actor = OPPOSITION
+    Posture = postures.Opposition
+    published = ("cedes",)
 
     def __init__(self, model) -> None:
         super().__init__(model)
@@ -36,20 +28,21 @@ class Opposition(Faction):
         cession happens when HTS moves on it (`HayatTahrirAlSham.expand`). Otherwise the groups
         fight when HTS moved on them or Damascus attacked yesterday."""
         world = self.world
-        odds = self.seen("hts", "odds")
+        odds = self.seen(HTS, "odds")
         p = self.params
         outmatched = odds > p.cede_odds[:, None]
-        taken = world.yesterday.captured & world.held(HTS)
+        taken = world.yesterday.captured & self.territory.held(HTS)
         if taken.any():
-            outmatched |= (world.neighbours_of(taken) > 0) & (odds > p.forced_out_odds[:, None])
-        self.cedes = world.held(OPPOSITION) & outmatched
-        attacked = (self.yesterday("hts") == HTSPosture.EXPAND) | (
-            self.yesterday("damascus") >= Damascus.OFFENSIVE
+            near = self.territory.neighbours_of(taken) > 0
+            outmatched |= near & (odds > p.forced_out_odds[:, None])
+        self.cedes = self.territory.held(OPPOSITION) & outmatched
+        attacked = (self.yesterday(HTS) == postures.HayatTahrirAlSham.EXPAND) | (
+            self.yesterday(DAMASCUS) >= postures.Damascus.OFFENSIVE
         )
         self.posture = self.choose(
-            (self.cedes.any(axis=1), Posture.CEDE),
-            (attacked, Posture.FIGHT),
-            otherwise=Posture.HOLD,
+            (self.cedes.any(axis=1), postures.Opposition.CEDE),
+            (attacked, postures.Opposition.FIGHT),
+            otherwise=postures.Opposition.HOLD,
         )
 
     def act(self) -> None:
@@ -61,11 +54,11 @@ class Opposition(Faction):
     def lose_fighters(self) -> None:
         """Fighters leave for HTS or go home: the opposition loses `defection` of its force a day,
         and HTS gains `absorb_share` of it, spread over its districts of the zone (C12)."""
-        p, world = self.params, self.world
-        leaving = world.force * world.held(OPPOSITION) * p.defection[:, None]
-        world.wear_down(world.held(OPPOSITION), p.defection * (1 - p.absorb_share))
-        hts_zone = world.force * world.held(HTS) * world.geo.in_theatre("zone")
-        world.transfer(leaving * p.absorb_share[:, None], hts_zone)
+        p, territory = self.params, self.territory
+        leaving = territory.force * territory.held(OPPOSITION) * p.defection[:, None]
+        territory.wear_down(territory.held(OPPOSITION), p.defection * (1 - p.absorb_share))
+        hts_zone = territory.force * territory.held(HTS) * self.geo.in_theatre("zone")
+        territory.transfer(leaving * p.absorb_share[:, None], hts_zone)
 
     @rule("C12", "assumption")
     def fight_back(self) -> None:
@@ -73,5 +66,5 @@ class Opposition(Faction):
         towns and where they stayed under HTS's administration (assumption: every town of
         theirs faces HTS or Damascus, so there is no rear to bring fighters from; C12: they
         yield only when outmatched)."""
-        fighting = self.posture == Posture.FIGHT
-        self.world.stand_firm(OPPOSITION, np.where(fighting, self.params.fighting_resolve, 1.0))
+        fighting = self.posture == postures.Opposition.FIGHT
+        self.territory.stand_firm(OPPOSITION, np.where(fighting, self.params.fighting_resolve, 1.0))

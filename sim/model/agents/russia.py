@@ -1,32 +1,33 @@
 """Russia: wants terrorists fought wherever they are, every agreement fulfilled, and the
 Turkish partnership kept (C01-C03, C06, C07, C18); backs Damascus from the air (C14, C15)."""
 
-from enum import IntEnum
-
 import numpy as np
 
+from sim.model.agents import postures
 from sim.model.agents.base import Faction, rising
 from sim.model.claims import rule
-from sim.model.geography import DAMASCUS, HTS, OPPOSITION, district_total, runs_where
-from sim.model.world import WEEK
+from sim.model.geography import (
+    DAMASCUS,
+    HTS,
+    OPPOSITION,
+    RUSSIA,
+    TURKEY,
+    district_total,
+    runs_where,
+)
+from sim.model.params import WEEK
 
 BREACH_UNIT = 10
 """`frustration_breaches` weighs the breach rate per 10 breaches a day."""
 
 
-class Posture(IntEnum):
-    RESTRAINT = 0
-    PRESSURE = 1
-    AIR_STRIKES = 2
-    BACK_OFFENSIVE = 3
-
-
 class Russia(Faction):
     """Russia's frustration with the Idlib deal drives its posture, step by step up the ladder."""
 
-    name = "russia"
-    Posture = Posture
+    actor = RUSSIA
+    Posture = postures.Russia
     shared = ("frustration", "mediating")
+    published = ("frustration", "hold_until", "truce_broken")
 
     def __init__(self, model) -> None:
         super().__init__(model)
@@ -43,14 +44,14 @@ class Russia(Faction):
         the zone (C04), HTS inside the buffer zone (C13), the week's breaches by Damascus and the
         rebels (its own strikes left out; C10, C11), less Turkey's effort yesterday (C08, C09)."""
         p, world = self.params, self.world
-        hts_in_buffer = world.share(world.geo.buffer_zone, HTS)
+        hts_in_buffer = self.territory.share(self.geo.buffer_zone, HTS)
         breaches = world.yesterday.breaches.sum(axis=(1, 2))  # its own strikes do not count
         self.breach_rate += (breaches - self.breach_rate) / WEEK
         signal = (
-            p.frustration_hts * world.share("zone", HTS)
+            p.frustration_hts * self.territory.share("zone", HTS)
             + p.frustration_buffer * hts_in_buffer
             + p.frustration_breaches * self.breach_rate / BREACH_UNIT
-            - p.frustration_relief * self.seen("turkey", "effort")
+            - p.frustration_relief * self.seen(TURKEY, "effort")
         )
         self.frustration += p.frustration_memory * (signal - self.frustration)
 
@@ -60,7 +61,7 @@ class Russia(Faction):
         (C06, C18: the partnership restrains it)."""
         p = self.params
         return p.offensive_threshold + p.relation_patience * (
-            self.world.relation - p.relation_start
+            self.relations.relation - p.relation_start
         )
 
     @rule("C01", "C02", "C03", "C14", "C06", "C18", "C19")
@@ -81,18 +82,18 @@ class Russia(Faction):
         self.hold_until = np.where(self.truce_broken, day, self.hold_until)
         holding &= ~self.truce_broken
         resolve = rising(f, patience, p.offensive_spread)
-        going_on = (self.posture == Posture.BACK_OFFENSIVE) & (f > p.pressure_threshold)
+        going_on = (self.posture == postures.Russia.BACK_OFFENSIVE) & (f > p.pressure_threshold)
         starts = self.streams.bernoulli(
             day, "russia/offensive", p.offensive_hazard * resolve, where=~holding & ~going_on
         )
-        backing = self.model.imposed("damascus") | (~holding & (going_on | starts))
+        backing = self.model.imposed(DAMASCUS) | (~holding & (going_on | starts))
         self.posture = self.choose(
-            (backing, Posture.BACK_OFFENSIVE),
-            (f > p.strike_threshold, Posture.AIR_STRIKES),
-            (f > p.pressure_threshold, Posture.PRESSURE),
-            otherwise=Posture.RESTRAINT,
+            (backing, postures.Russia.BACK_OFFENSIVE),
+            (f > p.strike_threshold, postures.Russia.AIR_STRIKES),
+            (f > p.pressure_threshold, postures.Russia.PRESSURE),
+            otherwise=postures.Russia.RESTRAINT,
         )
-        self.mediating = self.world.us_presence < p.mediation_threshold
+        self.mediating = self.relations.us_presence < p.mediation_threshold
 
     def act(self) -> None:
         """Today's actions."""
@@ -105,9 +106,9 @@ class Russia(Faction):
         frustration above the pressure line (C01, C07); Turkey answers with more effort
         tomorrow (see `Turkey.decide`)."""
         p = self.params
-        pressing = self.posture >= Posture.PRESSURE
+        pressing = self.posture >= postures.Russia.PRESSURE
         above = np.maximum(self.frustration - p.pressure_threshold, 0.0)
-        self.world.strain_relation(p.relation_strain * above * pressing)
+        self.relations.strain(p.relation_strain * above * pressing)
 
     @rule("C03", "C15")
     def strike(self) -> None:
@@ -115,13 +116,13 @@ class Russia(Faction):
         the zone, Idlib city `idlib_city_weight` times its share (C03). Backing an offensive,
         `offensive_air` times as many, on the rebel districts of the front and those behind them
         (C15: Russian air power)."""
-        p, world = self.params, self.world
-        rows = runs_where(self.posture >= Posture.AIR_STRIKES)  # only the runs that strike
+        p = self.params
+        rows = runs_where(self.posture >= postures.Russia.AIR_STRIKES)  # only the runs that strike
         if rows.size == 0:
             return
-        backing = self.posture[rows] == Posture.BACK_OFFENSIVE
+        backing = self.posture[rows] == postures.Russia.BACK_OFFENSIVE
         rate = p.air_strike_rate[rows] * np.where(backing, p.offensive_air[rows], 1.0)
-        geo, control = world.geo, world.control[rows]
+        geo, control = self.geo, self.territory.control[rows]
         zone = geo.in_theatre("zone")
         hts = zone & (control == HTS)
         rebel = hts | (zone & (control == OPPOSITION))
@@ -129,10 +130,10 @@ class Russia(Faction):
         weight = hts * (1 + (p.idlib_city_weight[rows, None] - 1) * city)
         if backing.any():
             on = runs_where(backing)
-            front = rebel[on] & (world.bordering(DAMASCUS)[rows[on]] > 0)
+            front = rebel[on] & (self.territory.bordering(DAMASCUS)[rows[on]] > 0)
             weight[on] = rebel[on] & ((geo.neighbour_count(front) > 0) | front)
         mean = rate[:, None] * weight / np.maximum(district_total(weight), 1.0)[:, None]
-        world.bombard(self.streams.poisson(self.day, "russia/strikes", mean, rows), rows)
+        self.combat.bombard(self.streams.poisson(self.day, "russia/strikes", mean, rows), rows)
 
     @rule("C04", "C14")
     def hold_off(self, until: np.ndarray, rows: np.ndarray | slice = slice(None)) -> None:

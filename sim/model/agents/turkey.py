@@ -1,15 +1,13 @@
 """Turkey: keeps its assurances at a limited pace (C08, C09), wants no power vacuum (C18) and the
 Kurdish forces off its border (C19), and guards its observation posts in the zone (C13)."""
 
-from enum import IntEnum
-
 import numpy as np
 
+from sim.model.agents import postures
 from sim.model.agents.base import Faction
-from sim.model.agents.damascus import Posture as Damascus
-from sim.model.agents.russia import Posture as Russia
 from sim.model.claims import rule
 from sim.model.geography import (
+    DAMASCUS,
     HTS,
     KURDS,
     OPPOSITION,
@@ -20,18 +18,11 @@ from sim.model.geography import (
 )
 
 
-class Posture(IntEnum):
-    HOLD = 0
-    COMPLY = 1
-    GUARD_POSTS = 2
-    NE_OPERATION = 3
-
-
 class Turkey(Faction):
     """Turkey's effort against HTS, its posts in the zone and its north-east operation."""
 
-    name = "turkey"
-    Posture = Posture
+    actor = TURKEY
+    Posture = postures.Turkey
     shared = ("effort",)
 
     def __init__(self, model) -> None:
@@ -49,16 +40,15 @@ class Turkey(Faction):
     def perceive(self) -> None:
         """The vacuum Turkey fears: the share of the north-east's border districts still held by
         the Kurdish forces (C19), counted only once US presence is below `ne_threshold` (C17)."""
-        world = self.world
-        held = world.control.take(self.ne_border, axis=1) == KURDS
+        held = self.territory.control.take(self.ne_border, axis=1) == KURDS
         kurdish = district_total(held) / len(self.ne_border)
-        self.vacuum = kurdish * (world.us_presence < self.params.ne_threshold)
+        self.vacuum = kurdish * (self.relations.us_presence < self.params.ne_threshold)
 
     def coordination(self) -> np.ndarray:
         """(R,) how far Russia and Turkey coordinate today: `coordination` at the day-0
         relation, more or less as the relation stands above or below it (C18)."""
         p = self.params
-        return np.clip(p.coordination * self.world.relation / p.relation_start, 0.0, 1.0)
+        return np.clip(p.coordination * self.relations.relation / p.relation_start, 0.0, 1.0)
 
     @rule("C01", "C08", "C09", "C13", "C18", "C19", "assumption")
     def decide(self) -> None:
@@ -73,15 +63,15 @@ class Turkey(Faction):
         (C13). When its soldiers were hit yesterday, retaliate against Damascus with chance
         `retaliation`, or else call a summit (assumption)."""
         p, day, world = self.params, self.day, self.world
-        idlib_front = self.yesterday("damascus") >= Damascus.OFFENSIVE
+        idlib_front = self.yesterday(DAMASCUS) >= postures.Damascus.OFFENSIVE
         chance = p.ne_hazard * self.vacuum * (1 - self.coordination())
         chance *= 1 - p.idlib_commitment * idlib_front
         launch = self.streams.bernoulli(
             day, "turkey/launch", chance, where=day > self.operation_until
         )
         self.operation_until = np.where(launch, day + p.operation_days - 1, self.operation_until)
-        operating = (day <= self.operation_until) | self.model.imposed("turkey")
-        pressed = self.yesterday("russia") >= Russia.PRESSURE
+        operating = (day <= self.operation_until) | self.model.imposed(TURKEY)
+        pressed = self.yesterday(RUSSIA) >= postures.Russia.PRESSURE
         extra = p.pressure_response * pressed * (p.turkey_effort > 0)
         self.effort = np.where(operating, 0.0, np.minimum(p.turkey_effort + extra, 1.0))
         hit = world.yesterday.soldiers_hit
@@ -89,10 +79,10 @@ class Turkey(Faction):
         self.calling_summit = hit & ~self.retaliating
         guarding = idlib_front | hit
         self.posture = self.choose(
-            (operating, Posture.NE_OPERATION),
-            (guarding, Posture.GUARD_POSTS),
-            (self.effort > 0, Posture.COMPLY),
-            otherwise=Posture.HOLD,
+            (operating, postures.Turkey.NE_OPERATION),
+            (guarding, postures.Turkey.GUARD_POSTS),
+            (self.effort > 0, postures.Turkey.COMPLY),
+            otherwise=postures.Turkey.HOLD,
         )
 
     def act(self) -> None:
@@ -107,18 +97,16 @@ class Turkey(Faction):
     def fight_hts(self) -> None:
         """Turkey keeps its assurances (C08): its effort wears HTS's force down slowly, at most
         `turkey_pace` a day at full effort (C09)."""
-        world = self.world
-        zone_hts = world.held(HTS) & world.geo.in_theatre("zone")
-        world.wear_down(zone_hts, self.params.turkey_pace * self.effort)
+        zone_hts = self.territory.held(HTS) & self.geo.in_theatre("zone")
+        self.territory.wear_down(zone_hts, self.params.turkey_pace * self.effort)
 
     @rule("C08", "assumption")
     def back_opposition(self) -> None:
         """Keeping its assurances (C08), Turkey backs the opposition groups it sponsors: each of
         their districts gets `turkish_backing` x effort thousand fighter-eq a day (assumption),
         so they can survive HTS's pull."""
-        world = self.world
-        held = world.held(OPPOSITION) & world.geo.in_theatre("zone")
-        world.supply(held, self.params.turkish_backing * self.effort)
+        held = self.territory.held(OPPOSITION) & self.geo.in_theatre("zone")
+        self.territory.supply(held, self.params.turkish_backing * self.effort)
 
     @rule("C13", "assumption")
     def guard_posts(self) -> None:
@@ -126,42 +114,40 @@ class Turkey(Faction):
         `post_reinforcement` troops a day to each, up to `post_max`: Turkish troops inside the
         zone raise the defence and the price of an attack there (assumption)."""
         p = self.params
-        guarding = self.posture == Posture.GUARD_POSTS
-        self.world.reinforce_posts(p.post_reinforcement * guarding, p.post_max)
+        guarding = self.posture == postures.Turkey.GUARD_POSTS
+        self.territory.reinforce_posts(p.post_reinforcement * guarding, p.post_max)
 
     @rule("C07", "assumption")
     def answer_attacks(self) -> None:
         """Its soldiers hit, Turkey strikes back at Damascus's forces near its posts
-        (`World.retaliate`): a clash between the two states (ladder level 6; the relation loses
+        (`Combat.retaliate`): a clash between the two states (ladder level 6; the relation loses
         `clash_shock`), which can draw Russia in when the relation is below `relation_break`
         (`ru_tr_clash`, level 7); or it calls a summit instead (C07: consultations,
         assumption)."""
-        p, world = self.params, self.world
-        world.retaliate(runs_where(self.retaliating))
-        broken = world.relation < p.relation_break
+        p = self.params
+        self.combat.retaliate(runs_where(self.retaliating))
+        broken = self.relations.relation < p.relation_break
         drawn = self.streams.bernoulli(
             self.day, "turkey/russia-clash", p.ru_tr_clash, where=self.retaliating & broken
         )
-        world.clash(RUSSIA, TURKEY, runs_where(drawn))
-        world.call_summit(self.calling_summit)
+        self.relations.clash(RUSSIA, TURKEY, runs_where(drawn))
+        self.relations.call_summit(self.calling_summit)
 
     @rule("C19")
     def run_ne_operation(self) -> None:
         """The operation attacks Kurdish-held districts of the north-east on the Turkish border or
         next to Turkish-held ones, with the Turkish army behind them (C19). It never attacks
         districts Damascus has entered."""
-        world = self.world
-        operating = self.posture == Posture.NE_OPERATION
+        operating = self.posture == postures.Turkey.NE_OPERATION
         if not operating.any():
             return
-        geo = world.geo
-        reach = world.turkish_reach()
-        targets = operating[:, None] & world.held(KURDS) & reach & geo.in_theatre("northeast")
-        army = self.params.turkish_army[:, None] * geo.turkish_border
+        reach = self.territory.turkish_reach() & self.geo.in_theatre("northeast")
+        targets = operating[:, None] & self.territory.held(KURDS) & reach
+        army = self.params.turkish_army[:, None] * self.geo.turkish_border
         ones = np.ones(self.model.replicates)
-        world.fight(TURKEY, targets, ones, "turkey/ne", from_outside=army)
+        self.combat.fight(TURKEY, targets, ones, "turkey/ne", from_outside=army)
 
     @rule("C06", "C07", "C18")
     def attend_summit(self, rows: np.ndarray) -> None:
         """A summit strengthens the relation by `summit_boost` (C06, C07, C18)."""
-        self.world.mend_relation(self.params.summit_boost[rows], rows)
+        self.relations.mend(self.params.summit_boost[rows], rows)

@@ -1,24 +1,18 @@
 """The United States: an outside actor whose presence in the north-east follows the scenario."""
 
-from enum import IntEnum
-
 import numpy as np
 
+from sim.model.agents import postures
 from sim.model.agents.base import Faction
 from sim.model.claims import rule
-
-
-class Posture(IntEnum):
-    STAY = 0
-    WITHDRAWING = 1
-    GONE = 2
+from sim.model.geography import US
 
 
 class UnitedStates(Faction):
     """US forces in the north-east (C17)."""
 
-    name = "us"
-    Posture = Posture
+    actor = US
+    Posture = postures.UnitedStates
 
     def __init__(self, model) -> None:
         super().__init__(model)
@@ -37,13 +31,13 @@ class UnitedStates(Faction):
             started = self.day - announced - p.us_pullout_delay
             progress = np.clip(started / p.us_pullout_days, 0.0, 1.0)
         self.posture = self.choose(
-            (progress >= 1, Posture.GONE),
-            (progress > 0, Posture.WITHDRAWING),
-            otherwise=Posture.STAY,
+            (progress >= 1, postures.UnitedStates.GONE),
+            (progress > 0, postures.UnitedStates.WITHDRAWING),
+            otherwise=postures.UnitedStates.STAY,
         )
         self.presence = 1.0 - p.us_pullout_share * progress
 
     @rule("C17")
     def act(self) -> None:
         """US forces in the north-east are where the decision put them (C17)."""
-        self.world.set_us_presence(self.presence)
+        self.relations.set_us_presence(self.presence)

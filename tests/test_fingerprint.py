@@ -1,0 +1,15 @@
+"""The model's outputs, bit for bit: a change to them is deliberate (see `tests/fingerprint.py`).
+
+A change to the model's results updates `EXPECTED` with the new hashes
+(`python -m tests.fingerprint`) and says why in its commit; a refactor leaves them alone.
+"""
+
+from tests.fingerprint import fingerprint
+
+EXPECTED = "f18f78f4c9633bc73e39e24318b42829744a392e5bba23f9c4667c3938eb7630"
+"""The hash of all the batches' hashes (`all`), for numpy and friends as in requirements.lock."""
+
+
+def test_outputs_are_bit_for_bit_as_recorded():
+    hashes = fingerprint()
+    assert hashes["all"] == EXPECTED, "\n".join(f"{v}  {k}" for k, v in hashes.items())
