@@ -3,7 +3,6 @@ parameters."""
 
 import contextlib
 import csv
-import errno
 import io
 import json
 import os
@@ -65,10 +64,6 @@ class OneLineErrors(typer.core.TyperGroup):
         return status
 
 
-MACHINE_FAULTS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.ENOMEM, errno.EROFS}
-"""Faults of the machine rather than of the user's input: exit status 1, not 2."""
-
-
 def fault(error: OSError | RecursionError | MemoryError) -> int:
     """One `error:` line for a fault that no command turned into one, and the exit status: 1
     for the machine's faults (a full disk, too little memory), 2 for the input's (a path that
@@ -79,6 +74,8 @@ def fault(error: OSError | RecursionError | MemoryError) -> int:
     if isinstance(error, RecursionError):
         errors.print("error: an input nested too deeply to read")
         return 2
+    from sim.io.disk import MACHINE_FAULTS
+
     where = f"{error.filename}: " if error.filename else ""
     reason = error.strerror or str(error) or type(error).__name__
     errors.print(f"error: {printable(where + reason)}")
@@ -128,10 +125,11 @@ def note(message: str) -> None:
     errors.print(f"note: {printable(message)}")
 
 
-def fail(message: str) -> None:
-    """One line on stderr, exit status 2."""
-    errors.print(f"error: {printable(message)}")
-    raise typer.Exit(2)
+def fail(problem: str | Exception) -> None:
+    """One line on stderr; exit status 2, or the error's own (`ResultsError.status`: 1 for a
+    fault of the machine such as a full disk)."""
+    errors.print(f"error: {printable(str(problem))}")
+    raise typer.Exit(getattr(problem, "status", 2))
 
 
 def parse_sets(sets: list[str]) -> dict[str, float]:
@@ -242,7 +240,7 @@ def run(
         check_memory(runs, spec.horizon, 1, True, "--replicates" if replicates else scenario)
         folder = claim(out, Path("results") / f"{spec.name}-{started:%Y%m%d-%H%M%S}", note)
     except (ValueError, ResultsError) as error:  # ScenarioError is a ValueError
-        fail(str(error))
+        fail(error)
     try:
         model = simulate(spec, run_seed)
         with staged(folder) as files:
@@ -252,7 +250,7 @@ def run(
             )
     except ResultsError as error:
         release(folder)  # a no-op where results were written into it meanwhile
-        fail(str(error))
+        fail(error)
     except BaseException:
         release(folder)
         raise
@@ -303,6 +301,7 @@ def simulate(spec: scenarios.Scenario, run_seed: list[int] | None):
         TimeRemainingColumn(),
         console=errors,
         transient=True,  # gone when done: the last line says what was written
+        disable=not errors.is_terminal,  # piped: no bar, no blank line
     ) as progress:
         task = progress.add_task("days", total=spec.horizon + 1)
         while model.day <= spec.horizon:
@@ -347,7 +346,7 @@ def validate(
             return
         spec, _ = scenarios.load(file)
     except ValueError as error:  # ScenarioError is a ValueError
-        fail(str(error))
+        fail(error)
     say(f"{file}: ok ({spec.name}, horizon {spec.horizon}, {spec.replicates} runs)")
 
 
@@ -548,7 +547,7 @@ def sweep(
         folder = out or Path("results") / "sweeps" / plan.name
         run = SweepRun(plan, scenario, text, scenario_text, folder)
     except (scenarios.ScenarioError, ResultsError) as error:
-        fail(str(error))
+        fail(error)
     except ValueError as error:  # a batch too big for this machine's memory
         fail(f"{file}: {error}")
     with run:
@@ -577,6 +576,7 @@ def execute(run, folder: Path, workers: int | None, scheduler: str | None) -> No
         TimeRemainingColumn(),
         console=errors,
         transient=True,  # gone when done: the last line says what was written
+        disable=not errors.is_terminal,  # piped: no bar, no blank line
     ) as progress:
         task = progress.add_task("runs", total=run.runs, completed=run.runs - left, rate="")
 
@@ -591,7 +591,7 @@ def execute(run, folder: Path, workers: int | None, scheduler: str | None) -> No
         except KeyboardInterrupt:
             problem = "stopped"
         except ResultsError as error:
-            problem = str(error)
+            problem = error
         except (ValueError, OSError, TimeoutError, KilledWorker) as error:  # a batch that failed
             reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
             problem = (
@@ -632,7 +632,7 @@ def verified(folder: Path):
         found = sim.results.open(folder)
         bad = found.verify()
     except ResultsError as error:
-        fail(str(error))
+        fail(error)
     if bad:
         index, problem = next(iter(bad.items()))
         fail(
@@ -666,7 +666,7 @@ def discover(
     try:
         result = discover_sweep(found, outcome)
     except (ValueError, ResultsError) as error:
-        fail(str(error))
+        fail(error)
     say(result.summary())
     say(
         f"chosen by {result.rule}; a box keeps the restrictions of quasi-p-value (qp) "
@@ -727,7 +727,7 @@ def sensitivity(
     try:
         result = analyse(found, outcome, resamples)
     except (ValueError, ResultsError) as error:
-        fail(str(error))
+        fail(error)
     outputs = {
         "indices.parquet": result.indices,
         "chance.parquet": result.chance,
@@ -740,7 +740,7 @@ def sensitivity(
         name = found.manifest["sweep"]["name"]
         target = claim(out, Path("results") / "analysis" / f"{name}-sensitivity", note)
     except ResultsError as error:
-        fail(str(error))
+        fail(error)
     about = {
         "analysis": f"{result.method} sensitivity (SALib)",
         "store": str(folder),
@@ -755,7 +755,7 @@ def sensitivity(
             write_analysis(files, outputs, about, sys.argv)
     except ResultsError as error:
         release(target)
-        fail(str(error))
+        fail(error)
     shown = ("S1", "ST", "ST_adj") if result.method == "sobol" else ("mu_star", "sigma")
     form = ".2f" if result.method == "sobol" else ".3g"
     floors = ["noise floor"] if result.method == "morris" else []
@@ -788,7 +788,7 @@ def coverage_check(problem, draws: int, folder: Path, client, about: dict[str, A
     try:
         target = claim(None, folder.with_name(f"{folder.name}-check-{draws}"), note)
     except ResultsError as error:
-        fail(str(error))
+        fail(error)
     try:
         with client as dask:
             found = abc.coverage(problem, draws, dask)
@@ -802,7 +802,7 @@ def coverage_check(problem, draws: int, folder: Path, client, about: dict[str, A
             write_analysis(files, outputs, about | {"draws": draws}, sys.argv)
     except (ValueError, ResultsError) as error:
         release(target)
-        fail(str(error))
+        fail(error)
     except BaseException:
         release(target)
         raise
@@ -865,7 +865,7 @@ def calibrate(
     try:
         problem = abc.load(file)
     except ValueError as error:  # ScenarioError is a ValueError
-        fail(str(error))
+        fail(error)
     folder = out or Path("results") / "calibrations" / problem.calibration.name
     about = {"calibration_file": problem.text, "identity": abc.identity(problem)}
     client = (
@@ -889,7 +889,7 @@ def calibrate(
             )
         held = lock(folder)
     except ResultsError as error:
-        fail(str(error))
+        fail(error)
     except OSError as error:
         fail(f"{folder}: cannot use the folder: {error.strerror}")
     database = f"{abc.SQLITE}{(folder / 'abc.db').resolve()}"
@@ -962,7 +962,7 @@ def results(folder: Annotated[Path, typer.Argument(help="a sweep's store")]) -> 
     try:
         summary = found.summary
     except ResultsError as error:
-        fail(str(error))
+        fail(error)
     manifest = found.manifest
     say(
         f"{manifest['sweep']['name']}: {len(summary):,} of {manifest['runs']:,} runs saved, "

@@ -24,6 +24,7 @@ def small_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("run") / "baseline"
     result = process("run", "baseline", "--replicates", "5", "--seed", "9", "--out", str(out))
     assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # piped: no progress bar, not even a blank line
     return out
 
 

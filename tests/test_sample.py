@@ -137,7 +137,7 @@ def test_a_sweep_over_a_sampled_scenario_records_each_runs_draw(tmp_path):
 POSTERIORS = {
     "a weight that is text": (
         lambda p: p.assign(weight=["0.5", "0.5"]),
-        "not a posterior",
+        "not a posterior: weight: not numbers",
     ),
     "a value out of its range": (
         lambda p: p.assign(attrition=[0.02, 9.0]),

@@ -97,21 +97,25 @@ def read(folder: str | Path) -> Posterior:
     except ResultsError as error:
         raise ValueError(str(error)) from None
     names = [c for c in particles.columns if c in PARAMETERS]
-    weights = particles.get("weight")
-    numeric = all(
-        pd.api.types.is_numeric_dtype(particles[c]) and not pd.api.types.is_bool_dtype(particles[c])
-        for c in [*names, "weight", "generation"]
-        if c in particles
-    )
-    if (
-        not names
-        or not numeric
-        or "generation" not in particles
-        or weights is None
-        or particles.empty
-        or not np.isfinite(weights).all()
-        or (weights < 0).any()
-        or weights.sum() <= 0
-    ):
-        raise ValueError(f"{path}: not a posterior (its generations, weights or parameters)")
+    problem = _problem(particles, names)
+    if problem:
+        raise ValueError(f"{path}: not a posterior: {problem}")
     return Posterior(particles, names, source=str(path))
+
+
+def _problem(particles: pd.DataFrame, names: list[str]) -> str | None:
+    """What makes a table of particles no posterior (naming the column), or None."""
+    if particles.empty or not names:
+        return "no particles, or no parameter columns"
+    for column in ["generation", "weight", *names]:
+        if column not in particles:
+            return f"{column}: missing"
+        values = particles[column]
+        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            return f"{column}: not numbers"
+        if not np.isfinite(values).all():
+            return f"{column}: not finite"
+    weights = particles["weight"]
+    if (weights < 0).any() or weights.sum() <= 0:
+        return "weight: negative, or none above zero"
+    return None

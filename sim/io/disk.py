@@ -1,6 +1,7 @@
 """Writing to disk safely, and where results came from: atomic files, a lock, one-line errors,
 digests of files and of the model's code, git."""
 
+import errno
 import fcntl
 import hashlib
 import io
@@ -19,9 +20,18 @@ import pyarrow.parquet as pq
 
 import sim
 
+MACHINE_FAULTS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.ENOMEM, errno.EROFS}
+"""Faults of the machine rather than of the user's input: exit status 1, not 2."""
+
 
 class ResultsError(RuntimeError):
-    """A results folder that cannot be written or read; the message is one line."""
+    """A results folder that cannot be written or read; the message is one line. `status` is
+    the command line's exit status for it: 1 where the `cause` is a fault of the machine (a
+    full disk), 2 otherwise."""
+
+    def __init__(self, message: str, cause: OSError | None = None) -> None:
+        super().__init__(message)
+        self.status = 1 if cause is not None and cause.errno in MACHINE_FAULTS else 2
 
 
 def write_atomic(path: Path, write: Callable[[BinaryIO], object]) -> None:
@@ -207,7 +217,7 @@ def lock(folder: Path) -> io.FileIO:
     try:
         descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
     except OSError as error:
-        raise ResultsError(f"{path}: cannot open the lock file: {error.strerror}") from None
+        raise ResultsError(f"{path}: cannot open the lock file: {error.strerror}", error) from None
     held = io.FileIO(descriptor, "r+")
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)

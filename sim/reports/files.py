@@ -83,12 +83,16 @@ def _make(out: Path, noted: Callable[[str], None]) -> None:
             ) from None
         noted(f"{out}: taking over the folder claimed by {who(holder)}, which has ended")
     except OSError as error:
-        raise ResultsError(f"{out}: cannot create the results folder: {error.strerror}") from None
+        raise ResultsError(
+            f"{out}: cannot create the results folder: {error.strerror}", error
+        ) from None
     try:
         (out / CLAIM).write_bytes(whoami())
     except OSError as error:
         release(out)
-        raise ResultsError(f"{out}: cannot create the results folder: {error.strerror}") from None
+        raise ResultsError(
+            f"{out}: cannot create the results folder: {error.strerror}", error
+        ) from None
 
 
 def _abandoned(out: Path) -> str | None:
@@ -119,7 +123,7 @@ def staged(out: Path) -> Iterator[Path]:
     try:
         temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     except OSError as error:
-        raise ResultsError(f"{out.parent}: cannot write there: {error.strerror}") from None
+        raise ResultsError(f"{out.parent}: cannot write there: {error.strerror}", error) from None
     try:
         yield temporary
     except BaseException as error:
@@ -134,7 +138,9 @@ def staged(out: Path) -> Iterator[Path]:
         os.replace(temporary, out)
     except OSError as error:
         raise ResultsError(
-            f"{out}: could not put the results in place ({error.strerror}); they are in {temporary}"
+            f"{out}: could not put the results in place ({error.strerror}); they are in "
+            f"{temporary}",
+            error,
         ) from None
 
 

@@ -246,7 +246,9 @@ class SweepStore:
         try:
             made = (folder / MANIFEST).exists()
         except OSError as error:  # a name too long, say
-            raise ResultsError(f"{folder}: cannot use it as a store: {error.strerror}") from None
+            raise ResultsError(
+                f"{folder}: cannot use it as a store: {error.strerror}", error
+            ) from None
         if not made:
             refuse_inside_results(folder)
             manifest = {
@@ -364,7 +366,8 @@ class SweepStore:
             except OSError as error:
                 raise ResultsError(
                     f"{path}: cannot write ({error.strerror or error}); the batches saved before "
-                    "are kept: run the same command to resume"
+                    "are kept: run the same command to resume",
+                    error,
                 ) from None
             files[name] = {"rows": table.num_rows, "sha256": sha256(path)}
         batch = self.manifest["batches"][str(index)]
@@ -379,7 +382,8 @@ class SweepStore:
         except OSError as error:
             raise ResultsError(
                 f"{self.folder / MANIFEST}: cannot write ({error.strerror or error}); the "
-                "batches recorded before are kept: run the same command to resume"
+                "batches recorded before are kept: run the same command to resume",
+                error,
             ) from None
 
 
@@ -431,14 +435,14 @@ def _create(folder: Path, manifest: dict[str, Any], design: pa.Table) -> None:
     try:
         taken = folder.exists() and (not folder.is_dir() or any(folder.iterdir()))
     except OSError as error:
-        raise ResultsError(f"{folder}: cannot create the store: {error.strerror}") from None
+        raise ResultsError(f"{folder}: cannot create the store: {error.strerror}", error) from None
     if taken:
         raise ResultsError(f"{folder}: already holds other files; choose another --out")
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         temporary = Path(tempfile.mkdtemp(prefix=f".{folder.name}.creating-", dir=folder.parent))
     except OSError as error:
-        raise ResultsError(f"{folder}: cannot create the store: {error.strerror}") from None
+        raise ResultsError(f"{folder}: cannot create the store: {error.strerror}", error) from None
     try:
         for table in manifest["tables"]:
             (temporary / table).mkdir()
@@ -456,7 +460,7 @@ def _create(folder: Path, manifest: dict[str, Any], design: pa.Table) -> None:
         sync_folder(folder.parent)
     except OSError as error:
         shutil.rmtree(temporary, ignore_errors=True)
-        raise ResultsError(f"{folder}: cannot create the store: {error.strerror}") from None
+        raise ResultsError(f"{folder}: cannot create the store: {error.strerror}", error) from None
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
