@@ -157,3 +157,70 @@ def test_every_offensive_is_counted_imposed_or_backed(name):
     counted = model.recorder.summary_columns()["offensives"]
     np.testing.assert_array_equal(counted, began)
     assert (began >= 1).mean() > 0.9
+
+
+def test_no_backed_offensive_on_the_day_a_summit_meets():
+    """A summit's truce starts the day it meets: Damascus, backed by Russia the day before,
+    does not attack that day (an imposed operation aside)."""
+    model = EscalationModel("baseline", replicates=RUNS, record_every=None, record_events=False)
+    damascus, summits = model.faction(DAMASCUS), 0
+    while model.day <= 400:
+        model.step()
+        met = model.world.today.summit
+        summits += met.sum()
+        assert not (met & (damascus.posture >= postures.Damascus.OFFENSIVE)).any(), model.day
+    assert summits > RUNS  # summits met: the check had cases
+
+
+def one_day(replicates: int = 3) -> EscalationModel:
+    """A baseline model on day 0, its record of the day empty."""
+    model = EscalationModel("baseline", replicates=replicates, record_every=None)
+    model.world.start_day(0)
+    return model
+
+
+def test_fighters_killed_by_shelling_leave_the_force_where_it_landed():
+    model = one_day()
+    world, today = model.world, model.world.today
+    district = int(np.flatnonzero(world.territory.held(HTS)[0])[0])
+    today.breaches[:, DAMASCUS, HTS] = 500
+    today.shelled[:, district] = 500
+    force, killed = world.territory.force.copy(), world.people.killed.copy()
+    civilians = world.people.civilians_killed.copy()
+    world.combat.breach_toll()
+    fighters = world.people.killed - killed - (world.people.civilians_killed - civilians)
+    assert (fighters > 0).all()
+    lost = force - world.territory.force
+    np.testing.assert_allclose(lost[:, district] * 1000, fighters)
+    assert not np.delete(lost, district, axis=1).any()  # nowhere else
+
+
+def test_an_air_strike_counts_as_a_breach_and_kills_by_its_own_toll_alone():
+    """A strike is among the article's breaches (C11) but its dead are `bombard`'s: the
+    per-breach toll of `breach_toll` is the shelling's."""
+    model = one_day()
+    world, today = model.world, model.world.today
+    today.strikes[:, int(np.flatnonzero(world.territory.held(HTS)[0])[0])] = 300
+    killed, injured = world.people.killed.copy(), world.people.injured.copy()
+    world.combat.breach_toll()
+    assert (world.combat.breaches == 300).all()
+    assert (world.people.killed == killed).all() and (world.people.injured == injured).all()
+
+
+def test_turkish_posts_take_no_part_in_the_rebels_fights():
+    """Post troops defend against Damascus (C13), not in a fight between HTS and the groups."""
+    model = one_day(1)
+    world = model.world
+    land = world.territory
+    posted = (land.posts[0] > 0) & land.held(OPPOSITION)[0]
+    if not posted.any():  # put a group's district under a post
+        district = int(np.flatnonzero(land.held(OPPOSITION)[0])[0])
+        land.posts[0, district] = 0.3
+        posted = np.zeros(world.geo.size, bool)
+        posted[district] = True
+    before = land.posts.copy()
+    targets = posted[None, :]
+    world.combat.fight(HTS, targets, np.ones(1), "test/hts")
+    np.testing.assert_array_equal(land.posts, before)
+    world.combat.fight(DAMASCUS, targets, np.ones(1), "test/damascus")
+    assert (land.posts <= before).all() and (land.posts < before).any()  # Damascus meets them

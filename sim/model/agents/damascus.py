@@ -24,15 +24,18 @@ class Damascus(Faction):
 
     @rule("C14", "C15", "assumption")
     def decide(self) -> None:
-        """Go on the offensive only when Russia backed one yesterday (C14, C15) or the scenario
-        imposes it; otherwise keep shelling (C11). A backed offensive starts on
+        """Go on the offensive only when Russia backed one yesterday (C14, C15) and no summit
+        met this morning (its truce starts today, C07), or when the scenario imposes it;
+        otherwise keep shelling (C11). A backed offensive starts on
         `offensive_width` districts, `renewal_widening` more for each offensive before it, and
         widens by one every `widen_days` days that Russia keeps backing it (C15, assumption):
         from `full_assault_districts` on it is a full-scale assault, as an imposed operation is
         from its first day (C05, C14)."""
         p = self.params
         imposed = self.model.imposed(DAMASCUS)
-        on = imposed | (self.yesterday(RUSSIA) == postures.Russia.BACK_OFFENSIVE)
+        truce = self.world.today.summit  # a summit met this morning: its truce holds today
+        backed = (self.yesterday(RUSSIA) == postures.Russia.BACK_OFFENSIVE) & ~truce
+        on = imposed | backed
         self.days_on_offensive = np.where(on, self.days_on_offensive + 1, 0)
         self.offensives_begun += self.days_on_offensive == 1
         earlier = np.maximum(self.offensives_begun - 1, 0)

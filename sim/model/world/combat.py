@@ -23,7 +23,7 @@ from sim.model.geography import (
 from sim.model.params import MIN_DEFENCE, ParameterSet
 from sim.model.streams import Streams
 from sim.model.world.calendar import Calendar
-from sim.model.world.people import People
+from sim.model.world.people import FORCE_UNIT, People
 from sim.model.world.relations import Relations
 from sim.model.world.territory import TINY, Territory
 
@@ -94,7 +94,8 @@ class Combat:
     def bombard(self, strikes: np.ndarray, rows: np.ndarray) -> None:
         """Russian air strikes (counts by district for the given runs; C03): each destroys
         `strike_damage` of the district's rebel fighters, `allied` included (those it kills count
-        in `killed` as in a fight, on top of the article's toll per breach: `breach_toll`), kills
+        in `killed` as in a fight; a strike counts among the article's breaches, `breach_toll`,
+        but its toll is this one), kills
         `strike_lethality` civilians per 100,000 residents and makes `flight_per_strike` of them
         flee, before any front reaches them (C05)."""
         p, land, people, today = self.params, self.territory, self.people, self.calendar.today
@@ -115,22 +116,24 @@ class Combat:
 
     @rule("C11", "C05")
     def breach_toll(self) -> None:
-        """Today's breaches, air strikes included (the article's count), kill and injure at the
-        rates it gives (C11), the civilians among the dead where the shells, raids and strikes
-        landed (a strike's own toll, scaled by density, comes on top: `bombard`). The zone's
-        people flee heavy shelling (C05); the regime's cities, raided by HTS, do not empty."""
+        """Today's breaches, air strikes included, are the article's count (C11); the shelling
+        and raids among them kill and injure at the rates it gives, the civilians among the dead
+        where they landed and the fighters among them from the force of the district's holder
+        (an air strike's toll is its own, scaled by density: `bombard`). The zone's people flee
+        heavy shelling (C05); the regime's cities, raided by HTS, do not empty."""
         p, s, people = self.params, self.streams, self.people
         day, today = self.calendar.day, self.calendar.today
-        n = today.total_breaches()
+        self.breaches += today.total_breaches()
+        n = today.breaches.sum(axis=(1, 2))
         civilians = s.poisson(day, "toll/civilians", n * p.killed_per_breach * p.civilian_share)
         fighters = s.poisson(day, "toll/fighters", n * p.killed_per_breach * (1 - p.civilian_share))
         injured = s.poisson(day, "toll/injured", n * p.injured_per_breach)
         people.injured += injured
         self.breach_injured += injured
         people.killed += fighters
-        self.breaches += n
-        landed = (today.shelled + today.strikes).astype(float)
+        landed = today.shelled.astype(float)
         weights = landed / np.maximum(district_total(landed), 1.0)[:, None]
+        self.territory.lose(fighters[:, None] * weights / FORCE_UNIT)
         self.breach_killed += fighters + people.kill_civilians(civilians[:, None] * weights)
         flight = 1 - np.exp(-p.flight_per_shell[:, None] * today.shelled * self._zone)
         people.flee(people.residents * flight)
@@ -150,7 +153,8 @@ class Combat:
         Attack: each attacker district commits `commit_share` of its force, split evenly over
         the targets it borders; `boost` (R,) multiplies its effect (air power, militias: C15).
         `from_outside` ((R, D) or (D,)) adds force from beyond the map (Turkey's army). Defence:
-        the district's force, the Turkish troops at its post, the opposition fighters in it
+        the district's force, against Damascus the Turkish troops at its post (they watch the
+        deal's lines, C13, and take no part in the rebels' fights), the opposition fighters in it
         (`allied`), and `commit_share` of each same-side neighbour's force, split over the
         targets that neighbour borders; the holder's own force counts its `resolve` times
         (`Territory.stand_firm`), and the opposition's fighters under HTS the opposition's, as
@@ -189,7 +193,7 @@ class Combat:
             targets=targets,
             control=control,
             force=force,
-            posts=land.posts[rows],
+            posts=land.posts[rows] * (attacker == DAMASCUS),  # they face Damascus alone (C13)
             allied=land.allied[rows],
             commit=self.params.commit_share[rows][:, None] * force,
             same=self.geo.same_side(control),  # one side's neighbours, for the sums below
@@ -258,7 +262,7 @@ class Combat:
             0.0,
         )
         b.posts_lost = b.posts * defender_share * b.targets
-        land.posts[b.rows] = b.posts - b.posts_lost
+        land.posts[b.rows] -= b.posts_lost
         allied = b.allied * (1 - defender_share)
         shelter = around((~won).view(np.uint8), same=same)
 

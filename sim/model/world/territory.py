@@ -12,6 +12,7 @@ import numpy as np
 from sim.model.claims import rule
 from sim.model.geography import (
     ACTORS,
+    DAMASCUS,
     HTS,
     OPPOSITION,
     THEATRES,
@@ -110,14 +111,15 @@ class Territory:
     def odds(self, attacker: int, rows: np.ndarray) -> np.ndarray:
         """(len(rows), D) local odds of an attack on each district of the given runs: the force
         the attacker's neighbouring districts could commit (`commit_share` of theirs) over the
-        district's own force, its Turkish post troops, the opposition fighters who stayed in it
+        district's own force, its Turkish post troops (against Damascus), the opposition
+        fighters who stayed in it
         (`allied`) and what its same-side neighbours commit.
         A simpler reckoning than `Combat.fight`'s: each neighbour counts with all it could
         commit, not split over the several districts it may be attacking."""
         force, control, around = self.force[rows], self.control[rows], self.geo.neighbour_sum
         commit = self.params.commit_share[rows, None]
         attack = commit * around(force * (control == attacker))
-        own = force + self.posts[rows] + self.allied[rows]
+        own = force + self.posts[rows] * (attacker == DAMASCUS) + self.allied[rows]
         return attack / (own + commit * around(force, same_as=control) + MIN_DEFENCE)
 
     def zone_forces(self) -> tuple[np.ndarray, np.ndarray]:
@@ -163,6 +165,11 @@ class Territory:
     def wear_down(self, mask: np.ndarray, share: np.ndarray) -> None:
         """The force in the (R, D) `mask` loses `share` (R,) of itself (pressure, raids on it)."""
         self.force *= 1 - share[:, None] * mask
+
+    def lose(self, lost: np.ndarray) -> None:
+        """The force of each district loses `lost` (R, D) thousand fighter-eq, at most what it
+        has (fighters killed by shelling)."""
+        self.force = np.maximum(self.force - lost, 0.0)
 
     def grow(self, mask: np.ndarray, rate: np.ndarray) -> None:
         """The force in the (R, D) `mask` grows by `rate` (R,) of itself (recruits, revenue)."""
