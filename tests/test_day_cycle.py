@@ -7,12 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.model import EscalationModel
+from sim.model.agents.base import Snapshot
 from sim.model.geography import (
     ACTORS,
     DAMASCUS,
     HTS,
     KURDS,
     OPPOSITION,
+    RUSSIA,
     THEATRES,
     TURKEY,
     district_total,
@@ -82,6 +84,25 @@ def test_offensives_fade_smoothly_across_the_threshold_range():
     waited = np.nan_to_num(first, nan=451).mean(axis=1)  # days until the first, capped
     assert waited[-1] - waited[0] >= 100, waited
     assert (np.diff(waited) >= -10).all() and np.diff(waited).max() <= 80, waited
+
+
+def test_a_truce_breaks_down_as_often_just_below_patience_as_just_above():
+    """A truce's breakdown has no switch at Russia's patience: with frustration a hair below
+    it and a hair above, about as many of 2,000 truces break down on the day (half of
+    `truce_breakdown` each), not none below and all the chance above."""
+    broken = []
+    for side in (-1e-9, 1e-9):
+        model = EscalationModel(
+            "baseline", replicates=2000, record_every=None, truce_breakdown=0.05
+        )
+        russia = model.faction(RUSSIA)
+        model.world.start_day(0)
+        model.seen = Snapshot.of(model.factions)
+        russia.hold_off(np.full(2000, 100.0))
+        russia.frustration[:] = russia.patience() + side
+        russia.decide()
+        broken.append(int(russia.view("truce_broken").sum()))
+    assert min(broken) >= 25 and abs(broken[0] - broken[1]) <= 25, broken
 
 
 def test_the_kurds_deal_comes_first_less_often_across_the_threshold_range():

@@ -67,7 +67,9 @@ def test_delayed_assault_pushes_the_offensive_later(outcomes):
     delayed = first_offensive(outcomes["delayed_assault"]["summary"])
     baseline = first_offensive(outcomes["baseline"]["summary"])
     assert np.median(delayed) > np.median(baseline) + 100
-    assert np.mean(delayed < 300) < 0.1
+    # the postponement can break down early (as frustration passes patience), so some come
+    # before day 300, but far fewer than in baseline
+    assert np.mean(delayed < 300) < 0.25 * np.mean(baseline < 300)
 
 
 def test_the_delayed_assault_grid_moves_timing_and_odds_everywhere():

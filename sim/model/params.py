@@ -98,7 +98,8 @@ _REGISTRY = [
           "After a summit Russia backs no offensive for this long: a truce (the article gives "
           "no length; fitted to the 2019 pauses).", integer=True),
     Param("truce_breakdown", 0.01, 0.0, 0.05, "1/day", A,
-          "Daily chance a truce breaks down early while Russia's frustration is past patience."),
+          "Daily chance a truce breaks down early once Russia's frustration is well past its "
+          "patience (half of it at patience: the offensive's logistic)."),
     Param("postponement_days", 128, 0, 365, "days", A,
           "The deal postpones the assault this long from the deal's day (C04, C14 give the "
           "postponement, not its length): by default until the leaders meet again.", integer=True),

@@ -69,15 +69,15 @@ class Russia(Faction):
         """Press Turkey (C01), then strike HTS from the air despite the ceasefire (C03), then back
         a Damascus ground offensive (C02, C14): once the deal's postponement or a summit's truce
         is over, each day with a chance that rises smoothly as frustration passes Russia's
-        patience (C06, C18). A truce breaks down early with daily chance `truce_breakdown` while
-        frustration is past patience. Once backed, an offensive goes on until a summit's truce
-        or until frustration falls below the pressure line. An imposed Damascus operation is a
-        joint one (C14). Mediate between the Kurds and Damascus when the US is mostly gone
-        (C19)."""
+        patience (C06, C18). A truce breaks down early with a daily chance that rises smoothly
+        to `truce_breakdown` as frustration passes patience (the same logistic). Once backed,
+        an offensive goes on until a summit's truce or until frustration falls below the
+        pressure line. An imposed Damascus operation is a joint one (C14). Mediate between the
+        Kurds and Damascus when the US is mostly gone (C19)."""
         p, f, day = self.params, self.frustration, self.day
         patience = self.patience()
         holding = day < self.hold_until
-        chance = p.truce_breakdown * (f > patience)
+        chance = p.truce_breakdown * rising(f, patience, p.offensive_spread)
         self.truce_broken = self.streams.bernoulli(day, "russia/truce", chance, where=holding)
         self.hold_until = np.where(self.truce_broken, day, self.hold_until)
         holding &= ~self.truce_broken
