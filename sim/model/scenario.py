@@ -14,7 +14,6 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.model.params import PARAMETERS
-from sim.model.streams import Streams
 
 SCENARIO_DIRS = (
     Path(__file__).resolve().parents[2] / "scenarios",  # a source checkout
@@ -161,6 +160,8 @@ class Sample(Strict):
     def per_run(self, seeds: np.ndarray) -> dict[str, np.ndarray]:
         """Each run's row, drawn by weight with a uniform number from its seed: one array of
         values a parameter (whole-number parameters rounded)."""
+        from sim.model.streams import Streams  # scipy's import waits for the runs
+
         weights = np.asarray(self.weights, dtype=float)
         cumulative = np.cumsum(weights) / weights.sum()
         u = Streams(np.asarray(seeds, dtype=np.int64)).uniform(0, "posterior/draw")
