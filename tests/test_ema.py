@@ -12,6 +12,7 @@ from sim.model.params import PARAMETERS
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from ema_workbench import SequentialEvaluator
+    from ema_workbench.analysis import prim
 
 SAME_SAMPLE = {"rng": 7}  # the same Latin hypercube sample for both evaluators
 
@@ -70,3 +71,22 @@ def test_bad_arguments_are_named():
         sim.ema.model("baseline", uncertainties=["morale"])
     with pytest.raises(ValueError, match="outcomes: colour"):
         sim.ema.model("baseline", outcomes=["colour"])
+
+
+def test_prim_can_box_whole_number_parameters(lockstep, reference):
+    """The README's EMA example on pandas 3: PRIM pastes a box's edge such as 8.5 into each
+    input's column, so whole-number parameters come as floats (whole numbers still), from a
+    lockstep sample and from a stored sweep alike; an outcome planted on one is boxed."""
+    model, (experiments, _) = lockstep
+    inputs = experiments[[u.name for u in model.uncertainties]]
+    whole = [n for n in inputs if PARAMETERS[n].integer]
+    assert whole and all(inputs[n].dtype == np.float64 for n in whole)
+    assert (inputs[whole] == inputs[whole].round()).all().all()
+    name = whole[0]
+    middle = inputs[name].between(*inputs[name].quantile([0.3, 0.7]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        box = prim.Prim(inputs, middle.to_numpy()).find_box()
+    assert name in box.box_lims[-1].columns
+    stored, _ = reference.to_ema()
+    assert all(stored[n].dtype == np.float64 for n in reference.inputs)

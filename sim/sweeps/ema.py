@@ -177,9 +177,9 @@ class LockstepEvaluator(BaseEvaluator):
 
 def from_sweep(sweep: Any) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """A stored sweep (`sim.results.open(...)`) as EMA's (experiments, outcomes): one row a run,
-    with the varied parameters, `point`, `replicate` and `seed`; NaN for never."""
+    with the varied parameters (`boxable`), `point`, `replicate` and `seed`; NaN for never."""
     runs = sweep.runs()
-    experiments = runs[["point", "replicate", "seed", *sweep.inputs]].copy()
+    experiments = boxable(runs[["point", "replicate", "seed", *sweep.inputs]].copy())
     experiments["model"] = sweep.manifest["scenario"]["name"]
     outcomes = {name: runs[name].to_numpy(dtype=float, na_value=np.nan) for name in sweep.outcomes}
     return experiments, outcomes
@@ -189,8 +189,20 @@ def perform_experiments(models: Any, scenarios: Any = 0, **options: Any) -> Any:
     """EMA Workbench's `perform_experiments`, with `LockstepEvaluator` as the evaluator unless
     one is given: `perform_experiments(sim.ema.model("power_vacuum", replicates=10), 200)`
     runs the whole sample in lockstep batches (seconds, where EMA's default evaluator hands the
-    model one experiment at a time). Every other option is EMA's."""
+    model one experiment at a time), and returns the experiments `boxable`. Every other option
+    is EMA's."""
     if isinstance(scenarios, bool | float) or (isinstance(scenarios, int) and scenarios < 0):
         raise ValueError(f"scenarios: {scenarios!r}: a number of experiments (or EMA's samples)")
     evaluator = options.pop("evaluator", None) or LockstepEvaluator(models)
-    return ema_workbench.perform_experiments(models, scenarios, evaluator=evaluator, **options)
+    found = ema_workbench.perform_experiments(models, scenarios, evaluator=evaluator, **options)
+    if isinstance(found, tuple) and isinstance(found[0], pd.DataFrame):
+        return (boxable(found[0]), *found[1:])
+    return found
+
+
+def boxable(experiments: pd.DataFrame) -> pd.DataFrame:
+    """The experiments with the registry's whole-number parameters as floats (whole numbers
+    still): EMA's PRIM pastes a box's edge, such as 8.5, into a parameter's column, which
+    pandas refuses for an integer column."""
+    whole = [c for c in experiments if c in PARAMETERS and PARAMETERS[c].integer]
+    return experiments.astype(dict.fromkeys(whole, float))
