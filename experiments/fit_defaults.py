@@ -50,7 +50,6 @@ STAGES = {
         "search": {
             "offensive_threshold": (0.8, 1.5),
             "relation_patience": (0.0, 1.0),
-            "summit_grace_days": (10, 90),
             "offensive_air": (2.0, 10.0),
             "strike_lethality": (0.2, 2.0),
             "ground_lethality": (0.0, 0.1),

@@ -98,7 +98,7 @@ def test_a_truce_breaks_down_as_often_just_below_patience_as_just_above():
         russia = model.faction(RUSSIA)
         model.world.start_day(0)
         model.seen = Snapshot.of(model.factions)
-        russia.hold_off(np.full(2000, 100.0))
+        russia.begin_truce()
         russia.frustration[:] = russia.patience() + side
         russia.decide()
         broken.append(int(russia.view("truce_broken").sum()))

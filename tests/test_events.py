@@ -90,21 +90,19 @@ def test_event_counts_and_days_agree_with_the_summary_and_the_series(logged):
 
 
 def test_every_truce_is_the_deal_s_or_a_summit_s(logged):
-    """A truce comes on the deal's day (its postponement, in every run) or on the day of a
-    summit, and lasts `postponement_days` or `summit_grace_days` from it."""
+    """A truce begins on the deal's day (its postponement, in every run) or on the day of a
+    summit, and in no other; one breaks down only in a run where one began."""
     model, events, _, _ = logged
-    p, deal_day = model.params, model.spec.events.deal_day
-    run, day, value = (events[k] for k in ("run", "day", "value"))
-    summits = set(
-        zip(run[events["event"] == "summit"], day[events["event"] == "summit"], strict=True)
-    )
-    truce = np.flatnonzero(events["event"] == "truce")
+    deal_day = model.spec.events.deal_day
+    run, day = events["run"], events["day"]
+    kind = events["event"]
+    summits = set(zip(run[kind == "summit"], day[kind == "summit"], strict=True))
+    truce = np.flatnonzero(kind == "truce")
     assert (day[truce] == deal_day).sum() == RUNS and (day[truce] != deal_day).any()
-    for k in truce:
-        if day[k] == deal_day:
-            assert value[k] == p.postponement_days[run[k]]
-        else:
-            assert (run[k], day[k]) in summits and value[k] == p.summit_grace_days[run[k]]
+    later = [(run[k], day[k]) for k in truce if day[k] != deal_day]
+    assert set(later) == summits - {(r, d) for r, d in summits if d == deal_day}
+    broken = np.flatnonzero(kind == "truce_broken")
+    assert all(run[k] in set(run[truce]) for k in broken)
 
 
 def test_a_runs_events_are_the_same_alone_and_in_a_batch(logged):

@@ -123,10 +123,16 @@ def test_every_claim_and_pattern_is_used_by_a_rule_or_a_parameter():
 
 
 def test_no_duration_the_article_does_not_give_is_credited_to_it():
-    """Hindsight is not a claim: the US pull-out's delay and a summit's truce are not in C07
-    or C17 (the article gives neither length)."""
+    """Hindsight is not a claim: the US pull-out's delay is not in C17 (the article gives no
+    length). And no parameter is a truce's length or a day before which something cannot
+    happen: truces hold as long as the state lets them (`Russia.decide`)."""
     assert PARAMETERS["us_pullout_delay"].basis == (ASSUMPTION,)
-    assert "C07" not in PARAMETERS["summit_grace_days"].basis
+    clocks = [
+        name
+        for name, p in PARAMETERS.items()
+        if p.unit == "days" and any(w in p.doc.lower() for w in ("truce", "postpone"))
+    ]
+    assert clocks == []
 
 
 def test_the_fitted_defaults_say_so_and_no_other_does():

@@ -64,7 +64,7 @@ def test_parameters_differing_per_replicate_do_not_leak_between_runs():
 
 def test_same_seed_gives_byte_identical_parquet_files(tmp_path):
     runner = CliRunner()
-    args = ["run", "baseline", "--replicates", "8", "--seed", "3", "--set", "postponement_days=20"]
+    args = ["run", "baseline", "--replicates", "8", "--seed", "3", "--set", "truce_breakdown=0.1"]
     for out in ("a", "b"):
         result = runner.invoke(app, [*args, "--out", str(tmp_path / out)])
         assert result.exit_code == 0, result.output

@@ -16,9 +16,9 @@ from tests.sweeps import cli, run_in_process, write_sweep
 
 SAMPLE = """[sample]
 source = "a test"
-names = ["shelling_rate", "postponement_days"]
+names = ["shelling_rate", "operation_days"]
 weights = [0.0, 1.0, 3.0]
-values = [[0.9, 10], [0.2, 40.4], [0.4, 200]]
+values = [[0.9, 10], [0.2, 40.4], [0.4, 100]]
 """
 
 SCENARIO = 'name = "drawn"\ndescription = "d"\nhorizon = 140\nparameters_file = "sample.toml"\n'
@@ -40,8 +40,8 @@ def test_each_run_draws_a_row_by_weight_from_its_own_seed(tmp_path):
     spec = load(write(tmp_path))[0]
     seeds = run_seeds(11, 400)
     together = EscalationModel(spec, seeds=seeds).params
-    shelling, days = together.shelling_rate, together.postponement_days
-    assert set(zip(shelling, days, strict=True)) <= {(0.2, 40.0), (0.4, 200.0)}  # weight 0: never
+    shelling, days = together.shelling_rate, together.operation_days
+    assert set(zip(shelling, days, strict=True)) <= {(0.2, 40.0), (0.4, 100.0)}  # weight 0: never
     assert 0.65 < np.mean(shelling == 0.4) < 0.85  # weight 3 of 4
     alone = [EscalationModel(spec, seeds=seeds[k : k + 1]).params for k in (0, 7, 399)]
     assert [p.shelling_rate[0] for p in alone] == [shelling[k] for k in (0, 7, 399)]
@@ -49,22 +49,22 @@ def test_each_run_draws_a_row_by_weight_from_its_own_seed(tmp_path):
     assert (together.turkey_effort == EscalationModel("baseline").params.turkey_effort[0]).all()
     with pytest.raises(ValueError, match="shelling_rate: drawn from the scenario's sample"):
         EscalationModel(spec, shelling_rate=0.3)
-    assert not {"shelling_rate", "postponement_days"} & set(uncertain(spec))  # EMA's defaults
+    assert not {"shelling_rate", "operation_days"} & set(uncertain(spec))  # EMA's defaults
 
 
 BAD = {
     "unknown name": (SAMPLE.replace('"shelling_rate"', '"morale"'), "sample.names: morale"),
     "named twice": (
-        SAMPLE.replace('"postponement_days"', '"shelling_rate"'),
+        SAMPLE.replace('"operation_days"', '"shelling_rate"'),
         "sample.names: shelling_rate: named twice",
     ),
     "negative weight": (SAMPLE.replace("0.0, 1.0", "-1.0, 1.0"), "sample.weights"),
     "all weights zero": (SAMPLE.replace("0.0, 1.0, 3.0", "0, 0, 0"), "sample.weights"),
     "a row short": (SAMPLE.replace("[0.2, 40.4]", "[0.2]"), "sample: values: row 1: 1 values"),
-    "rows for weights": (SAMPLE.replace(", [0.4, 200]", ""), "sample: values: 2 rows for 3"),
+    "rows for weights": (SAMPLE.replace(", [0.4, 100]", ""), "sample: values: 2 rows for 3"),
     "out of range": (SAMPLE.replace("0.9, 10", "9.0, 10"), "row 0: shelling_rate"),
-    "rounded out of range": (SAMPLE.replace("0.4, 200", "0.4, 365.6"), "(rounded from 365.6)"),
-    "not finite": (SAMPLE.replace("0.9, 10", "0.9, inf"), "postponement_days: inf is not a"),
+    "rounded out of range": (SAMPLE.replace("0.4, 100", "0.4, 120.6"), "(rounded from 120.6)"),
+    "not finite": (SAMPLE.replace("0.9, 10", "0.9, inf"), "operation_days: inf is not a"),
     "weights too large": (SAMPLE.replace("0.0, 1.0", "1e308, 1e308"), "sample.weights"),
     "not a table": ("sample = 3\n", "sample: Input should be a valid dictionary"),
     "neither table": ("source = 3\n", "no [parameters] or [sample] table"),
@@ -121,11 +121,11 @@ def test_a_sweep_over_a_sampled_scenario_records_each_runs_draw(tmp_path):
     sweep = write_sweep(tmp_path, **changes)
     store = run_in_process(sweep, tmp_path / "store")
     runs = store.runs()
-    assert store.inputs == ["turkey_effort", "coordination", "shelling_rate", "postponement_days"]
+    assert store.inputs == ["turkey_effort", "coordination", "shelling_rate", "operation_days"]
     spec = load(tmp_path / "drawn.toml")[0]
     drawn = spec.sample.per_run(runs["seed"].to_numpy())
     assert np.array_equal(runs["shelling_rate"].to_numpy(), drawn["shelling_rate"])
-    assert np.array_equal(runs["postponement_days"].to_numpy(), drawn["postponement_days"])
+    assert np.array_equal(runs["operation_days"].to_numpy(), drawn["operation_days"])
     # a design may not vary what the runs draw
     sweep.write_text(sweep.read_text().replace("[0.1, 0.9]", "[0.3, 0.9]"))
     sweep.write_text(sweep.read_text().replace("coordination = ", "shelling_rate = "))

@@ -150,9 +150,10 @@ class EscalationModel(mesa.Model):
 
     @rule("C04", "C13", "C14")
     def sochi_deal(self) -> None:
-        """The deal: the assault is postponed `postponement_days` (C04, C14) in exchange for
-        Turkey's promise; the buffer zone is agreed (C13)."""
-        self.faction(RUSSIA).hold_off(self.day + self.params.postponement_days)
+        """The deal: the assault is postponed (C04, C14: a truce, which holds as long as Russia's
+        frustration lets it) in exchange for Turkey's promise; the buffer zone is agreed
+        (C13)."""
+        self.faction(RUSSIA).begin_truce()
 
     def consequences(self) -> None:
         """What the day's actions add up to: the toll of the breaches, aid, the relation, and

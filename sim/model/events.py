@@ -30,11 +30,9 @@ EVENTS: dict[str, str] = {
     "strikes that day",
     "summit": "Putin and Erdogan meet (actor russia, target turkey); value: 1 scheduled by the "
     "scenario, 0 called by the model",
-    "truce": "Russia is to back no offensive until a later day than before (the deal's "
-    "postponement, C04, or a summit's truce; actor russia, target turkey); value: the days "
-    "from today to its end",
-    "truce_broken": "a summit's truce, or the deal's postponement, breaks down before its end "
-    "(actor russia)",
+    "truce": "a truce begins: Russia backs no offensive while it holds (the deal's postponement, "
+    "C04, or a summit's truce, C07; actor russia, target turkey)",
+    "truce_broken": "a truce breaks down: Russia's frustration past its patience (actor russia)",
     "clash": "the forces of two states clash; value: the ladder level (6 or 7)",
     "ne_operation_begins": "Turkey launches its north-east operation (target kurds)",
     "ne_operation_ends": "Turkey's north-east operation ends (target kurds); value: its days",
@@ -60,7 +58,6 @@ class EventLog:
         self.names = list(dict.fromkeys(self.names))
         self._code = {name: k for k, name in enumerate(self.names)}
         self._rows: list[tuple[np.ndarray, ...]] = []
-        self._holding = model.faction(RUSSIA).view("hold_until").copy()  # yesterday's truce ends
         r = model.replicates
         self._started = np.zeros(r, dtype=np.int64)  # day the current offensive began
         self._operating_since = np.zeros(r, dtype=np.int64)
@@ -111,12 +108,9 @@ class EventLog:
             scheduled = float(m.day in m.spec.events.summit_days)
             summits = np.flatnonzero(today.summit)
             self._add("summit", summits, RUSSIA, target=TURKEY, value=scheduled)
-        holding = m.faction(RUSSIA).view("hold_until")
-        longer = holding > self._holding
-        if longer.any():
-            runs = np.flatnonzero(longer)
-            self._add("truce", runs, RUSSIA, target=TURKEY, value=holding[runs] - m.day)
-        self._holding = holding.copy()
+        begun = today.summit | (m.day == m.spec.events.deal_day)
+        if begun.any():
+            self._add("truce", np.flatnonzero(begun), RUSSIA, target=TURKEY)
         broken = m.faction(RUSSIA).view("truce_broken")
         if broken.any():
             self._add("truce_broken", np.flatnonzero(broken), RUSSIA)

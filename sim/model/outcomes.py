@@ -120,7 +120,7 @@ SUMMARY = [
     ),
     Outcome("offensives", C, "offensives", "Damascus ground offensives begun"),
     Outcome("summits", C, "summits", "Putin-Erdogan summits met"),
-    Outcome("truces_broken", C, "truces", "truces that broke down before their end"),
+    Outcome("truces_broken", C, "truces", "truces that broke down"),
     Outcome(
         "ne_operation_day", D, "day", "first Turkish ground attack in the north-east", NEVER, True
     ),

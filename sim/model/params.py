@@ -84,7 +84,7 @@ _REGISTRY = [
           "Frustration at which Russia presses Turkey in public."),
     Param("strike_threshold", 1.17, 0.5, 1.3, "frustration", ("C03", "P01"),
           "Frustration at which Russia strikes HTS from the air despite the ceasefire."),
-    Param("offensive_threshold", 1.24, 0.8, 2.0, "frustration", ("C02", "C14", "P01"),
+    Param("offensive_threshold", 1.32, 0.8, 2.0, "frustration", ("C02", "C14", "P01"),
           "Frustration at which Russia backs a Damascus ground offensive with half its hazard."),
     Param("offensive_spread", 0.2, 0.05, 0.4, "frustration", A,
           "How gradual Russia's resolve is around the threshold (logistic scale)."),
@@ -94,15 +94,9 @@ _REGISTRY = [
           "A closer relation with Turkey raises the frustration Russia tolerates in Idlib."),
     Param("summit_relief", 0.5, 0.0, 0.9, "share", ("C06", "C07", "assumption"),
           "Share of frustration a summit removes (both sides agree on ways to remedy)."),
-    Param("summit_grace_days", 38, 0, 150, "days", ("P05",),
-          "After a summit Russia backs no offensive for this long: a truce (the article gives "
-          "no length; fitted to the 2019 pauses).", integer=True),
-    Param("truce_breakdown", 0.01, 0.0, 0.05, "1/day", A,
+    Param("truce_breakdown", 0.05, 0.005, 0.2, "1/day", A,
           "Daily chance a truce breaks down early once Russia's frustration is well past its "
           "patience (half of it at patience: the offensive's logistic)."),
-    Param("postponement_days", 128, 0, 365, "days", A,
-          "The deal postpones the assault this long from the deal's day (C04, C14 give the "
-          "postponement, not its length): by default until the leaders meet again.", integer=True),
     Param("air_strike_rate", 1.58, 0.2, 5.0, "strikes/day", ("C03", "P03"),
           "Russian air strikes a day on HTS districts when Russia strikes."),
     Param("offensive_air", 6.9, 1.0, 10.0, "x", ("C15", "P03"),

@@ -27,14 +27,14 @@ class Russia(Faction):
     actor = RUSSIA
     Posture = postures.Russia
     shared = ("frustration", "mediating")
-    published = ("frustration", "hold_until", "truce_broken")
+    published = ("frustration", "truce", "truce_broken")
 
     def __init__(self, model) -> None:
         super().__init__(model)
         r = model.replicates
         self.frustration = np.zeros(r)
         self.breach_rate = np.zeros(r)  # breaches a day, a week's moving average
-        self.hold_until = np.zeros(r)  # no offensive backing before this day (deal, summits)
+        self.truce = np.zeros(r, dtype=bool)  # no offensive backing while it holds
         self.truce_broken = np.zeros(r, dtype=bool)
         self.mediating = np.zeros(r, dtype=bool)
 
@@ -67,21 +67,21 @@ class Russia(Faction):
     @rule("C01", "C02", "C03", "C14", "C06", "C18", "C19")
     def decide(self) -> None:
         """Press Turkey (C01), then strike HTS from the air despite the ceasefire (C03), then back
-        a Damascus ground offensive (C02, C14): once the deal's postponement or a summit's truce
-        is over, each day with a chance that rises smoothly as frustration passes Russia's
-        patience (C06, C18). A truce breaks down early with a daily chance that rises smoothly
-        to `truce_breakdown` as frustration passes patience (the same logistic). Once backed,
-        an offensive goes on until a summit's truce or until frustration falls below the
-        pressure line. An imposed Damascus operation is a joint one (C14). Mediate between the
-        Kurds and Damascus when the US is mostly gone (C19)."""
+        a Damascus ground offensive (C02, C14) with a daily chance that rises smoothly as
+        frustration passes Russia's patience (C06, C18), once no truce holds. A truce (the
+        deal's postponement, a summit's) has no set length: it breaks down with a daily chance
+        that rises smoothly to `truce_breakdown` as frustration passes patience (the same
+        logistic). Once backed, an offensive goes on until a summit's truce or until
+        frustration falls below the pressure line. An imposed Damascus operation is a joint
+        one (C14). Mediate between the Kurds and Damascus when the US is mostly gone (C19)."""
         p, f, day = self.params, self.frustration, self.day
         patience = self.patience()
-        holding = day < self.hold_until
-        chance = p.truce_breakdown * rising(f, patience, p.offensive_spread)
-        self.truce_broken = self.streams.bernoulli(day, "russia/truce", chance, where=holding)
-        self.hold_until = np.where(self.truce_broken, day, self.hold_until)
-        holding &= ~self.truce_broken
         resolve = rising(f, patience, p.offensive_spread)
+        self.truce_broken = self.streams.bernoulli(
+            day, "russia/truce", p.truce_breakdown * resolve, where=self.truce
+        )
+        self.truce &= ~self.truce_broken
+        holding = self.truce
         going_on = (self.posture == postures.Russia.BACK_OFFENSIVE) & (f > p.pressure_threshold)
         starts = self.streams.bernoulli(
             day, "russia/offensive", p.offensive_hazard * resolve, where=~holding & ~going_on
@@ -135,16 +135,17 @@ class Russia(Faction):
         mean = rate[:, None] * weight / np.maximum(district_total(weight), 1.0)[:, None]
         self.combat.bombard(self.streams.poisson(self.day, "russia/strikes", mean, rows), rows)
 
-    @rule("C04", "C14")
-    def hold_off(self, until: np.ndarray, rows: np.ndarray | slice = slice(None)) -> None:
-        """The deal postpones the assault (C04, C14): no backing for an offensive before `until`."""
-        self.hold_until[rows] = np.maximum(self.hold_until[rows], until)
+    @rule("C04", "C14", "C07")
+    def begin_truce(self, rows: np.ndarray | slice = slice(None)) -> None:
+        """A truce begins in the given runs: the deal postpones the assault (C04, C14), a summit
+        agrees that every agreement be fulfilled (C07). Russia backs no offensive while it
+        holds; how long it holds is up to its frustration (`decide`)."""
+        self.truce[rows] = True
 
-    @rule("C06", "C07", "P05")
+    @rule("C06", "C07")
     def attend_summit(self, rows: np.ndarray) -> None:
-        """A summit relieves frustration (C06: ways to remedy agreed) and brings a truce:
-        Russia backs no offensive for `summit_grace_days` (C07: every agreement to be fulfilled;
-        the article gives no length: fitted to the 2019 pauses, P05)."""
+        """A summit relieves frustration (C06: ways to remedy agreed) and brings a truce (C07:
+        every agreement to be fulfilled)."""
         p = self.params
         self.frustration[rows] *= 1 - p.summit_relief[rows]
-        self.hold_off(self.day + p.summit_grace_days[rows], rows)
+        self.begin_truce(rows)
