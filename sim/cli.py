@@ -654,9 +654,9 @@ def discover(
     ],
 ) -> None:
     """Scenario discovery: the parameter ranges under which OUTCOME happens (PRIM, the box
-    chosen on held-out design points), how stable they are over bootstrap resamples of the
-    design points, and which parameters separate it (feature scores); a null parameter of pure
-    noise is the floor for both."""
+    chosen on a random half of the design points), how stable they are over bootstrap
+    resamples of the design points, and which parameters separate it (feature scores); a null
+    parameter of pure noise is the floor for both."""
     from sim.analysis.discover import BOOTSTRAPS, QP_LIMIT, discover_sweep
     from sim.io.disk import ResultsError
 

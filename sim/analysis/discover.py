@@ -4,8 +4,11 @@ PRIM (EMA Workbench's `analysis.prim`) over a stored sweep's varied parameters, 
 outcome written as an expression over the summary's columns (`peak_level >= 6`,
 `ne_operation_day.notna()`). Three guards against finding noise:
 
-- the box is chosen on design points PRIM did not see: it peels on half the points and each box
-  of its trajectory is measured on the other half (held-out coverage and density);
+- the box is chosen on a half of the design points drawn at random ("held-out" coverage and
+  density), each box of the trajectory measured there with only its significant edges; the
+  main fit peels on all the points, that half included, so its "held-out" figures are not out
+  of sample (the bootstrap's fits below are: each peels on its resample and is measured on the
+  points it left out);
 - a null parameter, pure noise drawn once a design point, is varied with the others: how often
   PRIM restricts it is the floor a real parameter must beat;
 - stability is counted over bootstrap resamples of design points (a point's runs together, as

@@ -27,7 +27,7 @@ class Russia(Faction):
     actor = RUSSIA
     Posture = postures.Russia
     shared = ("frustration", "mediating")
-    published = ("frustration", "truce", "truce_broken")
+    published = ("frustration", "truce_broken")
 
     def __init__(self, model) -> None:
         super().__init__(model)
