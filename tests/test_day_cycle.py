@@ -159,12 +159,13 @@ def test_fighting_conserves_force(
         before = district_total(
             world.territory.force + world.territory.posts + world.territory.allied
         )
-        killed = world.people.killed.copy()
+        killed = world.people.killed - world.combat.soldiers_killed
         world.combat.fight(attacker, targets, np.array([2.0]), "test")
         after = district_total(
             world.territory.force + world.territory.posts + world.territory.allied
         )
-        lost = (world.people.killed - killed) / (1000 * params.death_share)
+        killed = world.people.killed - world.combat.soldiers_killed - killed  # fighters'
+        lost = killed / (1000 * params.death_share)
         np.testing.assert_allclose(before - after, lost, rtol=1e-9, atol=1e-12)
         assert (world.territory.force >= 0).all() and (world.territory.posts >= 0).all()
         assert (world.territory.allied >= 0).all() and not (
@@ -354,7 +355,7 @@ def test_the_us_pullout_delay_is_its_range_s_middle():
 
 
 def test_turkey_retaliates_on_damascus_forces_near_its_posts():
-    """Its soldiers hit, Turkey's retaliation is a clash between the two states that destroys
+    """Its soldiers killed, Turkey's retaliation is a clash between the two states that destroys
     `retaliation_damage` of Damascus's force in and next to its posts' districts, and nothing
     elsewhere or of anyone else; the dead count in `killed`."""
     geo = load()

@@ -4,6 +4,7 @@ within reach of a Russian-backed offensive), and the Idlib front holds Turkey ba
 front in the north-east."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.model import EscalationModel
@@ -207,20 +208,92 @@ def test_an_air_strike_counts_as_a_breach_and_kills_by_its_own_toll_alone():
     assert (world.people.killed == killed).all() and (world.people.injured == injured).all()
 
 
-def test_turkish_posts_take_no_part_in_the_rebels_fights():
-    """Post troops defend against Damascus (C13), not in a fight between HTS and the groups."""
+def fought(attacker: int, post: float) -> tuple[EscalationModel, int]:
+    """A day-0 baseline run in which `attacker` attacks a group's district on its border,
+    holding `post` thousand Turkish troops (post_clash 0: nobody is hit); and the district."""
+    model = EscalationModel("baseline", replicates=1, record_every=None, post_clash=0.0)
+    model.world.start_day(0)
+    land = model.world.territory
+    facing = land.held(OPPOSITION)[0] & (land.bordering(attacker)[0] > 0)
+    district = int(np.flatnonzero(facing)[0])
+    land.posts[0, district] = post
+    targets = np.zeros((1, model.geography.size), dtype=bool)
+    targets[0, district] = True
+    model.world.combat.fight(attacker, targets, np.full(1, 3.0), "test")
+    return model, district
+
+
+@pytest.mark.parametrize("attacker", [HTS, DAMASCUS])
+def test_turkish_posts_defend_against_damascus_alone_and_lose_nobody_in_the_fight(attacker):
+    """Post troops are dug in (C13): against Damascus they raise the defence, so its attack
+    loses more; in a fight between HTS and the groups they change nothing. Either way the
+    post keeps every soldier: a fight kills none of them (hits do: `kill_soldiers`)."""
+    (with_post, district), (without, _) = fought(attacker, 1.0), fought(attacker, 0.0)
+    a, b = with_post.world.territory, without.world.territory
+    assert a.posts[0, district] == 1.0
+    lost = [w.world.people.killed.sum() for w in (with_post, without)]
+    assert lost[1] > 0  # a real fight
+    if attacker == HTS:
+        np.testing.assert_array_equal(a.force, b.force)
+    else:
+        held = [district_total(t.force * t.held(DAMASCUS)) for t in (a, b)]
+        assert (held[0] < held[1]).all()
+    assert with_post.world.combat.soldiers_killed.sum() == 0
+
+
+def state_to_state(runs: int, **values: float) -> pd.DataFrame:
+    """The event log of `runs` baseline runs to the horizon."""
+    model = EscalationModel("baseline", replicates=runs, rng=11, record_every=None, **values)
+    model.run()
+    return pd.DataFrame(model.recorder.events.columns())
+
+
+def test_turkish_soldiers_killed_per_baseline_run_are_in_the_tens():
+    """Turkey's losses in Idlib were counted in tens, not thousands: the median baseline run
+    loses 10 to 99 Turkish soldiers, and the summary counts them as the event log does."""
+    model = EscalationModel("baseline", replicates=300, rng=3, record_every=None)
+    model.run()
+    killed = model.recorder.summary_columns()["turkish_soldiers_killed"]
+    assert 10 <= np.median(killed) < 100, np.median(killed)
+    events = pd.DataFrame(model.recorder.events.columns())
+    logged = events[events.event == "soldiers_killed"].groupby("run").value.sum()
+    np.testing.assert_array_equal(logged.reindex(range(300), fill_value=0), killed)
+
+
+def test_a_clash_between_the_states_is_turkey_answering_its_dead():
+    """A hit on a post is harm, not a clash: Turkey-Damascus clashes (level 6) come only after
+    Turkish soldiers were killed, and some runs lose soldiers without any clash. A Russia-Turkey
+    clash (level 7) kills Turkish soldiers and brings a truce the next day (Russia steps back)."""
+    events = state_to_state(300, ru_tr_clash=0.5)
+    first = events.groupby(["run", "event"]).day.min().unstack()
+    clashed = first.clash.notna()
+    assert clashed.sum() >= 30
+    assert (first.soldiers_killed[clashed] < first.clash[clashed]).all()
+    assert (first.soldiers_killed.notna() & ~clashed).sum() >= 10
+    russia = events[(events.event == "clash") & (events.value == 7)]
+    assert len(russia) >= 10
+    truces = days_of(events[events.event == "truce"])
+    assert {(run, day + 1) for run, day in days_of(russia)} <= truces
+    by_russia = events[(events.event == "soldiers_killed") & (events.actor == "russia")]
+    assert days_of(by_russia) <= days_of(russia)
+
+
+def days_of(events: pd.DataFrame) -> set[tuple[int, int]]:
+    """The (run, day) pairs of some events."""
+    return set(zip(events.run, events.day, strict=True))
+
+
+def test_posts_are_reinforced_up_to_their_most_and_never_when_encircled():
+    """Reinforcing adds troops only to posts whose district Damascus has not taken, and takes
+    none away from a post already beyond `post_max`."""
     model = one_day(1)
-    world = model.world
-    land = world.territory
-    posted = (land.posts[0] > 0) & land.held(OPPOSITION)[0]
-    if not posted.any():  # put a group's district under a post
-        district = int(np.flatnonzero(land.held(OPPOSITION)[0])[0])
-        land.posts[0, district] = 0.3
-        posted = np.zeros(world.geo.size, bool)
-        posted[district] = True
+    land, posts = model.world.territory, np.flatnonzero(model.geography.turkish_post)
+    land.posts[0, posts[0]] = 2.0  # beyond the most
+    land.control[0, posts[1]] = DAMASCUS  # encircled
+    land.control = land.control
     before = land.posts.copy()
-    targets = posted[None, :]
-    world.combat.fight(HTS, targets, np.ones(1), "test/hts")
-    np.testing.assert_array_equal(land.posts, before)
-    world.combat.fight(DAMASCUS, targets, np.ones(1), "test/damascus")
-    assert (land.posts <= before).all() and (land.posts < before).any()  # Damascus meets them
+    land.reinforce_posts(np.full(1, 0.1), np.full(1, 1.5))
+    added = land.posts - before
+    assert added[0, posts[0]] == 0 and added[0, posts[1]] == 0
+    np.testing.assert_allclose(added[0, posts[2:]], np.minimum(0.1, 1.5 - before[0, posts[2:]]))
+    assert not np.delete(added, posts).any()

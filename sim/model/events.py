@@ -31,9 +31,11 @@ EVENTS: dict[str, str] = {
     "summit": "Putin and Erdogan meet (actor russia, target turkey); value: 1 scheduled by the "
     "scenario, 0 called by the model",
     "truce": "a truce begins: Russia backs no offensive while it holds (the deal's postponement, "
-    "C04, or a summit's truce, C07; actor russia, target turkey)",
+    "C04, a summit's truce, C07, or Russia stepping back after a clash with Turkey; actor "
+    "russia, target turkey)",
     "truce_broken": "a truce breaks down: Russia's frustration past its patience (actor russia)",
     "clash": "the forces of two states clash; value: the ladder level (6 or 7)",
+    "soldiers_killed": "fire by the actor kills Turkish soldiers (target turkey); value: how many",
     "ne_operation_begins": "Turkey launches its north-east operation (target kurds)",
     "ne_operation_ends": "Turkey's north-east operation ends (target kurds); value: its days",
     "kurd_damascus_deal": "the Kurdish forces let Damascus in (C19); value: districts handed over",
@@ -108,7 +110,8 @@ class EventLog:
             scheduled = float(m.day in m.spec.events.summit_days)
             summits = np.flatnonzero(today.summit)
             self._add("summit", summits, RUSSIA, target=TURKEY, value=scheduled)
-        begun = today.summit | (m.day == m.spec.events.deal_day)
+        stepped_back = world.yesterday.clashes[:, RUSSIA, TURKEY]
+        begun = today.summit | (m.day == m.spec.events.deal_day) | stepped_back
         if begun.any():
             self._add("truce", np.flatnonzero(begun), RUSSIA, target=TURKEY)
         broken = m.faction(RUSSIA).view("truce_broken")
@@ -118,6 +121,10 @@ class EventLog:
             for k, (a, b) in enumerate(PAIRS):
                 clashed = today.clashes[:, a, b] | today.clashes[:, b, a]
                 self._add("clash", np.flatnonzero(clashed), a, target=b, value=CLASH_LEVEL[k])
+        for by in np.flatnonzero(today.soldiers_killed.any(axis=0)):
+            dead = today.soldiers_killed[:, by]
+            runs = np.flatnonzero(dead)
+            self._add("soldiers_killed", runs, by, target=TURKEY, value=dead[runs])
         inviting = m.faction(KURDS).view("inviting")
         if inviting.any():
             deal = np.flatnonzero(inviting)

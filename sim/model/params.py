@@ -99,7 +99,7 @@ _REGISTRY = [
           "patience (half of it at patience: the offensive's logistic)."),
     Param("air_strike_rate", 1.58, 0.2, 5.0, "strikes/day", ("C03", "P03"),
           "Russian air strikes a day on HTS districts when Russia strikes."),
-    Param("offensive_air", 6.9, 1.0, 10.0, "x", ("C15", "P03"),
+    Param("offensive_air", 7.5, 1.0, 10.0, "x", ("C15", "P03"),
           "Russian air strikes are this many times as many while Russia backs an offensive."),
     Param("idlib_city_weight", 2.0, 1.0, 5.0, "x", ("C03", "assumption"),
           "Idlib city draws this many times its share of the strikes (C03: Idlib city itself)."),
@@ -138,16 +138,21 @@ _REGISTRY = [
           "Troops Turkey adds to each post a day while it guards its posts."),
     Param("post_max", 1.5, 0.3, 3.0, "thousand fighter-eq/post", A,
           "Most troops a guarded post holds."),
-    Param("post_clash", 0.06, 0.0, 0.5, "1/day", ("P05",),
+    Param("post_clash", 0.06, 0.0, 0.5, "1/day", A,
           "Daily chance that a Damascus attack on a district with a Turkish post hits the post."),
-    Param("retaliation", 0.55, 0.0, 1.0, "share", ("P05",),
-          "Chance Turkey answers an attack on its soldiers by striking Damascus's forces; "
-          "otherwise it calls a summit."),
+    Param("soldiers_per_hit", 5.0, 1.0, 10.0, "soldiers", A,
+          "Turkish soldiers killed, on average, each time fire hits Turkish forces."),
+    Param("loss_memory", 0.05, 0.01, 0.3, "share/day", A,
+          "Share of its remembered soldiers killed that Turkey's anger forgets each day."),
+    Param("retaliation", 0.01, 0.0, 0.05, "1/soldier", A,
+          "Turkey strikes Damascus's forces with daily chance 1 - exp(-retaliation x soldiers "
+          "killed it remembers), while Damascus attacks the zone or the day after a hit."),
     Param("retaliation_damage", 0.05, 0.0, 0.3, "share", A,
           "Share of Damascus's force next to the Turkish posts that Turkey's retaliation "
           "destroys."),
     Param("ru_tr_clash", 0.1, 0.0, 0.5, "1/clash", A,
-          "Chance a Turkey-Damascus clash draws Russian forces in when the relation is broken."),
+          "Chance a Turkish strike on Damascus's forces draws Russian fire on Turkish forces at "
+          "a relation of 0; less as the relation rises, none at `relation_start` or above."),
     # --- Damascus and ground fighting (C14, C15) ---
     Param("militia_support", 1.3, 1.0, 2.0, "x", ("C15", "assumption"),
           "Iran-backed militias multiply Damascus's ground force."),
@@ -244,14 +249,12 @@ _REGISTRY = [
           "How much a summit improves the relation."),
     Param("summit_relation", 0.13, 0.1, 0.6, "0-1", ("C06", "C07", "P05"),
           "Relation below which the two leaders call a summit."),
-    Param("summit_gap", 95, 7, 120, "days", ("P05",),
+    Param("summit_gap", 105, 7, 120, "days", ("P05",),
           "Fewest days between two summits the model calls.", integer=True),
     Param("surge_displaced", 137000, 30000, 500000, "people/week", ("C05", "P05"),
           "People displaced towards the border in a week that make the leaders call a summit."),
-    Param("clash_shock", 0.072, 0.02, 0.5, "0-1", ("P05",),
-          "How much one clash between the two states' forces drops the relation."),
-    Param("relation_break", 0.3, 0.1, 0.5, "0-1", A,
-          "Below this relation a Turkey-Damascus clash can become a Russia-Turkey clash."),
+    Param("clash_shock", 0.072, 0.02, 0.5, "0-1", A,
+          "How much each clash between two states' forces drops the relation."),
     # --- People (C05, C16) ---
     Param("contest_flight", 0.0056, 0.002, 0.05, "share/day", ("C05", "P02"),
           "Share of a contested district's residents who flee each day of fighting."),
@@ -264,7 +267,7 @@ _REGISTRY = [
     Param("strike_lethality", 1.96, 0.05, 2.0, "civilians/strike per 100,000 residents", ("P03",),
           "Civilians one air strike kills, in a district of 100,000 residents (scales with "
           "density)."),
-    Param("ground_lethality", 0.039, 0.0, 0.1, "civilians/day per k attackers/100,000", ("P03",),
+    Param("ground_lethality", 0.07, 0.0, 0.1, "civilians/day per k attackers/100,000", ("P03",),
           "Civilians killed a day in a contested district per thousand attacking fighter-eq, "
           "in a district of 100,000 residents."),
     Param("camp_share", 0.4, 0.1, 0.7, "share", ("C16", "assumption"),

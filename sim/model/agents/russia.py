@@ -64,7 +64,7 @@ class Russia(Faction):
             self.relations.relation - p.relation_start
         )
 
-    @rule("C01", "C02", "C03", "C14", "C06", "C18", "C19")
+    @rule("C01", "C02", "C03", "C14", "C06", "C18", "C19", "assumption")
     def decide(self) -> None:
         """Press Turkey (C01), then strike HTS from the air despite the ceasefire (C03), then back
         a Damascus ground offensive (C02, C14) with a daily chance that rises smoothly as
@@ -73,8 +73,11 @@ class Russia(Faction):
         that rises smoothly to `truce_breakdown` as frustration passes patience (the same
         logistic). Once backed, an offensive goes on until a summit's truce or until
         frustration falls below the pressure line. An imposed Damascus operation is a joint
-        one (C14). Mediate between the Kurds and Damascus when the US is mostly gone (C19)."""
+        one (C14). After its forces clashed with Turkey's yesterday, Russia steps back: a truce
+        begins (C06, C18: the partnership comes first; assumption). Mediate between the Kurds
+        and Damascus when the US is mostly gone (C19)."""
         p, f, day = self.params, self.frustration, self.day
+        self.truce |= self.world.yesterday.clashes[:, RUSSIA, TURKEY]
         patience = self.patience()
         resolve = rising(f, patience, p.offensive_spread)
         self.truce_broken = self.streams.bernoulli(

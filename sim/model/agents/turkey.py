@@ -31,18 +31,24 @@ class Turkey(Faction):
         self.effort = np.zeros(r)  # effort shown against HTS today (C08, C09)
         self.operation_until = np.full(r, -1.0)  # last day of the north-east operation
         self.vacuum = np.zeros(r)
+        self.losses = np.zeros(r)  # soldiers killed, as Turkey remembers them
         self.retaliating = np.zeros(r, dtype=bool)
         self.calling_summit = np.zeros(r, dtype=bool)
         geo = model.geography
         self.ne_border = np.flatnonzero(geo.turkish_border & geo.in_theatre("northeast"))
 
-    @rule("C17", "C19")
+    @rule("C17", "C19", "assumption")
     def perceive(self) -> None:
         """The vacuum Turkey fears: the share of the north-east's border districts still held by
-        the Kurdish forces (C19), counted only once US presence is below `ne_threshold` (C17)."""
+        the Kurdish forces (C19), counted only once US presence is below `ne_threshold` (C17).
+        Its losses: the soldiers killed yesterday, on top of those it remembers, of which it
+        forgets `loss_memory` a day (assumption)."""
+        p = self.params
         held = self.territory.control.take(self.ne_border, axis=1) == KURDS
         kurdish = district_total(held) / len(self.ne_border)
-        self.vacuum = kurdish * (self.relations.us_presence < self.params.ne_threshold)
+        self.vacuum = kurdish * (self.relations.us_presence < p.ne_threshold)
+        killed = self.world.yesterday.soldiers_killed.sum(axis=1)
+        self.losses = self.losses * (1 - p.loss_memory) + killed
 
     def coordination(self) -> np.ndarray:
         """(R,) how far Russia and Turkey coordinate today: `coordination` at the day-0
@@ -60,8 +66,10 @@ class Turkey(Faction):
         Effort against HTS: `turkey_effort`, and `pressure_response` more the day after Russia
         pressed (C01, C08) if Turkey complies at all; none while the north-east operation runs
         (C09: it cannot do everything at once). Guard the posts while Damascus attacks the zone
-        (C13). When its soldiers were hit yesterday, retaliate against Damascus with chance
-        `retaliation`, or else call a summit (assumption)."""
+        (C13). Its soldiers killed yesterday, it calls a summit (C07: consultations) and guards
+        its posts; while Damascus attacks the zone or the day after a hit, it strikes Damascus's
+        forces with a chance that grows with the losses it remembers, 1 - exp(-`retaliation` x
+        losses): a single answer to a few dead, an intervention when they mount (assumption)."""
         p, day, world = self.params, self.day, self.world
         idlib_front = self.yesterday(DAMASCUS) >= postures.Damascus.OFFENSIVE
         chance = p.ne_hazard * self.vacuum * (1 - self.coordination())
@@ -74,9 +82,12 @@ class Turkey(Faction):
         pressed = self.yesterday(RUSSIA) >= postures.Russia.PRESSURE
         extra = p.pressure_response * pressed * (p.turkey_effort > 0)
         self.effort = np.where(operating, 0.0, np.minimum(p.turkey_effort + extra, 1.0))
-        hit = world.yesterday.soldiers_hit
-        self.retaliating = self.streams.bernoulli(day, "turkey/retaliate", p.retaliation, where=hit)
-        self.calling_summit = hit & ~self.retaliating
+        hit = world.yesterday.soldiers_killed.sum(axis=1) > 0
+        anger = 1 - np.exp(-p.retaliation * self.losses)
+        self.retaliating = self.streams.bernoulli(
+            day, "turkey/retaliate", anger, where=idlib_front | hit
+        )
+        self.calling_summit = hit
         guarding = idlib_front | hit
         self.posture = self.choose(
             (operating, postures.Turkey.NE_OPERATION),
@@ -119,18 +130,21 @@ class Turkey(Faction):
 
     @rule("C07", "assumption")
     def answer_attacks(self) -> None:
-        """Its soldiers hit, Turkey strikes back at Damascus's forces near its posts
-        (`Combat.retaliate`): a clash between the two states (ladder level 6; the relation loses
-        `clash_shock`), which can draw Russia in when the relation is below `relation_break`
-        (`ru_tr_clash`, level 7); or it calls a summit instead (C07: consultations,
-        assumption)."""
+        """Turkey strikes back at Damascus's forces near its posts (`Combat.retaliate`): a clash
+        between the two states (ladder level 6; the relation loses `clash_shock`). Russian
+        forces answer with chance `ru_tr_clash` x (1 - relation / `relation_start`), none while
+        the relation is at its day-0 level or better: a Russia-Turkey clash (level 7) that kills
+        Turkish soldiers. Its soldiers killed, Turkey calls a summit (C07: consultations;
+        the rest assumption)."""
         p = self.params
         self.combat.retaliate(runs_where(self.retaliating))
-        broken = self.relations.relation < p.relation_break
+        strained = np.clip(1 - self.relations.relation / p.relation_start, 0.0, 1.0)
         drawn = self.streams.bernoulli(
-            self.day, "turkey/russia-clash", p.ru_tr_clash, where=self.retaliating & broken
+            self.day, "turkey/russia-clash", p.ru_tr_clash * strained, where=self.retaliating
         )
-        self.relations.clash(RUSSIA, TURKEY, runs_where(drawn))
+        rows = runs_where(drawn)
+        self.relations.clash(RUSSIA, TURKEY, rows)
+        self.combat.kill_soldiers(RUSSIA, rows, "russia/turkey")
         self.relations.call_summit(self.calling_summit)
 
     @rule("C19")

@@ -22,7 +22,7 @@ class Today:
     captured: np.ndarray = field(init=False)  # (R, D) bool: taken by force today
     ceded: np.ndarray = field(init=False)  # (R, D) bool: handed over without a fight today
     displaced: np.ndarray = field(init=False)  # (R,): people who fled today
-    soldiers_hit: np.ndarray = field(init=False)  # (R,) bool: Damascus hit a Turkish post
+    soldiers_killed: np.ndarray = field(init=False)  # (R, 7): Turkish soldiers killed, by whom
     summit: np.ndarray = field(init=False)  # (R,) bool: a Putin-Erdogan summit met today
 
     def __post_init__(self) -> None:
@@ -36,7 +36,7 @@ class Today:
         self.captured = np.zeros((r, d), dtype=bool)
         self.ceded = np.zeros((r, d), dtype=bool)
         self.displaced = np.zeros(r)
-        self.soldiers_hit = np.zeros(r, dtype=bool)
+        self.soldiers_killed = np.zeros((r, n), dtype=np.int64)
         self.summit = np.zeros(r, dtype=bool)
 
     def total_breaches(self) -> np.ndarray:

@@ -53,7 +53,6 @@ class Battle:
     attacker_lost: np.ndarray = field(init=False)
     defender_lost: np.ndarray = field(init=False)
     won: np.ndarray = field(init=False)  # bool: the targets taken
-    posts_lost: np.ndarray = field(init=False)
     defenders_lost: np.ndarray = field(init=False)  # what the targets' own defenders lost
     routed: np.ndarray = field(init=False)  # defenders of a fallen district with nowhere to go
 
@@ -77,6 +76,7 @@ class Combat:
         self.breaches = np.zeros(r, dtype=np.int64)
         self.breach_killed = np.zeros(r)  # in breaches and strikes: the article's measure (C11)
         self.breach_injured = np.zeros(r)
+        self.soldiers_killed = np.zeros(r, dtype=np.int64)  # Turkish soldiers, all causes
         self._zone = geo.in_theatre("zone")
         posts = geo.turkish_post  # (D,) the districts of Turkish posts, and their neighbours
         self._near_posts = posts | (geo.neighbour_count(posts[None, :])[0] > 0)
@@ -165,8 +165,9 @@ class Combat:
         are none), the opposition's fighters under HTS with HTS's garrison.
         Fighters' deaths (`People.count_fighters_lost`) and civilians' (`ground_lethality`,
         scaled by the attack and the district's density) count in `killed`. Residents flee
-        (C05). A Damascus attack on a post can hit Turkish soldiers (`post_clash`). Only the
-        runs with a target take part: every step works run by run."""
+        (C05). Post troops are dug in: they add to the defence but share none of its losses;
+        a Damascus attack on a district with a post can hit Turkish soldiers (`post_clash`).
+        Only the runs with a target take part: every step works run by run."""
         taken = np.zeros_like(targets)
         rows = runs_where(targets.any(axis=1))
         if rows.size == 0:
@@ -179,7 +180,7 @@ class Combat:
         self._aftermath(battle)
         self._toll(battle)
         if attacker == DAMASCUS:
-            self._post_clash(battle, purpose)
+            self._hit_posts(battle, purpose)
         taken[rows] = battle.won
         return taken
 
@@ -261,8 +262,6 @@ class Combat:
             - b.helps * around(defender_share, same=same),
             0.0,
         )
-        b.posts_lost = b.posts * defender_share * b.targets
-        land.posts[b.rows] -= b.posts_lost
         allied = b.allied * (1 - defender_share)
         shelter = around((~won).view(np.uint8), same=same)
 
@@ -278,7 +277,7 @@ class Combat:
         land.capture(won, b.attacker, b.rows)
         attacked = districts_by_holder(b.targets, b.control)
         self.calendar.today.attacked[b.rows, b.attacker] += attacked
-        b.defenders_lost = b.present * defender_share
+        b.defenders_lost = (b.present - b.posts * b.targets) * defender_share  # posts dug in
 
     def _toll(self, b: Battle) -> None:
         """The fighters lost count as killed and injured; civilians die in proportion to the
@@ -291,22 +290,36 @@ class Combat:
         flight = np.where(b.won, p.capture_flight[rows][:, None], p.contest_flight[rows][:, None])
         people.flee(people.residents[rows] * b.targets * flight, rows)
 
-    def _post_clash(self, b: Battle, purpose: str) -> None:
-        """A Damascus attack that cost a Turkish post troops hits Turkish soldiers with chance
-        `post_clash`: a clash between the two states."""
-        under_fire = (b.posts_lost > 0).any(axis=1)
+    def _hit_posts(self, b: Battle, purpose: str) -> None:
+        """A Damascus attack on a district with a Turkish post hits the post with daily chance
+        `post_clash` (`kill_soldiers`): harm to Turkey, not yet a clash between the states
+        (that takes Turkey's answer, `retaliate`)."""
+        under_fire = (b.posts * b.targets > 0).any(axis=1)
         day, chance = self.calendar.day, self.params.post_clash[b.rows]
         drawn = self.streams.bernoulli(day, f"{purpose}/post", chance, b.rows, where=under_fire)
-        hit = b.rows[drawn]
-        self.relations.clash(TURKEY, DAMASCUS, hit)
-        self.calendar.today.soldiers_hit[hit] = True
+        self.kill_soldiers(DAMASCUS, b.rows[drawn], f"{purpose}/post")
+
+    @rule("assumption")
+    def kill_soldiers(self, by: int, rows: np.ndarray, purpose: str) -> None:
+        """Fire by actor `by` hits Turkish soldiers in the given runs: Poisson(`soldiers_per_hit`)
+        killed each time, counted in `killed` and `soldiers_killed` (assumption: the article
+        gives no figure; Turkey's losses in Idlib were counted in tens). The posts keep their
+        strength: the dead are replaced."""
+        if rows.size == 0:
+            return
+        day, mean = self.calendar.day, self.params.soldiers_per_hit[rows]
+        dead = self.streams.poisson(day, f"{purpose}/soldiers", mean, rows)
+        self.calendar.today.soldiers_killed[rows, by] += dead
+        self.soldiers_killed[rows] += dead
+        self.people.count_soldiers_killed(dead, rows)
 
     @rule("assumption")
     def retaliate(self, rows: np.ndarray) -> None:
-        """Turkey strikes back at Damascus's forces in and next to the districts of its posts
-        (a clash between the two states, ladder level 6): they lose `retaliation_damage` of
-        their force, the dead counted in `killed` (assumption: the article says nothing of the
-        posts or of strikes between the two states)."""
+        """Turkey strikes back at Damascus's forces in and next to the districts of its posts,
+        in answer to its soldiers killed: a clash between the two states with losses on both
+        sides (ladder level 6). They lose `retaliation_damage` of their force, the dead counted
+        in `killed` (assumption: the article says nothing of the posts or of strikes between
+        the two states)."""
         self.relations.clash(TURKEY, DAMASCUS, rows)
         if rows.size == 0:
             return

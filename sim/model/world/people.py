@@ -101,6 +101,12 @@ class People:
         self.killed[rows] += dead
         self.injured[rows] += dead * p.injured_per_killed[rows]
 
+    def count_soldiers_killed(self, dead: np.ndarray, rows: np.ndarray) -> None:
+        """Soldiers killed (`dead`, one count a run of `rows`) count in `killed`, with
+        `injured_per_killed` injured for each, as fighters do."""
+        self.killed[rows] += dead
+        self.injured[rows] += dead * self.params.injured_per_killed[rows]
+
     @rule("C16", "assumption")
     def deliver_aid(self, offensive: np.ndarray) -> None:
         """Aid reaches the north-west's displaced and camps up to `aid_capacity` people a day,

@@ -42,11 +42,12 @@ class Relations:
         """At the end of the day the relation drifts back towards its day-0 level at
         `relation_recovery` (C06, C07); it loses `offensive_strain` on a day of a Russian-backed
         offensive across the deal's lines (C13), `ne_strain` on a day of Turkey's north-east
-        operation (C19: Moscow wants Damascus there), and `clash_shock` for a clash of the two
-        states' forces (assumption)."""
+        operation (C19: Moscow wants Damascus there), and `clash_shock` for each clash of two
+        states' forces: a Russia-Turkey clash on top of the Turkey-Damascus one that drew it
+        (assumption)."""
         p, clashes = self.params, self.calendar.today.clashes
-        clashed = clashes[:, TURKEY, DAMASCUS] | clashes[:, DAMASCUS, TURKEY]
-        clashed |= clashes[:, RUSSIA, TURKEY] | clashes[:, TURKEY, RUSSIA]
+        clashed = (clashes[:, TURKEY, DAMASCUS] | clashes[:, DAMASCUS, TURKEY]).astype(float)
+        clashed += clashes[:, RUSSIA, TURKEY] | clashes[:, TURKEY, RUSSIA]
         drift = p.relation_recovery * (p.relation_start - self.relation)
         strain = p.offensive_strain * offensive + p.ne_strain * operation + p.clash_shock * clashed
         self.relation = np.clip(self.relation + drift - strain, 0.0, 1.0)

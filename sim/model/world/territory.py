@@ -2,7 +2,8 @@
 
 District arrays are (R, D). Besides each holder's own force, a district can hold Turkish troops
 at an observation post (`posts`) and opposition fighters who stayed under HTS's administration
-(`allied`, C12).
+(`allied`, C12). A post stays where it is whoever takes its district: in a district Damascus
+has taken it is encircled, defends nothing and is not reinforced.
 """
 
 from collections.abc import Callable
@@ -219,9 +220,12 @@ class Territory:
         self.transfer(force * rear * share[rows, None], force * front + TINY * front, rows)
 
     def reinforce_posts(self, amount: np.ndarray, most: np.ndarray) -> None:
-        """Turkey adds `amount` (R,) troops to each of its posts, up to `most` (R,) a post."""
-        posts = self.geo.turkish_post
-        self.posts = np.where(posts, np.minimum(self.posts + amount[:, None], most[:, None]), 0.0)
+        """Turkey adds up to `amount` (R,) troops to each of its posts that Damascus has not
+        encircled (its district not taken), without taking any post past `most` (R,); a post
+        already beyond it keeps what it has."""
+        room = np.maximum(most[:, None] - self.posts, 0.0)
+        open_posts = self.geo.turkish_post & ~self.held(DAMASCUS)
+        self.posts += np.minimum(amount[:, None], room) * open_posts
 
     def stand_firm(self, actor: int, resolve: np.ndarray) -> None:
         """From now on the actor's force counts `resolve` (R,) times in the defence of its
