@@ -116,6 +116,25 @@ def test_the_kurds_deal_comes_first_less_often_across_the_threshold_range():
     assert_falls_gradually(((deal < operation) & np.isfinite(deal)).mean(axis=1), 0.4)
 
 
+def test_the_north_east_operation_comes_gradually_across_the_vacuum_line():
+    """Turkey counts the US as gone smoothly around `ne_threshold`: the share of baseline runs
+    with a north-east operation rises gradually through the line's range, and a line a hair
+    either side of where US presence bottoms out (1 - `us_pullout_share` = 0.2) changes it by
+    sampling noise alone (it went from 0% to 56% between 0.199 and 0.201 with a switch)."""
+    operated = (across_range("ne_threshold", 10)["ne_operation_day"] >= 0).mean(axis=1)
+    assert_falls_gradually(operated[::-1], 0.3)
+    model = EscalationModel(
+        "baseline",
+        seeds=np.arange(600),
+        ne_threshold=np.repeat([0.199, 0.201], 300),
+        record_every=None,
+        record_events=False,
+    )
+    model.run()
+    near = (model.recorder.summary_columns()["ne_operation_day"] >= 0).reshape(2, -1).mean(axis=1)
+    assert abs(near[0] - near[1]) <= 0.1 and near.min() > 0, near
+
+
 @settings(max_examples=25, deadline=None)
 @given(
     attacker=st.sampled_from([DAMASCUS, HTS, TURKEY]),

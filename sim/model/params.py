@@ -108,7 +108,7 @@ _REGISTRY = [
     Param("air_support", 3.67, 1.2, 4.0, "x", ("C15", "P04"),
           "Russian air power multiplies the force of a Damascus offensive."),
     Param("mediation_threshold", 0.5, 0.2, 0.8, "US presence", ("C19", "assumption"),
-          "US presence below which Russia mediates between the Kurds and Damascus."),
+          "US presence at which Russia half mediates between the Kurds and Damascus."),
     # --- Turkey (C08, C09, C18, C19) ---
     Param("turkey_effort", 0.3, 0.0, 1.0, "share", ("C08", "C09", "assumption"),
           "Share of its capacity Turkey turns against HTS (its compliance effort)."),
@@ -119,7 +119,10 @@ _REGISTRY = [
     Param("turkish_backing", 0.00019, 0.0, 0.08, "thousand fighter-eq/district/day", ("C08", "C12"),
           "Supplies and fighters Turkey sends each opposition district at full effort."),
     Param("ne_threshold", 0.35, 0.1, 0.7, "US presence", ("C17", "C19", "assumption"),
-          "US presence below which Turkey weighs its north-east operation."),
+          "US presence at which Turkey counts the US half gone in its north-east vacuum."),
+    Param("us_spread", 0.05, 0.02, 0.15, "US presence", A,
+          "How gradually Turkey and Russia count the US as gone around their lines "
+          "(`ne_threshold`, `mediation_threshold`)."),
     Param("ne_hazard", 0.03, 0.005, 0.1, "1/day", ("C19", "assumption"),
           "Daily chance of launching the north-east operation with no US and no coordination."),
     Param("idlib_commitment", 0.8, 0.0, 1.0, "share", ("C09", "assumption"),
@@ -154,6 +157,12 @@ _REGISTRY = [
           "Chance a Turkish strike on Damascus's forces draws Russian fire on Turkish forces at "
           "a relation of 0; less as the relation rises, none at `relation_start` or above."),
     # --- Damascus and ground fighting (C14, C15) ---
+    Param("damascus_recovery", 0.01, 0.0, 0.05, "share/day", ("C15", "assumption"),
+          "Share of its shortfall against its day-0 force around Idlib that Damascus makes "
+          "good a day (Russian air power, allied militias)."),
+    Param("ne_garrison", 1.0, 0.2, 3.0, "thousand fighter-eq/district", ("C19", "assumption"),
+          "Least force Damascus keeps in each north-east district it holds, drawn from its "
+          "force around Idlib."),
     Param("militia_support", 1.3, 1.0, 2.0, "x", ("C15", "assumption"),
           "Iran-backed militias multiply Damascus's ground force."),
     Param("offensive_width", 1, 1, 8, "districts/day", A,
@@ -187,6 +196,9 @@ _REGISTRY = [
           "Daily chance HTS moves on an opposition neighbour at even odds or better."),
     Param("hts_attack_odds", 1.34, 1.0, 3.0, "force ratio", ("C12",),
           "Local HTS-to-opposition force ratio at which HTS moves with half its hazard."),
+    Param("counter_hazard", 0.05, 0.0, 0.1, "1/day", A,
+          "Daily chance HTS counter-attacks a zone district Damascus holds next to its own, at "
+          "odds far above `hts_attack_odds` (half at them)."),
     Param("hts_attack_steepness", 4, 2, 8, "exponent", A,
           "How sharply HTS's chance to move rises with its odds around `hts_attack_odds`.",
           integer=True),

@@ -48,6 +48,13 @@ def rising(value: np.ndarray, midpoint: np.ndarray, spread: np.ndarray) -> np.nd
     return 1.0 / (1.0 + np.exp(-(value - midpoint) / spread))
 
 
+def us_gone(presence: np.ndarray, line: np.ndarray, spread: np.ndarray) -> np.ndarray:
+    """(R,) from 0 to 1 as US presence falls past `line`, half there (`rising`, over about four
+    `spread`s), and 0 while the US is all there (C17): how far an actor counts the US as gone,
+    with no step for a sweep of the line or of the pull-out to straddle."""
+    return rising(-presence, -line, spread) * (presence < 1)
+
+
 def postures_of(factions: "list[Faction]") -> np.ndarray:
     """(F, R): the factions' postures now, a row each in their order (one array: compared
     with a `Snapshot`'s in one step)."""

@@ -6,7 +6,8 @@ import numpy as np
 from sim.model.agents import postures
 from sim.model.agents.base import Faction
 from sim.model.claims import rule
-from sim.model.geography import DAMASCUS, HTS, OPPOSITION, RUSSIA, runs_where
+from sim.model.geography import DAMASCUS, HTS, OPPOSITION, RUSSIA, district_total, runs_where
+from sim.model.world.territory import TINY
 
 
 class Damascus(Faction):
@@ -21,6 +22,10 @@ class Damascus(Faction):
         self.days_on_offensive = np.zeros(model.replicates, dtype=np.int64)
         self.offensives_begun = np.zeros(model.replicates, dtype=np.int32)  # the runs' count
         self.width = np.zeros(model.replicates, dtype=np.int64)
+        geo = model.geography
+        zone = geo.in_theatre("zone")
+        self.idlib_front = zone | (geo.neighbour_count(zone[None, :])[0] > 0)  # (D,)
+        self.strength = (geo.force * (geo.controller == DAMASCUS) * self.idlib_front).sum()
 
     @rule("C14", "C15", "assumption")
     def decide(self) -> None:
@@ -54,22 +59,46 @@ class Damascus(Faction):
     def act(self) -> None:
         """Today's actions, in order."""
         self.shell()
+        self.garrison()
+        self.recover()
         self.reinforce()
         self.attack()
 
+    @rule("C19", "assumption")
+    def garrison(self) -> None:
+        """Damascus keeps at least `ne_garrison` in each district of the north-east it holds,
+        drawing the troops from its force around Idlib in proportion to each district's (C19:
+        the area returns to Damascus's control, which must hold it; assumption)."""
+        land = self.territory
+        short = np.maximum(self.params.ne_garrison[:, None] - land.force, 0.0)
+        short *= land.held(DAMASCUS) & self.geo.in_theatre("northeast")
+        if not short.any():
+            return
+        source = land.force * (land.held(DAMASCUS) & self.idlib_front)
+        share = np.minimum(district_total(short) / np.maximum(district_total(source), TINY), 1.0)
+        land.transfer(source * share[:, None], short)
+
+    @rule("C15", "assumption")
+    def recover(self) -> None:
+        """Russian air power and allied militias make good Damascus's losses (C15): its force
+        around Idlib (the zone and the districts next to it) grows back towards its day-0
+        strength there by `damascus_recovery` of the gap a day (assumption)."""
+        level = np.full(self.model.replicates, self.strength)
+        rate = self.params.damascus_recovery
+        self.territory.replenish(DAMASCUS, self.idlib_front, level, rate)
+
     @rule("C15", "assumption")
     def reinforce(self) -> None:
-        """On the offensive, Damascus moves `front_reinforcement` of its force in the rear of the
-        north-west (the regime front and what it holds of the zone) to the districts facing the
-        rebels each day (C15: it means to retake every inch). Its garrisons in the north-east
-        stay there."""
+        """On the offensive, Damascus moves `front_reinforcement` of its force in the rear around
+        Idlib (what it holds of the zone and the districts next to it) to the districts facing
+        the rebels each day (C15: it means to retake every inch). Its garrisons further away
+        (the Euphrates, the north-east) stay there."""
         attacking = self.posture >= postures.Damascus.OFFENSIVE
         if not attacking.any():
             return
         front = (self.territory.bordering(HTS) + self.territory.bordering(OPPOSITION)) > 0
-        north_west = self.geo.in_theatre("zone") | self.geo.in_theatre("front")
         share = self.params.front_reinforcement * attacking
-        self.territory.redeploy(DAMASCUS, front, share, within=north_west)
+        self.territory.redeploy(DAMASCUS, front, share, within=self.idlib_front)
 
     @rule("C11", "C10", "C15")
     def shell(self) -> None:

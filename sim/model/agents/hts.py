@@ -26,38 +26,53 @@ class HayatTahrirAlSham(Faction):
 
     @rule("C12")
     def perceive(self) -> None:
-        """Local odds of an HTS attack on each opposition district (C12; see `Territory.odds`), in
-        the runs where the opposition still holds ground."""
+        """Local odds of an HTS attack (see `Territory.odds`) on each district it could move on:
+        the opposition's (C12), and the zone's districts Damascus holds (to retake them), in the
+        runs that have one next to HTS."""
         territory = self.territory
         self.odds = np.zeros(territory.force.shape)
-        rows = runs_where(territory.held(OPPOSITION).any(axis=1))
+        open_to = self.open_to()
+        rows = runs_where((open_to & (territory.bordering(HTS) > 0)).any(axis=1))
         if rows.size:
-            self.odds[rows] = territory.odds(HTS, rows) * (territory.control[rows] == OPPOSITION)
+            self.odds[rows] = territory.odds(HTS, rows) * open_to[rows]
 
-    @rule("C04", "C11", "C12")
+    def open_to(self) -> np.ndarray:
+        """(R, D) bool: the districts HTS could move on: the groups' and the zone's held by
+        Damascus."""
+        held = self.territory.held
+        return held(OPPOSITION) | (held(DAMASCUS) & self.geo.in_theatre("zone"))
+
+    @rule("C04", "C11", "C12", "C15", "assumption")
     def decide(self) -> None:
         """Seeking full control of the zone (C04, C11), move on each opposition neighbour with
         daily chance hts_attack_hazard x odds^s / (odds^s + hts_attack_odds^s), s =
-        `hts_attack_steepness` (C12), unless
-        Damascus attacked yesterday: then defend."""
+        `hts_attack_steepness` (C12), unless Damascus attacked yesterday: then defend. Whether
+        defending or not, counter-attack each district of the zone Damascus holds next to HTS
+        with the same chance at `counter_hazard` (assumption: Damascus means to retake every
+        inch, C15, and the ground it took can be lost again)."""
         p = self.params
         defending = self.yesterday(DAMASCUS) >= postures.Damascus.OFFENSIVE
-        rows = runs_where((self.odds > 0).any(axis=1) & ~defending)
+        damascus = self.territory.held(DAMASCUS)
+        hazard = np.where(damascus, p.counter_hazard[:, None], p.hts_attack_hazard[:, None])
+        hazard *= damascus | ~defending[:, None]
+        open_ = (self.odds > 0) & (hazard > 0)
+        rows = runs_where(open_.any(axis=1))
         self.moves = np.zeros(self.odds.shape, dtype=bool)
-        if rows.size:  # the chances, and their draws, only where the odds are above zero
+        if rows.size:  # the chances, and their draws, only where a move is open
             odds = self.odds[rows]
-            at, draws = self.streams.uniform_where(self.day, "hts/moves", odds > 0, rows)
+            at, draws = self.streams.uniform_where(self.day, "hts/moves", open_[rows], rows)
             run = at // odds.shape[1]
             steep = p.hts_attack_steepness[rows][run]
             k = odds.ravel()[at] ** steep
-            hazard, even = p.hts_attack_hazard[rows][run], p.hts_attack_odds[rows][run]
-            chance = hazard * k / (k + even**steep)
+            even = p.hts_attack_odds[rows][run]
+            chance = hazard[rows].ravel()[at] * k / (k + even**steep)
             moves = np.zeros(odds.shape, dtype=bool)
             moves.ravel()[at] = draws < chance
             self.moves[rows] = moves
+        expanding = (self.moves & self.territory.held(OPPOSITION)).any(axis=1)
         self.posture = self.choose(
             (defending, postures.HayatTahrirAlSham.DEFEND),
-            (self.moves.any(axis=1), postures.HayatTahrirAlSham.EXPAND),
+            (expanding, postures.HayatTahrirAlSham.EXPAND),
             otherwise=postures.HayatTahrirAlSham.RAID,
         )
 
@@ -67,6 +82,7 @@ class HayatTahrirAlSham(Faction):
         self.recruit()
         self.defend()
         self.expand()
+        self.counter_attack()
 
     @rule("C11", "C13")
     def raid(self) -> None:
@@ -115,3 +131,11 @@ class HayatTahrirAlSham(Faction):
         contested = moves & ~cedes
         if contested.any():
             self.combat.fight(HTS, contested, np.ones(len(contested)), "hts/fight")
+
+    @rule("assumption")
+    def counter_attack(self) -> None:
+        """HTS attacks the districts of the zone Damascus holds that it moved on (`decide`):
+        won, they are retaken (assumption)."""
+        targets = self.moves & self.territory.held(DAMASCUS)
+        if targets.any():
+            self.combat.fight(HTS, targets, np.ones(len(targets)), "hts/counter")

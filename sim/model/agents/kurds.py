@@ -7,6 +7,7 @@ from sim.model.agents import postures
 from sim.model.agents.base import Faction, rising
 from sim.model.claims import rule
 from sim.model.geography import DAMASCUS, KURDS, RUSSIA, TURKEY
+from sim.model.world.territory import TINY
 
 
 class Kurds(Faction):
@@ -36,9 +37,10 @@ class Kurds(Faction):
         """Strike a deal with Damascus at a daily chance that rises smoothly with the threat,
         half of `kurd_invite_hazard` at `kurd_invite_threat` (spread `kurd_invite_spread`,
         assumption), none without a threat (the US still all there), and `mediation_boost`
-        times that while Russia mediates (C19). Resist an operation."""
+        times that while Russia mediates fully, in proportion as it mediates in part (C19).
+        Resist an operation."""
         p = self.params
-        mediated = np.where(self.seen(RUSSIA, "mediating"), p.mediation_boost, 1.0)
+        mediated = 1 + (p.mediation_boost - 1) * self.seen(RUSSIA, "mediation")
         threatened = self.threat > 0
         ready = rising(self.threat, p.kurd_invite_threat, p.kurd_invite_spread) * threatened
         chance = p.kurd_invite_hazard * mediated * ready
@@ -57,15 +59,20 @@ class Kurds(Faction):
         self.let_damascus_in()
         self.resist()
 
-    @rule("C19")
+    @rule("C19", "assumption")
     def let_damascus_in(self) -> None:
         """On the day of the deal, Damascus takes over the Kurdish-held districts on the Turkish
-        border and those next to Turkish-held ground, the Kurdish garrisons staying (C19)."""
+        border and those next to Turkish-held ground (C19); the Kurdish fighters there withdraw
+        to the Kurds' other districts (staying only where none is left), and Damascus garrisons
+        what it gained (`Damascus.garrison`; assumption)."""
         if not self.inviting.any():
             return
-        exposed = self.territory.turkish_reach() & self.geo.in_theatre("northeast")
-        handed = self.inviting[:, None] & self.territory.held(KURDS) & exposed
-        self.territory.cede(handed, DAMASCUS, np.ones(self.model.replicates))
+        land = self.territory
+        exposed = land.turkish_reach() & self.geo.in_theatre("northeast")
+        handed = self.inviting[:, None] & land.held(KURDS) & exposed
+        rear = land.held(KURDS) & ~handed
+        land.transfer(land.force * handed, land.force * rear + TINY * rear)
+        land.cede(handed, DAMASCUS, np.ones(self.model.replicates))
 
     @rule("C19", "assumption")
     def resist(self) -> None:

@@ -4,7 +4,7 @@ Turkish partnership kept (C01-C03, C06, C07, C18); backs Damascus from the air (
 import numpy as np
 
 from sim.model.agents import postures
-from sim.model.agents.base import Faction, rising
+from sim.model.agents.base import Faction, rising, us_gone
 from sim.model.claims import rule
 from sim.model.geography import (
     DAMASCUS,
@@ -26,7 +26,7 @@ class Russia(Faction):
 
     actor = RUSSIA
     Posture = postures.Russia
-    shared = ("frustration", "mediating")
+    shared = ("frustration", "mediation")
     published = ("frustration", "truce_broken")
 
     def __init__(self, model) -> None:
@@ -36,7 +36,7 @@ class Russia(Faction):
         self.breach_rate = np.zeros(r)  # breaches a day, a week's moving average
         self.truce = np.zeros(r, dtype=bool)  # no offensive backing while it holds
         self.truce_broken = np.zeros(r, dtype=bool)
-        self.mediating = np.zeros(r, dtype=bool)
+        self.mediation = np.zeros(r)  # 0-1: how far Russia mediates in the north-east
 
     @rule("C01", "C04", "C10", "C11", "C13", "C08", "C09")
     def perceive(self) -> None:
@@ -75,7 +75,8 @@ class Russia(Faction):
         frustration falls below the pressure line. An imposed Damascus operation is a joint
         one (C14). After its forces clashed with Turkey's yesterday, Russia steps back: a truce
         begins (C06, C18: the partnership comes first; assumption). Mediate between the Kurds
-        and Damascus when the US is mostly gone (C19)."""
+        and Damascus as the US goes: half at a US presence of `mediation_threshold` (`us_gone`,
+        C19)."""
         p, f, day = self.params, self.frustration, self.day
         self.truce |= self.world.yesterday.clashes[:, RUSSIA, TURKEY]
         patience = self.patience()
@@ -96,7 +97,7 @@ class Russia(Faction):
             (f > p.pressure_threshold, postures.Russia.PRESSURE),
             otherwise=postures.Russia.RESTRAINT,
         )
-        self.mediating = self.relations.us_presence < p.mediation_threshold
+        self.mediation = us_gone(self.relations.us_presence, p.mediation_threshold, p.us_spread)
 
     def act(self) -> None:
         """Today's actions."""

@@ -4,7 +4,7 @@ Kurdish forces off its border (C19), and guards its observation posts in the zon
 import numpy as np
 
 from sim.model.agents import postures
-from sim.model.agents.base import Faction
+from sim.model.agents.base import Faction, us_gone
 from sim.model.claims import rule
 from sim.model.geography import (
     DAMASCUS,
@@ -40,13 +40,14 @@ class Turkey(Faction):
     @rule("C17", "C19", "assumption")
     def perceive(self) -> None:
         """The vacuum Turkey fears: the share of the north-east's border districts still held by
-        the Kurdish forces (C19), counted only once US presence is below `ne_threshold` (C17).
+        the Kurdish forces (C19), counted as the US goes: half at a US presence of `ne_threshold`
+        (`us_gone`, C17).
         Its losses: the soldiers killed yesterday, on top of those it remembers, of which it
         forgets `loss_memory` a day (assumption)."""
         p = self.params
         held = self.territory.control.take(self.ne_border, axis=1) == KURDS
         kurdish = district_total(held) / len(self.ne_border)
-        self.vacuum = kurdish * (self.relations.us_presence < p.ne_threshold)
+        self.vacuum = kurdish * us_gone(self.relations.us_presence, p.ne_threshold, p.us_spread)
         killed = self.world.yesterday.soldiers_killed.sum(axis=1)
         self.losses = self.losses * (1 - p.loss_memory) + killed
 

@@ -187,6 +187,17 @@ class Territory:
         recruits = rate * gap / FORCE_UNIT
         self.force += people / np.maximum(residents, 1.0)[:, None] * recruits[:, None]
 
+    def replenish(
+        self, actor: int, within: np.ndarray, level: np.ndarray, rate: np.ndarray
+    ) -> None:
+        """The actor's force in the districts it holds of the (D,) `within` grows back towards
+        `level` (R,) thousand in all, by `rate` (R,) of the shortfall a day, each district's in
+        proportion to its force."""
+        force = self.force * (self.held(actor) & within)
+        total = district_total(force)
+        gap = np.maximum(level - total, 0.0) * rate
+        self.force += force / np.maximum(total, TINY)[:, None] * gap[:, None]
+
     def supply(self, mask: np.ndarray, amount: np.ndarray) -> None:
         """Add `amount` (R,) thousand fighter-eq to each district of the (R, D) `mask`."""
         self.force += amount[:, None] * mask
