@@ -193,6 +193,20 @@ def open(folder: str | Path) -> SweepResults:
     return SweepResults(folder)
 
 
+def open_verified(folder: str | Path) -> SweepResults:
+    """A sweep store whose saved files all match its manifest (SHA-256); a one-line
+    ResultsError otherwise."""
+    found = SweepResults(folder)
+    bad = found.verify()
+    if bad:
+        index, problem = next(iter(bad.items()))
+        raise ResultsError(
+            f"{folder}: {len(bad)} saved batches do not match the manifest "
+            f"(batch {index}: {problem}); run the sweep again to redo them"
+        )
+    return found
+
+
 def stored_run(
     folder: str | Path, run: int, sweep: bool
 ) -> tuple[Scenario, dict[str, float], int, list[str]]:
