@@ -87,7 +87,7 @@ def stubbed(tmp_path_factory):
     folder = tmp_path_factory.mktemp("fuzz")
     (folder / "experiments").mkdir()
     (folder / "experiments" / "power_vacuum.toml").write_text(SEED_TEXTS[2])
-    patch.setattr("sim.cli.simulate", stop)
+    patch.setattr("sim.reports.runs.simulate", stop)
     patch.setattr("sim.sweeps.runner.SweepRun", stop)
     patch.chdir(folder)  # results/ of runs without --out go here
     yield folder

@@ -11,9 +11,16 @@ LAYERS = ("model", "io", "sweeps", "analysis", "reports", "cli", "app")
 ROOT = Path(sim.__file__).parent
 
 
+PARTS = {"commandline": "cli"}
+"""Modules named otherwise that belong to a layer: the command line's options and errors."""
+
+
 def layer_of(module: str) -> str | None:
     parts = module.split(".")
-    return parts[1] if len(parts) > 1 and parts[0] == "sim" and parts[1] in LAYERS else None
+    if len(parts) < 2 or parts[0] != "sim":
+        return None
+    name = PARTS.get(parts[1], parts[1])
+    return name if name in LAYERS else None
 
 
 def imported(path: Path) -> set[str]:

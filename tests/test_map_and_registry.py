@@ -161,7 +161,7 @@ def test_the_morris_screening_covers_every_uncertain_parameter():
 
 
 def test_the_readme_tables_and_the_recorded_columns_come_from_the_outcome_registry():
-    """Every column the recorder writes is declared, and the README shows the registry."""
+    """Every column the recorder writes is declared, and docs/outputs.md shows the registry."""
     import re
     from pathlib import Path
 
@@ -175,7 +175,7 @@ def test_the_readme_tables_and_the_recorded_columns_come_from_the_outcome_regist
     assert recorded == set(outcomes.by_column("daily"))
     summary = set(model.recorder.summary_columns()) - set(PARAMETERS) | {"point", "replicate"}
     assert summary == set(outcomes.by_column("summary"))
-    readme = Path(__file__).resolve().parents[1].joinpath("README.md").read_text()
+    readme = Path(__file__).resolve().parents[1].joinpath("docs", "outputs.md").read_text()
     for table in ("daily", "summary"):
         shown = re.search(
             rf"<!-- outcomes --table {table} -->\n(.*?)\n<!-- end of outcomes -->", readme, re.S

@@ -49,9 +49,8 @@ from sim.model.scenario import (
     read_toml,
     refuse_drawn,
 )
-from sim.model.streams import sweep_seeds
 from sim.sweeps.design import Varied, bounds, check_ranges
-from sim.sweeps.runner import reuse_freed_memory
+from sim.sweeps.runner import run_points, seeds
 
 SQLITE = "sqlite:///"
 
@@ -237,23 +236,10 @@ def simulate(
 ) -> pd.DataFrame:
     """The targets' statistics of particles (one row each): particle k takes the values
     values[name][k] and runs `replicates` times with seeds from (seed, keys[k], replicate)."""
-    from sim.model import EscalationModel
-
-    count = len(keys)
-    per_run = {
-        name: np.repeat(np.rint(v) if PARAMETERS[name].integer else v, replicates)
-        for name, v in values.items()
-    }
-    seeds = sweep_seeds(
-        problem.calibration.seed, np.repeat(keys, replicates), np.tile(np.arange(replicates), count)
-    )
-    reuse_freed_memory()
-    model = EscalationModel(
-        problem.scenario, seeds=seeds, parameters=per_run, record_every=None, record_events=False
-    )
-    model.run()
-    runs = pd.DataFrame(model.recorder.summary_columns())
-    particle = np.repeat(np.arange(count), replicates)
+    whole = {name: np.rint(v) if PARAMETERS[name].integer else v for name, v in values.items()}
+    summary = run_points(problem.scenario, problem.calibration.seed, keys, whole, replicates)
+    runs = pd.DataFrame(summary)
+    particle = np.repeat(np.arange(len(keys)), replicates)
     stats = {}
     for target in problem.targets:
         try:
@@ -321,7 +307,7 @@ class LockstepSampler(Sampler):
     def sample_until_n_accepted(
         self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None
     ):
-        np.random.seed(int(sweep_seeds(self.seed, np.array([t + 2]), np.array([0]))[0]) % 2**32)
+        np.random.seed(int(seeds(self.seed, np.array([t + 2]), np.array([0]))[0]) % 2**32)
         self.generation, self.count = t, 0
         sample = self._create_empty_sample()
         evaluated = 0

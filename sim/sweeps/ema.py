@@ -33,13 +33,11 @@ with warnings.catch_warnings():  # EMA warns at import that its optional ipypara
     from ema_workbench import ArrayOutcome, IntegerParameter, Model, RealParameter, ScalarOutcome
     from ema_workbench.em_framework.evaluators import BaseEvaluator
 
-from sim.model import EscalationModel
 from sim.model.outcomes import summary_outcomes
 from sim.model.params import PARAMETERS
 from sim.model.scenario import Scenario, check_runs
 from sim.model.scenario import load as load_scenario
-from sim.model.streams import sweep_seeds
-from sim.sweeps.runner import reuse_freed_memory
+from sim.sweeps.runner import run_points
 
 BATCH_RUNS = 2000
 """Runs a lockstep batch holds (as a sweep's default batch)."""
@@ -96,19 +94,9 @@ class EscalationEMAModel(Model):
         known = [p.name for p in self.uncertainties]
         values = [{k: float(e[k]) for k in known if k in e} for e in experiments]
         r, n = self.replicates, len(values)
-        parameters = {k: np.repeat([v[k] for v in values], r) for k in values[0]}
-        points = np.repeat([experiment_key(v) for v in values], r)
-        seeds = sweep_seeds(self.seed, points, np.tile(np.arange(r), n))
-        reuse_freed_memory()
-        model = EscalationModel(
-            self.scenario,
-            seeds=seeds,
-            parameters=parameters,
-            record_every=None,
-            record_events=False,
-        )
-        model.run()
-        summary = model.recorder.summary_columns()
+        points = {k: np.array([v[k] for v in values]) for k in values[0]}
+        keys = np.array([experiment_key(v) for v in values])
+        summary = run_points(self.scenario, self.seed, keys, points, r)
         shape = (n,) if r == 1 else (n, r)
         return {name: summary[name].astype(float).reshape(shape) for name in names}
 

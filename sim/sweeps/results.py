@@ -29,7 +29,6 @@ from sim.io.disk import (
 )
 from sim.model.outcomes import summary_outcomes
 from sim.model.scenario import SEED_LIMIT, Scenario, ScenarioError, check
-from sim.model.streams import sweep_seeds
 from sim.sweeps.store import (
     DESIGN,
     TABLES,
@@ -194,6 +193,20 @@ def open(folder: str | Path) -> SweepResults:
     return SweepResults(folder)
 
 
+def open_verified(folder: str | Path) -> SweepResults:
+    """A sweep store whose saved files all match its manifest (SHA-256); a one-line
+    ResultsError otherwise."""
+    found = SweepResults(folder)
+    bad = found.verify()
+    if bad:
+        index, problem = next(iter(bad.items()))
+        raise ResultsError(
+            f"{folder}: {len(bad)} saved batches do not match the manifest "
+            f"(batch {index}: {problem}); run the sweep again to redo them"
+        )
+    return found
+
+
 def stored_run(
     folder: str | Path, run: int, sweep: bool
 ) -> tuple[Scenario, dict[str, float], int, list[str]]:
@@ -201,6 +214,8 @@ def stored_run(
     resolved, the run's parameter values, its seed, and warnings (a model whose code has
     changed since). A folder or run number that does not hold such a run is a one-line
     ResultsError."""
+    from sim.sweeps.runner import seeds
+
     folder = Path(folder)
     path = folder / "manifest.json"
     store = SweepResults(folder) if sweep else None
@@ -216,7 +231,7 @@ def stored_run(
         design = store.design.set_index("point")
         parameters = {name: float(value) for name, value in design.loc[point].items()}
         master = manifest["sweep"]["seed"]
-        seed = int(sweep_seeds(master, np.array([point]), np.array([run % replicates]))[0])
+        seed = int(seeds(master, np.array([point]), np.array([run % replicates]))[0])
     else:
         _check_run(run, len(manifest["seeds"]), folder)
         seed = manifest["seeds"][run]

@@ -56,6 +56,58 @@ def reuse_freed_memory() -> None:
     libc.mallopt(m_mmap_threshold, 2**25)
 
 
+def seeds(master_seed: int, points: np.ndarray, replicate: np.ndarray) -> np.ndarray:
+    """The seeds of runs: run k's from (master_seed, points[k], replicate[k]). The one place a
+    batch's seeds are made, so a stored run is re-run with the seed it had."""
+    return sweep_seeds(master_seed, points, replicate)
+
+
+def run_model(
+    scenario: Scenario,
+    master_seed: int,
+    points: np.ndarray,
+    replicate: np.ndarray,
+    parameters: dict[str, np.ndarray],
+    record_every: int | None = None,
+    record_events: bool = False,
+) -> EscalationModel:
+    """The one batch runner: runs k = 0, 1, ... in one lockstep model, run k with the values
+    `parameters[name][k]` and the seed of (master_seed, points[k], replicate[k]), run to the
+    scenario's horizon. Sweeps, the EMA adapter and calibration all run their batches here, so a
+    run's seed is made in one place."""
+    reuse_freed_memory()
+    model = EscalationModel(
+        scenario,
+        seeds=seeds(master_seed, points, replicate),
+        parameters=parameters,
+        record_every=record_every,
+        record_events=record_events,
+    )
+    model.run()
+    return model
+
+
+def run_points(
+    scenario: Scenario,
+    master_seed: int,
+    keys: np.ndarray,
+    values: dict[str, np.ndarray],
+    replicates: int,
+) -> dict[str, np.ndarray]:
+    """Points and replicates in, summaries out: point i takes the values `values[name][i]` and
+    runs `replicates` times, with seeds from (master_seed, keys[i], replicate); the summary's
+    columns, run i * replicates + r being point i's replicate r."""
+    count = len(keys)
+    model = run_model(
+        scenario,
+        master_seed,
+        np.repeat(keys, replicates),
+        np.tile(np.arange(replicates), count),
+        {name: np.repeat(v, replicates) for name, v in values.items()},
+    )
+    return model.recorder.summary_columns()
+
+
 def run_batch(
     scenario: Scenario,
     parameters: dict[str, np.ndarray],
@@ -67,16 +119,10 @@ def run_batch(
 ) -> tuple[dict[str, pa.Table], float]:
     """Run the given sweep runs in one model; return their tables and the seconds it took."""
     start = time.perf_counter()
-    reuse_freed_memory()
     points, replicate = runs // replicates, runs % replicates
-    model = EscalationModel(
-        scenario,
-        seeds=sweep_seeds(master_seed, points, replicate),
-        parameters=parameters,
-        record_every=record_every,
-        record_events=record_events,
+    model = run_model(
+        scenario, master_seed, points, replicate, parameters, record_every, record_events
     )
-    model.run()
     numbered = partial(sweep_numbers, runs=runs, replicates=replicates)
     tables = {"summary": to_table(numbered(model.recorder.summary_columns()), "summary")}
     if record_every:

@@ -1,0 +1,164 @@
+"""The command line's parts below its commands (`sim/cli.py`): the command group that makes
+every error, usage errors and faults included, one `error:` line with its exit status, and the
+arguments and options the commands share, with their help."""
+
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import typer.core
+
+from sim.reports.listing import Format
+from sim.reports.terminal import errors, printable
+
+
+class OneLineErrors(typer.core.TyperGroup):
+    """The command group, with usage errors (an unknown option, a missing argument, a value of
+    the wrong type) reported as one `error:` line and exit status 2, like every other error."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        terminated = []
+
+        def terminate(signum: int, frame: Any) -> None:
+            """SIGTERM stops a command as Ctrl-C does (a claimed folder given back, a sweep's
+            saved batches kept), with exit status 143."""
+            terminated.append(signum)
+            raise KeyboardInterrupt
+
+        main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, terminate) if main_thread else None
+        try:
+            status = super().main(*args, standalone_mode=False, **kwargs)
+        except typer.Abort:
+            status = 130
+        except typer.exceptions.TyperException as error:  # usage errors and other CLI errors
+            context = getattr(error, "ctx", None)
+            where = f"{context.command_path}: " if context is not None else ""
+            message = error.format_message() if hasattr(error, "format_message") else str(error)
+            message = message or "a command is needed (`sim --help` lists them)"
+            errors.print(f"error: {where}{printable(message)}")
+            status = 2
+        except (OSError, RecursionError, MemoryError) as error:
+            status = fault(error)
+        finally:
+            if main_thread:
+                signal.signal(signal.SIGTERM, previous)
+        status = status if isinstance(status, int) else 0
+        if terminated and status == 130:
+            status = 143
+        if standalone_mode:
+            sys.exit(status)
+        return status
+
+
+def fault(error: OSError | RecursionError | MemoryError) -> int:
+    """One `error:` line for a fault that no command turned into one, and the exit status: 1
+    for the machine's faults (a full disk, too little memory), 2 for the input's (a path that
+    cannot be read or written, a folder where a file should be, a file nested too deeply)."""
+    if isinstance(error, MemoryError):
+        errors.print("error: not enough memory (fewer replicates or a smaller batch_size)")
+        return 1
+    if isinstance(error, RecursionError):
+        errors.print("error: an input nested too deeply to read")
+        return 2
+    from sim.io.disk import MACHINE_FAULTS
+
+    where = f"{error.filename}: " if error.filename else ""
+    reason = error.strerror or str(error) or type(error).__name__
+    errors.print(f"error: {printable(where + reason)}")
+    return 1 if error.errno in MACHINE_FAULTS else 2
+
+
+def fail(problem: str | Exception) -> None:
+    """One line on stderr; exit status 2, or the error's own (`ResultsError.status`: 1 for a
+    fault of the machine such as a full disk)."""
+    errors.print(f"error: {printable(str(problem))}")
+    raise typer.Exit(getattr(problem, "status", 2))
+
+
+ScenarioArg = Annotated[
+    str | None,
+    typer.Argument(help="a named scenario (see `sim scenarios`) or a scenario TOML file"),
+]
+Replicates = Annotated[int | None, typer.Option(min=1, help="runs (default: the scenario's)")]
+Seed = Annotated[int | None, typer.Option(min=0, help="master seed (default: the scenario's)")]
+Out = Annotated[
+    Path | None, typer.Option(help="results folder (default: results/<scenario>-<time>/)")
+]
+Sets = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="override a parameter: name=value (repeatable; see `sim params`)"),
+]
+SetFile = Annotated[
+    Path | None,
+    typer.Option(
+        help="override parameters from the parameters table of a TOML file, e.g. a "
+        "calibration's parameters.toml (--set wins over it), or draw them run by run from its "
+        "sample table (a calibration's sample.toml)"
+    ),
+]
+FromPosterior = Annotated[
+    Path | None,
+    typer.Option(
+        "--posterior",
+        help="a `sim calibrate` folder: each run takes the values of one particle of its "
+        "posterior, drawn by weight from the run's seed",
+    ),
+]
+RunSeeds = Annotated[
+    list[int] | None,
+    typer.Option(help="re-run exactly these run seeds (a `seed` column); replaces --replicates"),
+]
+FromSweep = Annotated[
+    Path | None, typer.Option(help="re-run run --run of this sweep store, exactly as it was run")
+]
+FromRun = Annotated[
+    Path | None, typer.Option(help="re-run run --run of this `sim run` folder, exactly")
+]
+RunNumber = Annotated[int | None, typer.Option("--run", help="the run to re-run (its `run`)")]
+FormatOption = Annotated[
+    Format,
+    typer.Option("--format", help="table (for people), json or csv (for tools), or markdown"),
+]
+StoreOut = Annotated[Path | None, typer.Option(help="store (default: results/sweeps/<name>/)")]
+Workers = Annotated[
+    int | None,
+    typer.Option(min=0, help="Dask workers on this machine (default: one per core; 0: in-process)"),
+]
+Scheduler = Annotated[
+    str | None, typer.Option(help="address of an existing Dask scheduler, e.g. tcp://host:8786")
+]
+Record = Annotated[
+    str | None,
+    typer.Option(
+        help="what to record: summary, weekly or daily, each with +events for the event log "
+        "(default: the file's)"
+    ),
+]
+Verify = Annotated[
+    bool,
+    typer.Option(
+        "--verify", help="only check a store (FILE is then the store's folder) against its manifest"
+    ),
+]
+SensitivityOutcomes = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="a summary column (see `sim outcomes`) or an expression over them, e.g. "
+        "'ne_operation_day.notna()'; repeat for several (default: six key outcomes)"
+    ),
+]
+Check = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        max=10_000,
+        help="instead, the coverage check: calibrate on K synthetic observations (with band "
+        "noise) made at values drawn from the prior, and test the truths' ranks in the "
+        "posteriors against the uniform, each parameter and jointly (into "
+        "<folder>-check-K/; 50 or more at a small budget)",
+    ),
+]
