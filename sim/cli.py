@@ -219,11 +219,12 @@ def discover(
         ),
     ],
 ) -> None:
-    """Scenario discovery: the parameter ranges under which OUTCOME happens (PRIM, the box
-    chosen on a random half of the design points), how stable they are over bootstrap
-    resamples of the design points, and which parameters separate it (feature scores); a null
-    parameter of pure noise is the floor for both."""
-    from sim.analysis.discover import BOOTSTRAPS, QP_LIMIT, discover_sweep
+    """Scenario discovery: the parameter ranges under which OUTCOME happens (PRIM, peeled on a
+    random half of the design points; the box chosen, and its coverage and density measured,
+    on the other half), how stable they are over bootstrap resamples of the design points, and
+    which parameters separate it (feature scores); a null parameter of pure noise is the floor
+    for both."""
+    from sim.analysis.discover import discover_sweep
     from sim.io.disk import ResultsError
     from sim.reports.listing import discovery_tables
 
@@ -232,12 +233,8 @@ def discover(
         result = discover_sweep(found, outcome)
     except (ValueError, ResultsError) as error:
         fail(error)
-    say(result.summary())
-    say(
-        f"chosen by {result.rule}; a box keeps the restrictions of quasi-p-value (qp) "
-        f"{QP_LIMIT} or less; restricted: in how many of {BOOTSTRAPS} resamples of the design "
-        "points"
-    )
+    for line in result.lines():
+        say(line)
     for shown in discovery_tables(result):
         console.print(shown)
 

@@ -2,12 +2,14 @@
 stores are one line."""
 
 import json
+import re
 import shutil
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from sim.analysis.discover import NULL, design_point_draw, discover
+from sim.analysis.discover import NULL, design_point_draw, discover, discover_sweep
 from tests.sweeps import invoke, process
 
 
@@ -50,6 +52,31 @@ def test_a_weak_box_is_chosen_on_held_out_points_and_noise_finds_none():
     assert found.stability.max() <= 0.25
 
 
+def test_the_box_is_peeled_on_one_half_and_measured_on_the_other():
+    """The halves are whole design points; PRIM's own figures are the peeling half's (its
+    first box, the whole space, has that half's share), and the held-out figures, the chosen
+    box's included, are the other half's and differ from the peeling half's."""
+    x, y, points = planted(0.95, 0.05)
+    found = discover(x, y, "planted", points=points)
+    held = found.held_out
+    assert (held.reshape(200, 5) == held.reshape(200, 5)[:, :1]).all()
+    assert found.halves == (200 - held[::5].sum(), held[::5].sum()) and 0.3 < held.mean() < 0.7
+    whole = found.trajectory.loc[0]
+    assert whole["density"] == pytest.approx(y[~held].mean())
+    assert whole["held_out_density"] == pytest.approx(y[held].mean())
+    assert whole["held_out_density"] != pytest.approx(whole["density"])
+
+    def figures(half: np.ndarray) -> tuple[float, float]:
+        values, hit = x[half], y[half]
+        inside = np.ones(len(values), bool)
+        for name, row in found.box.iterrows():
+            inside &= (values[name] >= row.low).to_numpy() & (values[name] <= row.high).to_numpy()
+        return (inside & hit).sum() / hit.sum(), (inside & hit).sum() / inside.sum()
+
+    assert (found.coverage, found.density) == pytest.approx(figures(held))
+    assert (found.coverage, found.density) != pytest.approx(figures(~held))
+
+
 def test_bootstrap_draws_design_points_with_all_their_runs():
     """A design point's runs are drawn together: the runs of one point get one weight."""
     rng = np.random.default_rng(0)
@@ -60,13 +87,24 @@ def test_bootstrap_draws_design_points_with_all_their_runs():
     assert len(set(drawn)) > 1
 
 
-def test_discover_on_a_sweep_prints_the_trajectory_the_rule_and_the_null(reference):
-    """End to end in a process of its own, its output piped: every name whole."""
-    done = process("discover", str(reference.folder), "--outcome", "relation_low < 0.65")
+def test_discover_on_a_sweep_prints_the_box_its_rule_and_the_null(reference):
+    """`sim discover` end to end, in a process of its own, its output piped: the chosen box's
+    index (in the line and in the trajectory), the rule that chose it, its held-out coverage
+    and density and the null's restriction rate, as the analysis finds them; every name
+    whole."""
+    expression = "relation_low < 0.65"
+    found = discover_sweep(reference, expression)
+    done = process("discover", str(reference.folder), "--outcome", expression)
     assert done.returncode == 0, done.stderr
-    assert "chosen by the most held-out coverage" in done.stdout and "(chosen)" in done.stdout
+    out = done.stdout
+    assert f"box {found.chosen} turkey_effort" in out and found.chosen > 0
+    assert re.search(rf"^. {found.chosen} \(chosen\) ", out, re.MULTILINE), out
+    assert out.count("(chosen)") == 1
+    assert f"chosen by {found.rule}" in out and "held-out density >= 0.8" in found.rule
+    assert f"held-out coverage {found.coverage:.2f}, held-out density {found.density:.2f}" in out
+    assert f"{NULL} restricted in {found.stability[NULL]:.0%} of the resamples" in out
     for name in (NULL, "held-out density", "turkey_effort", "coordination"):
-        assert name in done.stdout
+        assert name in out
 
 
 def test_bad_outcomes_and_unfinished_stores_are_one_line(reference, tmp_path):

@@ -4,15 +4,16 @@ PRIM (EMA Workbench's `analysis.prim`) over a stored sweep's varied parameters, 
 outcome written as an expression over the summary's columns (`peak_level >= 6`,
 `ne_operation_day.notna()`). Three guards against finding noise:
 
-- the box is chosen on a half of the design points drawn at random ("held-out" coverage and
-  density), each box of the trajectory measured there with only its significant edges; the
-  main fit peels on all the points, that half included, so its "held-out" figures are not out
-  of sample (the bootstrap's fits below are: each peels on its resample and is measured on the
-  points it left out);
+- the design points are split at random into two halves (a point's runs together): PRIM peels
+  on the runs of one, and each box of its trajectory, with only the edges whose quasi-p-value
+  on that half is at most QP_LIMIT, is measured on the other ("held-out" coverage and density),
+  which chooses the box (DENSITY, CONFIDENCE_Z); the box is peeled once more over only the
+  parameters it restricts (`_fit`);
 - a null parameter, pure noise drawn once a design point, is varied with the others: how often
   PRIM restricts it is the floor a real parameter must beat;
 - stability is counted over bootstrap resamples of design points (a point's runs together, as
-  its replicates share its parameters), each choosing its box on the points it left out.
+  its replicates share its parameters), each peeling on its resample and choosing its box on
+  the points it left out.
 
 Feature scores (extra trees, from EMA Workbench) rank the parameters, the null among them.
 """
@@ -25,10 +26,12 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.expressions import condition
+from sim.analysis.sensitivity import chance_split
 
 with warnings.catch_warnings():  # EMA warns at import that its optional ipyparallel is missing
     warnings.simplefilter("ignore")
     from ema_workbench.analysis import feature_scoring, prim
+    from ema_workbench.analysis.prim_util import PRIMObjectiveFunctions
 
 if TYPE_CHECKING:
     from sim.sweeps.results import SweepResults
@@ -40,6 +43,12 @@ points."""
 CONFIDENCE_Z = 1.645
 """If no box is that dense: the box with the highest lower 90% (Wilson) bound of its held-out
 density, so that a small box that is dense by chance does not win."""
+
+OBJECTIVE = PRIMObjectiveFunctions.ORIGINAL
+"""PRIM's peel: the one that leaves the densest box (Friedman and Fisher 1999), down to EMA's
+minimum mass of 5% whether or not the density still rises on the peeling half; where to stop
+along that trajectory is the held-out half's choice. (EMA's default, LENIENT1, stops at the
+first peel that gains nothing, which on a small half is often a dip of chance.)"""
 
 BOOTSTRAPS = 20
 """Resamples of the design points for each parameter's stability."""
@@ -70,6 +79,9 @@ class Discovery:
     ranges: pd.DataFrame  # every parameter's lowest and highest value in the runs
     coverage: float  # held out, the box as restricted (box)
     density: float  # held out, the box as restricted (box)
+    held_out: np.ndarray  # (runs,) bool: the runs of the held-out design points
+    halves: tuple[int, int]  # design points peeled on, held out
+    peeled: list[str]  # the parameters the trajectory peels (the second peeling's)
     stability: pd.Series  # share of resamples restricting each parameter, the null's included
     scores: pd.Series  # feature scores, highest first
 
@@ -81,8 +93,25 @@ class Discovery:
         return (
             f"{self.outcome}: in {self.share:.0%} of the runs; box {self.chosen} "
             f"{limits or '(none)'}: held-out coverage {self.coverage:.2f}, "
-            f"density {self.density:.2f}"
+            f"held-out density {self.density:.2f}"
         )
+
+    def lines(self) -> list[str]:
+        """What the command line says above its tables: the box, the rule that chose it, the
+        halves, and how often the null parameter was restricted."""
+        whole = self.trajectory.loc[0, "held_out_density"]
+        return [
+            self.summary() + f" (the whole space: {whole:.2f})",
+            f"chosen by {self.rule}",
+            f"peeled on {self.halves[0]} design points ({(~self.held_out).sum()} runs), chosen "
+            f"and measured on the other {self.halves[1]} ({self.held_out.sum()} runs), drawn at "
+            f"random; the trajectory peels {', '.join(self.peeled)}",
+            f"a box keeps the restrictions of quasi-p-value (qp) {QP_LIMIT} or less on the "
+            f"peeling half; restricted: in how many of {BOOTSTRAPS} resamples of the design "
+            "points",
+            f"{NULL} restricted in {self.stability[NULL]:.0%} of the resamples: the floor a "
+            "parameter must beat",
+        ]
 
 
 def discover(
@@ -103,7 +132,9 @@ def discover(
     point = np.unique(np.arange(len(x)) if points is None else points, return_inverse=True)[1]
     count = int(point.max()) + 1
     x = x.astype(float).reset_index(drop=True).assign(**{NULL: rng.random(count)[point]})
-    fit = _fit(x, y, np.ones(len(x), int), (rng.random(count) < 0.5)[point])
+    halves = rng.random(count) < 0.5
+    held_out = halves[point]
+    fit = _fit(x, y, point, (~held_out).astype(int), held_out)
     if fit is None:
         raise ValueError(
             f"--outcome {outcome!r}: too few design points with and without it to hold half out"
@@ -111,7 +142,7 @@ def discover(
     restricted = pd.Series(0.0, index=x.columns)
     for _ in range(BOOTSTRAPS):
         drawn = design_point_draw(rng, point)
-        again = _fit(x, y, drawn, drawn == 0)
+        again = _fit(x, y, point, drawn, drawn == 0)
         if again is not None:
             restricted[again.box.index] += 1 / BOOTSTRAPS
     scores = feature_scoring.get_ex_feature_scores(x, y, random_state=seed)[0].iloc[:, 0]
@@ -125,6 +156,9 @@ def discover(
         ranges=pd.DataFrame({"low": x.min(), "high": x.max()}),
         coverage=fit.coverage,
         density=fit.density,
+        held_out=held_out,
+        halves=(int((~halves).sum()), int(halves.sum())),
+        peeled=list(fit.parameters),
         stability=restricted.sort_values(ascending=False),
         scores=scores.sort_values(ascending=False),
     )
@@ -148,19 +182,43 @@ class _Fit:
     box: pd.DataFrame
     coverage: float
     density: float
+    parameters: pd.Index  # the parameters peeled
 
 
-def _fit(x: pd.DataFrame, y: np.ndarray, weights: np.ndarray, held_out: np.ndarray) -> _Fit | None:
-    """PRIM on the runs with `weights` (how many times each run is used: a bootstrap's
-    repeats); each box of its trajectory, its restrictions of a quasi-p-value above QP_LIMIT
-    dropped, measured on the `held_out` runs, and one chosen; None if either side lacks runs
+def _fit(
+    x: pd.DataFrame, y: np.ndarray, point: np.ndarray, weights: np.ndarray, held_out: np.ndarray
+) -> _Fit | None:
+    """PRIM on the runs with `weights` (how many times each run is used: 1 on the peeling half,
+    a bootstrap's repeats), its boxes measured on the `held_out` runs and one chosen; then
+    peeled again, on the same runs, over only the parameters that box restricts: a parameter
+    whose peels took out the runs that show a real edge, and whose restriction was then dropped
+    as no better than chance, no longer keeps that edge loose. None if either side lacks runs
     with or without the outcome."""
     rows = np.repeat(np.arange(len(x)), weights)
     if y[rows].all() or not y[rows].any() or y[held_out].all() or not y[held_out].any():
         return None
+    clustering = design_effect(y[held_out], point[held_out])
+    first = _pass(x, y, rows, held_out, clustering)
+    if first.box.empty or len(first.box) == x.shape[1]:
+        return first
+    return _pass(x[first.box.index], y, rows, held_out, clustering)
+
+
+def _pass(
+    x: pd.DataFrame,
+    y: np.ndarray,
+    rows: np.ndarray,
+    held_out: np.ndarray,
+    clustering: float,
+) -> _Fit:
+    """One PRIM peeling of the runs `rows` over the parameters `x`: each box of its trajectory,
+    its restrictions of a quasi-p-value above QP_LIMIT dropped, measured on the `held_out` runs
+    (whose design effect is `clustering`), and one chosen."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        peeled = prim.Prim(x.iloc[rows].reset_index(drop=True), y[rows]).find_box()
+        peeled = prim.Prim(
+            x.iloc[rows].reset_index(drop=True), y[rows], obj_function=OBJECTIVE
+        ).find_box()
     trajectory = peeled.peeling_trajectory.reset_index(drop=True)
     trajectory = trajectory[["coverage", "density", "mass", "res_dim"]].copy()
     boxes = [_significant(peeled, i) for i in range(len(trajectory))]
@@ -171,9 +229,23 @@ def _fit(x: pd.DataFrame, y: np.ndarray, weights: np.ndarray, held_out: np.ndarr
     trajectory["held_out_coverage"] = found / hit.sum()
     trajectory["held_out_density"] = found / np.maximum(size, 1)
     trajectory["held_out_runs"] = size
-    chosen, rule = _choose(trajectory)
+    chosen, rule = _choose(trajectory, clustering)
     coverage, density = trajectory.loc[chosen, ["held_out_coverage", "held_out_density"]]
-    return _Fit(trajectory, chosen, rule, boxes[chosen], float(coverage), float(density))
+    box = boxes[chosen]
+    return _Fit(trajectory, chosen, rule, box, float(coverage), float(density), x.columns)
+
+
+def design_effect(y: np.ndarray, point: np.ndarray) -> float:
+    """Kish's design effect of runs that come in design points: 1 + (m - 1) rho, m the mean
+    runs a point and rho the intraclass correlation of the outcome (the parameters' share of
+    its variance in a one-way analysis of variance). n runs weigh as n / design effect
+    independent ones: as one run a point where a point's runs always agree, as n runs where
+    they vary as freely as the runs of different points."""
+    runs = float(np.bincount(np.unique(point, return_inverse=True)[1]).mean())
+    if runs < 2:
+        return 1.0
+    rho = chance_split(y.astype(float), point, round(runs))["parameters_share"]
+    return 1 + (runs - 1) * (0.0 if np.isnan(rho) else rho)
 
 
 def _inside(x: pd.DataFrame, box: pd.DataFrame) -> np.ndarray:
@@ -182,13 +254,19 @@ def _inside(x: pd.DataFrame, box: pd.DataFrame) -> np.ndarray:
     return ((values >= box["low"].to_numpy()) & (values <= box["high"].to_numpy())).all(axis=1)
 
 
-def _choose(trajectory: pd.DataFrame) -> tuple[int, str]:
-    """The chosen box's row and the rule that chose it (see DENSITY and CONFIDENCE_Z)."""
+def _choose(trajectory: pd.DataFrame, clustering: float = 1.0) -> tuple[int, str]:
+    """The chosen box's row and the rule that chose it (see DENSITY and CONFIDENCE_Z); the
+    bound counts the held-out runs at their design effect, `clustering`."""
     dense = trajectory[trajectory["held_out_density"] >= DENSITY]
     if not dense.empty:
-        rule = f"the most held-out coverage among boxes of held-out density >= {DENSITY}"
-        return int(dense["held_out_coverage"].idxmax()), rule
-    n, p, z = trajectory["held_out_runs"], trajectory["held_out_density"], CONFIDENCE_Z
+        rule = (
+            f"the most held-out coverage among boxes of held-out density >= {DENSITY} "
+            "(the densest of those that tie)"
+        )
+        best = dense.sort_values(["held_out_coverage", "held_out_density"], kind="stable")
+        return int(best.index[-1]), rule
+    n = trajectory["held_out_runs"] / clustering
+    p, z = trajectory["held_out_density"], CONFIDENCE_Z
     bound = (p + z * z / (2 * n) - z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))) / (
         1 + z * z / n
     )
