@@ -1,6 +1,6 @@
 """Every column the model writes, declared once: its kind, unit, meaning, and what a missing
 value (null) means. The recorder's columns, the Parquet schema and metadata, `sim outcomes`,
-`sim results` and the README's tables all come from here (a test checks that they agree).
+`sim results` and the tables of docs/outputs.md all come from here (a test checks that they agree).
 
 A name with `<actor>`, `<theatre>`, `<district>`, `<k>` or `<pair>` stands for a family of
 columns, one per actor, theatre, P04 district, ladder level 1-7, or pair of actors.
@@ -220,8 +220,8 @@ EVENT_COLUMNS = [
     Outcome("day", Kind.ID, "day", "model day of the event"),
     Outcome("date", Kind.ID, "date", "its calendar date"),
     Outcome("actor", Kind.ID, "", "the actor the event is about (null: none, a camp flood)"),
-    Outcome("event", Kind.ID, "", "what happened (the README's table of events)"),
+    Outcome("event", Kind.ID, "", "what happened (docs/outputs.md, table of events)"),
     Outcome("district", Kind.ID, "", "the district's id, where one applies", "none applies"),
     Outcome("target", Kind.ID, "", "the other actor, where one applies", "none applies"),
-    Outcome("value", Kind.FIGURE, "", "the event's figure (the README's table of events)"),
+    Outcome("value", Kind.FIGURE, "", "the event's figure (docs/outputs.md, table of events)"),
 ]

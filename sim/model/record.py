@@ -1,7 +1,7 @@
 """What the model records: the daily series (optional) and the per-run summary, as columns.
 
 The summary is kept up to date day by day, so a sweep that needs only summaries holds no series.
-Column meanings are listed in README.md ("Output columns").
+Column meanings are listed in docs/outputs.md.
 """
 
 from datetime import date, timedelta
