@@ -160,7 +160,7 @@ class Turkey(Faction):
         targets = operating[:, None] & self.territory.held(KURDS) & reach
         army = self.params.turkish_army[:, None] * self.geo.turkish_border
         ones = np.ones(self.model.replicates)
-        self.combat.fight(TURKEY, targets, ones, "turkey/ne", from_outside=army)
+        self.combat.fight(TURKEY, targets, ones, "turkey/ne", from_outside=army, against=(KURDS,))
 
     @rule("C06", "C07", "C18")
     def attend_summit(self, rows: np.ndarray) -> None:
