@@ -331,11 +331,28 @@ class Combat:
         sides (ladder level 6). They lose `retaliation_damage` of their force, the dead counted
         in `killed` (assumption: the article says nothing of the posts or of strikes between
         the two states)."""
+        self._strike_damascus(rows, self._near_posts)
+
+    @order(Phase.FIRE)
+    @rule("C19", "assumption")
+    def meet_in_north_east(self, rows: np.ndarray, where: np.ndarray) -> None:
+        """Turkey's operation meets Damascus's forces in the north-east (C19: Moscow wants the
+        area back under Damascus): a clash between the two states with losses on both sides
+        (level 6). Turkish soldiers die (`kill_soldiers`) and Damascus's forces in the
+        (len(rows), D) `where` districts lose `retaliation_damage` of their force
+        (assumption)."""
+        self.kill_soldiers(DAMASCUS, rows, "turkey/ne-contact")
+        self._strike_damascus(rows, where)
+
+    def _strike_damascus(self, rows: np.ndarray, where: np.ndarray) -> None:
+        """A clash of Turkey with Damascus in the given runs: Damascus's forces in the
+        districts `where` ((D,), or (len(rows), D)) lose `retaliation_damage` of their force,
+        the dead counted in `killed`."""
         self.relations.clash(TURKEY, DAMASCUS, rows)
         if rows.size == 0:
             return
         land = self.territory
-        hit = self._near_posts & land.held(DAMASCUS)[rows]
+        hit = where & land.held(DAMASCUS)[rows]
         lost = land.force[rows] * hit * self.params.retaliation_damage[rows, None]
         land.force[rows] -= lost
         self.people.count_fighters_lost(district_total(lost), rows)
