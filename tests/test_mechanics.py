@@ -9,7 +9,7 @@ import pytest
 
 from sim.model import EscalationModel
 from sim.model.agents import postures
-from sim.model.geography import DAMASCUS, HTS, KURDS, OPPOSITION, district_total
+from sim.model.geography import DAMASCUS, HTS, KURDS, OPPOSITION, TURKEY, district_total
 from sim.model.scenario import load
 
 RUNS = 200
@@ -335,3 +335,23 @@ def test_the_kurds_deal_hands_over_districts_not_fighters():
     damascus.garrison()
     np.testing.assert_allclose(land.force[handed], model.params.ne_garrison[0])
     np.testing.assert_allclose(district_total(land.force), before)
+
+
+def test_turkey_meeting_damascus_in_the_north_east_is_a_clash_with_losses_on_both_sides():
+    """Where Turkey's operation meets Damascus's forces, Turkish soldiers die and Damascus's
+    forces in the districts met lose `retaliation_damage` of their force: level 6 that day."""
+    model = EscalationModel("baseline", 2, 3, record_every=None, retaliation_damage=0.2)
+    land, combat = model.world.territory, model.world.combat
+    raqqa = model.geography.index("raqqa")
+    land.control[:, raqqa] = DAMASCUS
+    land.control = land.control
+    model.world.start_day(1)
+    force = land.force.copy()
+    where = np.zeros((1, model.geography.size), dtype=bool)
+    where[0, raqqa] = True
+    combat.meet_in_north_east(np.array([1]), where)
+    np.testing.assert_allclose(land.force[1, raqqa], force[1, raqqa] * 0.8)
+    np.testing.assert_array_equal(land.force[0], force[0])
+    assert model.world.today.clashes[1, TURKEY, DAMASCUS] and not model.world.today.clashes[0].any()
+    assert combat.soldiers_killed[0] == 0
+    assert model.world.today.soldiers_killed[1, DAMASCUS] == combat.soldiers_killed[1]

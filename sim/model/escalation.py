@@ -8,7 +8,8 @@ Each step is one day (day 0 = 17 Sept 2018, the Sochi agreement):
 1. the day starts: yesterday's postures and shared signals are frozen in a `Snapshot`;
 2. the scenario's events of the day, and the summits called yesterday;
 3. every actor perceives, then every actor decides (any order: they read only yesterday);
-4. the actors act, in a fixed order, changing the world only through its methods;
+4. the actors act: each gives its orders against the morning's world, and the world carries
+   them out together, phase by phase (`sim.model.world.orders`: their order cannot matter);
 5. consequences: the toll of the breaches, aid, the Russia-Turkey relation, summits called;
 6. the escalation ladder and the day's record.
 """
@@ -30,6 +31,7 @@ from sim.model.scenario import SEED_LIMIT, Scenario, check_runs
 from sim.model.scenario import load as load_scenario
 from sim.model.streams import Streams, run_seeds
 from sim.model.world import World
+from sim.model.world.orders import act_together
 
 SCENARIO_SEED = "scenario"
 """`rng`'s default: the scenario's own master seed, so that a run is reproducible by default."""
@@ -121,8 +123,7 @@ class EscalationModel(mesa.Model):
         self.scheduled_events()
         self.agents.do("perceive")
         self.agents.do("decide")
-        for faction in self.factions:
-            faction.act()
+        act_together(self.world.calendar, [(f.actor, f.act) for f in self.factions])
         self.consequences()
         self.recorder.record()
         self.datacollector.collect(self)

@@ -84,7 +84,8 @@ class EventLog:
         now = postures_of(m.factions)  # a row per faction, as in `m.seen`
         changed = now != m.seen.postures
         moved = set()
-        for row in np.flatnonzero(changed.any(axis=1)):  # most days, no actor changes
+        rows = np.flatnonzero(changed.any(axis=1))  # most days, no actor changes
+        for row in sorted(rows, key=lambda r: m.factions[r].actor):  # in the order of ACTORS
             faction = m.factions[row]
             moved.add(faction.actor)
             for rung, name in enumerate(faction.posture_names()):

@@ -153,6 +153,9 @@ _REGISTRY = [
     Param("retaliation_damage", 0.05, 0.0, 0.3, "share", A,
           "Share of Damascus's force next to the Turkish posts that Turkey's retaliation "
           "destroys."),
+    Param("ne_clash", 0.1, 0.0, 0.5, "1/day", ("C19", "assumption"),
+          "Daily chance that Turkey's north-east operation, attacking next to districts Damascus "
+          "holds there, clashes with Damascus's forces."),
     Param("ru_tr_clash", 0.1, 0.0, 0.5, "1/clash", A,
           "Chance a Turkish strike on Damascus's forces draws Russian fire on Turkish forces at "
           "a relation of 0; less as the relation rises, none at `relation_start` or above."),

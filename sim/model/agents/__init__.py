@@ -8,9 +8,9 @@ from sim.model.agents.russia import Russia
 from sim.model.agents.turkey import Turkey
 from sim.model.agents.us import UnitedStates
 
-FACTIONS = (UnitedStates, Russia, Damascus, Turkey, HayatTahrirAlSham, Opposition, Kurds)
-"""The agents in the order the model creates them and they act, a rule of the day (docs/ODD.md,
-1.3: each acts on the world the ones before it left). Every actor axis follows `ACTORS`."""
+FACTIONS = (Russia, Turkey, Damascus, HayatTahrirAlSham, Opposition, Kurds, UnitedStates)
+"""The agents, in the order of `ACTORS` (each one's `actor` is its place there), as every actor
+axis is. The order in which they perceive, decide or act changes nothing (docs/ODD.md, 1.3)."""
 
 __all__ = [
     "FACTIONS",

@@ -66,8 +66,9 @@ class Faction(mesa.Agent):
 
     Each day the model calls `perceive` and `decide` on every actor (in any order: they read
     the world as it stood at the end of yesterday and the `Snapshot`, and write only the actor's
-    own attributes), then `act` in a fixed order; acts change the world only through the methods
-    of its components (`territory`, `combat`, `relations`).
+    own attributes), then `act` in any order: acts give orders, worked out from the morning's
+    world, through the methods of its components (`territory`, `combat`, `relations`), and the
+    world carries them out together (`sim.model.world.orders`).
     """
 
     actor: ClassVar[int]

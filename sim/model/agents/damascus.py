@@ -136,4 +136,4 @@ class Damascus(Faction):
         targets = np.zeros(self.territory.control.shape, dtype=bool)
         targets[rows] = front & (rank < self.width[rows, None])
         boost = p.air_support * p.militia_support
-        self.combat.fight(DAMASCUS, targets, boost, "damascus/attack")
+        self.combat.fight(DAMASCUS, targets, boost, "damascus/attack", against=(HTS, OPPOSITION))

@@ -130,7 +130,8 @@ class HayatTahrirAlSham(Faction):
             self.territory.sign_over(cedes, self.params.absorb_share, self.params.signed_keep_arms)
         contested = moves & ~cedes
         if contested.any():
-            self.combat.fight(HTS, contested, np.ones(len(contested)), "hts/fight")
+            ones = np.ones(len(contested))
+            self.combat.fight(HTS, contested, ones, "hts/fight", against=(OPPOSITION,))
 
     @rule("assumption")
     def counter_attack(self) -> None:
@@ -138,4 +139,5 @@ class HayatTahrirAlSham(Faction):
         won, they are retaken (assumption)."""
         targets = self.moves & self.territory.held(DAMASCUS)
         if targets.any():
-            self.combat.fight(HTS, targets, np.ones(len(targets)), "hts/counter")
+            ones = np.ones(len(targets))
+            self.combat.fight(HTS, targets, ones, "hts/counter", against=(DAMASCUS,))

@@ -140,27 +140,45 @@ class Turkey(Faction):
         p = self.params
         self.combat.retaliate(runs_where(self.retaliating))
         strained = np.clip(1 - self.relations.relation / p.relation_start, 0.0, 1.0)
-        drawn = self.streams.bernoulli(
-            self.day, "turkey/russia-clash", p.ru_tr_clash * strained, where=self.retaliating
-        )
-        rows = runs_where(drawn)
-        self.relations.clash(RUSSIA, TURKEY, rows)
-        self.combat.kill_soldiers(RUSSIA, rows, "russia/turkey")
+        self.draw_russia_in(self.retaliating, p.ru_tr_clash * strained, "russia/turkey")
         self.relations.call_summit(self.calling_summit)
 
-    @rule("C19")
+    def draw_russia_in(self, clashing: np.ndarray, chance: np.ndarray, purpose: str) -> None:
+        """Where Turkey clashes with Damascus today ((R,) `clashing`), Russian forces answer
+        with `chance`: a Russia-Turkey clash (level 7) that kills Turkish soldiers."""
+        drawn = self.streams.bernoulli(self.day, purpose, chance, where=clashing)
+        rows = runs_where(drawn)
+        self.relations.clash(RUSSIA, TURKEY, rows)
+        self.combat.kill_soldiers(RUSSIA, rows, purpose)
+
+    @rule("C18", "C19", "assumption")
     def run_ne_operation(self) -> None:
         """The operation attacks Kurdish-held districts of the north-east on the Turkish border or
         next to Turkish-held ones, with the Turkish army behind them (C19). It never attacks
-        districts Damascus has entered."""
+        districts Damascus has entered; where it attacks next to them, the two states' forces
+        meet with daily chance `ne_clash` (`Combat.meet_in_north_east`; assumption). Russian
+        forces with Damascus there, as far as Russia mediates (C19), answer with chance
+        `ru_tr_clash` x mediation x (1 - coordination): coordinating, the two keep apart (C18;
+        assumption)."""
         operating = self.posture == postures.Turkey.NE_OPERATION
         if not operating.any():
             return
-        reach = self.territory.turkish_reach() & self.geo.in_theatre("northeast")
-        targets = operating[:, None] & self.territory.held(KURDS) & reach
+        land = self.territory
+        reach = land.turkish_reach() & self.geo.in_theatre("northeast")
+        targets = operating[:, None] & land.held(KURDS) & reach
         army = self.params.turkish_army[:, None] * self.geo.turkish_border
         ones = np.ones(self.model.replicates)
-        self.combat.fight(TURKEY, targets, ones, "turkey/ne", from_outside=army)
+        self.combat.fight(TURKEY, targets, ones, "turkey/ne", from_outside=army, against=(KURDS,))
+        near = land.neighbours_of(targets) > 0  # districts next to today's targets
+        contact = (near & land.held(DAMASCUS)).any(axis=1)
+        met = self.streams.bernoulli(
+            self.day, "turkey/ne-contact", self.params.ne_clash, where=contact
+        )
+        rows = runs_where(met)
+        self.combat.meet_in_north_east(rows, near[rows] & self.geo.in_theatre("northeast"))
+        apart = 1 - self.coordination()
+        chance = self.params.ru_tr_clash * self.seen(RUSSIA, "mediation") * apart
+        self.draw_russia_in(met, chance, "russia/turkey-ne")
 
     @rule("C06", "C07", "C18")
     def attend_summit(self, rows: np.ndarray) -> None:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.model.geography import ACTORS
+from sim.model.world.orders import OrderBook
 
 
 @dataclass
@@ -49,6 +50,7 @@ class Calendar:
 
     def __init__(self, replicates: int, districts: int) -> None:
         self.day = 0
+        self.orders: OrderBook | None = None  # the day's orders while the actors act
         self.today = Today(replicates, districts)
         self.yesterday = Today(replicates, districts)
 

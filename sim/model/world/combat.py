@@ -23,6 +23,7 @@ from sim.model.geography import (
 from sim.model.params import MIN_DEFENCE, ParameterSet
 from sim.model.streams import Streams
 from sim.model.world.calendar import Calendar
+from sim.model.world.orders import Phase, order
 from sim.model.world.people import FORCE_UNIT, People
 from sim.model.world.relations import Relations
 from sim.model.world.territory import TINY, Territory
@@ -82,6 +83,7 @@ class Combat:
         self._near_posts = posts | (geo.neighbour_count(posts[None, :])[0] > 0)
 
     # --- breaches, strikes and their toll ---
+    @order(Phase.FIRE)
     def shell(self, by: int, landed: np.ndarray, against: tuple[int, ...]) -> None:
         """Breaches by actor `by`: (R, D) counts landing in each district, booked against the
         district's controller (one of `against`, the sides it can be fired at)."""
@@ -91,6 +93,7 @@ class Combat:
             today.breaches[:, by, side] += (landed * self.territory.held(side)).sum(axis=1)
 
     @rule("C03", "C05", "assumption")
+    @order(Phase.FIRE)
     def bombard(self, strikes: np.ndarray, rows: np.ndarray) -> None:
         """Russian air strikes (counts by district for the given runs; C03): each destroys
         `strike_damage` of the district's rebel fighters, `allied` included (those it kills count
@@ -140,6 +143,7 @@ class Combat:
 
     # --- ground fighting ---
     @rule("C15", "C05", "assumption")
+    @order(Phase.GROUND)
     def fight(
         self,
         attacker: int,
@@ -147,6 +151,7 @@ class Combat:
         boost: np.ndarray,
         purpose: str,
         from_outside: np.ndarray | None = None,
+        against: tuple[int, ...] | None = None,
     ) -> np.ndarray:
         """Ground fighting for the `targets` ((R, D) bool) for one day; returns what was taken.
 
@@ -167,7 +172,11 @@ class Combat:
         scaled by the attack and the district's density) count in `killed`. Residents flee
         (C05). Post troops are dug in: they add to the defence but share none of its losses;
         a Damascus attack on a district with a post can hit Turkish soldiers (`post_clash`).
-        Only the runs with a target take part: every step works run by run."""
+        Only the runs with a target take part: every step works run by run. An attack aimed
+        `against` some sides falls only on the targets they still hold when it comes (the
+        day's other fighting may have taken some)."""
+        if against is not None:
+            targets = targets & np.isin(self.territory.control, against)
         taken = np.zeros_like(targets)
         rows = runs_where(targets.any(axis=1))
         if rows.size == 0:
@@ -300,6 +309,7 @@ class Combat:
         self.kill_soldiers(DAMASCUS, b.rows[drawn], f"{purpose}/post")
 
     @rule("assumption")
+    @order(Phase.FIRE)
     def kill_soldiers(self, by: int, rows: np.ndarray, purpose: str) -> None:
         """Fire by actor `by` hits Turkish soldiers in the given runs: Poisson(`soldiers_per_hit`)
         killed each time, counted in `killed` and `soldiers_killed` (assumption: the article
@@ -314,17 +324,35 @@ class Combat:
         self.people.count_soldiers_killed(dead, rows)
 
     @rule("assumption")
+    @order(Phase.FIRE)
     def retaliate(self, rows: np.ndarray) -> None:
         """Turkey strikes back at Damascus's forces in and next to the districts of its posts,
         in answer to its soldiers killed: a clash between the two states with losses on both
         sides (ladder level 6). They lose `retaliation_damage` of their force, the dead counted
         in `killed` (assumption: the article says nothing of the posts or of strikes between
         the two states)."""
+        self._strike_damascus(rows, self._near_posts)
+
+    @order(Phase.FIRE)
+    @rule("C19", "assumption")
+    def meet_in_north_east(self, rows: np.ndarray, where: np.ndarray) -> None:
+        """Turkey's operation meets Damascus's forces in the north-east (C19: Moscow wants the
+        area back under Damascus): a clash between the two states with losses on both sides
+        (level 6). Turkish soldiers die (`kill_soldiers`) and Damascus's forces in the
+        (len(rows), D) `where` districts lose `retaliation_damage` of their force
+        (assumption)."""
+        self.kill_soldiers(DAMASCUS, rows, "turkey/ne-contact")
+        self._strike_damascus(rows, where)
+
+    def _strike_damascus(self, rows: np.ndarray, where: np.ndarray) -> None:
+        """A clash of Turkey with Damascus in the given runs: Damascus's forces in the
+        districts `where` ((D,), or (len(rows), D)) lose `retaliation_damage` of their force,
+        the dead counted in `killed`."""
         self.relations.clash(TURKEY, DAMASCUS, rows)
         if rows.size == 0:
             return
         land = self.territory
-        hit = self._near_posts & land.held(DAMASCUS)[rows]
+        hit = where & land.held(DAMASCUS)[rows]
         lost = land.force[rows] * hit * self.params.retaliation_damage[rows, None]
         land.force[rows] -= lost
         self.people.count_fighters_lost(district_total(lost), rows)

@@ -6,6 +6,7 @@ from sim.model.claims import rule
 from sim.model.geography import DAMASCUS, RUSSIA, TURKEY
 from sim.model.params import WEEK, ParameterSet
 from sim.model.world.calendar import Calendar
+from sim.model.world.orders import Phase, order
 
 
 class Relations:
@@ -21,14 +22,17 @@ class Relations:
         self.last_summit = np.full(r, -(10**6))
         self.fled_week = np.zeros((WEEK, r))  # people who fled on each of the last seven days
 
+    @order(Phase.FIRE)
     def clash(self, a: int, b: int, rows: np.ndarray) -> None:
         """A direct clash between two states' forces in the given runs (ladder 6 or 7)."""
         self.calendar.today.clashes[rows, a, b] = True
 
+    @order(Phase.POLICY)
     def set_us_presence(self, presence: np.ndarray) -> None:
         """US presence in the north-east (C17), 1 = as in 2018."""
         self.us_presence = presence
 
+    @order(Phase.POLICY)
     def strain(self, amount: np.ndarray) -> None:
         """The Russia-Turkey relation loses `amount` (R,)."""
         self.relation = np.clip(self.relation - amount, 0.0, 1.0)
@@ -52,6 +56,7 @@ class Relations:
         strain = p.offensive_strain * offensive + p.ne_strain * operation + p.clash_shock * clashed
         self.relation = np.clip(self.relation + drift - strain, 0.0, 1.0)
 
+    @order(Phase.POLICY)
     def call_summit(self, calling: np.ndarray) -> None:
         """Ask for a summit tomorrow in the (R,) `calling` runs."""
         self.summit_called |= calling

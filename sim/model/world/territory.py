@@ -24,6 +24,7 @@ from sim.model.geography import (
 )
 from sim.model.params import MIN_DEFENCE, ParameterSet
 from sim.model.world.calendar import Calendar
+from sim.model.world.orders import Phase, order
 from sim.model.world.people import FORCE_UNIT, People
 
 TINY = 1e-12
@@ -163,6 +164,7 @@ class Territory:
         return people, self.control.take(columns, axis=1), np.maximum(district_total(people), 1.0)
 
     # --- forces ---
+    @order(Phase.FORCES)
     def wear_down(self, mask: np.ndarray, share: np.ndarray) -> None:
         """The force in the (R, D) `mask` loses `share` (R,) of itself (pressure, raids on it)."""
         self.force *= 1 - share[:, None] * mask
@@ -172,10 +174,12 @@ class Territory:
         has (fighters killed by shelling)."""
         self.force = np.maximum(self.force - lost, 0.0)
 
+    @order(Phase.FORCES)
     def grow(self, mask: np.ndarray, rate: np.ndarray) -> None:
         """The force in the (R, D) `mask` grows by `rate` (R,) of itself (recruits, revenue)."""
         self.force *= 1 + rate[:, None] * mask
 
+    @order(Phase.FORCES)
     def levy(self, actor: int, per_resident: np.ndarray, rate: np.ndarray) -> None:
         """The actor recruits among the residents of its districts: where its force falls short
         of `per_resident` (R,) fighters per resident, it makes up `rate` (R,) of the gap today,
@@ -187,6 +191,7 @@ class Territory:
         recruits = rate * gap / FORCE_UNIT
         self.force += people / np.maximum(residents, 1.0)[:, None] * recruits[:, None]
 
+    @order(Phase.FORCES)
     def replenish(
         self, actor: int, within: np.ndarray, level: np.ndarray, rate: np.ndarray
     ) -> None:
@@ -198,10 +203,12 @@ class Territory:
         gap = np.maximum(level - total, 0.0) * rate
         self.force += force / np.maximum(total, TINY)[:, None] * gap[:, None]
 
+    @order(Phase.FORCES)
     def supply(self, mask: np.ndarray, amount: np.ndarray) -> None:
         """Add `amount` (R,) thousand fighter-eq to each district of the (R, D) `mask`."""
         self.force += amount[:, None] * mask
 
+    @order(Phase.FORCES)
     def transfer(
         self, source: np.ndarray, weights: np.ndarray, rows: np.ndarray | slice = slice(None)
     ) -> None:
@@ -215,6 +222,7 @@ class Territory:
         self.force[rows] -= source * (total > 0)[:, None]
         self.force[rows] += weights / np.maximum(total, TINY)[:, None] * moving[:, None]
 
+    @order(Phase.FORCES)
     def redeploy(
         self, actor: int, front: np.ndarray, share: np.ndarray, within: np.ndarray | None = None
     ) -> None:
@@ -230,6 +238,7 @@ class Territory:
         rear, front = held & ~front[rows], held & front[rows]
         self.transfer(force * rear * share[rows, None], force * front + TINY * front, rows)
 
+    @order(Phase.POLICY)
     def reinforce_posts(self, amount: np.ndarray, most: np.ndarray) -> None:
         """Turkey adds up to `amount` (R,) troops to each of its posts that Damascus has not
         encircled (its district not taken), without taking any post past `most` (R,); a post
@@ -238,6 +247,7 @@ class Territory:
         open_posts = self.geo.turkish_post & ~self.held(DAMASCUS)
         self.posts += np.minimum(amount[:, None], room) * open_posts
 
+    @order(Phase.POLICY)
     def stand_firm(self, actor: int, resolve: np.ndarray) -> None:
         """From now on the actor's force counts `resolve` (R,) times in the defence of its
         districts (the opposition's: also its fighters under HTS, `allied`; 1: as it is); its
@@ -252,6 +262,7 @@ class Territory:
             self._known.clear()
         self.calendar.today.captured[rows] |= won
 
+    @order(Phase.FORCES)
     def cede(self, mask: np.ndarray, to: int, kept: np.ndarray) -> None:
         """Districts in the (R, D) `mask` change hands without a fight; the new holder keeps
         `kept` (R,) of the old garrison. For districts without opposition fighters under HTS
@@ -261,6 +272,7 @@ class Territory:
         self.calendar.today.ceded |= mask
 
     @rule("C12", "assumption")
+    @order(Phase.FORCES)
     def sign_over(self, mask: np.ndarray, absorbed: np.ndarray, armed: np.ndarray) -> None:
         """Opposition groups sign the administration of the districts in the (R, D) `mask` over
         to HTS (C12: a cession). HTS takes `absorbed` (R,) of their fighters; `armed` (R,) of the
