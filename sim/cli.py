@@ -121,9 +121,11 @@ def claims() -> None:
 @app.command()
 def params(form: opt.FormatOption = Format.table) -> None:
     """The parameter registry: default, plausible range, unit and basis of every parameter."""
-    from sim.reports.listing import parameter_rows
+    from sim.reports.listing import parameter_kinds, parameter_rows
 
     console.print(listing(parameter_rows(), form))
+    if form is Format.table:
+        say(parameter_kinds())
 
 
 @app.command()

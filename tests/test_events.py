@@ -90,8 +90,9 @@ def test_event_counts_and_days_agree_with_the_summary_and_the_series(logged):
 
 
 def test_every_truce_is_the_deal_s_or_a_summit_s(logged):
-    """A truce begins on the deal's day (its postponement, in every run) or on the day of a
-    summit, and in no other; one breaks down only in a run where one began."""
+    """A truce begins on the deal's day (its postponement, in every run), on the day of a
+    summit, or the day after a Russia-Turkey clash (Russia steps back), and on no other; one
+    breaks down only in a run where one began."""
     model, events, _, _ = logged
     deal_day = model.spec.events.deal_day
     run, day = events["run"], events["day"]
@@ -100,7 +101,9 @@ def test_every_truce_is_the_deal_s_or_a_summit_s(logged):
     truce = np.flatnonzero(kind == "truce")
     assert (day[truce] == deal_day).sum() == RUNS and (day[truce] != deal_day).any()
     later = [(run[k], day[k]) for k in truce if day[k] != deal_day]
-    assert set(later) == summits - {(r, d) for r, d in summits if d == deal_day}
+    level_7 = (kind == "clash") & (events["value"] == 7)
+    stepped_back = set(zip(run[level_7], day[level_7] + 1, strict=True))
+    assert set(later) == (summits | stepped_back) - {(r, d) for r, d in summits if d == deal_day}
     broken = np.flatnonzero(kind == "truce_broken")
     assert all(run[k] in set(run[truce]) for k in broken)
 

@@ -230,3 +230,23 @@ def test_fixed_constants_are_declared_but_are_no_parameters():
     """A constant has a unit and basis like a parameter but is neither swept nor recorded."""
     assert not set(CONSTANTS) & set(PARAMETERS)
     assert (WEEK, MIN_DEFENCE, PAUSE_DAYS) == (7, 0.05, 14)
+
+
+def test_sim_params_counts_the_parameters_by_kind_of_basis():
+    """Each parameter's default is a claim's, fitted to a window (the article's or the 2019
+    offensive's) or assumed; `sim params` counts them, and the fitted ones are those the
+    calibration fits."""
+    from collections import Counter
+
+    from sim.analysis.calibrate import fitted_parameters
+    from tests.sweeps import invoke
+
+    kinds = Counter(p.kind for p in PARAMETERS.values())
+    assert set(kinds) <= {"claim", "fitted (article)", "fitted (external)", "assumption"}
+    fitted = {n for n, p in PARAMETERS.items() if p.kind.startswith("fitted")}
+    assert fitted - {n for n, p in PARAMETERS.items() if p.defines_outcome} == set(
+        fitted_parameters()
+    )
+    status, printed, _ = invoke("params")
+    assert status == 0 and f"{len(PARAMETERS)} parameters: " in printed
+    assert all(f"{n} {kind}" in printed for kind, n in kinds.items()), printed[-300:]

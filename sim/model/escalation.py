@@ -162,6 +162,7 @@ class EscalationModel(mesa.Model):
         world = self.world
         offensive = self.faction(DAMASCUS).posture >= postures.Damascus.OFFENSIVE
         world.combat.breach_toll()
+        world.people.return_home()
         world.people.deliver_aid(offensive)
         backed = offensive & (self.faction(RUSSIA).posture == postures.Russia.BACK_OFFENSIVE)
         operating = self.faction(TURKEY).posture == postures.Turkey.NE_OPERATION

@@ -163,11 +163,13 @@ SUMMARY = [
     ),
     Outcome("breaches", C, "breaches", "breaches by the horizon"),
     Outcome("killed", P, "people", "everyone killed by the horizon"),
+    Outcome("injured", P, "people", "everyone injured by the horizon"),
     Outcome("civilians_killed", P, "people", "civilians killed by the horizon", key=True),
     Outcome("ne_civilians_killed", P, "people", "of them, in the north-east"),
     Outcome("displaced_peak", P, "people", "peak of the north-west's displaced + camps", key=True),
     Outcome("ne_displaced_peak", P, "people", "the same for the north-east"),
     Outcome("left_for_turkey", P, "people", "people gone to Turkey by the horizon"),
+    Outcome("returned", P, "people", "displaced people who went home by the horizon"),
     Outcome("aid_coverage", S, "0-1", "aid delivered over aid needed, over the run"),
     Outcome("relation_low", S, "0-1", "the lowest Russia-Turkey relation of the run"),
     Outcome(

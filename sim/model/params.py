@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.claims import ASSUMPTION, SOURCES
+from sim.model.claims import ASSUMPTION, PATTERNS, SOURCES
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,18 @@ class Param:
     """True for the ladder's thresholds: they define how an outcome is measured, not what the
     model does, so they are not uncertainties to explore (EMA, Sobol) and stay at their
     defaults."""
+
+    @property
+    def kind(self) -> str:
+        """What the default rests on: "assumption" (the value is assumed, whatever claim the
+        rule rests on), "fitted (external)" (fitted to the 2019 offensive, P01-P05), "fitted
+        (article)" (fitted to the article's figures, C11, C12) or "claim" (read from a claim)."""
+        basis = set(self.basis)
+        if ASSUMPTION in basis:
+            return "assumption"
+        if basis & set(PATTERNS):
+            return "fitted (external)"
+        return "fitted (article)" if basis & {"C11", "C12"} else "claim"
 
     def check(self, value: float) -> None:
         """Raise ValueError when `value` lies outside the plausible range."""
@@ -59,10 +71,6 @@ _REGISTRY = [
           "Extra Damascus shelling per unit of Russian frustration."),
     Param("offensive_shelling", 3.0, 1.0, 6.0, "x", A,
           "Damascus shelling is this many times heavier while it is on the offensive."),
-    Param("max_shelling", 8.0, 4.0, 20.0, "breaches/front-line pair/day", A,
-          "The most Damascus's guns fire across one front-line pair a day. It bounds the loop "
-          "of shelling, breaches and Russian frustration, which otherwise grows without end "
-          "where the ranges' high ends meet."),
     Param("killed_per_breach", 0.051, 0.03, 0.09, "people/breach", ("C11",),
           "Deaths per recorded breach (65 killed in >1,000 breaches)."),
     Param("injured_per_breach", 0.271, 0.15, 0.32, "people/breach", ("C11",),
@@ -151,14 +159,15 @@ _REGISTRY = [
           "Turkey strikes Damascus's forces with daily chance 1 - exp(-retaliation x soldiers "
           "killed it remembers), while Damascus attacks the zone or the day after a hit."),
     Param("retaliation_damage", 0.05, 0.0, 0.3, "share", A,
-          "Share of Damascus's force next to the Turkish posts that Turkey's retaliation "
-          "destroys."),
+          "Share of Damascus's force that a clash with Turkey destroys where it is fought: next "
+          "to the Turkish posts (Turkey's retaliation) or in the north-east."),
     Param("ne_clash", 0.1, 0.0, 0.5, "1/day", ("C19", "assumption"),
           "Daily chance that Turkey's north-east operation, attacking next to districts Damascus "
           "holds there, clashes with Damascus's forces."),
     Param("ru_tr_clash", 0.1, 0.0, 0.5, "1/clash", A,
           "Chance a Turkish strike on Damascus's forces draws Russian fire on Turkish forces at "
-          "a relation of 0; less as the relation rises, none at `relation_start` or above."),
+          "a relation of 0; less as the relation rises, none at `relation_start` or above. In "
+          "the north-east: times Russia's mediation and (1 - coordination)."),
     # --- Damascus and ground fighting (C14, C15) ---
     Param("damascus_recovery", 0.01, 0.0, 0.05, "share/day", ("C15", "assumption"),
           "Share of its shortfall against its day-0 force around Idlib that Damascus makes "
@@ -196,7 +205,8 @@ _REGISTRY = [
     Param("defection", 0.0228, 0.004, 0.03, "share/day", ("C12",),
           "Share of the opposition's force that goes over to HTS or disbands each day."),
     Param("hts_attack_hazard", 0.0369, 0.02, 0.4, "1/day", ("C12",),
-          "Daily chance HTS moves on an opposition neighbour at even odds or better."),
+          "Daily chance HTS moves on an opposition neighbour at odds far above "
+          "`hts_attack_odds` (half of it at those odds)."),
     Param("hts_attack_odds", 1.34, 1.0, 3.0, "force ratio", ("C12",),
           "Local HTS-to-opposition force ratio at which HTS moves with half its hazard."),
     Param("counter_hazard", 0.05, 0.0, 0.1, "1/day", A,
@@ -207,8 +217,6 @@ _REGISTRY = [
           integer=True),
     Param("cede_odds", 1.73, 1.5, 5.0, "force ratio", ("C12",),
           "Local force ratio above which an opposition group signs administration over."),
-    Param("forced_out_odds", 1.0, 0.5, 2.0, "force ratio", ("C12", "assumption"),
-          "Local force ratio above which a group next to a town HTS just took by force cedes."),
     Param("absorb_share", 0.5, 0.0, 1.0, "share", ("C12", "assumption"),
           "Share of a ceding group's force that HTS absorbs."),
     Param("signed_keep_arms", 1.0, 0.0, 1.0, "share", ("C12", "assumption"),
@@ -271,6 +279,11 @@ _REGISTRY = [
     Param("clash_shock", 0.072, 0.02, 0.5, "0-1", A,
           "How much each clash between two states' forces drops the relation."),
     # --- People (C05, C16) ---
+    Param("return_after", 60, 14, 180, "days", ("C05", "assumption"),
+          "Days without fighting in a district after which its displaced go home.", integer=True),
+    Param("return_rate", 0.005, 0.0, 0.03, "share/day", ("C05", "assumption"),
+          "Share of the people displaced inside Syria and in camps who set out home a day, as "
+          "far as quiet districts have room."),
     Param("contest_flight", 0.0056, 0.002, 0.05, "share/day", ("C05", "P02"),
           "Share of a contested district's residents who flee each day of fighting."),
     Param("capture_flight", 0.2, 0.05, 0.5, "share", ("C05", "assumption"),
@@ -334,6 +347,10 @@ _CONSTANTS = [
     Constant("min_defence", 0.05, "thousand fighter-eq", A,
              "The least defence a district counts with in an attack's odds: none is wholly "
              "undefended (keeps the odds finite)."),
+    Constant("max_shelling", 8.0, "breaches/front-line pair/day", A,
+             "The most Damascus's guns fire across one front-line pair a day. It bounds the loop "
+             "of shelling, breaches and Russian frustration, which otherwise grows without end "
+             "where the ranges' high ends meet; it does not bind at the defaults."),
     Constant("pause_days", 14, "days", ("P05", "assumption"),
              "Days without a Damascus ground attack after which an offensive has paused "
              "(`first_pause_day`, P05)."),
@@ -345,6 +362,7 @@ CONSTANTS: dict[str, Constant] = {c.name: c for c in _CONSTANTS}
 WEEK = int(CONSTANTS["week"].value)
 MIN_DEFENCE = float(CONSTANTS["min_defence"].value)
 PAUSE_DAYS = int(CONSTANTS["pause_days"].value)
+MAX_SHELLING = float(CONSTANTS["max_shelling"].value)
 
 
 def _check_registry() -> None:

@@ -305,6 +305,8 @@ class Recorder:
             columns[name] = self.at_day.get(name, np.full(r, np.nan)).astype(float)
         columns["breaches"] = world.combat.breaches.copy()
         columns["killed"] = world.people.killed.copy()
+        columns["injured"] = world.people.injured.copy()
+        columns["returned"] = world.people.returned.copy()
         columns["civilians_killed"] = world.people.civilians_killed.copy()
         columns["ne_civilians_killed"] = world.people.ne_civilians_killed.copy()
         columns["displaced_peak"] = self.displaced_peak

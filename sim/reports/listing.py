@@ -212,12 +212,24 @@ def parameter_rows() -> list[dict[str, Any]]:
             "high": p.high,
             "unit": p.unit,
             "basis": [cited(source) for source in p.basis],
+            "kind": p.kind,
             "integer": p.integer,
             "defines outcome": p.defines_outcome,
             "meaning": p.doc,
         }
         for p in PARAMETERS.values()
     ]
+
+
+def parameter_kinds() -> str:
+    """How many parameters rest on each kind of basis (`Param.kind`), in one line."""
+    from collections import Counter
+
+    from sim.model.params import PARAMETERS
+
+    counts = Counter(p.kind for p in PARAMETERS.values())
+    kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items(), key=lambda c: -c[1]))
+    return f"{len(PARAMETERS)} parameters: {kinds}"
 
 
 def claim_lines() -> list[str]:

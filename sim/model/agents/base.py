@@ -51,7 +51,9 @@ def rising(value: np.ndarray, midpoint: np.ndarray, spread: np.ndarray) -> np.nd
 def us_gone(presence: np.ndarray, line: np.ndarray, spread: np.ndarray) -> np.ndarray:
     """(R,) from 0 to 1 as US presence falls past `line`, half there (`rising`, over about four
     `spread`s), and 0 while the US is all there (C17): how far an actor counts the US as gone,
-    with no step for a sweep of the line or of the pull-out to straddle."""
+    with no step across the line's range for a sweep to straddle (it starts, once the pull-out
+    starts, at a small value: 0.21 at most, with the line and the spread at their ranges' top
+    ends)."""
     return rising(-presence, -line, spread) * (presence < 1)
 
 

@@ -7,6 +7,7 @@ from sim.model.agents import postures
 from sim.model.agents.base import Faction
 from sim.model.claims import rule
 from sim.model.geography import DAMASCUS, HTS, OPPOSITION, RUSSIA, district_total, runs_where
+from sim.model.params import MAX_SHELLING
 from sim.model.world.territory import TINY
 
 
@@ -104,7 +105,7 @@ class Damascus(Faction):
     def shell(self) -> None:
         """Breaches: each front-line pair facing a rebel district draws `shelling_rate` breaches a
         day (C11), more as Russian frustration grows (C10, C15), `offensive_shelling` times as
-        many on the offensive, up to `max_shelling` (its guns' capacity, assumption); they land
+        many on the offensive, up to `MAX_SHELLING` (its guns' capacity, assumption); they land
         in the rebel districts."""
         p = self.params
         facing = self.territory.bordering(DAMASCUS)
@@ -114,7 +115,7 @@ class Damascus(Faction):
             1 + p.frustration_shelling * self.seen(RUSSIA, "frustration")
         )
         on_offensive = intensity * np.where(attacking, p.offensive_shelling, 1.0)
-        intensity = np.minimum(on_offensive, p.max_shelling)
+        intensity = np.minimum(on_offensive, MAX_SHELLING)
         mean = intensity[:, None] * facing * rebel
         landed = self.streams.poisson(self.day, "damascus/shell", mean)
         self.combat.shell(DAMASCUS, landed, against=(HTS, OPPOSITION))

@@ -123,7 +123,7 @@ class HayatTahrirAlSham(Faction):
         cession; HTS absorbs `absorb_share` of its force, and `signed_keep_arms` of the rest stay
         in the district as the opposition's, under HTS: `Territory.sign_over`); others fight it out.
         Taking buffer-zone districts breaks the deal's key term (C13)."""
-        # still the opposition's after Damascus acted
+        # the moves on the groups' districts (the others are counter-attacks)
         moves = self.moves & self.territory.held(OPPOSITION)
         cedes = moves & self.model.faction(OPPOSITION).view("cedes")
         if cedes.any():

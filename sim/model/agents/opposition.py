@@ -23,18 +23,10 @@ class Opposition(Faction):
     @rule("C12")
     def decide(self) -> None:
         """A group is ready to cede where HTS's local odds against it (as they stood yesterday)
-        exceed `cede_odds`, or exceed `forced_out_odds` next to a town HTS took by force
-        yesterday (C12: groups forced out of several towns signed administration over); the
-        cession happens when HTS moves on it (`HayatTahrirAlSham.expand`). Otherwise the groups
+        exceed `cede_odds` (C12: groups outmatched signed administration over); the cession
+        happens when HTS moves on it (`HayatTahrirAlSham.expand`). Otherwise the groups
         fight when HTS moved on them or Damascus attacked yesterday."""
-        world = self.world
-        odds = self.seen(HTS, "odds")
-        p = self.params
-        outmatched = odds > p.cede_odds[:, None]
-        taken = world.yesterday.captured & self.territory.held(HTS)
-        if taken.any():
-            near = self.territory.neighbours_of(taken) > 0
-            outmatched |= near & (odds > p.forced_out_odds[:, None])
+        outmatched = self.seen(HTS, "odds") > self.params.cede_odds[:, None]
         self.cedes = self.territory.held(OPPOSITION) & outmatched
         attacked = (self.yesterday(HTS) == postures.HayatTahrirAlSham.EXPAND) | (
             self.yesterday(DAMASCUS) >= postures.Damascus.OFFENSIVE

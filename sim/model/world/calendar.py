@@ -21,6 +21,7 @@ class Today:
     attacked: np.ndarray = field(init=False)  # (R, 7, 7): districts actor i attacked of actor j
     clashes: np.ndarray = field(init=False)  # (R, 7, 7) bool: direct clash between two states
     captured: np.ndarray = field(init=False)  # (R, D) bool: taken by force today
+    fought: np.ndarray = field(init=False)  # (R, D) bool: attacked on the ground today
     ceded: np.ndarray = field(init=False)  # (R, D) bool: handed over without a fight today
     displaced: np.ndarray = field(init=False)  # (R,): people who fled today
     soldiers_killed: np.ndarray = field(init=False)  # (R, 7): Turkish soldiers killed, by whom
@@ -35,6 +36,7 @@ class Today:
         self.attacked = np.zeros((r, n, n), dtype=np.int64)
         self.clashes = np.zeros((r, n, n), dtype=bool)
         self.captured = np.zeros((r, d), dtype=bool)
+        self.fought = np.zeros((r, d), dtype=bool)
         self.ceded = np.zeros((r, d), dtype=bool)
         self.displaced = np.zeros(r)
         self.soldiers_killed = np.zeros((r, n), dtype=np.int64)

@@ -284,6 +284,7 @@ class Combat:
         land.force[b.rows] = np.where(won, garrison, force + fall_back(survivors))
         land.allied[b.rows] = np.where(won, 0.0, allied + fall_back(allied_survivors))
         land.capture(won, b.attacker, b.rows)
+        self.calendar.today.fought[b.rows] |= b.targets
         attacked = districts_by_holder(b.targets, b.control)
         self.calendar.today.attacked[b.rows, b.attacker] += attacked
         b.defenders_lost = (b.present - b.posts * b.targets) * defender_share  # posts dug in

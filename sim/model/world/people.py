@@ -38,7 +38,11 @@ class People:
         self.injured = np.zeros(r)
         self.aid_delivered = np.zeros(r)
         self.aid_need = np.zeros(r)
+        self.returned = np.zeros(r)  # people who went home so far
+        self.home = self.residents.copy()  # each district's residents on day 0
+        self.last_fought = np.full((r, geo.size), -(10**6))  # day of its last fighting
         self._northeast = geo.theatre_columns("northeast")
+        self._ne_mask = geo.in_theatre("northeast")
 
     def everyone(self) -> np.ndarray:
         """(R,): residents + every pool of people who left their homes + civilians killed."""
@@ -106,6 +110,34 @@ class People:
         `injured_per_killed` injured for each, as fighters do."""
         self.killed[rows] += dead
         self.injured[rows] += dead * self.params.injured_per_killed[rows]
+
+    @rule("C05", "assumption")
+    def return_home(self) -> None:
+        """The displaced go home where the fighting has stopped: a district not shelled, struck
+        or attacked for `return_after` days takes back up to its day-0 residents. Each day
+        `return_rate` of the people displaced inside Syria and in its camps (the north-west's
+        and the north-east's apart) set out, as far as the quiet districts of their region have
+        room, shared in proportion to it (assumption: C05 says people flee the fighting; those
+        who crossed into Turkey stay there)."""
+        p, calendar = self.params, self.calendar
+        today = calendar.today
+        fighting = today.fought | (today.shelled > 0) | (today.strikes > 0)
+        self.last_fought = np.where(fighting, calendar.day, self.last_fought)
+        quiet = calendar.day - self.last_fought >= p.return_after[:, None]
+        room = np.maximum(self.home - self.residents, 0.0) * quiet
+        for pools, region in (
+            (("displaced", "in_camps"), ~self._ne_mask),
+            (("ne_displaced", "ne_camps"), self._ne_mask),
+        ):
+            space = room * region
+            total = district_total(space)
+            setting_out = sum(getattr(self, pool) for pool in pools) * p.return_rate
+            going = np.minimum(setting_out, total)
+            share = p.return_rate * going / np.maximum(setting_out, 1e-12)
+            for pool in pools:
+                setattr(self, pool, getattr(self, pool) * (1 - share))
+            self.residents += space / np.maximum(total, 1e-12)[:, None] * going[:, None]
+            self.returned += going
 
     @rule("C16", "assumption")
     def deliver_aid(self, offensive: np.ndarray) -> None:
