@@ -3,8 +3,10 @@ tests/test_calibration.py) to the horizon (day 560):
 
     PYTHONPATH=. python experiments/odd_figures.py [--runs 1000] [--seed 20190123]
 
-It prints both calibration windows (the median with its 10-90% range, or the share of runs) and
-the figures beyond them, in the order of the ODD's tables. About a minute on one core.
+It prints the count of parameters by basis, both calibration windows (the median with its
+10-90% range, or the share of runs), the figures beyond them, in the order of the ODD's tables,
+and the coupling of the theatres (section 3.4: the north-east operation with the Idlib links
+switched off or turned up, the same seeds). About a minute on one core.
 """
 
 import argparse
@@ -52,6 +54,33 @@ def basis_counts() -> dict[str, int]:
     }
 
 
+COUPLING = {
+    "defaults": {},
+    "hardly any offensive (offensive_threshold 2.0)": {"offensive_threshold": 2.0},
+    "no second-front link (idlib_commitment 0)": {"idlib_commitment": 0.0},
+    "the strongest link (idlib_commitment 1)": {"idlib_commitment": 1.0},
+    "offensives that do not strain (offensive_strain 0)": {"offensive_strain": 0.0},
+    "the highest strain (offensive_strain 0.02)": {"offensive_strain": 0.02},
+}
+"""The runs of section 3.4: how an Idlib offensive changes the north-east."""
+
+
+def coupling(runs: int, seed: int) -> None:
+    """The north-east operation's share of runs and median day under each of `COUPLING`."""
+    for what, values in COUPLING.items():
+        model = EscalationModel(
+            "baseline", runs, seed, record_every=None, record_events=False, **values
+        )
+        model.run()
+        s = model.recorder.summary_columns()
+        ne = np.asarray(s["ne_operation_day"], dtype=float)
+        offensives = np.median(s["offensives"])
+        print(
+            f"{what}: operation in {share(np.isfinite(ne))}, day {spread(ne)}; "
+            f"offensives {offensives:g}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1000)
@@ -61,7 +90,9 @@ def main() -> None:
     for what, count in basis_counts().items():
         print(f"{what}: {count}")
 
-    model = EscalationModel("baseline", args.runs, args.seed, record_every=None, record_events=False)
+    model = EscalationModel(
+        "baseline", args.runs, args.seed, record_every=None, record_events=False
+    )
     frustration = {}
     while model.running:
         model.step()
@@ -81,7 +112,10 @@ def main() -> None:
     ces = nan("cessions_day100_128")
     print("cessions days 100-128:", spread(ces), "; >= 2 in", share(ces >= 2))
     print("no offensive before day 128:", share(np.isnan(first) | (first > 128)))
-    print("frustration days 30 / 90 / 127:", " / ".join(f"{frustration[d]:.2f}" for d in (30, 90, 127)))
+    print(
+        "frustration days 30 / 90 / 127:",
+        " / ".join(f"{frustration[d]:.2f}" for d in (30, 90, 127)),
+    )
 
     print("\nThe 2019 offensive")
     print("first offensive day:", spread(first), "; none by 560 in", share(np.isnan(first)))
@@ -91,7 +125,12 @@ def main() -> None:
     for d in ("northern_hama", "khan_shaykhun", "maarat_al_numan"):
         print(f"Damascus holds {d} day 345:", share(nan(f"damascus_holds_{d}_day345") == 1))
     print("Damascus zone share day 345:", spread(nan("damascus_zone_share_day345"), 3))
-    print("paused by day 365 (P05):", share((pause >= 0) & (pause <= 365)), "; pause day", spread(pause))
+    print(
+        "paused by day 365 (P05):",
+        share((pause >= 0) & (pause <= 365)),
+        "; pause day",
+        spread(pause),
+    )
 
     print("\nBeyond the windows, to day", model.day - 1)
     print("offensives:", spread(nan("offensives")))
@@ -102,9 +141,19 @@ def main() -> None:
         print(f"peak level >= {k}:", share(peak >= k))
     l3, l4 = nan("first_day_level_3"), nan("first_day_level_4")
     reach4 = np.isfinite(l4)
-    print("level 3 before level 4, of runs reaching 4:", share(np.nan_to_num(l3[reach4], nan=1e9) < l4[reach4]))
+    print(
+        "level 3 before level 4, of runs reaching 4:",
+        share(np.nan_to_num(l3[reach4], nan=1e9) < l4[reach4]),
+    )
     ne = nan("ne_operation_day")
-    print("north-east operation:", share(np.isfinite(ne)), "; day", spread(ne))
+    print(
+        "north-east operation:",
+        share(np.isfinite(ne)),
+        "; day",
+        spread(ne),
+        "; first",
+        np.nanmin(ne),
+    )
     deal = nan("kurd_damascus_deal_day")
     print("Kurdish deal:", share(np.isfinite(deal)), "; day", spread(deal))
     print("Turkish soldiers killed:", spread(nan("turkish_soldiers_killed")))
@@ -114,7 +163,12 @@ def main() -> None:
     print("left for Turkey:", spread(nan("left_for_turkey")))
     print("aid coverage:", spread(nan("aid_coverage"), 3))
     print("relation low:", spread(nan("relation_low"), 2))
-    print("opposition fighters at the horizon (thousand):", spread(nan("final_opposition_force"), 2))
+    print(
+        "opposition fighters at the horizon (thousand):", spread(nan("final_opposition_force"), 2)
+    )
+
+    print("\nThe coupling of the theatres (section 3.4)")
+    coupling(args.runs, args.seed)
 
 
 if __name__ == "__main__":
