@@ -381,14 +381,14 @@ def test_the_displaced_go_home_only_where_the_fighting_has_stopped():
     model = one_day(1)
     people, geo = model.world.people, model.geography
     quiet, fought = geo.index("saraqib"), geo.index("ariha")
-    people.residents[0, [quiet, fought]] -= 5000
+    people.residents[0, [quiet, fought]] -= 6000
     people.displaced[0], people.in_camps[0] = 100_000.0, 50_000.0
     model.world.today.fought[0, fought] = True
     before, everyone = people.residents.copy(), people.everyone()
     people.return_home()
     gained = people.residents - before
-    rate = model.params.return_rate[0]
-    np.testing.assert_allclose(gained[0, quiet], min(150_000 * rate, 5000))
+    rate = model.params.return_rate[0] * 7  # a week's, on day 0
+    np.testing.assert_allclose(gained[0, quiet], min(150_000 * rate, 6000))
     assert gained[0, fought] == 0 and np.delete(gained, [quiet, fought]).sum() >= 0
     np.testing.assert_allclose(people.everyone(), everyone)
     assert people.returned[0] == gained.sum()

@@ -10,6 +10,9 @@ from sim.model.geography import DAMASCUS, HTS, OPPOSITION, RUSSIA, district_tota
 from sim.model.params import MAX_SHELLING
 from sim.model.world.territory import TINY
 
+SHORT = 1e-9
+"""A garrison this little below `ne_garrison` (thousand) is not short: rounding, not losses."""
+
 
 class Damascus(Faction):
     """The Syrian government's forces, with Iran-backed militias as a capability (C15)."""
@@ -73,11 +76,13 @@ class Damascus(Faction):
         land = self.territory
         short = np.maximum(self.params.ne_garrison[:, None] - land.force, 0.0)
         short *= land.held(DAMASCUS) & self.geo.in_theatre("northeast")
-        if not short.any():
+        rows = runs_where((short > SHORT).any(axis=1))  # most days, none
+        if rows.size == 0:
             return
-        source = land.force * (land.held(DAMASCUS) & self.idlib_front)
+        short = short[rows]
+        source = land.force[rows] * (land.held(DAMASCUS)[rows] & self.idlib_front)
         share = np.minimum(district_total(short) / np.maximum(district_total(source), TINY), 1.0)
-        land.transfer(source * share[:, None], short)
+        land.transfer(source * share[:, None], short, rows)
 
     @rule("C15", "assumption")
     def recover(self) -> None:

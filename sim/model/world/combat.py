@@ -176,7 +176,8 @@ class Combat:
         `against` some sides falls only on the targets they still hold when it comes (the
         day's other fighting may have taken some)."""
         if against is not None:
-            targets = targets & np.isin(self.territory.control, against)
+            held = self.territory.held
+            targets = targets & np.logical_or.reduce([held(side) for side in against])
         taken = np.zeros_like(targets)
         rows = runs_where(targets.any(axis=1))
         if rows.size == 0:

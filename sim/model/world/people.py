@@ -9,7 +9,7 @@ import numpy as np
 
 from sim.model.claims import rule
 from sim.model.geography import Geography, district_total, district_totals
-from sim.model.params import ParameterSet
+from sim.model.params import WEEK, ParameterSet
 from sim.model.world.calendar import Calendar
 
 DENSITY_UNIT = 100_000.0
@@ -114,15 +114,18 @@ class People:
     @rule("C05", "assumption")
     def return_home(self) -> None:
         """The displaced go home where the fighting has stopped: a district not shelled, struck
-        or attacked for `return_after` days takes back up to its day-0 residents. Each day
-        `return_rate` of the people displaced inside Syria and in its camps (the north-west's
-        and the north-east's apart) set out, as far as the quiet districts of their region have
-        room, shared in proportion to it (assumption: C05 says people flee the fighting; those
-        who crossed into Turkey stay there)."""
+        or attacked for `return_after` days takes back up to its day-0 residents. Once a week
+        (on days divisible by 7) a week's `return_rate` a day of the people displaced inside
+        Syria and in its camps (the north-west's and the north-east's apart) set out, as far
+        as the quiet districts of their region have room, shared in proportion to it
+        (assumption: C05 says people flee the fighting; those who crossed into Turkey stay
+        there)."""
         p, calendar = self.params, self.calendar
         today = calendar.today
         fighting = today.fought | (today.shelled > 0) | (today.strikes > 0)
-        self.last_fought = np.where(fighting, calendar.day, self.last_fought)
+        self.last_fought[fighting] = calendar.day
+        if calendar.day % WEEK:  # they set out once a week, a week's share at a time
+            return
         quiet = calendar.day - self.last_fought >= p.return_after[:, None]
         room = np.maximum(self.home - self.residents, 0.0) * quiet
         for pools, region in (
@@ -131,9 +134,9 @@ class People:
         ):
             space = room * region
             total = district_total(space)
-            setting_out = sum(getattr(self, pool) for pool in pools) * p.return_rate
+            setting_out = sum(getattr(self, pool) for pool in pools) * p.return_rate * WEEK
             going = np.minimum(setting_out, total)
-            share = p.return_rate * going / np.maximum(setting_out, 1e-12)
+            share = p.return_rate * WEEK * going / np.maximum(setting_out, 1e-12)
             for pool in pools:
                 setattr(self, pool, getattr(self, pool) * (1 - share))
             self.residents += space / np.maximum(total, 1e-12)[:, None] * going[:, None]

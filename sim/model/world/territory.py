@@ -243,6 +243,8 @@ class Territory:
         """Turkey adds up to `amount` (R,) troops to each of its posts that Damascus has not
         encircled (its district not taken), without taking any post past `most` (R,); a post
         already beyond it keeps what it has."""
+        if not amount.any():  # most days Turkey guards none
+            return
         room = np.maximum(most[:, None] - self.posts, 0.0)
         open_posts = self.geo.turkish_post & ~self.held(DAMASCUS)
         self.posts += np.minimum(amount[:, None], room) * open_posts
