@@ -48,7 +48,8 @@ HERE = Path(__file__).resolve().parent
 OUTPUT = HERE / "results" / "leave_one_window_out.json"
 COMMAND = "python experiments/leave_one_window_out.py"
 
-WINDOWS = {"article": "days 0-128 (C04, C11, C12, C14)", "offensive": "P01-P05"}
+WINDOWS = ("article", "offensive")
+"""The calibration windows: days 0-128 (C04, C11, C12, C14), and the 2019 offensive (P01-P05)."""
 FITS = {
     "article": "fit on the article",
     "offensive": "fit on the offensive",
@@ -157,7 +158,7 @@ def check(p: calibrate.Problem, sets: dict[str, dict[str, float]], runs: int) ->
         result[name] = {
             t.name: {
                 "value": float(row[t.name]),
-                "in_band": t.miss(row[t.name]) == 0,
+                "in_band": bool(t.miss(row[t.name]) == 0),
                 "miss": float(t.miss(row[t.name])),
             }
             for t in p.targets
@@ -243,9 +244,15 @@ def header(cells: list[str]) -> list[str]:
 
 
 def table(result: dict) -> str:
-    """The budget, then the markdown tables: every target under each fit, then the finalists'
-    spread."""
-    lines = [budget(result), "", *header(["target", "window", "band", *FITS.values()])]
+    """The budget, then the markdown tables: every target under each fit, then under each
+    window's fit with the other stage's parameters redrawn."""
+    return "\n".join([budget(result), "", *fits_table(result), "", *redraws_table(result)]) + "\n"
+
+
+def fits_table(result: dict) -> list[str]:
+    """Every target's statistic under each fit, the windows' distances and the searches'
+    yield."""
+    lines = header(["target", "window", "band", *FITS.values()])
     for name, target in result["targets"].items():
         band = " - ".join(number(b) for b in target["band"])
         cells = [cell(result, f, name) for f in FITS]
@@ -261,10 +268,16 @@ def table(result: dict) -> str:
     lines.append(
         "| search: candidates in all its window's bands | | | " + " | ".join(found) + " | |"
     )
+    return lines
+
+
+def redraws_table(result: dict) -> list[str]:
+    """How many redraws keep each target in band, and the range of its statistic."""
+    b = result["budget"]
     head = ["target", "window"]
     for window in WINDOWS:
         head += [f"{FITS[window]}, other stage redrawn: in band (of {b['redraws']})", "range"]
-    lines += ["", *header(head)]
+    lines = header(head)
     for name, target in result["targets"].items():
         cells = [name, target["window"]]
         for window in WINDOWS:
@@ -274,7 +287,7 @@ def table(result: dict) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     held = [str(result["fits"][w]["redrawn"]["window_in_band"]) for w in WINDOWS]
     lines.append(f"| every band of its window | | {held[0]} | | {held[1]} | |")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def main() -> None:
