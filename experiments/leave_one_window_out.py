@@ -24,9 +24,10 @@ asks how well the fit predicts the window it never saw, without refitting:
 Everything is read from the registry, the targets file and `fit_defaults.py` at run time, so a
 re-run follows the model. It writes experiments/results/leave_one_window_out.json and prints
 the tables of docs/out_of_sample.md (about 4 min of CPU at the default budget).
+`PYTHONPATH=.` makes it use this checkout's `sim`, wherever the environment's install points.
 
-    .venv/bin/python experiments/leave_one_window_out.py
-    .venv/bin/python experiments/leave_one_window_out.py --candidates 4000 --check 2000
+    PYTHONPATH=. .venv/bin/python experiments/leave_one_window_out.py
+    PYTHONPATH=. .venv/bin/python experiments/leave_one_window_out.py --candidates 4000 --check 2000
 """
 
 import argparse
