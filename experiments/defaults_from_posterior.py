@@ -29,14 +29,19 @@ coverage check's synthetic observations also start at 2**51: the same seeds, ano
 
 
 def judge(
-    problem: calibrate.Problem, particles: pd.DataFrame, runs: int, keys: int
+    problem: calibrate.Problem,
+    particles: pd.DataFrame,
+    runs: int,
+    keys: int,
+    targets: list[calibrate.Target] | None = None,
 ) -> pd.DataFrame:
-    """The particles with their statistics over `runs` runs each, how far outside the bands
-    (`miss`) and how far from the bands' middles (`off_middle`), best first."""
+    """The particles with their statistics over `runs` runs each, how far outside the bands of
+    `targets` (default: the problem's) (`miss`) and how far from the bands' middles
+    (`off_middle`), best first."""
     values = {name: particles[name].to_numpy() for name in problem.priors}
     stats = calibrate.simulate(problem, values, keys + np.arange(len(particles)), runs)
     stats.index = particles.index
-    targets = problem.targets
+    targets = problem.targets if targets is None else targets
     miss = [calibrate.distance(targets, row) for _, row in stats.iterrows()]
     off = [
         np.hypot.reduce([(row[t.name] - t.value) / t.scale for t in targets])

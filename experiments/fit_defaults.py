@@ -157,6 +157,18 @@ def targets_of(horizon: int) -> list[str]:
     return [n for n in TARGETS if horizon >= last_day.get(n[:3], last_day.get(n, 128))]
 
 
+def latin_hypercube(
+    names: list[str], low: np.ndarray, high: np.ndarray, count: int, seed: int
+) -> np.ndarray:
+    """`count` candidates (rows) of a Latin hypercube over [low, high], one column a parameter,
+    whole numbers where the parameter is one."""
+    values = qmc.scale(qmc.LatinHypercube(d=len(names), seed=seed).random(count), low, high)
+    for i, name in enumerate(names):
+        if PARAMETERS[name].integer:
+            values[:, i] = np.rint(values[:, i])
+    return values
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--stage", choices=list(STAGES), required=True)
@@ -191,11 +203,7 @@ def main() -> None:
         default = np.array([PARAMETERS[n].default for n in names])
         low = np.maximum(default * (1 - args.around), [PARAMETERS[n].low for n in names])
         high = np.minimum(default * (1 + args.around), [PARAMETERS[n].high for n in names])
-    unit = qmc.LatinHypercube(d=len(names), seed=args.seed).random(args.candidates)
-    values = qmc.scale(unit, low, high)
-    for i, name in enumerate(names):
-        if PARAMETERS[name].integer:
-            values[:, i] = np.rint(values[:, i])
+    values = latin_hypercube(names, low, high, args.candidates, args.seed)
     scenario = load("baseline")[0]
     per_run = np.repeat(values, args.replicates, axis=0)
     candidate = np.repeat(np.arange(args.candidates), args.replicates)
