@@ -54,3 +54,14 @@ def test_the_check_sees_a_wrong_import(tmp_path):
     bad.write_text("from sim.reports.files import write_run\n")
     assert "sim.reports.files" in imported(bad)
     assert LAYERS.index(layer_of("sim.reports.files")) > LAYERS.index("model")
+
+
+def test_the_model_layer_imports_no_table_or_system_library_when_loaded():
+    """Tables and disk live in `sim.io`; the model's modules import pyarrow, pandas and psutil
+    at most inside the one function that needs them (Mesa's DataFrame, the memory check)."""
+    for path in (ROOT / "model").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        top = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+        names = {a.name for n in top if isinstance(n, ast.Import) for a in n.names}
+        names |= {n.module or "" for n in top if isinstance(n, ast.ImportFrom)}
+        assert not {m.split(".")[0] for m in names} & {"pandas", "pyarrow", "psutil"}, path

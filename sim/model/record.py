@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
-import pandas as pd
-import psutil
 
 from sim.model.events import EventLog
 from sim.model.geography import ACTORS, DAMASCUS, HTS, KURDS, OPPOSITION, RUSSIA, THEATRES, TURKEY
@@ -20,6 +18,8 @@ from sim.model.outcomes import DAILY, P04_DISTRICTS, Kind, by_column
 from sim.model.params import PAUSE_DAYS
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from sim.model.escalation import EscalationModel
 
 START_DATE = date(2018, 9, 17)
@@ -63,6 +63,8 @@ def memory_needed(runs: int, days: int, every: int | None, events: bool) -> int:
 
 def check_memory(runs: int, days: int, every: int | None, events: bool, what: str) -> None:
     """A ValueError naming `what` if `memory_needed` is more than the memory free now."""
+    import psutil  # only here: the model itself needs no system library
+
     needed, free = memory_needed(runs, days, every, events), psutil.virtual_memory().available
     if needed > free:
         kept = "with its daily series" if every == 1 else "with weekly series" if every else ""
@@ -359,6 +361,9 @@ class RecordedData(mesa.DataCollector):
             return {name: values[0].tolist() for name, values in columns.items()}
         return {name: list(values.T) for name, values in columns.items()}
 
-    def get_model_vars_dataframe(self) -> pd.DataFrame:
-        """The recorded series: one row per run and day, with `run`, `seed` and `day`."""
+    def get_model_vars_dataframe(self) -> "pd.DataFrame":
+        """The recorded series: one row per run and day, with `run`, `seed` and `day` (as Mesa's
+        DataCollector gives it: a pandas DataFrame)."""
+        import pandas as pd  # only for Mesa's interface: the model's tables are numpy columns
+
         return pd.DataFrame(self.recorder.daily_columns())
