@@ -189,3 +189,21 @@ def test_events_a_file_did_not_write_end_with_the_horizon_and_any_switches_off()
         model.run(5)
         log = model.recorder.events.columns()
         assert ((log["event"] == "truce") & (log["day"] == 0)).sum() == truces_on_day_0
+
+
+def test_peak_levels_differ_between_baseline_delayed_assault_and_power_vacuum():
+    """The state-to-state layer separates the scenarios (500 runs each, the same seeds): a
+    durable deal with Turkish effort (delayed_assault) keeps many runs below the ground war,
+    and a hurried, uncoordinated US exit (power_vacuum) brings the states' forces to clash in
+    the north-east more often than baseline."""
+    from scipy.stats import mannwhitneyu
+
+    peaks = {}
+    for name in ("baseline", "delayed_assault", "power_vacuum"):
+        model = EscalationModel(name, seeds=np.arange(500), record_every=None, record_events=False)
+        model.run()
+        peaks[name] = model.recorder.summary_columns()["peak_level"]
+    assert mannwhitneyu(peaks["baseline"], peaks["delayed_assault"]).pvalue < 1e-6
+    assert mannwhitneyu(peaks["delayed_assault"], peaks["power_vacuum"]).pvalue < 1e-6
+    assert mannwhitneyu(peaks["baseline"], peaks["power_vacuum"]).pvalue < 0.05
+    assert np.mean(peaks["power_vacuum"] == 7) > np.mean(peaks["baseline"] == 7)

@@ -163,7 +163,7 @@ _REGISTRY = [
           "to the Turkish posts (Turkey's retaliation) or in the north-east."),
     Param("ne_clash", 0.1, 0.0, 0.5, "1/day", ("C19", "assumption"),
           "Daily chance that Turkey's north-east operation, attacking next to districts Damascus "
-          "holds there, clashes with Damascus's forces."),
+          "holds there, clashes with Damascus's forces, without coordination with Russia."),
     Param("ru_tr_clash", 0.1, 0.0, 0.5, "1/clash", A,
           "Chance a Turkish strike on Damascus's forces draws Russian fire on Turkish forces at "
           "a relation of 0; less as the relation rises, none at `relation_start` or above. In "

@@ -156,10 +156,10 @@ class Turkey(Faction):
         """The operation attacks Kurdish-held districts of the north-east on the Turkish border or
         next to Turkish-held ones, with the Turkish army behind them (C19). It never attacks
         districts Damascus has entered; where it attacks next to them, the two states' forces
-        meet with daily chance `ne_clash` (`Combat.meet_in_north_east`; assumption). Russian
-        forces with Damascus there, as far as Russia mediates (C19), answer with chance
-        `ru_tr_clash` x mediation x (1 - coordination): coordinating, the two keep apart (C18;
-        assumption)."""
+        meet with daily chance `ne_clash` x (1 - coordination) (`Combat.meet_in_north_east`),
+        and Russian forces with Damascus there, as far as Russia mediates (C19), answer with
+        chance `ru_tr_clash` x mediation x (1 - coordination): coordinating to prevent a vacuum,
+        Russia and Turkey keep the forces apart (C18; assumption)."""
         operating = self.posture == postures.Turkey.NE_OPERATION
         if not operating.any():
             return
@@ -171,12 +171,12 @@ class Turkey(Faction):
         self.combat.fight(TURKEY, targets, ones, "turkey/ne", from_outside=army, against=(KURDS,))
         near = land.neighbours_of(targets) > 0  # districts next to today's targets
         contact = (near & land.held(DAMASCUS)).any(axis=1)
+        apart = 1 - self.coordination()
         met = self.streams.bernoulli(
-            self.day, "turkey/ne-contact", self.params.ne_clash, where=contact
+            self.day, "turkey/ne-contact", self.params.ne_clash * apart, where=contact
         )
         rows = runs_where(met)
         self.combat.meet_in_north_east(rows, near[rows] & self.geo.in_theatre("northeast"))
-        apart = 1 - self.coordination()
         chance = self.params.ru_tr_clash * self.seen(RUSSIA, "mediation") * apart
         self.draw_russia_in(met, chance, "russia/turkey-ne")
 
