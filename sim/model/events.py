@@ -111,8 +111,7 @@ class EventLog:
             scheduled = float(m.day in m.spec.events.summit_days)
             summits = np.flatnonzero(today.summit)
             self._add("summit", summits, RUSSIA, target=TURKEY, value=scheduled)
-        stepped_back = world.yesterday.clashes[:, RUSSIA, TURKEY]
-        begun = today.summit | (m.day == m.spec.events.deal_day) | stepped_back
+        begun = m.faction(RUSSIA).view("truce_since") == m.day
         if begun.any():
             self._add("truce", np.flatnonzero(begun), RUSSIA, target=TURKEY)
         broken = m.faction(RUSSIA).view("truce_broken")

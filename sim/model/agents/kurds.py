@@ -7,7 +7,6 @@ from sim.model.agents import postures
 from sim.model.agents.base import Faction, rising
 from sim.model.claims import rule
 from sim.model.geography import DAMASCUS, KURDS, RUSSIA, TURKEY
-from sim.model.world.territory import TINY
 
 
 class Kurds(Faction):
@@ -70,8 +69,7 @@ class Kurds(Faction):
         land = self.territory
         exposed = land.turkish_reach() & self.geo.in_theatre("northeast")
         handed = self.inviting[:, None] & land.held(KURDS) & exposed
-        rear = land.held(KURDS) & ~handed
-        land.transfer(land.force * handed, land.force * rear + TINY * rear)
+        land.redeploy(KURDS, ~handed, self.inviting.astype(float))  # all of it, out of `handed`
         land.cede(handed, DAMASCUS, np.ones(self.model.replicates))
 
     @rule("C19", "assumption")

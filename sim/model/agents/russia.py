@@ -27,7 +27,7 @@ class Russia(Faction):
     actor = RUSSIA
     Posture = postures.Russia
     shared = ("frustration", "mediation")
-    published = ("frustration", "truce_broken")
+    published = ("frustration", "truce_since", "truce_broken")
 
     def __init__(self, model) -> None:
         super().__init__(model)
@@ -35,6 +35,7 @@ class Russia(Faction):
         self.frustration = np.zeros(r)
         self.breach_rate = np.zeros(r)  # breaches a day, a week's moving average
         self.truce = np.zeros(r, dtype=bool)  # no offensive backing while it holds
+        self.truce_since = np.full(r, -1)  # the day the latest truce began
         self.truce_broken = np.zeros(r, dtype=bool)
         self.mediation = np.zeros(r)  # 0-1: how far Russia mediates in the north-east
 
@@ -78,7 +79,7 @@ class Russia(Faction):
         and Damascus as the US goes: half at a US presence of `mediation_threshold` (`us_gone`,
         C19)."""
         p, f, day = self.params, self.frustration, self.day
-        self.truce |= self.world.yesterday.clashes[:, RUSSIA, TURKEY]
+        self.begin_truce(runs_where(self.world.yesterday.clashes[:, RUSSIA, TURKEY]))
         patience = self.patience()
         resolve = rising(f, patience, p.offensive_spread)
         self.truce_broken = self.streams.bernoulli(
@@ -145,6 +146,7 @@ class Russia(Faction):
         agrees that every agreement be fulfilled (C07). Russia backs no offensive while it
         holds; how long it holds is up to its frustration (`decide`)."""
         self.truce[rows] = True
+        self.truce_since[rows] = self.day
 
     @rule("C06", "C07")
     def attend_summit(self, rows: np.ndarray) -> None:

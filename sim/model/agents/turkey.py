@@ -32,6 +32,7 @@ class Turkey(Faction):
         self.operation_until = np.full(r, -1.0)  # last day of the north-east operation
         self.vacuum = np.zeros(r)
         self.losses = np.zeros(r)  # soldiers killed, as Turkey remembers them
+        self.killed_yesterday = np.zeros(r)
         self.retaliating = np.zeros(r, dtype=bool)
         self.calling_summit = np.zeros(r, dtype=bool)
         geo = model.geography
@@ -48,8 +49,8 @@ class Turkey(Faction):
         held = self.territory.control.take(self.ne_border, axis=1) == KURDS
         kurdish = district_total(held) / len(self.ne_border)
         self.vacuum = kurdish * us_gone(self.relations.us_presence, p.ne_threshold, p.us_spread)
-        killed = self.world.yesterday.soldiers_killed.sum(axis=1)
-        self.losses = self.losses * (1 - p.loss_memory) + killed
+        self.killed_yesterday = self.world.yesterday.soldiers_killed.sum(axis=1)
+        self.losses = self.losses * (1 - p.loss_memory) + self.killed_yesterday
 
     def coordination(self) -> np.ndarray:
         """(R,) how far Russia and Turkey coordinate today: `coordination` at the day-0
@@ -71,7 +72,7 @@ class Turkey(Faction):
         its posts; while Damascus attacks the zone or the day after a hit, it strikes Damascus's
         forces with a chance that grows with the losses it remembers, 1 - exp(-`retaliation` x
         losses): a single answer to a few dead, an intervention when they mount (assumption)."""
-        p, day, world = self.params, self.day, self.world
+        p, day = self.params, self.day
         idlib_front = self.yesterday(DAMASCUS) >= postures.Damascus.OFFENSIVE
         chance = p.ne_hazard * self.vacuum * (1 - self.coordination())
         chance *= 1 - p.idlib_commitment * idlib_front
@@ -83,7 +84,7 @@ class Turkey(Faction):
         pressed = self.yesterday(RUSSIA) >= postures.Russia.PRESSURE
         extra = p.pressure_response * pressed * (p.turkey_effort > 0)
         self.effort = np.where(operating, 0.0, np.minimum(p.turkey_effort + extra, 1.0))
-        hit = world.yesterday.soldiers_killed.sum(axis=1) > 0
+        hit = self.killed_yesterday > 0
         anger = 1 - np.exp(-p.retaliation * self.losses)
         self.retaliating = self.streams.bernoulli(
             day, "turkey/retaliate", anger, where=idlib_front | hit

@@ -323,7 +323,7 @@ class Combat:
         dead = self.streams.poisson(day, f"{purpose}/soldiers", mean, rows)
         self.calendar.today.soldiers_killed[rows, by] += dead
         self.soldiers_killed[rows] += dead
-        self.people.count_soldiers_killed(dead, rows)
+        self.people.count_dead(dead, rows)
 
     @rule("assumption")
     @order(Phase.FIRE)

@@ -12,6 +12,9 @@ from sim.model.geography import Geography, district_total, district_totals
 from sim.model.params import WEEK, ParameterSet
 from sim.model.world.calendar import Calendar
 
+TINY = 1e-12
+"""Guards divisions by totals that can be zero; never large enough to change a result."""
+
 DENSITY_UNIT = 100_000.0
 """Civilian harm scales with a district's residents in units of this many people."""
 
@@ -100,14 +103,11 @@ class People:
         """Fighting strength destroyed (`lost`, thousand fighter-eq, one figure a run of `rows`)
         counts `death_share` of itself as fighters killed and `injured_per_killed` injured for
         each (assumption): in a fight and under air strikes alike."""
-        p = self.params
-        dead = lost * FORCE_UNIT * p.death_share[rows]
-        self.killed[rows] += dead
-        self.injured[rows] += dead * p.injured_per_killed[rows]
+        self.count_dead(lost * FORCE_UNIT * self.params.death_share[rows], rows)
 
-    def count_soldiers_killed(self, dead: np.ndarray, rows: np.ndarray) -> None:
-        """Soldiers killed (`dead`, one count a run of `rows`) count in `killed`, with
-        `injured_per_killed` injured for each, as fighters do."""
+    def count_dead(self, dead: np.ndarray, rows: np.ndarray | slice = slice(None)) -> None:
+        """Fighters or soldiers killed (`dead`, one count a run of `rows`) count in `killed`,
+        with `injured_per_killed` injured for each."""
         self.killed[rows] += dead
         self.injured[rows] += dead * self.params.injured_per_killed[rows]
 
@@ -136,10 +136,10 @@ class People:
             total = district_total(space)
             setting_out = sum(getattr(self, pool) for pool in pools) * p.return_rate * WEEK
             going = np.minimum(setting_out, total)
-            share = p.return_rate * WEEK * going / np.maximum(setting_out, 1e-12)
+            share = p.return_rate * WEEK * going / np.maximum(setting_out, TINY)
             for pool in pools:
                 setattr(self, pool, getattr(self, pool) * (1 - share))
-            self.residents += space / np.maximum(total, 1e-12)[:, None] * going[:, None]
+            self.residents += space / np.maximum(total, TINY)[:, None] * going[:, None]
             self.returned += going
 
     @rule("C16", "assumption")

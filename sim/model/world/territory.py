@@ -25,10 +25,7 @@ from sim.model.geography import (
 from sim.model.params import MIN_DEFENCE, ParameterSet
 from sim.model.world.calendar import Calendar
 from sim.model.world.orders import Phase, order
-from sim.model.world.people import FORCE_UNIT, People
-
-TINY = 1e-12
-"""Guards divisions by totals that can be zero; never large enough to change a result."""
+from sim.model.world.people import FORCE_UNIT, TINY, People
 
 
 class Territory:
