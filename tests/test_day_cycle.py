@@ -58,11 +58,11 @@ def test_the_actors_order_changes_no_bit():
 
 def across_range(name: str, points: int, horizon: int | None = None) -> dict[str, np.ndarray]:
     """Baseline summaries with the parameter at `points` values evenly across its plausible
-    range, 150 runs each: each column shaped (points, runs)."""
+    range, the same 150 seeds at each: each column shaped (points, runs)."""
     p = PARAMETERS[name]
     model = EscalationModel(
         load_scenario("baseline")[0],
-        seeds=np.arange(points * 150),
+        seeds=np.tile(np.arange(150), points),
         parameters={name: np.repeat(np.linspace(p.low, p.high, points), 150)},
         record_every=None,
         record_events=False,

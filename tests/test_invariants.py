@@ -47,6 +47,8 @@ STOCKS = (
     "people.in_camps",
     "people.ne_displaced",
     "people.ne_camps",
+    "people.sheltered",
+    "people.away",
     "territory.force",
     "territory.posts",
 )
@@ -73,6 +75,11 @@ def test_people_shares_levels_and_counters(values, scenario, seed):
         model.step()
         # people are conserved: residents + displaced and camps (both regions) + Turkey + killed
         np.testing.assert_allclose(world.people.everyone(), people, rtol=1e-9)
+        # each region's displaced, counted where they shelter and where they came from
+        for region in world.people.regions.values():
+            sheltered = (world.people.sheltered * region).sum(axis=1)
+            away = (world.people.away * region).sum(axis=1)
+            np.testing.assert_allclose(away, sheltered, rtol=1e-6, atol=1e-3)
         for stock in STOCKS:
             assert (figure(world, stock) >= -1e-9).all(), stock
         assert (world.people.killed >= world.people.civilians_killed - 1e-9).all()

@@ -60,6 +60,7 @@ theatre = "moon"
 lat = 0
 lon = 0
 population = 1
+area = 1
 controller = "hts"
 force = 1
 buffer_zone = false
@@ -72,7 +73,14 @@ neighbours = []
         parse(row)
     with pytest.raises(ValueError, match=r"a\.neighbours"):
         parse(row.replace('"moon"', '"zone"').replace("neighbours = []", 'neighbours = ["b"]'))
-    alone = parse(row.replace('"moon"', '"zone"'))  # one district, no neighbours: sums of nothing
+    zone = row.replace('"moon"', '"zone"')
+    with pytest.raises(ValueError, match=r"a\.area"):
+        parse(zone.replace("area = 1", "area = 0"))
+    with pytest.raises(ValueError, match=r"a\.camp_room"):
+        parse(zone.replace("camps = false", "camps = true"))
+    with pytest.raises(ValueError, match=r"a\.camp_room"):
+        parse(zone.replace("camps = false", "camps = false\ncamp_room = 5"))
+    alone = parse(zone)  # one district, no neighbours: sums of nothing
     assert (alone.neighbour_sum(np.ones((2, 1))) == 0).all()
 
 

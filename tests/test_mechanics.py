@@ -100,9 +100,9 @@ def test_the_opposition_survives_as_fighters_under_hts():
 
 
 def test_a_renewed_offensive_starts_wider_and_can_become_an_assault():
-    """Each offensive starts `renewal_widening` districts wider than the one before: with it, a
-    Russian-backed offensive reaches a full-scale assault (level 5) in many runs; without it,
-    only one that lasts `widen_days` x 2 days does."""
+    """Each offensive starts `renewal_widening` districts wider than the one before: with it,
+    every third offensive is a full-scale assault (level 5: `full_assault_districts` wide) from
+    its first day; without it, only one that lasts `widen_days` x 2 days becomes one."""
     model = EscalationModel(
         load("baseline")[0],
         seeds=np.tile(np.arange(RUNS), 2),
@@ -122,8 +122,9 @@ def test_a_renewed_offensive_starts_wider_and_can_become_an_assault():
     assert len(renewed) > RUNS // 4
     assert all(s[:3] == [1, 2, 3][: len(s)] for s in renewed)
     assert all(set(s) == {1} for s in starts[:RUNS] if s)
-    assert assault[:RUNS].mean() < 0.05
-    assert assault[RUNS:].mean() > 0.2
+    third = [run for run in range(RUNS, 2 * RUNS) if len(starts[run]) >= 3]
+    assert third and assault[third].all()
+    assert assault[:RUNS].mean() < 0.05 and assault[RUNS:].sum() > assault[:RUNS].sum()
 
 
 def test_turkey_opens_no_second_front_while_damascus_attacks_the_zone():
@@ -375,20 +376,82 @@ def test_the_air_campaign_comes_before_the_ground_war():
     assert np.mean(city < np.nan_to_num(first, nan=np.inf)) > 0.7
 
 
-def test_the_displaced_go_home_only_where_the_fighting_has_stopped():
-    """A district fought over today takes nobody back; a quiet one takes `return_rate` of the
-    displaced, up to its day-0 residents, and nobody is made or lost on the way."""
+def test_the_displaced_go_home_to_their_own_district_once_the_fighting_there_stops():
+    """People who fled a district go back to it alone, once it has been quiet for
+    `return_after` days; a district fought over today takes nobody back, and nobody is made or
+    lost on the way (C05)."""
     model = one_day(1)
     people, geo = model.world.people, model.geography
     quiet, fought = geo.index("saraqib"), geo.index("ariha")
-    people.residents[0, [quiet, fought]] -= 6000
-    people.displaced[0], people.in_camps[0] = 100_000.0, 50_000.0
+    share = np.zeros((1, geo.size))
+    share[0, [quiet, fought]] = 0.5
+    people.flee(share)
+    away = people.away.copy()
+    assert away[0, quiet] > 0 and away[0, fought] > 0
     model.world.today.fought[0, fought] = True
     before, everyone = people.residents.copy(), people.everyone()
+    people.last_fought[0, quiet] = -model.params.return_after[0]  # quiet long enough
     people.return_home()
     gained = people.residents - before
     rate = model.params.return_rate[0] * 7  # a week's, on day 0
-    np.testing.assert_allclose(gained[0, quiet], min(150_000 * rate, 6000))
-    assert gained[0, fought] == 0 and np.delete(gained, [quiet, fought]).sum() >= 0
+    np.testing.assert_allclose(gained[0, quiet], away[0, quiet] * rate)
+    assert not np.delete(gained, quiet).any()  # nobody else goes home, none to the fought one
     np.testing.assert_allclose(people.everyone(), everyone)
-    assert people.returned[0] == gained.sum()
+    np.testing.assert_allclose(people.away.sum(), people.sheltered.sum())
+    np.testing.assert_allclose(people.returned[0], gained.sum())
+
+
+def test_harm_scales_with_the_people_per_km2():
+    """The same air strikes kill in proportion to a district's density: its residents and the
+    displaced sheltering there, per km^2 of its area."""
+    model = one_day(1)
+    people, geo = model.world.people, model.geography
+    a, b = geo.index("saraqib"), geo.index("atarib")  # both held by the opposition
+    people.sheltered[0, b] += 40_000
+    strikes = np.zeros((1, geo.size), dtype=np.int64)
+    strikes[0, [a, b]] = 1
+    killed = people.civilians_killed.copy()
+    deaths = people.density()[0, [a, b]] * model.params.strike_lethality[0]
+    model.world.combat.bombard(strikes, np.array([0]))
+    np.testing.assert_allclose(people.civilians_killed - killed, deaths.sum())
+    density = (geo.population[[a, b]] + [0, 40_000]) / geo.area[[a, b]] / 1000
+    np.testing.assert_allclose(deaths / model.params.strike_lethality[0], density)
+
+
+@pytest.mark.parametrize("border_open", [0.0, 0.5])
+def test_the_camps_fill_to_their_room_and_overflow_only_across_an_open_border(border_open):
+    """The north-west's displaced who head for the camps fill their room; beyond it,
+    `border_open` of them cross into Turkey, the rest crowd in; nobody else leaves the map."""
+    model = EscalationModel(
+        "baseline", replicates=1, record_every=None, camp_share=0.7, border_open=border_open
+    )
+    model.world.start_day(0)
+    people, geo = model.world.people, model.geography
+    room = (people.room * (people.camps & people.regions["northwest"])).sum()
+    share = np.where(geo.in_theatre("zone") & ~geo.camps, 0.5, 0.0)[None, :]
+    leaving = (people.residents * share).sum()
+    assert leaving * 0.7 > room  # more head for the camps than they have room for
+    everyone = people.everyone()
+    people.flee(share)
+    to_camps = people.in_camps[0] + people.left_for_turkey[0]
+    np.testing.assert_allclose(people.left_for_turkey, border_open * (to_camps - room))
+    assert people.crowding()[0] > 1
+    np.testing.assert_allclose(people.everyone(), everyone)
+
+
+def test_overfull_border_camps_make_turkey_press_for_a_summit():
+    """Turkey calls a summit with daily chance 1 - exp(-`crowding_summit` x overfull share):
+    never while the camps have room, almost every run when they are far over it."""
+    calls = {}
+    for overfull in (0.0, 3.0):
+        model = one_day(400)
+        people = model.world.people
+        camps = people.camps & people.regions["northwest"]
+        people.sheltered[:, camps] = people.room[:, camps] * (1 + overfull)
+        turkey = model.faction(TURKEY)
+        turkey.perceive()
+        turkey.decide()
+        calls[overfull] = turkey.calling_summit.mean()
+    chance = 1 - np.exp(-model.params.crowding_summit[0] * 3.0)
+    assert calls[0.0] == 0
+    assert abs(calls[3.0] - chance) < 4 * np.sqrt(chance * (1 - chance) / 400)

@@ -28,11 +28,13 @@ class Geography:
     lat: np.ndarray
     lon: np.ndarray
     population: np.ndarray
+    area: np.ndarray  # km^2
     controller: np.ndarray  # index into ACTORS, int8 (see `parse`)
     force: np.ndarray  # thousands of fighter-equivalents
     buffer_zone: np.ndarray  # bool (C13)
     turkish_post: np.ndarray  # bool
     camps: np.ndarray  # bool (C16)
+    camp_room: np.ndarray  # people the camps shelter beyond their day-0 residents
     turkish_border: np.ndarray  # bool (C19)
     adjacency: np.ndarray  # float 0/1, symmetric, zero diagonal
     by_degree: np.ndarray  # (D,) the districts, most neighbours first (the order of the sums)
@@ -212,6 +214,10 @@ def parse(text: str) -> Geography:
             if n not in index or n == r["id"]:
                 raise _fail(f"{r['id']}.neighbours", f"bad neighbour {n!r}")
             adjacency[i, index[n]] = adjacency[index[n], i] = 1.0
+        if not r["area"] > 0:
+            raise _fail(f"{r['id']}.area", f"{r['area']!r} is not a positive area in km^2")
+        if r["camps"] != (r.get("camp_room", 0) > 0):
+            raise _fail(f"{r['id']}.camp_room", "camps need a positive camp_room, and only camps")
 
     degrees = adjacency.sum(axis=1).astype(int)
     by_degree = np.argsort(-degrees, kind="stable")
@@ -233,6 +239,7 @@ def parse(text: str) -> Geography:
         lat=column("lat", float),
         lon=column("lon", float),
         population=column("population", float),
+        area=column("area", float),
         # one byte a district: who holds what is compared and copied many times a day, and a
         # run's labels in int64 took four times the time to compare (2,000 runs, measured)
         controller=np.array([ACTORS.index(r["controller"]) for r in rows], dtype=np.int8),
@@ -240,6 +247,7 @@ def parse(text: str) -> Geography:
         buffer_zone=column("buffer_zone", bool),
         turkish_post=column("turkish_post", bool),
         camps=column("camps", bool),
+        camp_room=np.array([r.get("camp_room", 0.0) for r in rows], dtype=float),
         turkish_border=column("turkish_border", bool),
         adjacency=adjacency,
         by_degree=by_degree,

@@ -272,10 +272,15 @@ _REGISTRY = [
           "How much a summit improves the relation."),
     Param("summit_relation", 0.13, 0.1, 0.6, "0-1", ("C06", "C07", "P05"),
           "Relation below which the two leaders call a summit."),
-    Param("summit_gap", 105, 7, 120, "days", ("P05",),
+    Param("summit_gap", 150, 14, 180, "days", ("P05",),
           "Fewest days between two summits the model calls.", integer=True),
-    Param("surge_displaced", 137000, 30000, 500000, "people/week", ("C05", "P05"),
-          "People displaced towards the border in a week that make the leaders call a summit."),
+    Param("crowding_summit", 0.05, 0.01, 0.5, "1/day per overfull share", ("C05", "P05"),
+          "How fast Turkey calls a summit as the border camps overfill: daily chance "
+          "1 - exp(-this x (crowding - 1)) above full."),
+    Param("humanitarian_restraint", 0.1, 0.0, 1.0, "frustration per overfull share",
+          ("C05", "C14", "assumption"),
+          "Overfull border camps raise the frustration Russia tolerates in Idlib by this much "
+          "per share of their room they are over it (fears of a humanitarian disaster)."),
     Param("clash_shock", 0.072, 0.02, 0.5, "0-1", A,
           "How much each clash between two states' forces drops the relation."),
     # --- People (C05, C16) ---
@@ -292,16 +297,20 @@ _REGISTRY = [
           "Share of a district's residents who flee for each air strike on it."),
     Param("flight_per_shell", 0.00047, 0.0, 0.003, "share/breach", ("C05", "P02"),
           "Share of a district's residents who flee for each shelling breach on it."),
-    Param("strike_lethality", 1.96, 0.05, 2.0, "civilians/strike per 100,000 residents", ("P03",),
-          "Civilians one air strike kills, in a district of 100,000 residents (scales with "
+    Param("strike_lethality", 6.0, 0.5, 15.0, "civilians/strike at 1,000 people/km2", ("P03",),
+          "Civilians one air strike kills where 1,000 people live on a km2 (scales with "
           "density)."),
-    Param("ground_lethality", 0.07, 0.0, 0.1, "civilians/day per k attackers/100,000", ("P03",),
+    Param("ground_lethality", 0.2, 0.0, 0.5, "civilians/day per k attackers at 1,000/km2",
+          ("P03",),
           "Civilians killed a day in a contested district per thousand attacking fighter-eq, "
-          "in a district of 100,000 residents."),
+          "where 1,000 people live on a km2."),
     Param("camp_share", 0.4, 0.1, 0.7, "share", ("C16", "assumption"),
-          "Share of newly displaced people who end up in the border camps."),
+          "Share of newly displaced people who head for the camps; the rest stay with hosts."),
+    Param("camp_capacity", 1.0, 0.5, 2.0, "x", A,
+          "The camps' room for newcomers, as a multiple of the map's `camp_room`."),
     Param("border_open", 0.05, 0.0, 0.5, "share", A,
-          "Share of newly displaced people who cross into Turkey."),
+          "Share of the people reaching full border camps (or flooded out of them) who cross "
+          "into Turkey."),
     Param("aid_capacity", 60000, 10000, 200000, "people/day", A,
           "People aid convoys can reach in a day, with no fees and no fighting."),
     Param("aid_offensive_access", 0.5, 0.1, 1.0, "share", A,

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from sim.model.geography import Geography
     from sim.model.params import ParameterSet
     from sim.model.streams import Streams
-    from sim.model.world import Combat, Relations, Territory, World
+    from sim.model.world import Combat, People, Relations, Territory, World
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,8 @@ class Faction(mesa.Agent):
     Each day the model calls `perceive` and `decide` on every actor (in any order: they read
     the world as it stood at the end of yesterday and the `Snapshot`, and write only the actor's
     own attributes), then `act` in any order: acts give orders, worked out from the morning's
-    world, through the methods of its components (`territory`, `combat`, `relations`), and the
-    world carries them out together (`sim.model.world.orders`).
+    world, through the methods of its components (`territory`, `combat`, `relations`, `people`),
+    and the world carries them out together (`sim.model.world.orders`).
     """
 
     actor: ClassVar[int]
@@ -90,6 +90,7 @@ class Faction(mesa.Agent):
         self.territory: Territory = model.world.territory  # who holds what, and the forces
         self.combat: Combat = model.world.combat  # breaches, air strikes, ground fighting
         self.relations: Relations = model.world.relations  # between the states; US presence
+        self.people: People = model.world.people  # residents, the displaced, camps, the dead
         self.geo: Geography = model.geography  # the map
         self.params: ParameterSet = model.params  # this batch's values, one per replicate
         self.streams: Streams = model.streams  # the batch's counter-based random streams

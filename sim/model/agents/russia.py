@@ -59,10 +59,15 @@ class Russia(Faction):
     def patience(self) -> np.ndarray:
         """(R,) the frustration Russia tolerates before backing an offensive: its threshold,
         raised by a relation with Turkey better than on day 0 and lowered by a worse one
-        (C06, C18: the partnership restrains it)."""
+        (C06, C18: the partnership restrains it), and raised by `humanitarian_restraint` per
+        share of their room that the border camps are overfull (C05, C14: fears of a
+        humanitarian disaster postponed the 2018 assault; assumption)."""
         p = self.params
-        return p.offensive_threshold + p.relation_patience * (
-            self.relations.relation - p.relation_start
+        overfull = np.maximum(self.people.crowding() - 1, 0.0)
+        return (
+            p.offensive_threshold
+            + p.relation_patience * (self.relations.relation - p.relation_start)
+            + p.humanitarian_restraint * overfull
         )
 
     @rule("C01", "C02", "C03", "C14", "C06", "C18", "C19", "assumption")

@@ -71,7 +71,10 @@ class Turkey(Faction):
         (C13). Its soldiers killed yesterday, it calls a summit (C07: consultations) and guards
         its posts; while Damascus attacks the zone or the day after a hit, it strikes Damascus's
         forces with a chance that grows with the losses it remembers, 1 - exp(-`retaliation` x
-        losses): a single answer to a few dead, an intervention when they mount (assumption)."""
+        losses): a single answer to a few dead, an intervention when they mount (assumption).
+        As the border camps overfill it presses for a summit, with daily chance
+        1 - exp(-`crowding_summit` x overfull share) (C05: fears of a humanitarian disaster;
+        P05: the 2019 offensive paused on a bargain)."""
         p, day = self.params, self.day
         idlib_front = self.yesterday(DAMASCUS) >= postures.Damascus.OFFENSIVE
         chance = p.ne_hazard * self.vacuum * (1 - self.coordination())
@@ -89,7 +92,11 @@ class Turkey(Faction):
         self.retaliating = self.streams.bernoulli(
             day, "turkey/retaliate", anger, where=idlib_front | hit
         )
-        self.calling_summit = hit
+        overfull = np.maximum(self.people.crowding() - 1, 0.0)
+        crowded = self.streams.bernoulli(
+            day, "turkey/crowding", 1 - np.exp(-p.crowding_summit * overfull)
+        )
+        self.calling_summit = hit | crowded
         guarding = idlib_front | hit
         self.posture = self.choose(
             (operating, postures.Turkey.NE_OPERATION),

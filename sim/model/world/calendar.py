@@ -23,7 +23,6 @@ class Today:
     captured: np.ndarray = field(init=False)  # (R, D) bool: taken by force today
     fought: np.ndarray = field(init=False)  # (R, D) bool: attacked on the ground today
     ceded: np.ndarray = field(init=False)  # (R, D) bool: handed over without a fight today
-    displaced: np.ndarray = field(init=False)  # (R,): people who fled today
     soldiers_killed: np.ndarray = field(init=False)  # (R, 7): Turkish soldiers killed, by whom
     summit: np.ndarray = field(init=False)  # (R,) bool: a Putin-Erdogan summit met today
 
@@ -38,7 +37,6 @@ class Today:
         self.captured = np.zeros((r, d), dtype=bool)
         self.fought = np.zeros((r, d), dtype=bool)
         self.ceded = np.zeros((r, d), dtype=bool)
-        self.displaced = np.zeros(r)
         self.soldiers_killed = np.zeros((r, n), dtype=np.int64)
         self.summit = np.zeros(r, dtype=bool)
 

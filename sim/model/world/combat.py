@@ -98,9 +98,9 @@ class Combat:
         """Russian air strikes (counts by district for the given runs; C03): each destroys
         `strike_damage` of the district's rebel fighters, `allied` included (those it kills count
         in `killed` as in a fight; a strike counts among the article's breaches, `breach_toll`,
-        but its toll is this one), kills
-        `strike_lethality` civilians per 100,000 residents and makes `flight_per_strike` of them
-        flee, before any front reaches them (C05)."""
+        but its toll is this one), kills `strike_lethality` civilians where 1,000 people live on
+        a km^2 (in proportion to density) and makes `flight_per_strike` of everyone there flee,
+        before any front reaches them (C05)."""
         p, land, people, today = self.params, self.territory, self.people, self.calendar.today
         control = land.control[rows]
         today.strikes[rows] += strikes
@@ -115,7 +115,7 @@ class Combat:
         lethality = p.strike_lethality[rows, None] * strikes
         self.breach_killed[rows] += people.kill_civilians(lethality * people.density(rows), rows)
         flight = 1 - np.exp(-p.flight_per_strike[rows, None] * strikes)
-        people.flee(people.residents[rows] * flight, rows)
+        people.flee(flight, rows)
 
     @rule("C11", "C05")
     def breach_toll(self) -> None:
@@ -139,7 +139,7 @@ class Combat:
         self.territory.lose(fighters[:, None] * weights / FORCE_UNIT)
         self.breach_killed += fighters + people.kill_civilians(civilians[:, None] * weights)
         flight = 1 - np.exp(-p.flight_per_shell[:, None] * today.shelled * self._zone)
-        people.flee(people.residents * flight)
+        people.flee(flight)
 
     # --- ground fighting ---
     @rule("C15", "C05", "assumption")
@@ -299,7 +299,7 @@ class Combat:
         density = people.density(rows)
         people.kill_civilians(p.ground_lethality[rows][:, None] * b.attack * density, rows)
         flight = np.where(b.won, p.capture_flight[rows][:, None], p.contest_flight[rows][:, None])
-        people.flee(people.residents[rows] * b.targets * flight, rows)
+        people.flee(b.targets * flight, rows)
 
     def _hit_posts(self, b: Battle, purpose: str) -> None:
         """A Damascus attack on a district with a Turkish post hits the post with daily chance

@@ -1,25 +1,33 @@
-"""The people: residents of districts and the pools of those who left or died, for R runs.
+"""The people: residents of districts, the displaced where they shelter and where they come
+from, those gone to Turkey and the dead, for R runs.
 
-People are tracked as residents of districts plus six pools: displaced and in camps in the
-north-west and in the north-east, gone to Turkey, and civilians killed. Their sum never
-changes. `killed` and `injured` count everyone, fighters included.
+Every person is a resident at home, displaced inside Syria (sheltering in a district, its camps
+included: `sheltered`, and counted by the district they fled: `away`), gone to Turkey, or a
+civilian killed. Their sum never changes, and the displaced of each region (the north-west, the
+north-east) add up to the same number counted either way. `killed` and `injured` count
+everyone, fighters included.
 """
 
 import numpy as np
 
 from sim.model.claims import rule
-from sim.model.geography import Geography, district_total, district_totals
+from sim.model.geography import Geography, district_total
 from sim.model.params import WEEK, ParameterSet
 from sim.model.world.calendar import Calendar
 
 TINY = 1e-12
 """Guards divisions by totals that can be zero; never large enough to change a result."""
 
-DENSITY_UNIT = 100_000.0
-"""Civilian harm scales with a district's residents in units of this many people."""
+DENSITY_UNIT = 1000.0
+"""Civilian harm scales with the people in a district per km^2, in units of this many."""
 
 FORCE_UNIT = 1000
 """Force is counted in thousands of fighter-equivalents: one unit is this many fighters."""
+
+HOST_THEATRES = {"northwest": ("zone", "north"), "northeast": ("northeast",)}
+"""Where each region's displaced shelter outside the camps: the rebel-held zone and the
+Turkish-held north for the north-west (those fleeing the regime do not go to its cities), the
+north-east's own districts for the north-east (assumption)."""
 
 
 class People:
@@ -29,10 +37,8 @@ class People:
         self.params, self.calendar = params, calendar
         r = replicates
         self.residents = np.tile(geo.population, (r, 1))
-        self.displaced = np.zeros(r)  # north-west, inside Syria
-        self.in_camps = np.zeros(r)  # north-west border camps
-        self.ne_displaced = np.zeros(r)
-        self.ne_camps = np.zeros(r)
+        self.sheltered = np.zeros_like(self.residents)  # the displaced staying in each district
+        self.away = np.zeros_like(self.residents)  # the displaced, by the district they fled
         self.left_for_turkey = np.zeros(r)
         self.fled = np.zeros(r)  # north-west people who fled their homes so far (a flow)
         self.civilians_killed = np.zeros(r)
@@ -44,57 +50,140 @@ class People:
         self.returned = np.zeros(r)  # people who went home so far
         self.home = self.residents.copy()  # each district's residents on day 0
         self.last_fought = np.full((r, geo.size), -(10**6))  # day of its last fighting
-        self._northeast = geo.theatre_columns("northeast")
-        self._ne_mask = geo.in_theatre("northeast")
+        self.area = geo.area
+        self.camps = geo.camps
+        self.room = geo.camp_room * params.camp_capacity[:, None]  # (R, D) for newcomers
+        ne = geo.in_theatre("northeast")
+        self.regions = {"northwest": ~ne, "northeast": ne}
+        self.hosts = {
+            region: np.logical_or.reduce([geo.in_theatre(t) for t in theatres]) & ~geo.camps
+            for region, theatres in HOST_THEATRES.items()
+        }
 
+    # --- what the recorder and the actors read ---
     def everyone(self) -> np.ndarray:
-        """(R,): residents + every pool of people who left their homes + civilians killed."""
+        """(R,): residents + the displaced + those gone to Turkey + civilians killed."""
         return (
             district_total(self.residents)
-            + self.displaced
-            + self.in_camps
-            + self.ne_displaced
-            + self.ne_camps
+            + district_total(self.sheltered)
             + self.left_for_turkey
             + self.civilians_killed
         )
 
-    def density(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
-        """(R, D) residents of each district in units of `DENSITY_UNIT`, for the given runs."""
-        return self.residents[rows] / DENSITY_UNIT
+    def sheltering(self, region: str, in_camps: bool) -> np.ndarray:
+        """(R,): the displaced of a region in its camps, or outside them."""
+        return district_total(self.sheltered * (self.regions[region] & (self.camps == in_camps)))
 
+    @property
+    def displaced(self) -> np.ndarray:
+        """(R,): the north-west's displaced outside the camps."""
+        return self.sheltering("northwest", in_camps=False)
+
+    @property
+    def in_camps(self) -> np.ndarray:
+        """(R,): the north-west's displaced in its camps."""
+        return self.sheltering("northwest", in_camps=True)
+
+    @property
+    def ne_displaced(self) -> np.ndarray:
+        """(R,): the north-east's displaced outside the camps."""
+        return self.sheltering("northeast", in_camps=False)
+
+    @property
+    def ne_camps(self) -> np.ndarray:
+        """(R,): the north-east's displaced in its camps."""
+        return self.sheltering("northeast", in_camps=True)
+
+    def crowding(self) -> np.ndarray:
+        """(R,) the north-west's camps at Turkey's border: the displaced in them per place for
+        newcomers (above 1 they are overfull)."""
+        nw_camps = self.regions["northwest"] & self.camps
+        room = district_total(self.room * nw_camps)
+        return district_total(self.sheltered * nw_camps) / np.maximum(room, TINY)
+
+    def density(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """(R, D) people in each district (residents and the displaced there) per km^2, in
+        units of `DENSITY_UNIT`, for the given runs."""
+        return (self.residents[rows] + self.sheltered[rows]) / self.area / DENSITY_UNIT
+
+    # --- flight, harm and return ---
     @rule("C05", "C16")
-    def flee(self, leaving: np.ndarray, rows: np.ndarray | slice = slice(None)) -> None:
-        """Residents flee ((R, D) people, or those of the given runs, C05). From the north-west
-        `border_open` cross into Turkey and `camp_share` of the rest reach the border camps (C16);
-        from the north-east they go to its own camps in the same share (the border is shut)."""
-        p = self.params
-        leaving = np.minimum(leaving, self.residents[rows])
+    def flee(self, share: np.ndarray, rows: np.ndarray | slice = slice(None)) -> None:
+        """`share` ((R, D), of the given runs) of everyone in a district flees it (C05):
+        residents, and the displaced sheltering there, who move on. Each region's displaced
+        find shelter in it (`shelter`, C16); the district residents fled from is remembered."""
+        leaving = self.residents[rows] * share
+        moving_on = self.sheltered[rows] * share
         self.residents[rows] -= leaving
-        everywhere, ne = district_totals(leaving, self._northeast)
-        nw = everywhere - ne
-        to_turkey = nw * p.border_open[rows]
-        to_camps = (nw - to_turkey) * p.camp_share[rows]
-        self.left_for_turkey[rows] += to_turkey
-        self.in_camps[rows] += to_camps
-        self.displaced[rows] += nw - to_turkey - to_camps
-        self.ne_camps[rows] += ne * p.camp_share[rows]
-        self.ne_displaced[rows] += ne * (1 - p.camp_share[rows])
-        self.fled[rows] += nw
-        self.calendar.today.displaced[rows] += nw + ne
+        self.sheltered[rows] -= moving_on
+        self.away[rows] += leaving
+        self.fled[rows] += district_total(leaving * self.regions["northwest"])
+        for region, mask in self.regions.items():
+            self.shelter(region, district_total((leaving + moving_on) * mask), rows)
+
+    @rule("C16", "assumption")
+    def shelter(self, region: str, people: np.ndarray, rows: np.ndarray | slice) -> None:
+        """A region's newly displaced ((R,) `people` of the given runs) find shelter:
+        `camp_share` of them head for its camps (`reach_camps`), the rest stay with hosts
+        (`host`; C16, assumption)."""
+        staying = self.host(region, people * (1 - self.params.camp_share[rows]), rows)
+        self.reach_camps(region, people - staying, rows)
+
+    def host(self, region: str, people: np.ndarray, rows: np.ndarray | slice) -> np.ndarray:
+        """Displaced people ((R,) of the given runs) stay with hosts in the region's quiet
+        districts (not fought over, shelled or struck today) in proportion to their residents;
+        returns how many found a host: none where no district is quiet."""
+        today = self.calendar.today
+        quiet = ~(today.fought[rows] | (today.shelled[rows] > 0) | (today.strikes[rows] > 0))
+        hosts = self.residents[rows] * (quiet & self.hosts[region])
+        room = district_total(hosts)
+        staying = people * (room > 0)
+        self.sheltered[rows] += hosts * (staying / np.maximum(room, TINY))[:, None]
+        return staying
+
+    @rule("C16", "assumption")
+    def reach_camps(self, region: str, people: np.ndarray, rows: np.ndarray | slice) -> None:
+        """Displaced people ((R,) of the given runs) reach a region's camps. Where the camps are
+        full, `border_open` of those beyond their room cross into Turkey (only the north-west's
+        camps are on an open border); the rest crowd in, shared in proportion to the camps'
+        room (C16; assumption)."""
+        camps = self.room[rows] * (self.regions[region] & self.camps)
+        room = district_total(camps)
+        free = np.maximum(room - district_total(self.sheltered[rows] * (camps > 0)), 0.0)
+        crossing = np.zeros_like(people)
+        if region == "northwest":
+            crossing = np.maximum(people - free, 0.0) * self.params.border_open[rows]
+        self.sheltered[rows] += camps * ((people - crossing) / np.maximum(room, TINY))[:, None]
+        self.left_for_turkey[rows] += crossing
+        self.forget_away(region, crossing, rows)
+
+    def forget_away(self, region: str, gone: np.ndarray, rows: np.ndarray | slice) -> None:
+        """`gone` ((R,) of the given runs) of a region's displaced are no longer displaced inside
+        Syria (crossed, killed): each district's count of its displaced falls in proportion."""
+        mask = self.regions[region]
+        counted = district_total(self.away[rows] * mask)
+        kept = 1 - np.minimum(gone / np.maximum(counted, TINY), 1.0)
+        self.away[rows] *= np.where(mask, kept[:, None], 1.0)
 
     def kill_civilians(
         self, deaths: np.ndarray, rows: np.ndarray | slice = slice(None)
     ) -> np.ndarray:
-        """Residents killed ((R, D) people of the given runs): in `civilians_killed` and `killed`.
-        Returns how many (R,) of the given runs."""
+        """Civilians killed ((R, D) people of the given runs), residents and displaced alike in
+        proportion: in `civilians_killed` and `killed`. Returns how many (R,) of the given runs."""
         if not deaths.any():  # nobody (half the days of a run): nothing to change
             return np.zeros(len(deaths))
-        deaths = np.minimum(deaths, self.residents[rows])
-        self.residents[rows] -= deaths
-        total, ne = district_totals(deaths, self._northeast)
+        present = self.residents[rows] + self.sheltered[rows]
+        share = np.minimum(deaths / np.maximum(present, TINY), 1.0)
+        killed_displaced = self.sheltered[rows] * share
+        self.residents[rows] -= self.residents[rows] * share
+        self.sheltered[rows] -= killed_displaced
+        for region, mask in self.regions.items():
+            self.forget_away(region, district_total(killed_displaced * mask), rows)
+        total = district_total(present * share)
         self.civilians_killed[rows] += total
-        self.ne_civilians_killed[rows] += ne
+        self.ne_civilians_killed[rows] += district_total(
+            present * share * self.regions["northeast"]
+        )
         self.killed[rows] += total
         return total
 
@@ -113,13 +202,12 @@ class People:
 
     @rule("C05", "assumption")
     def return_home(self) -> None:
-        """The displaced go home where the fighting has stopped: a district not shelled, struck
-        or attacked for `return_after` days takes back up to its day-0 residents. Once a week
-        (on days divisible by 7) a week's `return_rate` a day of the people displaced inside
-        Syria and in its camps (the north-west's and the north-east's apart) set out, as far
-        as the quiet districts of their region have room, shared in proportion to it
-        (assumption: C05 says people flee the fighting; those who crossed into Turkey stay
-        there)."""
+        """The displaced go home where the fighting has stopped: once a week (on days divisible
+        by 7), a week's `return_rate` a day of those who fled a district not shelled, struck or
+        attacked for `return_after` days set out for it, as far as it has room below its day-0
+        residents; they leave the districts and camps of their region where they sheltered in
+        proportion to who is there (assumption: C05 says people flee the fighting; those who
+        crossed into Turkey stay there)."""
         p, calendar = self.params, self.calendar
         today = calendar.today
         fighting = today.fought | (today.shelled > 0) | (today.strikes > 0)
@@ -127,45 +215,49 @@ class People:
         if calendar.day % WEEK:  # they set out once a week, a week's share at a time
             return
         quiet = calendar.day - self.last_fought >= p.return_after[:, None]
-        room = np.maximum(self.home - self.residents, 0.0) * quiet
-        for pools, region in (
-            (("displaced", "in_camps"), ~self._ne_mask),
-            (("ne_displaced", "ne_camps"), self._ne_mask),
-        ):
-            space = room * region
-            total = district_total(space)
-            setting_out = sum(getattr(self, pool) for pool in pools) * p.return_rate * WEEK
-            going = np.minimum(setting_out, total)
-            share = p.return_rate * WEEK * going / np.maximum(setting_out, TINY)
-            for pool in pools:
-                setattr(self, pool, getattr(self, pool) * (1 - share))
-            self.residents += space / np.maximum(total, TINY)[:, None] * going[:, None]
-            self.returned += going
+        room = np.maximum(self.home - self.residents, 0.0)
+        going = np.minimum(self.away * (p.return_rate * WEEK)[:, None] * quiet, room)
+        self.away -= going
+        self.residents += going
+        for mask in self.regions.values():
+            there = self.sheltered * mask
+            share = district_total(going * mask) / np.maximum(district_total(there), TINY)
+            self.sheltered -= there * np.minimum(share, 1.0)[:, None]
+        self.returned += district_total(going)
 
     @rule("C16", "assumption")
     def deliver_aid(self, offensive: np.ndarray) -> None:
-        """Aid reaches the north-west's displaced and camps up to `aid_capacity` people a day,
+        """Aid reaches the north-west's displaced up to `aid_capacity` people a day,
         `aid_offensive_access` of that during a Damascus offensive; HTS's fees cut what is
-        delivered by `aid_fee` (C16). Of the displaced it misses, `aid_flight` move on to the
-        border camps (and `border_open` of them into Turkey)."""
+        delivered by `aid_fee` (C16). Of those outside the camps it misses, `aid_flight` a day
+        move on to the border camps (`reach_camps`)."""
         p = self.params
         self.aid_need = need = self.displaced + self.in_camps
         reach = p.aid_capacity * np.where(offensive, p.aid_offensive_access, 1.0)
         self.aid_delivered = np.minimum(need, reach) * (1 - p.aid_fee)
         missed = 1 - self.aid_delivered / np.maximum(need, 1.0)
-        moving = self.displaced * missed * p.aid_flight
-        to_turkey = moving * p.border_open
-        self.displaced -= moving
-        self.in_camps += moving - to_turkey
-        self.left_for_turkey += to_turkey
+        hosted = self.sheltered * (self.regions["northwest"] & ~self.camps)
+        moving = hosted * (missed * p.aid_flight)[:, None]
+        self.sheltered -= moving
+        self.reach_camps("northwest", district_total(moving), slice(None))
 
-    @rule("C16")
+    @rule("C16", "assumption")
     def flood(self) -> None:
-        """A winter flood leaves `flood_share` of the camps without shelter (C16): some cross
-        into Turkey (`border_open`), the rest are displaced again inside Syria."""
-        p = self.params
-        homeless = self.in_camps * p.flood_share
-        to_turkey = homeless * p.border_open
-        self.in_camps -= homeless
-        self.left_for_turkey += to_turkey
-        self.displaced += homeless - to_turkey
+        """A winter flood leaves `flood_share` of the north-west's camps without shelter (C16):
+        `border_open` of them cross into Turkey, the rest stay with hosts in the region where
+        they can (`host`) and crowd into the camps' dry part where they cannot (assumption)."""
+        p, everywhere = self.params, slice(None)
+        camps = self.regions["northwest"] & self.camps
+        homeless = self.sheltered * camps * p.flood_share[:, None]
+        self.sheltered -= homeless
+        total = district_total(homeless)
+        crossing = total * p.border_open
+        self.left_for_turkey += crossing
+        self.forget_away("northwest", crossing, everywhere)
+        rest = total - crossing
+        unsheltered = rest - self.host("northwest", rest, everywhere)
+        self.sheltered += (
+            self.room
+            * camps
+            * (unsheltered / np.maximum(district_total(self.room * camps), TINY))[:, None]
+        )

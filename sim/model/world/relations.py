@@ -4,7 +4,7 @@ import numpy as np
 
 from sim.model.claims import rule
 from sim.model.geography import DAMASCUS, RUSSIA, TURKEY
-from sim.model.params import WEEK, ParameterSet
+from sim.model.params import ParameterSet
 from sim.model.world.calendar import Calendar
 from sim.model.world.orders import Phase, order
 
@@ -20,7 +20,6 @@ class Relations:
         self.relation = params.relation_start.copy()
         self.summit_called = np.zeros(r, dtype=bool)  # a summit to meet tomorrow
         self.last_summit = np.full(r, -(10**6))
-        self.fled_week = np.zeros((WEEK, r))  # people who fled on each of the last seven days
 
     @order(Phase.FIRE)
     def clash(self, a: int, b: int, rows: np.ndarray) -> None:
@@ -61,16 +60,12 @@ class Relations:
         """Ask for a summit tomorrow in the (R,) `calling` runs."""
         self.summit_called |= calling
 
-    @rule("C05", "C06", "C07", "assumption")
+    @rule("C06", "C07", "assumption")
     def call_summits(self) -> None:
         """The two leaders call a summit for tomorrow (C06, C07) when the relation has fallen
-        below `summit_relation`, or more than `surge_displaced` people fled in the last seven
-        days (C05: fears of a humanitarian disaster); Turkey also calls one when its soldiers are
-        hit (`Turkey.answer_attacks`)."""
-        p, calendar = self.params, self.calendar
-        self.fled_week[calendar.day % WEEK] = calendar.today.displaced
-        surge = self.fled_week.sum(axis=0) > p.surge_displaced
-        self.call_summit((self.relation < p.summit_relation) | surge)
+        below `summit_relation`; Turkey also calls one when its soldiers are hit or the border
+        camps overfill (`Turkey.decide`)."""
+        self.call_summit(self.relation < self.params.summit_relation)
 
     def summits_due(self, scheduled: bool) -> np.ndarray:
         """(R,) bool: a summit meets today: scheduled by the scenario, or called yesterday and at
