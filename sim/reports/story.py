@@ -385,7 +385,8 @@ def span(line: Line) -> str:
     if line.day == line.last_day:
         return when(line.day)
     first, last = START_DATE + timedelta(line.day), START_DATE + timedelta(line.last_day)
-    return f"{first:%-d %b}{f' {first:%Y}' if first.year != last.year else ''} to {when(line.last_day)}"
+    year = f" {first:%Y}" if first.year != last.year else ""
+    return f"{first:%-d %b}{year} to {when(line.last_day)}"
 
 
 def ceded(n: int, of: int) -> str:
