@@ -196,14 +196,23 @@ class Story:
     end: Line
 
 
-def tell(
-    folder: Path, run: int | None, seed: int | None, pick: Pick | None, form: StoryFormat
-) -> str:
+def tell(folder: Path, run: int | None, seed: int | None, pick: str | None, form: str) -> str:
     """The story of one run of a `sim run` folder or a sweep store: run `run`, the run of
-    `seed`, or the one `pick` chooses (the typical one if none is given), as `form`."""
+    `seed`, or the one `pick` chooses (the typical one if none is given), as `form` (a
+    `StoryFormat`); a ValueError or ResultsError says what is wrong."""
+    chosen_pick = None if pick is None else option(Pick, pick, "--pick")
+    shape = option(StoryFormat, form, "--format")
     stored = open_runs(folder)
-    chosen, why = choose(stored, run, seed, pick)
-    return render(story(stored, chosen, why), form)
+    chosen, why = choose(stored, run, seed, chosen_pick)
+    return render(story(stored, chosen, why), shape)
+
+
+def option[E: StrEnum](kind: type[E], value: str, name: str) -> E:
+    """An option's value as one of an enumeration's, or a ValueError naming them."""
+    try:
+        return kind(value)
+    except ValueError:
+        raise ValueError(f"{name} {value}: one of {', '.join(kind)}") from None
 
 
 def choose(
@@ -212,11 +221,9 @@ def choose(
     """The run to tell and why it was chosen; a ValueError or ResultsError if none fits."""
     if sum(x is not None for x in (run, seed, pick)) > 1:
         raise ValueError("--run, --seed and --pick exclude each other")
-    summary = stored.summary
-    where = stored.folder
+    summary, where = stored.summary, stored.folder
     if run is not None:
-        if run not in set(summary["run"]):
-            raise ResultsError(f"{where}: --run {run}: it holds runs 0 to {summary['run'].max()}")
+        stored.check_run(run)
         return run, f"run {run}"
     if seed is not None:
         found = summary.loc[summary["seed"] == seed, "run"]
@@ -247,8 +254,7 @@ def picked(summary: pd.DataFrame, pick: Pick, where: Path) -> tuple[int, str]:
 
 def story(stored: StoredRuns, run: int, why: str) -> Story:
     """Run `run` of a results folder told line by line (see the module's doc)."""
-    events = stored.table("events", run).reset_index(drop=True)
-    series = stored.table("series", run).reset_index(drop=True)
+    events, series = stored.table("events", run), stored.table("series", run)
     if series.empty:
         raise ResultsError(f"{stored.folder}: run {run} has no series")
     lines = spells(events) + days(events, series)

@@ -46,7 +46,14 @@ class StoredRuns:
         frame = found.to_pandas()
         for column in frame.select_dtypes("category"):
             frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
-        return frame.sort_values(["run", "day"] if "day" in frame else "run", kind="stable")
+        order = ["run", "day"] if "day" in frame else "run"
+        return frame.sort_values(order, kind="stable", ignore_index=True)
+
+    def check_run(self, run: int) -> None:
+        """A one-line ResultsError unless the folder holds run `run`."""
+        runs = self.summary["run"]
+        if run not in set(runs):
+            raise ResultsError(f"{self.folder}: --run {run}: it holds runs 0 to {runs.max()}")
 
 
 def open_runs(folder: Path) -> StoredRuns:
