@@ -4,6 +4,7 @@ one `error:` line."""
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -193,3 +194,18 @@ def test_an_existing_out_file_is_never_overwritten(baseline, tmp_path):
     result = sim("events", baseline, "--format", "acled", "--out", out)
     assert result.returncode == 2 and "already exists" in result.stderr
     assert out.read_text() == "mine"
+
+
+def test_the_acled_table_of_the_docs_is_the_packages():
+    page = (Path(__file__).resolve().parents[1] / "docs" / "outputs.md").read_text()
+    section = page.split("## The event log beside ACLED")[1].split("\n## ")[0]
+    rows = [line.split("|")[1:-1] for line in section.splitlines() if line.startswith("| `")]
+    documented = {cells[0].strip(" `"): [c.strip() for c in cells[1:]] for cells in rows}
+    assert set(documented) == {e for e, codes in acled.EVENT_TYPES.items() if codes}
+    for event, (kind, sub, plover) in documented.items():
+        codes = acled.EVENT_TYPES[event]
+        assert (kind or None, plover) == (codes[0], codes[2])
+        if isinstance(codes[1], dict):  # one by actor: each named in the cell
+            assert all(name in sub for name in codes[1].values())
+        else:
+            assert (sub or None) == codes[1]
