@@ -224,12 +224,12 @@ def choose(
     summary, where = stored.summary, stored.folder
     if run is not None:
         stored.check_run(run)
-        return run, f"run {run}"
+        return run, "chosen by --run"
     if seed is not None:
         found = summary.loc[summary["seed"] == seed, "run"]
         if found.empty:
             raise ResultsError(f"{where}: --seed {seed}: no run has that seed")
-        return int(found.iloc[0]), f"the run of seed {seed}"
+        return int(found.iloc[0]), "chosen by --seed"
     return picked(summary, pick or Pick.median, where)
 
 
@@ -315,17 +315,16 @@ def spell_line(events: pd.DataFrame, rows: list[int]) -> Line:
 
 def days(events: pd.DataFrame, series: pd.DataFrame) -> list[Line]:
     """One line a day for the events told day by day, in the log's order."""
-    daily = [row for row, event in events.iterrows() if not template(event).spell]
+    daily = events[[not template(event).spell for _, event in events.iterrows()]]
     lines = []
-    for day, rows in pd.Series(daily, dtype=int).groupby(events.loc[daily, "day"].to_numpy()):
-        told = events.loc[list(rows)]
+    for day, told in daily.groupby("day", sort=True):
         said = set(zip(told["event"], told["actor"], strict=True))
         parts = [
             phrase(event, asof(series, int(day)))
             for _, event in told.iterrows()
             if (TOLD_WITH.get(event["event"]), event["actor"]) not in said
         ]
-        lines.append(Line(int(day), int(day), sentence("; ".join(parts)), list(rows)))
+        lines.append(Line(int(day), int(day), sentence("; ".join(parts)), list(told.index)))
     return lines
 
 
