@@ -209,3 +209,10 @@ def test_the_acled_table_of_the_docs_is_the_packages():
             assert all(name in sub for name in codes[1].values())
         else:
             assert (sub or None) == codes[1]
+
+
+def test_a_sweep_without_its_event_log_is_one_line(reference):
+    for command in ("story", "events"):
+        result = sim(command, reference.folder)
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr.startswith("error: ") and "did not record events" in result.stderr
