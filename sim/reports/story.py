@@ -92,7 +92,7 @@ TEMPLATES: dict[str, Template] = {
     "district_captured": Template("{actor} takes {district} from {target}", "territory", TERRITORY),
     "district_ceded": Template("{target} cedes {district} to {actor}", "territory", TERRITORY),
     "idlib_city_struck": Template(
-        "Russian air strikes on Idlib city ({value} that day)",
+        "Russian air strikes on Idlib city",
         "strikes",
         "Russian air strikes on Idlib city on {count} days",
     ),
@@ -257,7 +257,10 @@ def story(stored: StoredRuns, run: int, why: str) -> Story:
     events, series = stored.table("events", run), stored.table("series", run)
     if series.empty:
         raise ResultsError(f"{stored.folder}: run {run} has no series")
-    lines = spells(events) + days(events, series)
+    groups = spells(events)
+    alone = {rows[0] for rows in groups if len(rows) == 1}  # told on its day, with the others
+    lines = [spell_line(events, rows) for rows in groups if len(rows) > 1]
+    lines += days(events, series, alone)
     lines.sort(key=lambda line: (line.day, line.rows[0]))
     for line in lines:
         state(line, series)
@@ -278,9 +281,9 @@ def template(row: pd.Series) -> Template:
     return Template(POSTURES[actor][name], general.spell if routine else "", general.many)
 
 
-def spells(events: pd.DataFrame) -> list[Line]:
-    """The lines of the events told in spells: same spell, actor and target, each event within
-    `GAP` days of the one before."""
+def spells(events: pd.DataFrame) -> list[list[int]]:
+    """The rows of the events told in spells, a list a spell: same spell, actor and target,
+    each event within `GAP` days of the one before."""
     found: dict[tuple, list[list[int]]] = {}
     for row, event in events.iterrows():
         shape = template(event)
@@ -291,15 +294,13 @@ def spells(events: pd.DataFrame) -> list[Line]:
             groups[-1].append(row)
         else:
             groups.append([row])
-    return [spell_line(events, rows) for groups in found.values() for rows in groups]
+    return [rows for groups in found.values() for rows in groups]
 
 
 def spell_line(events: pd.DataFrame, rows: list[int]) -> Line:
     """One line for the events of a spell."""
     told = events.loc[rows]
     first, last = int(told["day"].iloc[0]), int(told["day"].iloc[-1])
-    if len(rows) == 1:
-        return Line(first, last, sentence(phrase(told.iloc[0])), rows)
     names, ids = geography().names, geography().ids
     tally = told["event"].str.removeprefix("posture_").value_counts(sort=False)
     fields = {
@@ -313,9 +314,10 @@ def spell_line(events: pd.DataFrame, rows: list[int]) -> Line:
     return Line(first, last, sentence(template(told.iloc[0]).many.format(**fields)), rows)
 
 
-def days(events: pd.DataFrame, series: pd.DataFrame) -> list[Line]:
-    """One line a day for the events told day by day, in the log's order."""
-    daily = events[[not template(event).spell for _, event in events.iterrows()]]
+def days(events: pd.DataFrame, series: pd.DataFrame, alone: set[int]) -> list[Line]:
+    """One line a day for the events told day by day, and those `alone` in their spell, in
+    the log's order."""
+    daily = events[[not template(e).spell or row in alone for row, e in events.iterrows()]]
     lines = []
     for day, told in daily.groupby("day", sort=True):
         said = set(zip(told["event"], told["actor"], strict=True))
