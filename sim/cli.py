@@ -64,15 +64,7 @@ def run(
 
 
 @app.command()
-def validate(
-    file: Annotated[
-        Path,
-        typer.Argument(
-            help="a scenario file, a sweep file (one with a design table) or a calibration "
-            "file (one with population, generations, targets, use or parameter tables)"
-        ),
-    ],
-) -> None:
+def validate(file: opt.CheckedFile) -> None:
     """Check a scenario file, or a sweep or calibration file and its scenario, without running
     them."""
     from sim.reports.listing import describe
@@ -213,13 +205,7 @@ def verified(folder: Path):
 @app.command()
 def discover(
     folder: Annotated[Path, typer.Argument(help="a finished sweep's store")],
-    outcome: Annotated[
-        str,
-        typer.Option(
-            help="true or false for each run, e.g. 'peak_level >= 6' or "
-            "'ne_operation_day.notna()' (the summary's columns, see `sim outcomes`)"
-        ),
-    ],
+    outcome: opt.DiscoverOutcome,
 ) -> None:
     """Scenario discovery: the parameter ranges under which OUTCOME happens (PRIM, peeled on a
     random half of the design points; the box chosen, and its coverage and density measured,
@@ -349,6 +335,45 @@ def calibrated(problem, posterior, checked, folder: Path, outputs: list[str]) ->
         f"posterior predictive 5-95% holds {inside} of {len(checked)} observed targets; "
         f"wrote {folder}/ ({', '.join(outputs)}, manifest.json)"
     )
+
+
+@app.command()
+def story(
+    folder: opt.ResultsDir,
+    run_number: opt.StoryRun = None,
+    seed: opt.StorySeed = None,
+    pick: opt.Pick = None,
+    form: opt.StoryFormat = "text",
+) -> None:
+    """One run told as a dated timeline in plain language, made by templates from its event
+    log: each line with the level and the toll (killed, displaced) so far, and the rows of the
+    event log it tells."""
+    from sim.io.disk import ResultsError
+    from sim.reports.story import tell
+
+    try:
+        typer.echo(tell(folder, run_number, seed, pick, form))
+    except (ValueError, ResultsError) as error:
+        fail(error)
+
+
+@app.command()
+def events(
+    folder: opt.ResultsDir,
+    form: opt.EventsFormat = "log",
+    run_number: opt.EventsRun = None,
+    out: opt.EventsOut = None,
+) -> None:
+    """The event log as CSV: as it is, or in ACLED's columns and vocabulary (--format acled)."""
+    from sim.io.disk import ResultsError
+    from sim.reports.acled import export
+
+    try:
+        typer.echo(export(folder, form, run_number, out), nl=False)
+    except (ValueError, ResultsError) as error:
+        fail(error)
+    if out is not None:
+        note(f"wrote {out}")
 
 
 @app.command()

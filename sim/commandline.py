@@ -79,6 +79,20 @@ def fail(problem: str | Exception) -> None:
     raise typer.Exit(getattr(problem, "status", 2))
 
 
+CheckedFile = Annotated[
+    Path,
+    typer.Argument(
+        help="a scenario file, a sweep file (one with a design table) or a calibration "
+        "file (one with population, generations, targets, use or parameter tables)"
+    ),
+]
+DiscoverOutcome = Annotated[
+    str,
+    typer.Option(
+        help="true or false for each run, e.g. 'peak_level >= 6' or "
+        "'ne_operation_day.notna()' (the summary's columns, see `sim outcomes`)"
+    ),
+]
 ScenarioArg = Annotated[
     str | None,
     typer.Argument(help="a named scenario (see `sim scenarios`) or a scenario TOML file"),
@@ -161,4 +175,27 @@ Check = Annotated[
         "posteriors against the uniform, each parameter and jointly (into "
         "<folder>-check-K/; 50 or more at a small budget)",
     ),
+]
+ResultsDir = Annotated[Path, typer.Argument(help="a `sim run` folder or a sweep's store")]
+StoryRun = Annotated[int | None, typer.Option("--run", min=0, help="the run to tell (its `run`)")]
+StorySeed = Annotated[int | None, typer.Option(min=0, help="the run with this seed")]
+Pick = Annotated[
+    str | None,
+    typer.Option(
+        help="median: the typical run (closest to the medians of the key outcomes, the "
+        "default); worst: the deadliest; first-clash: the first to reach level 6"
+    ),
+]
+StoryFormat = Annotated[str, typer.Option("--format", help="text, markdown or json")]
+EventsFormat = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        help="log: the event log as it is; acled: ACLED's columns and vocabulary, with PLOVER's "
+        "category (docs/outputs.md)",
+    ),
+]
+EventsRun = Annotated[int | None, typer.Option("--run", min=0, help="only this run (its `run`)")]
+EventsOut = Annotated[
+    Path | None, typer.Option(help="a new CSV file (default: the standard output)")
 ]
