@@ -369,3 +369,16 @@ def results(folder: Annotated[Path, typer.Argument(help="a sweep's store")]) -> 
         f"{manifest['points']:,} points x {manifest['replicates']} replicates"
     )
     console.print(quantile_table(summary, key_outcomes()))
+
+
+@app.command()
+def report(folder: opt.ResultsDir, out: opt.ReportOut = None, force: opt.Force = False) -> None:
+    """One self-contained HTML report of a `sim run` folder or a sweep store: provenance, the
+    district map, charts (inline SVG) and the outcome table; default RESULTS_DIR/report.html."""
+    from sim.io.disk import ResultsError
+    from sim.reports.report import write_report
+
+    try:
+        say(f"wrote {write_report(folder, out, force)}")
+    except (ValueError, ResultsError) as error:
+        fail(error)

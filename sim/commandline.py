@@ -162,3 +162,8 @@ Check = Annotated[
         "<folder>-check-K/; 50 or more at a small budget)",
     ),
 ]
+ResultsDir = Annotated[Path, typer.Argument(help="a `sim run` folder or a sweep store")]
+ReportOut = Annotated[
+    Path | None, typer.Option("--out", help="the HTML file (default: RESULTS_DIR/report.html)")
+]
+Force = Annotated[bool, typer.Option("--force", help="replace an existing report file")]
