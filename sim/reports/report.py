@@ -151,7 +151,8 @@ def render(results: Results) -> str:
         title=html.escape(f"{name}: {kind} report"),
         style=STYLE,
         lead=html.escape(
-            f"{results.runs:,} runs of the {kind} {name}, days 0-{results.horizon} "
+            f"{results.runs:,} runs of the {'sweep' if results.store else 'scenario'} {name}, "
+            f"days 0-{results.horizon} "
             f"({day_to_date(0):%d %b %Y} to {day_to_date(results.horizon):%d %b %Y})."
         ),
         contents=contents,
