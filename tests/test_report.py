@@ -150,6 +150,22 @@ def test_a_sweep_report_plots_outcomes_against_the_varied_parameters(reference, 
     assert district_groups(page) == [list(load().ids)]
 
 
+def test_a_sweep_with_events_and_no_series_maps_its_runs_and_says_what_is_missing(tmp_path):
+    from tests.sweeps import run_in_process, write_sweep
+
+    store = run_in_process(
+        write_sweep(tmp_path, **{'"weekly"': '"summary+events"'}), tmp_path / "s"
+    )
+    result = sim("report", store.folder)
+    assert result.returncode == 0, result.stderr
+    page = (store.folder / "report.html").read_text()
+    assert page.count("recorded no series over time (record = summary+events)") == 4
+    assert "All the sweep&#x27;s runs together" in page and "on day 140: share of 48 runs" in page
+    groups = district_groups(page)
+    assert len(groups) == 1 and len(groups[0]) >= 3 * load().size
+    assert 'id="events"' in page and 'id="parameters"' in page
+
+
 def test_bad_input_is_one_line_and_writes_nothing(run_folder, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()

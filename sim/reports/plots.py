@@ -105,19 +105,21 @@ def event_days(summary: pd.DataFrame, columns: dict[str, str], horizon: int) -> 
 
 
 def against_parameters(
-    runs: pd.DataFrame, outcomes: dict[str, str], inputs: dict[str, str]
+    runs: pd.DataFrame, outcomes: dict[str, str], inputs: dict[str, str], dots: int = 2000
 ) -> Figure:
     """Each outcome (rows; {column: its label with the unit}) against each varied parameter
     (columns; {name: its label with the unit}): every run a dot, and the median over bins of
-    the parameter's range."""
+    the parameter's range; past `dots` runs, a fixed random sample of them is drawn as dots
+    (an SVG of every run of a large sweep would be too big to open)."""
     fig, axes = plt.subplots(
         len(outcomes), len(inputs), figsize=(3.4 * len(inputs), 2.6 * len(outcomes)), squeeze=False
     )
+    shown = np.random.default_rng(0).permutation(len(runs))[:dots]
     for row, (outcome, outcome_label) in enumerate(outcomes.items()):
         for column, (name, label) in enumerate(inputs.items()):
             ax = axes[row, column]
             x, y = runs[name].to_numpy(dtype=float), runs[outcome].to_numpy(dtype=float)
-            ax.plot(x, y, ".", markersize=3, alpha=0.4)
+            ax.plot(x[shown], y[shown], ".", markersize=3, alpha=0.4)
             bins = pd.cut(x, 8)
             medians = pd.Series(y).groupby(bins, observed=True).median()
             ax.plot(

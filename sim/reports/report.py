@@ -308,7 +308,8 @@ def maps(results: Results) -> str:
     held = districts.control(results.events, runs, results.horizon)
     shares = {a: (held == k).mean(axis=0) for k, a in enumerate(ACTORS) if (held == k).any()}
     fig = districts.share_map(shares, len(runs), results.horizon)
-    parts.append(figure(fig, "map-share", districts.CAPTION, "map"))
+    pooled = "All the sweep's runs together, every design point. " if results.store else ""
+    parts.append(figure(fig, "map-share", pooled + districts.CAPTION, "map"))
     return "".join(parts)
 
 
@@ -433,7 +434,10 @@ def varied(results: Results) -> str:
             outcomes[name] = f"{name} ({outcome.unit})"
     inputs = {name: f"{name} ({PARAMETERS[name].unit})" for name in results.store.inputs}
     fig = plots.against_parameters(runs, outcomes, inputs)
-    caption = "Each dot a run; the line is the median over eight bins of the parameter's range."
+    caption = (
+        "Each dot a run (at most 2,000 of them drawn); the line is the median of all runs over "
+        "eight bins of the parameter's range."
+    )
     return figure(fig, "varied", caption)
 
 
