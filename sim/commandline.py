@@ -162,7 +162,9 @@ Check = Annotated[
         "<folder>-check-K/; 50 or more at a small budget)",
     ),
 ]
-ResultsDir = Annotated[Path, typer.Argument(help="a `sim run` folder or a sweep store")]
+ResultsDir = Annotated[
+    Path, typer.Argument(metavar="RESULTS_DIR", help="a `sim run` folder or a sweep store")
+]
 ReportOut = Annotated[
     Path | None, typer.Option("--out", help="the HTML file (default: RESULTS_DIR/report.html)")
 ]

@@ -44,7 +44,7 @@ def run_folder(tmp_path_factory) -> Path:
 def district_groups(page: str) -> list[list[str]]:
     """The district ids of each map figure's SVG, in order."""
     maps = re.findall(r'<figure class="map">(.*?)</figure>', page, flags=re.S)
-    return [re.findall(r'<g id="district-([a-z0-9_]+)-[ms]\d+">', found) for found in maps]
+    return [re.findall(r'<g id="district-([a-z0-9_]+)-[msz]\d+">', found) for found in maps]
 
 
 def test_a_run_report_is_one_page_with_provenance_maps_and_every_section(run_folder):
@@ -71,11 +71,12 @@ def test_a_run_report_is_one_page_with_provenance_maps_and_every_section(run_fol
         assert said in page
     assert f"numpy {manifest['versions']['numpy']}" in page
     assert "none: every parameter at its default" in page
-    # the typical run at day 0, the middle and the horizon; then each holder's share of runs
+    # the typical run at day 0, the middle and the horizon, whole and the north-west close up;
+    # then each holder's share of runs
     groups = district_groups(page)
-    assert len(groups) == 2
-    assert groups[0] == list(load().ids) * 3
-    assert len(groups[1]) % load().size == 0 and len(groups[1]) >= 3 * load().size
+    assert len(groups) == 3
+    assert groups[0] == groups[1] == list(load().ids) * 3
+    assert len(groups[2]) % load().size == 0 and len(groups[2]) >= 3 * load().size
     assert "Voronoi cells" in page and "not real borders" in page
     summary = pd.read_parquet(run_folder / "summary.parquet")
     assert f"in run {typical_run(summary, 560)}, the typical run" in page
@@ -261,13 +262,13 @@ def test_the_report_opens_in_a_browser_offline_with_every_figure_drawn(run_folde
         )
         browser.close()
     assert asked == [] and complaints == []
-    assert len(drawn) == 7  # two maps and five charts
+    assert len(drawn) == 8  # three maps and five charts
     for figure in drawn:
         assert figure["width"] > 300 and figure["height"] > 150 and figure["marks"] > 20
         assert all(href == "data:" and width > 0 for href, width in figure["images"])
     assert sum(len(f["images"]) for f in drawn) >= 3  # the share map's colour bars
     geography = load()
-    assert [s[0] for s in shapes[0]] == list(geography.ids) * 3
+    assert [s[0] for s in shapes[0]] == [s[0] for s in shapes[1]] == list(geography.ids) * 3
     for panel in shapes:
         assert len(panel) % geography.size == 0
         assert all(visible for _, visible, _ in panel)

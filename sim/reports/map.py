@@ -48,6 +48,9 @@ COLOURS: dict[str, str] = {
 }
 """One colour per actor (Okabe-Ito, readable by colour-blind readers), on every map."""
 
+NORTH_WEST = (35.75, 37.35, 35.05, 36.55)
+"""The Idlib zone and its surroundings (west, east, south, north, in degrees): the close-up."""
+
 LANDMARKS = ("idlib_city", "aleppo_city", "raqqa", "qamishli")
 """The districts named on every map, for orientation."""
 
@@ -225,12 +228,13 @@ def _marks(ax: Axes, shapes: Shapes) -> list:
     ]
 
 
-def _panels(count: int) -> tuple[Figure, list[Axes]]:
-    """A figure of `count` map panels, two a row, those left over hidden."""
-    columns = min(count, 2)
+def _panels(count: int, columns: int, size: tuple[float, float]) -> tuple[Figure, list[Axes]]:
+    """A figure of `count` map panels of `size` inches, `columns` a row, those left over
+    hidden."""
+    columns = min(count, columns)
     rows = -(-count // columns)
-    size = (6.4 * columns, 3.3 * rows + 0.9)
-    fig, axes = plt.subplots(rows, columns, figsize=size, layout="constrained")
+    figsize = (size[0] * columns, size[1] * rows + 0.9)
+    fig, axes = plt.subplots(rows, columns, figsize=figsize, layout="constrained")
     axes = list(np.ravel(axes))
     for ax in axes[count:]:
         ax.set_visible(False)
@@ -244,17 +248,24 @@ def _finish(fig: Figure, handles: list, title: str) -> Figure:
     return fig
 
 
-def control_map(panels: dict[str, np.ndarray], title: str) -> Figure:
-    """Maps coloured by who holds each district, one per panel (title: (D,) actor numbers);
-    every district's SVG group is `district-<id>-m<panel number>`."""
+def control_map(
+    panels: dict[str, np.ndarray], title: str, extent: tuple[float, ...] | None = None
+) -> Figure:
+    """Maps coloured by who holds each district, one per panel (title: (D,) actor numbers),
+    of the whole map or of `extent` (west, east, south, north, in degrees); every district's
+    SVG group is `district-<id>-m<panel number>` (`-z<panel number>` for an extent)."""
     geography = shapes().geography
-    fig, axes = _panels(len(panels))
+    columns, size, key = (2, (6.4, 3.3), "m") if extent is None else (3, (4.3, 4.6), "z")
+    fig, axes = _panels(len(panels), columns, size)
     held = set()
     for p, (ax, (label, holders)) in enumerate(zip(axes, panels.items(), strict=True)):
         for k in range(geography.size):
-            _district(ax, shapes(), k, COLOURS[ACTORS[holders[k]]], f"m{p}")
+            _district(ax, shapes(), k, COLOURS[ACTORS[holders[k]]], f"{key}{p}")
         held |= {int(h) for h in holders}
         marks = _marks(ax, shapes())
+        if extent is not None:
+            ax.set_xlim(*extent[:2])
+            ax.set_ylim(*extent[2:])
         ax.set_title(label, fontsize=10)
     actors = [Patch(color=COLOURS[ACTORS[a]], label=ACTORS[a]) for a in sorted(held)]
     return _finish(fig, actors + marks, title)
@@ -265,7 +276,7 @@ def share_map(shares: dict[str, np.ndarray], runs: int, day: int) -> Figure:
     `day` (shares: actor -> (D,) in 0-1), with a colour bar in % of runs; every district's SVG
     group is `district-<id>-s<panel number>`."""
     geography = shapes().geography
-    fig, axes = _panels(len(shares))
+    fig, axes = _panels(len(shares), 2, (6.4, 3.3))
     for p, (ax, (actor, share)) in enumerate(zip(axes, shares.items(), strict=True)):
         scale = LinearSegmentedColormap.from_list(actor, ["#ffffff", COLOURS[actor]])
         for k in range(geography.size):

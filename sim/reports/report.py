@@ -89,6 +89,7 @@ def read(folder: Path) -> Results:
 
 
 def _table(path: Path) -> pd.DataFrame:
+    """A run folder's Parquet table, days as nullable integers."""
     try:
         return pq.read_table(path).to_pandas(types_mapper=NULLABLE.get)
     except (OSError, pa.ArrowException) as error:
@@ -96,6 +97,7 @@ def _table(path: Path) -> pd.DataFrame:
 
 
 def _sweep(store: SweepResults) -> Results:
+    """A store's saved runs, with its series and events where it recorded them."""
     tables = store.manifest["tables"]
     return Results(
         store.folder,
@@ -187,10 +189,11 @@ def _named_districts(drawn: str) -> str:
         name = geography.names[geography.index(match[2])]
         return f"{match[1]}<title>{html.escape(name)}</title>"
 
-    return re.sub(r'(<g id="district-([a-z0-9_]+)-[ms]\d+">)', titled, drawn)
+    return re.sub(r'(<g id="district-([a-z0-9_]+)-[msz]\d+">)', titled, drawn)
 
 
 def note(text: str) -> str:
+    """A paragraph of explanation, as HTML."""
     return f'<p class="note">{html.escape(text)}</p>'
 
 
@@ -220,6 +223,7 @@ def provenance(results: Results) -> str:
 
 
 def _runs_line(results: Results) -> str:
+    """How many runs, and for a sweep its points and replicates."""
     if results.store is None:
         return f"{results.runs:,} replicates of one scenario"
     manifest = results.manifest
@@ -252,6 +256,7 @@ def _changed(results: Results) -> str:
 
 
 def _seeds(results: Results) -> str:
+    """The master seed, and the first run seeds (a run folder) or the seed scheme (a sweep)."""
     if results.store is not None:
         return f"master seed {results.manifest['sweep']['seed']}; {results.manifest['seed_scheme']}"
     seeds = results.manifest["seeds"]
@@ -260,6 +265,7 @@ def _seeds(results: Results) -> str:
 
 
 def _libraries(versions: dict[str, str]) -> str:
+    """The versions of the main libraries (`LIBRARIES`)."""
     return ", ".join(f"{name} {versions[name]}" for name in LIBRARIES if name in versions)
 
 
@@ -304,6 +310,8 @@ def maps(results: Results) -> str:
             f"Run {run} is the run nearest the median on the key outcomes. {districts.CAPTION}"
         )
         parts.append(figure(districts.control_map(panels, title), "map-run", caption, "map"))
+        close = districts.control_map(panels, f"{title}: the north-west", districts.NORTH_WEST)
+        parts.append(figure(close, "map-close", districts.CAPTION, "map"))
     runs = results.summary["run"].tolist()
     held = districts.control(results.events, runs, results.horizon)
     shares = {a: (held == k).mean(axis=0) for k, a in enumerate(ACTORS) if (held == k).any()}
@@ -314,6 +322,7 @@ def maps(results: Results) -> str:
 
 
 def _series_missing(results: Results) -> str | None:
+    """A note for a store that recorded no series, or None."""
     if results.series is not None:
         return None
     record = results.manifest["sweep"]["record"]
@@ -337,12 +346,14 @@ def escalation(results: Results) -> str:
 
 
 def turning_points(results: Results) -> str:
+    """The days of the first offensive, the north-east operation and the deal, over the runs."""
     fig = plots.event_days(results.summary, EVENT_DAYS, results.horizon)
     caption = "The day each turning point first came, over the runs; runs without it are counted."
     return figure(fig, "event-days", caption)
 
 
 def _held(series: pd.DataFrame, prefix: str) -> dict[str, str]:
+    """{actor: its share column} for the actors that ever rule any of a theatre's people."""
     return {a: f"{prefix}{a}" for a in ACTORS if (series[f"{prefix}{a}"] > 0).any()}
 
 
@@ -386,6 +397,7 @@ def over_time(results: Results, topic: str) -> str:
 
 
 def _value(value: float, kind: Kind) -> str:
+    """An outcome's value for the table: a day with its date, a share in %, else a number."""
     if kind is Kind.DAY:
         return f"day {value:.0f} ({day_to_date(round(value)):%d %b %Y})"
     if kind is Kind.SHARE:
