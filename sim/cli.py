@@ -213,14 +213,11 @@ def discover(
     which parameters separate it (feature scores); a null parameter of pure noise is the floor
     for both."""
     from sim.analysis.discover import discover_sweep
-    from sim.io.disk import ResultsError
     from sim.reports.listing import discovery_tables
 
     found = verified(folder)
-    try:
+    with opt.one_line_errors():
         result = discover_sweep(found, outcome)
-    except (ValueError, ResultsError) as error:
-        fail(error)
     for line in result.lines():
         say(line)
     for shown in discovery_tables(result):
@@ -244,18 +241,15 @@ def sensitivity(
     parameters, and the indices on half the samples (convergence); writes indices, chance and
     convergence (.parquet), manifest.json and sensitivity.png."""
     from sim.analysis.sensitivity import analyse
-    from sim.io.disk import ResultsError
     from sim.reports import analyses
     from sim.reports.listing import sensitivity_table
 
     made = {"store": folder, "resamples": resamples, "argv": sys.argv}
     made["started"] = datetime.now().astimezone()
     found = verified(folder)
-    try:
+    with opt.one_line_errors():
         result = analyse(found, outcome, resamples)
         target, outputs = analyses.sensitivity(found, result, out, made, note)
-    except (ValueError, ResultsError) as error:
-        fail(error)
     console.print(sensitivity_table(result))
     wrote(target, outputs)
 
@@ -277,7 +271,6 @@ def calibrate(
     scenario can draw from run by run (sample.toml) and manifest.json. pyabc's database
     (abc.db) makes it resumable: the same command again goes on from the last generation."""
     from sim.analysis import calibrate as abc
-    from sim.io.disk import ResultsError
     from sim.reports import analyses
     from sim.sweeps.runner import dask_client
 
@@ -291,13 +284,11 @@ def calibrate(
     folder = out or Path("results") / "calibrations" / problem.calibration.name
     in_process = workers == 0 and scheduler is None
     client = contextlib.nullcontext() if in_process else dask_client(workers, scheduler)
-    try:
+    with opt.one_line_errors():
         if check is not None:
             found = analyses.coverage_check(problem, check, folder, client, sys.argv, note)
             return coverage_check(check, *found)
         posterior, checked, outputs = analyses.calibration(problem, folder, client, made)
-    except (ValueError, ResultsError) as error:
-        fail(error)
     calibrated(problem, posterior, checked, folder, outputs)
 
 
@@ -348,13 +339,10 @@ def story(
     """One run told as a dated timeline in plain language, made by templates from its event
     log: each line with the level and the toll (killed, displaced) so far, and the rows of the
     event log it tells."""
-    from sim.io.disk import ResultsError
     from sim.reports.story import tell
 
-    try:
+    with opt.one_line_errors():
         typer.echo(tell(folder, run_number, seed, pick, form))
-    except (ValueError, ResultsError) as error:
-        fail(error)
 
 
 @app.command()
@@ -365,13 +353,10 @@ def events(
     out: opt.EventsOut = None,
 ) -> None:
     """The event log as CSV: as it is, or in ACLED's columns and vocabulary (--format acled)."""
-    from sim.io.disk import ResultsError
     from sim.reports.acled import export
 
-    try:
+    with opt.one_line_errors():
         typer.echo(export(folder, form, run_number, out), nl=False)
-    except (ValueError, ResultsError) as error:
-        fail(error)
     if out is not None:
         note(f"wrote {out}")
 
@@ -394,3 +379,13 @@ def results(folder: Annotated[Path, typer.Argument(help="a sweep's store")]) -> 
         f"{manifest['points']:,} points x {manifest['replicates']} replicates"
     )
     console.print(quantile_table(summary, key_outcomes()))
+
+
+@app.command()
+def report(folder: opt.ResultsDir, out: opt.ReportOut = None, force: opt.Force = False) -> None:
+    """One self-contained HTML report of a `sim run` folder or a sweep store: provenance, the
+    district map, charts (inline SVG) and the outcome table; default RESULTS_DIR/report.html."""
+    from sim.reports.report import write_report
+
+    with opt.one_line_errors():
+        say(f"wrote {write_report(folder, out, force)}")

@@ -2,9 +2,11 @@
 every error, usage errors and faults included, one `error:` line with its exit status, and the
 arguments and options the commands share, with their help."""
 
+import contextlib
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -70,6 +72,18 @@ def fault(error: OSError | RecursionError | MemoryError) -> int:
     reason = error.strerror or str(error) or type(error).__name__
     errors.print(f"error: {printable(where + reason)}")
     return 1 if error.errno in MACHINE_FAULTS else 2
+
+
+@contextlib.contextmanager
+def one_line_errors() -> Iterator[None]:
+    """Bad input inside the block (a ValueError, a ResultsError) ends the command with one
+    `error:` line (`fail`)."""
+    from sim.io.disk import ResultsError
+
+    try:
+        yield
+    except (ValueError, ResultsError) as error:
+        fail(error)
 
 
 def fail(problem: str | Exception) -> None:
@@ -176,7 +190,13 @@ Check = Annotated[
         "<folder>-check-K/; 50 or more at a small budget)",
     ),
 ]
-ResultsDir = Annotated[Path, typer.Argument(help="a `sim run` folder or a sweep's store")]
+ResultsDir = Annotated[
+    Path, typer.Argument(metavar="RESULTS_DIR", help="a `sim run` folder or a sweep store")
+]
+ReportOut = Annotated[
+    Path | None, typer.Option("--out", help="the HTML file (default: RESULTS_DIR/report.html)")
+]
+Force = Annotated[bool, typer.Option("--force", help="replace an existing report file")]
 StoryRun = Annotated[int | None, typer.Option("--run", min=0, help="the run to tell (its `run`)")]
 StorySeed = Annotated[int | None, typer.Option(min=0, help="the run with this seed")]
 Pick = Annotated[

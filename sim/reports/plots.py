@@ -1,5 +1,6 @@
 """The plots: a run's overview (the escalation level over time and who holds the zone's people),
-a sensitivity analysis's indices, a calibration's predictive and coverage checks."""
+the report's charts (series with their bands, the days events first happened, outcomes against
+parameters), a sensitivity analysis's indices, a calibration's predictive and coverage checks."""
 
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +23,15 @@ if TYPE_CHECKING:
 
 
 def overview(daily: dict[str, np.ndarray], replicates: int, path: Path, title: str) -> None:
-    """Median and 10-90% band of the theatre's level by day; median zone share of each actor."""
+    """`overview_figure` written to `path` as a PNG (a run folder's overview.png)."""
+    fig = overview_figure(daily, replicates, title)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def overview_figure(daily: dict[str, np.ndarray], replicates: int, title: str) -> Figure:
+    """The escalation fan chart: median and 10-90% band of the theatre's level by day, and the
+    median zone share of each actor (`daily`: each column's values, run by run, day by day)."""
     days = daily["day"].reshape(replicates, -1)[0]
     dates = [day_to_date(d) for d in days]
     level = daily["level"].reshape(replicates, -1)
@@ -32,20 +41,95 @@ def overview(daily: dict[str, np.ndarray], replicates: int, path: Path, title: s
     top.step(dates, mid, where="mid", label="median")
     top.set_yticks(range(len(LEVELS)), [f"{i} {name}" for i, name in enumerate(LEVELS)], fontsize=7)
     top.set_ylim(-0.3, len(LEVELS) - 0.7)
+    top.set_ylabel("escalation level (rung 0-7)")
     top.set_title(f"{title}: escalation level ({replicates} runs)")
     top.legend(loc="upper left", fontsize=8)
     for actor in ACTORS:
         share = np.median(daily[f"zone_share_{actor}"].reshape(replicates, -1), axis=0)
         if share.max() > 0:
             bottom.plot(dates, share, label=actor)
-    bottom.set_ylabel("share of the zone's people")
+    bottom.set_ylabel("share of the zone's people (0-1)")
+    bottom.set_xlabel("date")
     bottom.set_ylim(0, 1)
     bottom.legend(loc="center right", fontsize=8)
     bottom.set_title("median share of the Idlib zone's residents each actor controls")
     fig.autofmt_xdate()
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return fig
+
+
+Band = tuple[str, str, dict[str, str], float]
+"""A panel of `bands`: its title, its y axis's label (with the unit), {line label: the series'
+column} and the factor the values are multiplied by (100 for shares in %, 1e-3 for thousands)."""
+
+
+def bands(series: pd.DataFrame, panels: list[Band], runs: int) -> Figure:
+    """Panels of series over time: each column's median over the runs by day, with its 10-90%
+    band (`series`: one row a run and day, as a run's daily.parquet or a store's series)."""
+    fig, axes = plt.subplots(len(panels), 1, figsize=(10, 3.2 * len(panels)), squeeze=False)
+    by_day = series.groupby("day")
+    dates = [day_to_date(d) for d in by_day.size().index]
+    for ax, (title, unit, columns, factor) in zip(axes[:, 0], panels, strict=True):
+        for label, column in columns.items():
+            low, mid, high = (
+                by_day[column].quantile(q).to_numpy() * factor for q in (0.1, 0.5, 0.9)
+            )
+            (line,) = ax.plot(dates, mid, label=f"{label} (median)")
+            ax.fill_between(dates, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
+        ax.set_title(f"{title} (bands: 10-90% of {runs} runs)", fontsize=10)
+        ax.set_ylabel(unit)
+        ax.set_xlabel("date")
+        ax.legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def event_days(summary: pd.DataFrame, columns: dict[str, str], horizon: int) -> Figure:
+    """The distribution over runs of the day each event first happened (`columns`: {title:
+    summary day column}), by date, with the runs in which it never happened by the horizon."""
+    fig, axes = plt.subplots(1, len(columns), figsize=(4.2 * len(columns), 3.4), squeeze=False)
+    edges = np.linspace(0, horizon + 1, 25)
+    for ax, (title, column) in zip(axes[0], columns.items(), strict=True):
+        days = summary[column].dropna().to_numpy(dtype=float)
+        never = len(summary) - len(days)
+        ax.hist([day_to_date(d) for d in days], bins=[day_to_date(e) for e in edges])
+        ax.set_xlim(day_to_date(0), day_to_date(horizon + 1))
+        ax.set_title(
+            f"{title}\nnever by day {horizon} in {never} of {len(summary)} runs", fontsize=9
+        )
+        ax.set_xlabel("date it first happened")
+        ax.set_ylabel("runs")
+        ax.tick_params(axis="x", labelrotation=30, labelsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def against_parameters(
+    runs: pd.DataFrame, outcomes: dict[str, str], inputs: dict[str, str], dots: int = 2000
+) -> Figure:
+    """Each outcome (rows; {column: its label with the unit}) against each varied parameter
+    (columns; {name: its label with the unit}): every run a dot, and the median over bins of
+    the parameter's range; past `dots` runs, a fixed random sample of them is drawn as dots
+    (an SVG of every run of a large sweep would be too big to open)."""
+    fig, axes = plt.subplots(
+        len(outcomes), len(inputs), figsize=(3.4 * len(inputs), 2.6 * len(outcomes)), squeeze=False
+    )
+    shown = np.random.default_rng(0).permutation(len(runs))[:dots]
+    for row, (outcome, outcome_label) in enumerate(outcomes.items()):
+        for column, (name, label) in enumerate(inputs.items()):
+            ax = axes[row, column]
+            x, y = runs[name].to_numpy(dtype=float), runs[outcome].to_numpy(dtype=float)
+            ax.plot(x[shown], y[shown], ".", markersize=3, alpha=0.4)
+            bins = pd.cut(x, 8)
+            medians = pd.Series(y).groupby(bins, observed=True).median()
+            ax.plot(
+                [b.mid for b in medians.index], medians.to_numpy(), color="black", label="median"
+            )
+            ax.set_xlabel(label, fontsize=8)
+            ax.set_ylabel(outcome_label, fontsize=8)
+            ax.tick_params(labelsize=7)
+    fig.tight_layout()
+    return fig
 
 
 def sensitivity(result: "Sensitivity", top: int = 8) -> Figure:
