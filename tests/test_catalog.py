@@ -24,12 +24,31 @@ from tests.sweeps import invoke, run_in_process, write_sweep
 WHOLE = "us_pullout_delay"
 """A whole-number parameter the store's design varies."""
 
+DRAWN = ["shelling_rate", "capture_rate"]
+SAMPLE = f"""
+[sample]
+names = {json.dumps(DRAWN)}
+weights = [0.5, 0.5]
+values = [[0.40, 0.05], [0.45, 0.07]]
+"""
+"""A sample each run draws a row of: its parameters are inputs too."""
+
+
+def sampled(name: str, folder: Path) -> Path:
+    """A named scenario's file with `SAMPLE` added, in `folder`."""
+    path = folder / f"{name}_sampled.toml"
+    scenarios = Path(__file__).resolve().parents[1] / "scenarios"
+    path.write_text((scenarios / f"{name}.toml").read_text() + SAMPLE)
+    return path
+
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory) -> Path:
-    """A small sweep varying a real and a whole-number parameter, weekly series and events."""
+    """A small sweep of a sampled baseline varying a real and a whole-number parameter, with
+    weekly series and events."""
     folder = tmp_path_factory.mktemp("catalog")
     changes = {
+        'scenario = "baseline"': f'scenario = "{sampled("baseline", folder).name}"',
         "coordination = { range = [0.1, 0.9] }": f'{WHOLE} = {{ range = "registry" }}',
         "horizon = 140": "horizon = 63",
         'record = "weekly"': 'record = "weekly+events"',
@@ -39,9 +58,11 @@ def store(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def run_folder(tmp_path_factory) -> Path:
-    """A `sim run` of immediate_assault (Damascus climbs its whole ladder), three runs."""
-    out = tmp_path_factory.mktemp("run") / "assault"
-    status, _, err = invoke("run", "immediate_assault", "--replicates", "3", "--out", out)
+    """A `sim run` of a sampled immediate_assault (Damascus climbs its whole ladder), three
+    runs."""
+    folder = tmp_path_factory.mktemp("run")
+    scenario, out = sampled("immediate_assault", folder), folder / "assault"
+    status, _, err = invoke("run", scenario, "--replicates", "3", "--out", out)
     assert status == 0, err
     return out
 
@@ -71,6 +92,9 @@ def test_the_catalog_lists_every_column_of_every_table_and_is_verified(kind, req
         listed = catalog.loc[catalog["table"] == table, "column"]
         assert sorted(listed) == sorted(written), table
     assert catalog["description"].str.len().gt(0).all()
+    roles = catalog[catalog["table"] == "summary"].set_index("column")["role"]
+    assert (roles[DRAWN] == "input").all() and roles["seed"] == "id"
+    assert roles["peak_level"] == "outcome" and roles["civilian_share"] == "parameter"
     days = catalog[catalog["kind"] == "day"]
     assert len(days) and (days["null"] == "the event never happened in the run").all()
     manifest = json.loads((folder / "manifest.json").read_text())
@@ -162,7 +186,8 @@ def test_the_metadata_says_what_each_table_and_column_is(store):
     assert sorted(json.loads(summary["sim.outcomes"])) == sorted(sim.results.open(store).outcomes)
     assert json.loads(summary["sim.parameters"]) == list(PARAMETERS)
     varied = ["turkey_effort", WHOLE]
-    assert json.loads(summary["sim.inputs"]) == json.loads(design["sim.inputs"]) == varied
+    assert json.loads(design["sim.inputs"]) == varied
+    assert sorted(json.loads(summary["sim.inputs"])) == sorted(varied + DRAWN)
     assert json.loads(series["sim.inputs"]) == []
     field = pq.read_schema(store / "design.parquet").field(WHOLE)
     assert field.metadata[b"kind"] == b"parameter" and field.metadata[b"unit"] == b"days"
@@ -172,8 +197,8 @@ def test_results_open_reads_a_run_folder_as_it_reads_a_store(run_folder, store):
     run, sweep = sim.results.open(run_folder), sim.results.open(store)
     assert isinstance(run, RunResults) and isinstance(sweep, SweepResults)
     runs = run.runs()
-    assert list(runs["run"]) == [0, 1, 2] and run.inputs == [] and run.verify() == {}
-    assert list(runs.columns) == ["run", "seed", *run.outcomes]
+    assert list(runs["run"]) == [0, 1, 2] and run.inputs == DRAWN and run.verify() == {}
+    assert list(runs.columns) == ["run", "seed", *DRAWN, *run.outcomes]
     assert list(sweep.runs().columns) == [
         "run",
         "point",
@@ -186,7 +211,8 @@ def test_results_open_reads_a_run_folder_as_it_reads_a_store(run_folder, store):
     assert len(run.series) == 3 * (load("immediate_assault")[0].horizon + 1)
     assert set(run.events["run"]) == {0, 1, 2}
     experiments, outcomes = run.to_ema()
-    assert list(experiments.columns) == ["seed", "model"] and outcomes["peak_level"].shape == (3,)
+    assert list(experiments.columns) == ["seed", *DRAWN, "model"]
+    assert outcomes["peak_level"].shape == (3,)
 
 
 def test_a_run_folder_with_a_damaged_file_is_refused_in_one_line(run_folder, tmp_path):

@@ -173,26 +173,30 @@ from run to run by design), "parameter" (any other) or "outcome"; `null` says wh
 means ("" where none is written); `order` names a posture's or level's rungs in ladder order."""
 
 
-def columns_of(table: str, sweep: bool, inputs: Sequence[str] = ()) -> list[str]:
-    """The columns a table of a run folder (`sweep` False) or a sweep store holds: ids, then
-    parameters (all of them in the summary, the design's `inputs` in the design), then
-    outcomes, as the registries declare them (a file may order them otherwise)."""
-    sweep_ids = {o.name for o in SWEEP_IDS}
-    names = [n for n in declared(table) if sweep or n not in sweep_ids]
+def columns_of(table: str, design: Sequence[str] | None) -> list[str]:
+    """The columns a table holds in a sweep store whose design varies `design`, or in a run
+    folder (`design` None: no `point`, no `replicate`): ids, then parameters (all of them in
+    the summary, the design's in the design), then outcomes, as the registries declare them
+    (a file may order them otherwise)."""
     outcomes = declared(table)
+    sweep_ids = {o.name for o in SWEEP_IDS}
+    names = [n for n in outcomes if design is not None or n not in sweep_ids]
     ids = [n for n in names if outcomes[n].kind is Kind.ID]
-    parameters = {"summary": list(PARAMETERS), "design": list(inputs)}.get(table, [])
+    parameters = {"summary": list(PARAMETERS), "design": list(design or ())}.get(table, [])
     return ids + parameters + [n for n in names if n not in ids]
 
 
-def catalog(tables: dict[str, str], inputs: Sequence[str], sweep: bool) -> pa.Table:
+def catalog(
+    tables: dict[str, str], inputs: Sequence[str], design: Sequence[str] | None = None
+) -> pa.Table:
     """The column catalog of a folder holding `tables` ({its name in the folder: "daily",
-    "summary", "events" or "design"}), in a sweep store (`sweep`) or a run folder; `inputs` are
-    the parameters that differ from run to run by design."""
+    "summary", "events" or "design"}): a sweep store whose design varies `design`, or a run
+    folder (`design` None); `inputs` are the parameters that differ from run to run by design
+    (the design's and those drawn from a sample)."""
     rows: list[dict[str, object]] = []
     for where, table in tables.items():
         outcomes = declared(table)
-        for name in columns_of(table, sweep, inputs):
+        for name in columns_of(table, design):
             meta = describe(name, outcomes)
             rows.append(
                 {"table": where, "column": name, "role": role(name, outcomes, inputs)}

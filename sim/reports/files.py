@@ -158,7 +158,7 @@ def write_run(
         "daily.parquet": to_table(recorder.daily_columns(), "daily", series_name(recorder.every)),
         "summary.parquet": to_table(recorder.summary_columns(), "summary", inputs=inputs),
         "events.parquet": to_table(recorder.events.columns(), "events"),
-        COLUMNS: catalog(RUN_TABLES, inputs, sweep=False),
+        COLUMNS: catalog(RUN_TABLES, inputs),
     }
     for name, table in tables.items():
         write_parquet(out / name, table)

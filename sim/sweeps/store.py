@@ -285,7 +285,7 @@ class SweepStore:
                 folder,
                 manifest,
                 to_table(design, "design", inputs=inputs),
-                catalog(tables, inputs, sweep=True),
+                catalog(tables, inputs, list(sweep.parameters)),
             )
         read_manifest(folder)  # a sweep store, before its lock file is made in it
         store = cls(folder, {})
