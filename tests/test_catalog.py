@@ -261,3 +261,14 @@ def test_a_store_whose_catalog_was_altered_is_refused(store, tmp_path):
     sweep_file = next(store.parent.glob("*.toml"))
     status, _, err = invoke("sweep", sweep_file, "--out", copy, "--workers", "0")
     assert status == 2 and "columns.parquet: altered" in err
+
+
+def test_polars_reads_postures_as_an_enum_in_ladder_order(run_folder):
+    """Where polars is installed (it is not among the project's dependencies): postures and
+    level names come as Enums of the ladder's order, and sort so."""
+    pl = pytest.importorskip("polars")
+    daily = pl.read_parquet(run_folder / "daily.parquet")
+    assert daily.schema["posture_damascus"] == pl.Enum(["shelling", "offensive", "assault"])
+    assert daily.schema["level_name"] == pl.Enum(list(LEVELS))
+    ordered = daily.group_by("posture_damascus").len().sort("posture_damascus")
+    assert ordered["posture_damascus"].to_list() == ["shelling", "offensive", "assault"]

@@ -3,9 +3,10 @@
 Each field carries, in its metadata, its description, unit, kind and what a null means (from the
 outcome registry, `sim.model.outcomes`, and the parameter registry); the schema's metadata names
 the table and which columns are ids, parameters, inputs (the parameters that differ from run to
-run by design) and outcomes. Postures and `level_name` are ordered categories in ladder order,
-each posture beside its rung (`posture_rung_<actor>`, an integer that SQL orders by the ladder);
-days are nullable integers ("never" is null); whole-number parameters are integers.
+run by design) and outcomes. Postures and `level_name` are ordered categories in ladder order
+(pandas reads them so, polars as an `Enum`), each posture beside its rung
+(`posture_rung_<actor>`, an integer that SQL orders by the ladder); days are nullable integers
+("never" is null); whole-number parameters are integers.
 
 `catalog` is the same description as a table (`columns.parquet` of a run folder or a sweep
 store): one row per column of each of the folder's tables, readable by SQL.
@@ -60,7 +61,8 @@ def to_table(
 
     def add(name: str, array: pa.Array) -> None:
         arrays.append(array)
-        fields.append(pa.field(name, array.type, metadata=describe(name, outcomes)))
+        meta = describe(name, outcomes) | polars_enum(array)
+        fields.append(pa.field(name, array.type, metadata=meta))
 
     for name, values in columns.items():
         add(name, _array(name, values, outcomes.get(name)))
@@ -137,6 +139,19 @@ def _array(name: str, values: np.ndarray, outcome: Outcome | None) -> pa.Array:
     if values.dtype.kind == "f":
         return pa.array(values, mask=np.isnan(values))  # NaN: not reached, null
     return pa.array(values)
+
+
+POLARS_ENUM = "_PL_ENUM_VALUES"
+"""The field metadata by which polars reads a dictionary column as an `Enum` of its categories
+(each written as its length in bytes, ";", itself), keeping the ladder's order."""
+
+
+def polars_enum(array: pa.Array) -> dict[str, str]:
+    """An ordered category's `POLARS_ENUM` metadata; nothing for any other column."""
+    if not (pa.types.is_dictionary(array.type) and array.type.ordered):
+        return {}
+    names = array.dictionary.to_pylist()
+    return {POLARS_ENUM: "".join(f"{len(n.encode())};{n}" for n in names)}
 
 
 def _categories(codes: np.ndarray, names: tuple[str, ...]) -> pa.DictionaryArray:
