@@ -262,7 +262,7 @@ class SweepResults(Results):
     def design(self) -> pd.DataFrame:
         """One row per design point: `point` and the varied parameters."""
         path = self.folder / DESIGN
-        problem = file_problem(path, self.manifest.get("design_sha256"))
+        problem = file_problem(path, self.manifest.get(FOLDER_FILES[DESIGN]))
         try:
             design = pq.read_table(path).to_pandas() if not problem else None
         except (OSError, pa.ArrowException) as error:
