@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import sim.results
-from sim.io.disk import ResultsError, sha256
+from sim.io.disk import SEAL, ResultsError, sealed, sha256
 from sim.io.tables import POSTURES, RUN_TABLES
 from sim.model.ladder import LEVELS
 from sim.model.params import PARAMETERS
@@ -249,6 +249,22 @@ def test_an_older_store_is_read_but_not_added_to(store, tmp_path):
     status, _, err = invoke("sweep", sweep_file, "--out", copy, "--workers", "0")
     assert status == 2 and len(err.strip().splitlines()) == 1
     assert "made by an older sim, without columns.parquet" in err
+
+
+def test_an_older_run_folder_is_read_without_a_catalog(run_folder, tmp_path):
+    """A `sim run` folder made before the catalog (sealed without columns.parquet): its runs
+    read as before, its catalog is refused in one line."""
+    copy = tmp_path / "older_run"
+    shutil.copytree(run_folder, copy)
+    (copy / "columns.parquet").unlink()
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest = {k: v for k, v in manifest.items() if k != SEAL}
+    del manifest["files"]["columns.parquet"]
+    (copy / "manifest.json").write_text(json.dumps(sealed(manifest)))
+    found = sim.results.open(copy)
+    assert found.verify() == {} and found.runs().equals(sim.results.open(run_folder).runs())
+    with pytest.raises(ResultsError, match=r"older sim, without columns\.parquet"):
+        found.columns  # noqa: B018
 
 
 def test_a_store_whose_catalog_was_altered_is_refused(store, tmp_path):
