@@ -149,6 +149,21 @@ def test_pandas_reads_postures_as_ordered_categories(run_folder):
         assert frame["level_name"].cat.ordered
 
 
+def test_days_and_counts_are_integers_null_where_never_or_not_reached(run_folder):
+    """Counts, a window's counts included, and days are 32-bit integers in every file, null
+    where the model has NaN; pandas reads them as Int32 whether or not a null occurs."""
+    summary = pq.read_schema(run_folder / "summary.parquet")
+    daily = pq.read_schema(run_folder / "daily.parquet")
+    for schema, names in (
+        (summary, ["breaches", "cessions_day100_128", "first_offensive_day"]),
+        (daily, ["breaches", "cessions"]),
+    ):
+        for name in names:
+            assert str(schema.field(name).type) == "int32", name
+    runs = sim.results.open(run_folder).runs()
+    assert all(str(runs[n].dtype) == "Int32" for n in ("breaches", "breaches_day128", "offensives"))
+
+
 def test_whole_number_parameters_are_integers_in_every_file(store):
     """us_pullout_delay is int64 in design.parquet, the summary and runs(), so a join on it
     (pandas, DuckDB) matches every run to its design point and adds no suffixed columns."""

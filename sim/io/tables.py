@@ -5,8 +5,8 @@ outcome registry, `sim.model.outcomes`, and the parameter registry); the schema'
 the table and which columns are ids, parameters, inputs (the parameters that differ from run to
 run by design) and outcomes. Postures and `level_name` are ordered categories in ladder order
 (pandas reads them so, polars as an `Enum`), each posture beside its rung
-(`posture_rung_<actor>`, an integer that SQL orders by the ladder); days are nullable integers
-("never" is null); whole-number parameters are integers.
+(`posture_rung_<actor>`, an integer that SQL orders by the ladder); days and counts are
+integers, null for "never" or a window not reached; whole-number parameters are integers.
 
 `catalog` is the same description as a table (`columns.parquet` of a run folder or a sweep
 store): one row per column of each of the folder's tables, readable by SQL.
@@ -33,6 +33,11 @@ POSTURES: dict[str, tuple[str, ...]] = {
 
 RUNGS = {name: name.replace("posture_", "posture_rung_", 1) for name in POSTURES}
 """{"posture_<actor>": "posture_rung_<actor>"}, the integer column beside each posture."""
+
+
+WHOLE = (Kind.DAY, Kind.COUNT)
+"""Kinds of whole numbers: written as 32-bit integers (pandas: `Int32`), null where the model's
+column has NaN."""
 
 
 def series_name(every: int) -> str:
@@ -129,9 +134,9 @@ def order(name: str, outcomes: dict[str, Outcome]) -> tuple[str, ...] | None:
 def _array(name: str, values: np.ndarray, outcome: Outcome | None) -> pa.Array:
     if name in POSTURES:
         return _categories(values, POSTURES[name])
-    if outcome is not None and outcome.kind is Kind.DAY:
-        never = np.isnan(values)
-        return pa.array(np.where(never, 0, values).astype(np.int32), mask=never)
+    if outcome is not None and outcome.kind in WHOLE:
+        missing = np.isnan(values) if values.dtype.kind == "f" else np.zeros(len(values), bool)
+        return pa.array(np.where(missing, 0, values).astype(np.int32), mask=missing)
     if name in PARAMETERS and PARAMETERS[name].integer:
         return pa.array(values.astype(np.int64))
     if values.dtype == object:  # names, None where none applies
