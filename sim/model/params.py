@@ -124,8 +124,6 @@ _REGISTRY = [
           "Extra effort Turkey shows against HTS on a day after Russia pressed it."),
     Param("turkey_pace", 0.01, 0.001, 0.02, "share of HTS force/day", ("C09", "assumption"),
           "Most of HTS's force Turkey's full effort can remove in a day: not overnight."),
-    Param("turkish_backing", 0.00019, 0.0, 0.08, "thousand fighter-eq/district/day", ("C08", "C12"),
-          "Supplies and fighters Turkey sends each opposition district at full effort."),
     Param("ne_threshold", 0.35, 0.1, 0.7, "US presence", ("C17", "C19", "assumption"),
           "US presence at which Turkey counts the US half gone in its north-east vacuum."),
     Param("ne_hazard", 0.03, 0.005, 0.1, "1/day", ("C19", "assumption"),
@@ -193,7 +191,7 @@ _REGISTRY = [
     # --- HTS and the opposition (C12, C13, C16) ---
     Param("defection", 0.0228, 0.004, 0.03, "share/day", ("C12",),
           "Share of the opposition's force that goes over to HTS or disbands each day."),
-    Param("hts_attack_hazard", 0.0369, 0.02, 0.4, "1/day", ("C12",),
+    Param("hts_attack_hazard", 0.0369, 0.01, 0.2, "1/day", ("C12",),
           "Daily chance HTS moves on an opposition neighbour, or counter-attacks a district of "
           "the zone Damascus took, at odds far above `hts_attack_odds` (half of it at those "
           "odds)."),
@@ -251,7 +249,7 @@ _REGISTRY = [
           "How fast the relation returns towards its resting level."),
     Param("relation_strain", 0.01, 0.0, 0.05, "1/day", ("C01", "assumption"),
           "Daily strain on the relation per unit of Russian frustration above the pressure line."),
-    Param("offensive_strain", 0.0009, 0.0, 0.02, "1/day", ("C06", "C13", "P05"),
+    Param("offensive_strain", 0.0009, 0.0, 0.005, "1/day", ("C06", "C13", "P05"),
           "Daily strain on the relation while a Russian-backed offensive breaks the deal's lines."),
     Param("ne_strain", 0.004, 0.0, 0.02, "1/day", ("C19", "assumption"),
           "Daily strain while Turkey's north-east operation runs (Moscow wants Damascus there)."),

@@ -10,7 +10,6 @@ from sim.model.geography import (
     DAMASCUS,
     HTS,
     KURDS,
-    OPPOSITION,
     RUSSIA,
     TURKEY,
     district_total,
@@ -106,7 +105,6 @@ class Turkey(Faction):
     def act(self) -> None:
         """Today's actions, in order."""
         self.fight_hts()
-        self.back_opposition()
         self.guard_posts()
         self.answer_attacks()
         self.run_ne_operation()
@@ -117,14 +115,6 @@ class Turkey(Faction):
         `turkey_pace` a day at full effort (C09)."""
         zone_hts = self.territory.held(HTS) & self.geo.in_theatre("zone")
         self.territory.wear_down(zone_hts, self.params.turkey_pace * self.effort)
-
-    @rule("C08", "assumption")
-    def back_opposition(self) -> None:
-        """Keeping its assurances (C08), Turkey backs the opposition groups it sponsors: each of
-        their districts gets `turkish_backing` x effort thousand fighter-eq a day (assumption),
-        so they can survive HTS's pull."""
-        held = self.territory.held(OPPOSITION) & self.geo.in_theatre("zone")
-        self.territory.supply(held, self.params.turkish_backing * self.effort)
 
     @rule("C13", "assumption")
     def guard_posts(self) -> None:

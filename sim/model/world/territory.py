@@ -202,11 +202,6 @@ class Territory:
         self.force += force / np.maximum(total, TINY)[:, None] * gap[:, None]
 
     @order(Phase.FORCES)
-    def supply(self, mask: np.ndarray, amount: np.ndarray) -> None:
-        """Add `amount` (R,) thousand fighter-eq to each district of the (R, D) `mask`."""
-        self.force += amount[:, None] * mask
-
-    @order(Phase.FORCES)
     def transfer(
         self, source: np.ndarray, weights: np.ndarray, rows: np.ndarray | slice = slice(None)
     ) -> None:
