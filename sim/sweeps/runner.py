@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 
 from sim.io.disk import ResultsError
-from sim.io.tables import posture_names, to_table
+from sim.io.tables import series_name, to_table
 from sim.model import EscalationModel
 from sim.model.record import check_memory
 from sim.model.scenario import Scenario
@@ -124,10 +124,12 @@ def run_batch(
         scenario, master_seed, points, replicate, parameters, record_every, record_events
     )
     numbered = partial(sweep_numbers, runs=runs, replicates=replicates)
-    tables = {"summary": to_table(numbered(model.recorder.summary_columns()), "summary")}
+    inputs = [*parameters, *scenario.drawn]
+    summary = numbered(model.recorder.summary_columns())
+    tables = {"summary": to_table(summary, "summary", inputs=inputs)}
     if record_every:
         series = numbered(model.recorder.daily_columns())
-        tables["series"] = to_table(series, "daily", posture_names(model))
+        tables["series"] = to_table(series, "daily", series_name(record_every))
     if record_events:
         tables["events"] = to_table(numbered(model.recorder.events.columns()), "events")
     # The model's agents and recorder point back to it, so only the cycle collector frees it;
