@@ -127,6 +127,7 @@ SUMMARY = [
     Outcome("offensives", C, "offensives", "Damascus ground offensives begun"),
     Outcome("summits", C, "summits", "Putin-Erdogan summits met"),
     Outcome("truces_broken", C, "truces", "truces that broke down"),
+    Outcome("retaken", C, "districts", "districts HTS or the opposition took back from Damascus"),
     Outcome("turkish_soldiers_killed", C, "soldiers", "Turkish soldiers killed (in `killed`)"),
     Outcome(
         "ne_operation_day", D, "day", "first Turkish ground attack in the north-east", NEVER, True

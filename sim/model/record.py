@@ -289,6 +289,7 @@ class Recorder:
         columns["offensives"] = m.faction(DAMASCUS).view("offensives_begun").copy()
         columns["summits"] = self.summits
         columns["truces_broken"] = self.truces_broken
+        columns["retaken"] = world.territory.retaken.copy()
         columns["turkish_soldiers_killed"] = world.combat.soldiers_killed.copy()
         columns["ne_operation_day"] = self.ne_operation_day
         columns["kurd_damascus_deal_day"] = self.kurd_damascus_deal_day
