@@ -348,17 +348,21 @@ def run(
     workers: int | None = 0,
     scheduler: str | None = None,
     record: str | None = None,
+    **changes: Any,
 ) -> "SweepResults":
     """Run (or resume) the sweep of a sweep file into its store and open it: the notebook's
     `sim sweep`. `out` defaults to results/sweeps/<name>/; workers=0 runs in this process,
-    None one Dask worker per core; `record` overrides the file's."""
+    None one Dask worker per core; `record` overrides the file's, and so do `changes` of
+    `design.CHANGEABLE` keys (e.g. `replicates=5, design={"kind": "grid", "levels": 3}`)."""
     from sim.sweeps import design
     from sim.sweeps.results import SweepResults
 
     check_workers(workers, scheduler)
     sweep, scenario, text, scenario_text = design.load(file)
     if record is not None:
-        sweep = design.with_record(sweep, record, "record")
+        changes = {"record": record} | changes
+    if changes:
+        sweep = design.with_changes(sweep, changes, f"{file} (changed by sim.sweep.run)")
     folder = Path(out) if out is not None else Path("results") / "sweeps" / sweep.name
     with SweepRun(sweep, scenario, text, scenario_text, folder) as sweep_run:
         sweep_run.execute(workers=workers, scheduler=scheduler)

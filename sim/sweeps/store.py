@@ -113,7 +113,7 @@ def design_digest(design: dict[str, Any]) -> str:
 
 
 _CHANGED = {
-    "sweep": "the sweep file has changed",
+    "sweep": "the sweep (its file, or the sizes sim.sweep.run was given) has changed",
     "design": "its design's points have changed",
     "scenario_values": "the base scenario's values have changed",
     "scenario_file": "the base scenario's file has changed",
