@@ -12,7 +12,6 @@ import typer
 
 from sim import commandline as opt
 from sim.commandline import OneLineErrors, fail
-from sim.model import scenario as scenarios
 from sim.reports.listing import Format, listing
 from sim.reports.terminal import console, errors, note, printable, say, warn, wrote
 
@@ -131,6 +130,7 @@ def sweep(
 ) -> None:
     """Run a sweep into a resumable store; the same command again resumes it."""
     from sim.io.disk import ResultsError
+    from sim.model.scenario import ScenarioError
     from sim.sweeps import design as sweeps
     from sim.sweeps.runner import SweepRun
 
@@ -145,7 +145,7 @@ def sweep(
             plan = sweeps.with_record(plan, record, "--record")
         folder = out or Path("results") / "sweeps" / plan.name
         run = SweepRun(plan, scenario, text, scenario_text, folder)
-    except (scenarios.ScenarioError, ResultsError) as error:
+    except (ScenarioError, ResultsError) as error:
         fail(error)
     except ValueError as error:  # a batch too big for this machine's memory
         fail(f"{file}: {error}")

@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.analysis.coverage import JOINT
 from sim.model.geography import ACTORS
 from sim.model.ladder import LEVELS
 from sim.model.record import day_to_date
@@ -189,6 +188,8 @@ def coverage(found: pd.DataFrame) -> Figure:
     """The coverage check's ranks (`sim.analysis.coverage`): each parameter's (and the joint
     check's) empirical distribution of ranks less the uniform's, with the 95% band a calibrated
     posterior stays inside (Dvoretzky-Kiefer-Wolfowitz, for as many draws)."""
+    from sim.analysis.coverage import JOINT  # scipy.stats: only for this figure
+
     fig, ax = plt.subplots(figsize=(7, 4))
     grid = np.linspace(0, 1, 201)
     for name, group in found.groupby("parameter", sort=False):

@@ -15,7 +15,6 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field, ValidationInfo, field_validator, model_validator
-from SALib.sample import latin, morris, sobol
 
 from sim.model.params import PARAMETERS
 from sim.model.scenario import (
@@ -158,6 +157,8 @@ class Sweep(Strict):
 
     def design_points(self) -> dict[str, np.ndarray]:
         """The design: one array per varied parameter, one value per point."""
+        from SALib.sample import latin, morris, sobol  # scipy.stats: only for a design
+
         d, bounds = self.design, self.bounds()
         names = list(bounds)
         problem = {"num_vars": len(names), "names": names, "bounds": [bounds[n] for n in names]}
