@@ -266,9 +266,11 @@ def calibrate(
     check: opt.Check = None,
 ) -> None:
     """Calibrate with ABC-SMC (pyabc) on the targets of both windows: the posterior of every
-    generation (posterior.parquet), the posterior predictive check (predictive.parquet,
-    predictive.png), the posterior mean (parameters.toml), the last generation as a sample a
-    scenario can draw from run by run (sample.toml) and manifest.json. pyabc's database
+    generation (posterior.parquet), each generation's threshold, effective sample size and
+    acceptance rate (generations.parquet), the last generation's pairs (pairs.png), the
+    posterior predictive check (predictive.parquet: the share of draws in each band and in all
+    at once; predictive.png), the posterior mean (parameters.toml), the last generation as a
+    sample a scenario can draw from run by run (sample.toml) and manifest.json. pyabc's database
     (abc.db) makes it resumable: the same command again goes on from the last generation."""
     from sim.analysis import calibrate as abc
     from sim.reports import analyses
@@ -312,7 +314,8 @@ def calibrated(problem, posterior, checked, folder: Path, outputs: list[str]) ->
     from sim.reports.listing import posterior_table
 
     console.print(posterior_table(problem.priors, posterior))
-    inside = int(checked["inside"].sum())
+    shares = checked.set_index("target")["in_band"]
+    together = shares.iloc[-1]  # the "all bands" row
     ess = posterior.ess()[-1]
     if ess < problem.calibration.population / 10:
         warn(
@@ -323,7 +326,8 @@ def calibrated(problem, posterior, checked, folder: Path, outputs: list[str]) ->
     say(
         f"{len(posterior.epsilons)} generations, {posterior.evaluations:,} particles simulated, "
         f"effective sample size {ess:.0f}; "
-        f"posterior predictive 5-95% holds {inside} of {len(checked)} observed targets; "
+        f"posterior predictive runs in each band: {shares.iloc[:-1].min():.0%} to "
+        f"{shares.iloc[:-1].max():.0%}, in all {len(shares) - 1} at once: {together:.0%}; "
         f"wrote {folder}/ ({', '.join(outputs)}, manifest.json)"
     )
 

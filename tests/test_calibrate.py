@@ -97,15 +97,26 @@ def test_the_command_writes_posterior_check_and_parameters(tmp_path):
     assert status == 0, err
     names = {p.name for p in out.iterdir()}
     made = {"posterior.parquet", "predictive.parquet", "predictive.png", "parameters.toml"}
-    assert made | {"sample.toml"} < names
+    assert made | {"sample.toml", "generations.parquet", "pairs.png"} < names
+    generations = pd.read_parquet(out / "generations.parquet")
+    assert list(generations["generation"]) == [0, 1]
+    assert generations["epsilon"].is_monotonic_decreasing
+    assert (generations["accepted"] == 12).all() and (generations["ess"] <= 12 + 1e-9).all()
+    assert (generations["simulated"] >= 12).all()
+    np.testing.assert_allclose(generations["acceptance"], 12 / generations["simulated"])
     posterior = pd.read_parquet(out / "posterior.parquet")
     assert (
         set(posterior["generation"]) == {0, 1}
         and (posterior.groupby("generation").size() == 12).all()
     )
     check = pd.read_parquet(out / "predictive.parquet")
-    assert list(check["target"]) == ["breaches", "breach_killed", "breach_injured"]
-    assert (check["q05"] <= check["median"]).all() and (check["median"] <= check["q95"]).all()
+    targets, together = check.iloc[:-1], check.iloc[-1]
+    assert list(targets["target"]) == ["breaches", "breach_killed", "breach_injured"]
+    assert (targets["q05"] <= targets["median"]).all()
+    assert (targets["median"] <= targets["q95"]).all()
+    # each band's share of the predictive draws; all bands at once can be no more than any one
+    assert together["target"] == "all bands" and check["in_band"].between(0, 1).all()
+    assert together["in_band"] <= targets["in_band"].min()
     run = tmp_path / "run"
     status, _, err = invoke(
         "run", "baseline", "--replicates", "1", "--set-file", out / "parameters.toml", "--out", run

@@ -448,19 +448,25 @@ def posterior_of(history: Any, problem: Problem) -> Posterior:
         names=list(problem.priors),
         epsilons=[float(e) for e in populations.loc[populations["t"] >= 0, "epsilon"]],
         evaluations=int(populations["samples"].sum()),
+        samples=[int(s) for s in populations.loc[populations["t"] >= 0, "samples"]],
     )
 
 
 def predictive(problem: Problem, posterior: Posterior, draws: int) -> pd.DataFrame:
     """The posterior predictive check: `draws` particles of the last generation, run again
-    (new keys), and each target's 5%, 50% and 95% against its observed value and band."""
+    (new keys), and each target's 5%, 50% and 95% against its observed value and band, with
+    the share of draws whose statistic lies in the band (`in_band`); a last row, "all bands",
+    gives the share of draws that meet every band at once."""
     picked = posterior.draw(draws, problem.calibration.seed)
     values = {name: picked[name].to_numpy(dtype=float) for name in problem.priors}
     keys = 2**52 + np.arange(draws)  # apart from the calibration's keys
     stats = simulate(problem, values, keys, problem.calibration.replicates)
     rows = []
+    met = np.ones(draws, dtype=bool)
     for t in problem.targets:
         low, mid, high = np.quantile(stats[t.name], [0.05, 0.5, 0.95])
+        in_band = ((stats[t.name] >= t.band[0]) & (stats[t.name] <= t.band[1])).to_numpy()
+        met &= in_band
         rows.append(
             {
                 "target": t.name,
@@ -471,10 +477,15 @@ def predictive(problem: Problem, posterior: Posterior, draws: int) -> pd.DataFra
                 "q05": low,
                 "median": mid,
                 "q95": high,
-                "inside": bool(low <= t.value <= high),
+                "in_band": float(in_band.mean()),
             }
         )
+    rows.append({"target": ALL_BANDS, "source": "every target at once", "in_band": met.mean()})
     return pd.DataFrame(rows)
+
+
+ALL_BANDS = "all bands"
+"""The predictive check's last row: the share of draws that meet every band at once."""
 
 
 RESUMABLE = {"description", "generations", "batch", "predictive"}

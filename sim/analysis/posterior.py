@@ -30,6 +30,7 @@ class Posterior:
     names: list[str]
     epsilons: list[float] = field(default_factory=list)  # each generation's threshold
     evaluations: int = 0  # simulated particles
+    samples: list[int] = field(default_factory=list)  # particles simulated in each generation
     source: str = ""  # where it was read from
 
     def ess(self) -> list[float]:
@@ -37,6 +38,22 @@ class Posterior:
         a few particles carry the posterior (importance weights collapse in many dimensions)."""
         squares = (self.particles["weight"] ** 2).groupby(self.particles["generation"]).sum()
         return [float(1 / s) for s in squares]
+
+    def generations(self) -> pd.DataFrame:
+        """One row a generation: its threshold, effective sample size, particles accepted,
+        particles simulated and acceptance rate (accepted over simulated)."""
+        accepted = self.particles.groupby("generation").size().to_numpy()
+        simulated = np.asarray(self.samples, dtype=float)
+        return pd.DataFrame(
+            {
+                "generation": np.arange(len(accepted)),
+                "epsilon": self.epsilons,
+                "ess": self.ess(),
+                "accepted": accepted,
+                "simulated": simulated.astype(np.int64),
+                "acceptance": accepted / np.maximum(simulated, 1),
+            }
+        )
 
     @property
     def last(self) -> pd.DataFrame:

@@ -97,6 +97,8 @@ def calibration(
             "posterior.parquet": posterior.particles,
             "predictive.parquet": checked,
             "predictive.png": plots.predictive(checked),
+            "generations.parquet": posterior.generations(),
+            "pairs.png": plots.pairs(posterior),
             "parameters.toml": abc.parameter_file(problem, posterior),
             "sample.toml": abc.sample_file(problem, posterior),
         }

@@ -18,6 +18,7 @@ from sim.model.ladder import LEVELS
 from sim.model.record import day_to_date
 
 if TYPE_CHECKING:
+    from sim.analysis.posterior import Posterior
     from sim.analysis.sensitivity import Sensitivity
 
 
@@ -168,7 +169,9 @@ def sensitivity(result: "Sensitivity", top: int = 8) -> Figure:
 
 def predictive(check: pd.DataFrame) -> Figure:
     """Each target's posterior predictive 5-95% band against its observed value, in units of
-    the target's band (observed at 0, the band's edges at -1 and 1)."""
+    the target's band (observed at 0, the band's edges at -1 and 1); the "all bands" row has no
+    band of its own and is left out."""
+    check = check[check["band_low"].notna()]
     scale = (check["band_high"] - check["band_low"]) / 2
     low, mid, high = ((check[q] - check["observed"]) / scale for q in ("q05", "median", "q95"))
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(check) + 1.5))
@@ -180,6 +183,46 @@ def predictive(check: pd.DataFrame) -> Figure:
     ax.set_yticks(y, check["target"], fontsize=8)
     ax.set_xlabel("distance from the observed value, in half-bands")
     ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def pairs(posterior: "Posterior") -> Figure:
+    """The last generation's particles, each pair of parameters against each other (marker
+    area by weight) with their weighted correlation, and each parameter's weighted histogram on
+    the diagonal, over its prior range."""
+    from sim.model.params import PARAMETERS
+
+    last, names = posterior.last, posterior.names
+    weight = last["weight"].to_numpy() / last["weight"].sum()
+    k = len(names)
+    fig, axes = plt.subplots(k, k, figsize=(1.6 * k + 1, 1.6 * k + 1), squeeze=False)
+    for i, row in enumerate(names):
+        for j, column in enumerate(names):
+            ax = axes[i, j]
+            x = last[column].to_numpy(dtype=float)
+            p = PARAMETERS[column]
+            if i == j:
+                ax.hist(x, bins=15, range=(p.low, p.high), weights=weight, color="tab:blue")
+                ax.set_yticks([])
+            elif i > j:
+                y = last[row].to_numpy(dtype=float)
+                ax.scatter(x, y, s=400 * weight, alpha=0.5, color="tab:blue")
+                ax.set_xlim(p.low, p.high)
+                ax.set_ylim(PARAMETERS[row].low, PARAMETERS[row].high)
+            else:
+                y = last[row].to_numpy(dtype=float)
+                r = np.cov(x, y, aweights=weight)
+                rho = r[0, 1] / np.sqrt(r[0, 0] * r[1, 1]) if r[0, 0] * r[1, 1] > 0 else 0.0
+                ax.text(0.5, 0.5, f"r = {rho:.2f}", ha="center", va="center", fontsize=9)
+                ax.set_xticks([])
+                ax.set_yticks([])
+            if i == k - 1:
+                ax.set_xlabel(f"{column} ({p.unit})", fontsize=7)
+            if j == 0 and i != 0:
+                ax.set_ylabel(f"{row} ({PARAMETERS[row].unit})", fontsize=7)
+            ax.tick_params(labelsize=6)
+    fig.suptitle("The posterior's last generation: pairs, weighted correlations (r)")
     fig.tight_layout()
     return fig
 

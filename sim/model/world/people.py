@@ -145,12 +145,13 @@ class People:
             return
         residents, sheltered = self.residents[rows], self.sheltered[rows]
         leaving, moving_on = residents * share, sheltered * share
+        before, fled = self.by_region(sheltered), self.by_region(leaving)
         self.residents[rows] = residents - leaving
         self.sheltered[rows] = sheltered - moving_on
-        before, fled = self.by_region(sheltered), self.by_region(leaving)
-        total = self.regional(before)
-        after = total + self.regional(fled)
-        self.origin[rows] = (self.origin[rows] * total + leaving) / np.maximum(after, TINY)
+        total, added = self.regional(before), self.regional(fled)
+        origin = self.origin[rows]
+        renewed = (origin * total + leaving) / np.maximum(total + added, TINY)
+        self.origin[rows] = np.where(added > 0, renewed, origin)  # a run's own, whatever the batch
         self.fled[rows] += fled[0]
         for region, people in zip(REGIONS, self.by_region(leaving + moving_on), strict=True):
             if people.any():
