@@ -228,13 +228,8 @@ def discover(
 def sensitivity(
     folder: Annotated[Path, typer.Argument(help="a finished sweep's store (sobol or morris)")],
     outcome: opt.SensitivityOutcomes = None,
-    out: Annotated[
-        Path | None,
-        typer.Option(help="new folder (default: results/analysis/<sweep>-sensitivity)"),
-    ] = None,
-    resamples: Annotated[
-        int, typer.Option(min=10, max=10_000, help="bootstrap resamples for the intervals")
-    ] = 200,
+    out: opt.SensitivityOut = None,
+    resamples: opt.Resamples = 200,
 ) -> None:
     """Global sensitivity (SALib) of a Sobol or Morris sweep: each outcome's indices with 95%
     bootstrap intervals, how much of its variance is chance (the seed) and how much the
@@ -257,10 +252,7 @@ def sensitivity(
 @app.command()
 def calibrate(
     file: Annotated[Path, typer.Argument(help="calibration TOML file (see experiments/)")],
-    out: Annotated[
-        Path | None,
-        typer.Option(help="folder (default: results/calibrations/<name>/; resumed if there)"),
-    ] = None,
+    out: opt.CalibrationOut = None,
     workers: opt.Workers = None,
     scheduler: opt.Scheduler = None,
     check: opt.Check = None,
@@ -364,15 +356,12 @@ def events(
 @app.command()
 def results(folder: Annotated[Path, typer.Argument(help="a sweep's store")]) -> None:
     """A short table of a sweep: runs, points and outcome quantiles."""
-    from sim.io.disk import ResultsError
     from sim.model.outcomes import key_outcomes
     from sim.reports.listing import quantile_table
 
     found = verified(folder)
-    try:
+    with opt.one_line_errors():
         summary = found.summary
-    except ResultsError as error:
-        fail(error)
     manifest = found.manifest
     say(
         f"{manifest['sweep']['name']}: {len(summary):,} of {manifest['runs']:,} runs saved, "
@@ -389,3 +378,20 @@ def report(folder: opt.ResultsDir, out: opt.ReportOut = None, force: opt.Force =
 
     with opt.one_line_errors():
         say(f"wrote {write_report(folder, out, force)}")
+
+
+@app.command()
+def explore(
+    target: opt.ExploreTarget = "baseline",
+    run_number: opt.ExploreRun = None,
+    set_: opt.Sets = None,
+    port: opt.Port = 8765,
+    host: opt.Host = "127.0.0.1",
+) -> None:
+    """The explorer in the browser: a scenario live, or a stored run replayed (until Ctrl-C)."""
+    from sim.app.serve import opened, serve
+
+    with opt.one_line_errors():
+        start = opened(target, run_number, set_ or [])
+    say(f"explorer: http://{host}:{port}/ (Ctrl-C stops it)")
+    serve(start, host, port)

@@ -11,6 +11,7 @@ import json
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 from sim.model.claims import cited
@@ -50,6 +51,15 @@ def to_table(
         "sim.outcomes": json.dumps([f.name for f in fields if f.name in outcomes]),
     }
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields, metadata=meta))
+
+
+def plain(table: pa.Table) -> pd.DataFrame:
+    """A table as a DataFrame with its category columns (names) as plain strings, None where
+    there is none."""
+    frame = table.to_pandas()
+    for column in frame.select_dtypes("category"):
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return frame
 
 
 def describe(name: str, outcomes: dict[str, Outcome]) -> dict[str, str]:
