@@ -5,6 +5,7 @@ or replay mode (a stored run), chosen by `START`; `sim explore` sets it, and
 import json
 import os
 import time
+from html import escape
 from pathlib import Path
 
 import solara
@@ -42,7 +43,7 @@ def Player(source: Live | Replay, tick: solara.Reactive[int]) -> None:
 
     def play() -> None:
         while playing.value and source.day < source.last:
-            time.sleep(1 / speed.value)
+            time.sleep(1 / min(max(speed.value, SPEEDS[0]), SPEEDS[1]))
             step()
         playing.set(False)
 
@@ -100,8 +101,8 @@ def LivePage() -> None:
             solara.Button("Reset", on_click=lambda: resets.set(resets.value + 1))
             for knob in KNOBS:
                 Knob(knob, values.value.get(knob, knob_value(knob, spec)), values)
-        if isinstance(live, str):
-            solara.Error(live)
+        if isinstance(live, str):  # solara.Error's widget fails on ipyvuetify 3
+            solara.HTML(tag="p", unsafe_innerHTML=escape(live), style="color: #b00020")
         else:
             Day(live, live.spec.name, tick.value)
 

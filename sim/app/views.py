@@ -107,6 +107,7 @@ def page(frame: Frame, title: str) -> str:
     """The whole frame as HTML: the day, the map with its legend, the charts, the postures and
     the last events."""
     level = int(today(frame)["level"])
+    peak = int(values(frame, "level")[0].max())
     legend = "".join(
         f'<span style="background:{COLOURS[a]}">&nbsp;&nbsp;&nbsp;</span> {a} ' for a in ACTORS
     )
@@ -116,7 +117,8 @@ def page(frame: Frame, title: str) -> str:
     shown = f"the first of {runs} runs; charts: median and range" if runs > 1 else "one run"
     return (
         f'<h3>{escape(title)}: day <span class="day">{frame.day}</span> of {frame.last}, '
-        f"{when(frame.day)} &mdash; level {level}, {LEVELS[level]}</h3>"
+        f'{when(frame.day)} &mdash; level <span class="level">{level}</span>, {LEVELS[level]} '
+        f'(peak so far <span class="peak">{peak}</span>)</h3>'
         f'<div class="map">{district_map(frame)}</div><p>{legend}<br><small>Map: {shown}. '
         f"{escape(CAPTION)} Hatched: the Sochi buffer zone; triangles: Turkish posts; "
         "squares: border camps; red: the Turkish border.</small></p>"
