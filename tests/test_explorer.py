@@ -1,11 +1,19 @@
 """`sim explore`: the explorer's page rendered with `solara.render` (its widgets, what it shows
 live and in replay against the stored numbers), and what `sim explore` refuses."""
 
+import contextlib
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import ipyvuetify as v
 import numpy as np
+import psutil
 import pytest
 import solara
 
@@ -13,9 +21,10 @@ from sim.app import page as explorer
 from sim.app.sources import KNOBS, Live, Replay
 from sim.model.geography import ACTORS
 from sim.model.params import PARAMETERS
-from sim.reports.map import control
+from sim.reports.map import COLOURS, control
 from sim.sweeps.stored import open_runs
 from tests.sweeps import cli as sim
+from tests.test_report import CHROMIUM, CHROMIUM_ARGS, chromium_problem
 
 SEED = 5
 
@@ -157,3 +166,103 @@ def test_bad_input_at_start_is_one_line_and_status_2(run_folder, args, message):
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert result.stdout == ""
+
+
+@contextlib.contextmanager
+def served(*args: str | Path) -> Iterator[str]:
+    """`sim explore ARGS` on a free loopback port, its address once it answers; stopped after.
+    Checks that it listens on loopback only."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = Path(explorer.__file__).parents[2]
+    command = [sys.executable, "-m", "sim", "explore", *map(str, args), "--port", str(port)]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().strip().startswith(f"explorer: http://127.0.0.1:{port}/")
+        deadline = time.monotonic() + 120
+        while not listening(process.pid):
+            assert process.poll() is None and time.monotonic() < deadline, "no server"
+            time.sleep(0.2)
+        assert listening(process.pid) == {"127.0.0.1"}
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def listening(pid: int) -> set[str]:
+    """The addresses a process listens on."""
+    found = psutil.Process(pid).net_connections(kind="tcp")
+    return {c.laddr.ip for c in found if c.status == psutil.CONN_LISTEN}
+
+
+@contextlib.contextmanager
+def browser_page() -> Iterator:
+    """A headless Chromium page (skipped where Chromium or playwright cannot be had)."""
+    problem = chromium_problem()
+    if problem:
+        pytest.skip(problem)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.set_default_timeout(60_000)
+        yield page
+        browser.close()
+
+
+def wait_for_day(page, day: int) -> None:
+    page.wait_for_function(f"document.querySelector('span.day')?.textContent === '{day}'")
+
+
+def test_the_explorer_in_a_browser_steps_plays_and_draws_the_map(tmp_path):
+    with browser_page() as page, served("baseline") as url:
+        page.goto(url)
+        wait_for_day(page, 0)
+        times = []
+        for day in range(1, 6):
+            started = time.perf_counter()
+            page.get_by_role("button", name="Step").click()
+            wait_for_day(page, day)
+            times.append(time.perf_counter() - started)
+        print(f"a step drawn in the browser: median {np.median(times) * 1000:.0f} ms")
+        assert page.locator("path.district").count() == 41
+        assert page.locator("svg.chart").first.locator("circle.point").count() == 6
+        page.locator(".v-select").first.click()
+        page.locator(".v-list-item", has_text="immediate_assault").click()
+        wait_for_day(page, 0)
+        speed = page.get_by_role("slider").nth(1)  # after the runs
+        speed.focus()
+        speed.press("End")
+        page.get_by_role("button", name="Play").click()
+        page.wait_for_function("Number(document.querySelector('span.day').textContent) >= 60")
+        page.get_by_role("button", name="Pause").click()
+        assert int(page.locator("span.peak").inner_text()) >= 4
+        told = page.locator("ol.events").inner_text()
+        assert "Damascus takes" in told or "offensive" in told
+        page.screenshot(path=tmp_path / "explorer.png", full_page=True)
+        assert (tmp_path / "explorer.png").stat().st_size > 10_000
+
+
+def test_the_explorer_replays_a_stored_run_in_a_browser(run_folder):
+    stored = open_runs(run_folder)
+    series, events = stored.table("series", 1), stored.table("events", 1)
+    day = 45
+    with browser_page() as page, served(run_folder, "--run", "1") as url:
+        page.goto(url)
+        wait_for_day(page, 0)
+        slider = page.get_by_role("slider").first
+        slider.focus()
+        for _ in range(day):
+            slider.press("ArrowRight")
+        wait_for_day(page, day)
+        level = series.loc[series["day"] == day, "level"].item()
+        assert int(page.locator("span.level").inner_text()) == level
+        held = control(events, [1], day)[0]
+        fills = page.locator("path.district").evaluate_all(
+            "ps => ps.map(p => p.getAttribute('fill'))"
+        )
+        assert fills == [COLOURS[ACTORS[a]] for a in held]

@@ -11,8 +11,12 @@ from sim.model import scenario as scenarios
 from sim.reports.runs import parse_sets
 from sim.sweeps.stored import open_runs
 
-QUIET = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
-"""The server sends no usage data (and, with --no-check-version, asks no registry)."""
+QUIET = {
+    "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+    "PYTHONWARNINGS": "ignore:Cookies with samesite=none require https",
+}
+"""The server sends no usage data (and, with --no-check-version, asks no registry), nor warns
+at every page load that a plain-http loopback address gets a lax session cookie."""
 
 
 def opened(target: str, run: int | None, sets: list[str]) -> dict:

@@ -19,7 +19,7 @@ TOLL = {"killed": "#444444", "civilians_killed": "#b00020"}
 PEOPLE = {"displaced": "#E69F00", "in_camps": "#8B4513", "ne_displaced": "#56B4E9"}
 """The columns of the toll and people charts, with their colours."""
 
-EVENTS_SHOWN = 8
+EVENTS_SHOWN = 10
 """How many of the last events the page tells."""
 
 
@@ -93,13 +93,22 @@ def postures(frame: Frame) -> dict[str, str]:
 
 
 def told(frame: Frame, count: int = EVENTS_SHOWN) -> list[str]:
-    """The last `count` events of the first run up to the frame's day, latest first, each a
-    dated sentence from `sim story`'s templates."""
+    """The first run's last `count` distinct events up to the frame's day, latest first, each
+    a dated sentence from `sim story`'s templates; an event told alike on several days (air
+    strikes, say) is one line that says on how many days since when."""
     series = frame.series[frame.series["run"] == frame.first_run]
-    events = frame.events[frame.events["run"] == frame.first_run].tail(count)
+    events = frame.events[frame.events["run"] == frame.first_run]
+    found: dict[str, list[int]] = {}
+    for _, event in events.iloc[::-1].iterrows():
+        day = int(event["day"])
+        text = sentence(phrase(event, asof(series, day)))
+        if text not in found and len(found) == count:
+            break
+        found.setdefault(text, []).append(day)
     return [
-        f"{when(int(event['day']))}: {sentence(phrase(event, asof(series, int(event['day']))))}"
-        for _, event in events.iloc[::-1].iterrows()
+        f"{when(days[0])}: {text}"
+        + (f" (on {len(days)} days since {when(days[-1])})" if len(days) > 1 else "")
+        for text, days in found.items()
     ]
 
 
