@@ -212,7 +212,7 @@ CalibrationOut = Annotated[
 ExploreTarget = Annotated[
     str,
     typer.Argument(
-        metavar="[SCENARIO | RESULTS_DIR]",
+        metavar="SCENARIO | RESULTS_DIR",
         help="a named scenario to simulate live, or a `sim run` folder or sweep store to replay",
     ),
 ]
@@ -220,9 +220,7 @@ ExploreRun = Annotated[
     int | None, typer.Option("--run", min=0, help="the stored run to replay (default: 0)")
 ]
 Port = Annotated[int, typer.Option(min=1, max=65535, help="the port to serve the page on")]
-Host = Annotated[
-    str, typer.Option(help="the address to listen on (default: this machine only, loopback)")
-]
+Host = Annotated[str, typer.Option(help="the address to listen on (127.0.0.1: this machine only)")]
 StorySeed = Annotated[int | None, typer.Option(min=0, help="the run with this seed")]
 Pick = Annotated[
     str | None,
