@@ -24,6 +24,7 @@ from sim.model.params import PARAMETERS
 from sim.reports.map import COLOURS, control
 from sim.sweeps.stored import open_runs
 from tests.sweeps import cli as sim
+from tests.sweeps import run_in_process, write_sweep
 from tests.test_report import CHROMIUM, CHROMIUM_ARGS, chromium_problem
 
 SEED = 5
@@ -36,6 +37,20 @@ def run_folder(tmp_path_factory) -> Path:
     result = sim("run", "baseline", "--replicates", "2", "--seed", SEED, "--out", out)
     assert result.returncode == 0, result.stderr
     return out
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory) -> dict[str, Path]:
+    """Small sweep stores (to day 140), one recording the weekly series and the event log, one
+    the weekly series only."""
+    folder = tmp_path_factory.mktemp("explore-sweeps")
+    found = {}
+    for record in ("weekly+events", "weekly"):
+        name = record.replace("+", "_")
+        path = write_sweep(folder, 7, **{'"weekly"': f'"{record}"', "small": name})
+        run_in_process(path, folder / name)
+        found[record] = folder / name
+    return found
 
 
 def shown(rc) -> str:
@@ -139,6 +154,18 @@ def test_replay_shows_the_stored_day(monkeypatch, run_folder):
     assert len(set(holders(html))) > 1
 
 
+def test_replay_of_a_sweep_run_shows_its_weekly_record(monkeypatch, stores):
+    monkeypatch.setattr(explorer, "START", {"folder": str(stores["weekly+events"]), "run": 3})
+    _, rc = solara.render(explorer.Page(), handle_error=False)
+    stored = open_runs(stores["weekly+events"])
+    series, events = stored.table("series", 3), stored.table("events", 3)
+    rc.find(v.Slider, label="day").widget.v_model = 100  # recorded on days 0, 7, ..., 98, 105
+    html = shown(rc)
+    assert number(html, "day") == 100
+    assert number(html, "level") == series.loc[series["day"] == 98, "level"].item()
+    assert holders(html) == [ACTORS[a] for a in control(events, [3], 100)[0]]
+
+
 def test_replay_plays_on_from_the_slider(run_folder):
     replay = Replay(run_folder, 0)
     replay.seek(1000)
@@ -158,10 +185,12 @@ def test_replay_plays_on_from_the_slider(run_folder):
         (["baseline", "--run", "1"], "error: --run: baseline is a scenario"),
         (["RUN", "--run", "9"], "--run 9: it holds runs 0 to 1"),
         (["RUN", "--set", "turkey_effort=0.5"], "error: --set: a stored run is replayed"),
+        (["STORE"], "the sweep did not record events (record = weekly)"),
     ],
 )
-def test_bad_input_at_start_is_one_line_and_status_2(run_folder, args, message):
-    result = sim("explore", *[str(run_folder) if a == "RUN" else a for a in args])
+def test_bad_input_at_start_is_one_line_and_status_2(run_folder, stores, args, message):
+    folders = {"RUN": str(run_folder), "STORE": str(stores["weekly"])}
+    result = sim("explore", *[folders.get(a, a) for a in args])
     assert result.returncode == 2
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1

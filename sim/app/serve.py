@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
+from sim.app.sources import Replay
 from sim.model import scenario as scenarios
 from sim.reports.runs import parse_sets
-from sim.sweeps.stored import open_runs
 
 QUIET = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
@@ -27,8 +27,7 @@ def opened(target: str, run: int | None, sets: list[str]) -> dict:
     if Path(target).is_dir():
         if values:
             raise ValueError("--set: a stored run is replayed as it was run")
-        stored = open_runs(Path(target))
-        stored.check_run(run or 0)
+        Replay(Path(target), run or 0)  # a store without a series or event log is refused
         return {"folder": str(Path(target).resolve()), "run": run or 0}
     if run is not None:
         raise ValueError(f"--run: {target} is a scenario, not a results folder")
