@@ -54,8 +54,9 @@ def stores(tmp_path_factory) -> dict[str, Path]:
 
 
 def shown(rc) -> str:
-    """The page's drawn day (the HTML widget's text)."""
-    return rc.find(solara.widgets.HTML).widget.unsafe_innerHTML
+    """The page's drawn day, or its one-line complaint (the HTML that is no slider's caption)."""
+    (found,) = [h for h in rc.find(solara.widgets.HTML).widgets if h.tag != "small"]
+    return found.unsafe_innerHTML
 
 
 def number(html: str, name: str) -> int:
@@ -75,9 +76,15 @@ def test_the_sliders_carry_the_registry_ranges_and_the_scenario_values(monkeypat
     spec_values = explorer.scenarios.load("immediate_assault")[0].parameters
     for name in KNOBS:
         p = PARAMETERS[name]
-        slider = sliders[f"{name} ({p.unit})"]
+        slider = sliders[name]
         assert (slider.min, slider.max) == (p.low, p.high), name
         assert slider.v_model == pytest.approx(spec_values.get(name, p.default)), name
+        on_grid = (slider.v_model - p.low) / slider.step
+        assert on_grid == pytest.approx(round(on_grid)), name  # the default is a slider stop
+    captions = [h.unsafe_innerHTML for h in rc.find(solara.widgets.HTML).widgets]
+    for name in KNOBS:
+        p = PARAMETERS[name]
+        assert any(f"{p.unit} (range {p.low:,g} to {p.high:,g})" in c for c in captions), name
     assert len(sliders) == len(KNOBS) + 2  # and the runs and the speed
 
 
@@ -90,6 +97,7 @@ def test_five_steps_show_day_five_its_map_and_six_levels(monkeypatch):
     html = shown(rc)
     assert number(html, "day") == 5
     assert len(holders(html)) == 41
+    assert re.search(r"<title>Idlib city: held by hts\n[\d,]+ people, force [\d.]+ thousand", html)
     level_chart = html[html.index('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') :]
     level_chart = level_chart[: level_chart.index("</svg>")]
     assert level_chart.count('class="point"') == 6
@@ -99,8 +107,7 @@ def test_a_moved_slider_starts_again_with_its_value(monkeypatch):
     monkeypatch.setattr(explorer, "START", {"scenario": "baseline", "values": {}})
     _, rc = solara.render(explorer.Page(), handle_error=False)
     rc.find(v.Btn, children=["Step"]).widget.click()
-    p = PARAMETERS["turkey_effort"]
-    rc.find(v.Slider, label=f"turkey_effort ({p.unit})").widget.v_model = 0.9
+    rc.find(v.Slider, label="turkey_effort").widget.v_model = 0.9
     assert number(shown(rc), "day") == 0
     rc.find(v.Slider, label="runs (a band of them)").widget.v_model = 3
     assert "the first of 3 runs" in shown(rc)
@@ -112,7 +119,7 @@ def test_no_slider_value_makes_a_traceback(monkeypatch, value):
     _, rc = solara.render(explorer.Page(), handle_error=False)
     for slider in rc.find(v.Slider).widgets:
         slider.v_model = value
-    rc.find(v.Slider, label="turkey_effort (share)").widget.v_model = float("nan")
+    rc.find(v.Slider, label="turkey_effort").widget.v_model = float("nan")
     rc.find(v.TextField, label="seed").widget.v_model = "-3"
     html = shown(rc)
     assert "is not from 1 to 20" in html or "seed" in html or number(html, "day") == 0

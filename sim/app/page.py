@@ -3,6 +3,7 @@ or replay mode (a stored run), chosen by `START`; `sim explore` sets it, and
 `solara run sim.app.page` starts live mode on the baseline."""
 
 import json
+import math
 import os
 import time
 from html import escape
@@ -65,18 +66,25 @@ def Day(source: Live | Replay, title: str, tick: int) -> None:
 
 @solara.component
 def Knob(name: str, value: float, values: solara.Reactive[dict]) -> None:
-    """A parameter's slider over its registry range, labelled with its unit."""
+    """A parameter's slider over its registry range, in steps on which its default lies, with
+    its value, unit and meaning under it."""
     p = PARAMETERS[name]
+    step = 1 if p.integer else 10 ** math.floor(math.log10((p.high - p.low) / 1000))
 
     def moved(new: float) -> None:
-        values.set({**values.value, name: min(max(float(new), p.low), p.high)})
+        values.set({**values.value, name: round(min(max(float(new), p.low), p.high), 9)})
 
-    label = f"{name} ({p.unit})"
     if p.integer:
-        solara.SliderInt(label, value=int(value), min=int(p.low), max=int(p.high), on_value=moved)
+        low, high = int(p.low), int(p.high)
+        solara.SliderInt(name, value=int(value), min=low, max=high, on_value=moved)
     else:
-        step = (p.high - p.low) / 100
-        solara.SliderFloat(label, value=value, min=p.low, max=p.high, step=step, on_value=moved)
+        solara.SliderFloat(name, value=value, min=p.low, max=p.high, step=step, on_value=moved)
+    caption = f"{value:,.6g} {p.unit} (range {p.low:,g} to {p.high:,g}): {p.doc}"
+    solara.HTML(
+        tag="small",
+        unsafe_innerHTML=escape(caption),
+        style="margin-top: -16px; font-size: 0.75em; color: #555",
+    )
 
 
 @solara.component

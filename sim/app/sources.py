@@ -2,6 +2,7 @@
 read back (`Replay`). Either gives a `Frame`, the series and events of the runs up to a day, in
 the form `sim run` stores them, so the page draws both the same way."""
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,6 +62,7 @@ class Live:
         spec = scenarios.with_overrides(spec, values, "explorer")
         self.spec = scenarios.with_runs(spec, replicates, seed)
         self.model = EscalationModel(self.spec, self.spec.replicates)
+        self.lock = threading.Lock()  # play steps in a thread while the page may draw a frame
         self.step()
 
     @property
@@ -75,22 +77,25 @@ class Live:
 
     def step(self) -> None:
         """Simulate one more day, unless the horizon is reached."""
-        if self.model.day <= self.spec.horizon:
-            self.model.step()
+        with self.lock:
+            if self.model.day <= self.spec.horizon:
+                self.model.step()
 
     def frame(self) -> Frame:
         """Today's frame, with each district's people and force in the first run."""
-        recorder = self.model.recorder
-        series = plain(to_table(recorder.daily_columns(), "daily", posture_names(self.model)))
-        events = plain(to_table(recorder.events.columns(), "events"))
-        world = self.model.world
-        people = world.people.residents[0] + world.people.sheltered[0]
-        force = world.territory.force[0]
+        with self.lock:
+            recorder, world = self.model.recorder, self.model.world
+            daily, logged = recorder.daily_columns(), recorder.events.columns()
+            people = world.people.residents[0] + world.people.sheltered[0]
+            force = world.territory.force[0].copy()
+            day = self.day
+        series = plain(to_table(daily, "daily", posture_names(self.model)))
+        events = plain(to_table(logged, "events"))
         notes = tuple(
             f"{p:,.0f} people, force {f:.1f} thousand fighter-eq"
             for p, f in zip(people, force, strict=True)
         )
-        return Frame(self.day, self.last, series, events, notes)
+        return Frame(day, self.last, series, events, notes)
 
 
 class Replay:
