@@ -385,6 +385,7 @@ def explore(
     target: opt.ExploreTarget = "baseline",
     run_number: opt.ExploreRun = None,
     set_: opt.Sets = None,
+    seed: opt.Seed = None,
     port: opt.Port = 8765,
     host: opt.Host = "127.0.0.1",
 ) -> None:
@@ -392,6 +393,6 @@ def explore(
     from sim.app.serve import opened, serve
 
     with opt.one_line_errors():
-        start = opened(target, run_number, set_ or [])
+        start = opened(target, run_number, set_ or [], seed)
     say(f"explorer: http://{host}:{port}/ (Ctrl-C stops it)")
     serve(start, host, port)

@@ -19,6 +19,7 @@ import solara
 
 from sim.app import page as explorer
 from sim.app.sources import KNOBS, Live, Replay
+from sim.app.views import FIGURES
 from sim.model.geography import ACTORS
 from sim.model.params import PARAMETERS
 from sim.reports.map import COLOURS, control
@@ -145,6 +146,20 @@ def test_a_seeded_live_run_shows_what_sim_run_stored(run_folder):
     assert live_series.equals(stored.drop(columns=["date"])[live_series.columns])
 
 
+def test_a_seeded_live_page_shows_the_figures_sim_run_stored(monkeypatch, run_folder):
+    monkeypatch.setattr(explorer, "START", {"scenario": "baseline", "values": {}, "seed": SEED})
+    _, rc = solara.render(explorer.Page(), handle_error=False)
+    for _ in range(40):
+        rc.find(v.Btn, children=["Step"]).widget.click()
+    html = shown(rc)
+    series = open_runs(run_folder).table("series", 0)
+    day = series[series["day"] == 40].iloc[0]
+    page_figures = dict(re.findall(r'<td>([\w ]+)</td><td class="figure">([\d,]+)</td>', html))
+    assert page_figures == {n.replace("_", " "): f"{day[n]:,.0f}" for n in FIGURES}
+    assert int(page_figures["displaced"].replace(",", "")) > 0
+    assert number(html, "level") == day["level"]
+
+
 def test_replay_shows_the_stored_day(monkeypatch, run_folder):
     monkeypatch.setattr(explorer, "START", {"folder": str(run_folder), "run": 1})
     _, rc = solara.render(explorer.Page(), handle_error=False)
@@ -191,7 +206,8 @@ def test_replay_plays_on_from_the_slider(run_folder):
         (["baseline", "--set", "turkey_effort=7"], "error: --set: parameters.turkey_effort: 7"),
         (["baseline", "--run", "1"], "error: --run: baseline is a scenario"),
         (["RUN", "--run", "9"], "--run 9: it holds runs 0 to 1"),
-        (["RUN", "--set", "turkey_effort=0.5"], "error: --set: a stored run is replayed"),
+        (["RUN", "--set", "turkey_effort=0.5"], "error: --set, --seed: a stored run is"),
+        (["RUN", "--seed", "3"], "error: --set, --seed: a stored run is replayed"),
         (["STORE"], "the sweep did not record events (record = weekly)"),
     ],
 )

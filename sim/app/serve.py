@@ -19,14 +19,14 @@ QUIET = {
 at every page load that a plain-http loopback address gets a lax session cookie."""
 
 
-def opened(target: str, run: int | None, sets: list[str]) -> dict:
+def opened(target: str, run: int | None, sets: list[str], seed: int | None = None) -> dict:
     """What the page opens (`sim.app.page.START`): a results folder's run `run` (replay), or
-    a named scenario with `--set name=value` overrides (live). Bad input raises a one-line
-    ValueError or ResultsError."""
+    a named scenario with `--set name=value` overrides from master seed `seed` (live). Bad
+    input raises a one-line ValueError or ResultsError."""
     values = parse_sets(sets)
     if Path(target).is_dir():
-        if values:
-            raise ValueError("--set: a stored run is replayed as it was run")
+        if values or seed is not None:
+            raise ValueError("--set, --seed: a stored run is replayed as it was run")
         Replay(Path(target), run or 0)  # a store without a series or event log is refused
         return {"folder": str(Path(target).resolve()), "run": run or 0}
     if run is not None:
@@ -37,7 +37,7 @@ def opened(target: str, run: int | None, sets: list[str]) -> dict:
             "nor a results folder"
         )
     scenarios.with_overrides(scenarios.load(target)[0], values, "--set")
-    return {"scenario": target, "values": values}
+    return {"scenario": target, "values": values, "seed": seed}
 
 
 def serve(start: dict, host: str, port: int) -> NoReturn:

@@ -81,6 +81,23 @@ def charts(frame: Frame) -> list[str]:
     ]
 
 
+FIGURES = (
+    "killed",
+    "civilians_killed",
+    "displaced",
+    "in_camps",
+    "ne_displaced",
+    "left_for_turkey",
+)
+"""The first run's figures of the day the page lists, by their series column."""
+
+
+def figures(frame: Frame) -> dict[str, str]:
+    """The first run's `FIGURES` on the frame's day, whole numbers with thousands separators."""
+    row = today(frame)
+    return {name.replace("_", " "): f"{row[name]:,.0f}" for name in FIGURES}
+
+
 def today(frame: Frame) -> pd.Series:
     """The first run's series on the frame's day."""
     return asof(frame.series[frame.series["run"] == frame.first_run], frame.day)
@@ -121,6 +138,10 @@ def page(frame: Frame, title: str) -> str:
         f'<span style="background:{COLOURS[a]}">&nbsp;&nbsp;&nbsp;</span> {a} ' for a in ACTORS
     )
     rows = "".join(f"<tr><td>{a}</td><td>{p}</td></tr>" for a, p in postures(frame).items())
+    counts = "".join(
+        f'<tr><td>{name}</td><td class="figure">{value}</td></tr>'
+        for name, value in figures(frame).items()
+    )
     lines = "".join(f"<li>{escape(line)}</li>" for line in told(frame))
     runs = frame.series["run"].nunique()
     shown = f"the first of {runs} runs; charts: median and range" if runs > 1 else "one run"
@@ -132,6 +153,7 @@ def page(frame: Frame, title: str) -> str:
         f"{escape(CAPTION)} Hatched: the Sochi buffer zone; triangles: Turkish posts; "
         "squares: border camps; red: the Turkish border.</small></p>"
         f'<div class="charts">{"".join(charts(frame))}</div>'
+        f'<h4>The day (people)</h4><table class="figures">{counts}</table>'
         f'<h4>Postures</h4><table class="postures">{rows}</table>'
         f'<h4>Last events</h4><ol class="events">{lines}</ol>'
     )
