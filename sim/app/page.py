@@ -17,7 +17,8 @@ from sim.model import scenario as scenarios
 from sim.model.params import PARAMETERS
 
 START: dict = json.loads(os.environ.get("SIM_EXPLORE", '{"scenario": "baseline"}'))
-"""What the page opens: {"scenario": name, "values": {...}} or {"folder": path, "run": k}."""
+"""What the page opens: {"scenario": name, "values": {parameter: value}, "seed": master seed
+or None} (live) or {"folder": path, "run": k} (replay)."""
 
 SPEEDS = (1, 50)
 """The play speed's range, in days a second."""
