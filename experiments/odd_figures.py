@@ -57,10 +57,8 @@ def basis_counts() -> dict[str, int]:
 COUPLING = {
     "defaults": {},
     "hardly any offensive (offensive_threshold 2.0)": {"offensive_threshold": 2.0},
-    "no second-front link (idlib_commitment 0)": {"idlib_commitment": 0.0},
-    "the strongest link (idlib_commitment 1)": {"idlib_commitment": 1.0},
     "offensives that do not strain (offensive_strain 0)": {"offensive_strain": 0.0},
-    "the highest strain (offensive_strain 0.02)": {"offensive_strain": 0.02},
+    "the highest strain (offensive_strain 0.005)": {"offensive_strain": 0.005},
 }
 """The runs of section 3.4: how an Idlib offensive changes the north-east."""
 

@@ -39,7 +39,7 @@ def run(
     from_run: opt.FromRun = None,
     run_number: opt.RunNumber = None,
 ) -> None:
-    """Run a scenario; write daily, summary and events (.parquet), manifest.json, overview.png.
+    """Run a scenario; write daily, summary, events, columns (.parquet), manifest, overview.
     With --from-sweep or --from-run and --run, re-run one stored run instead."""
     from sim.io.disk import ResultsError
     from sim.model.record import check_memory
@@ -58,8 +58,8 @@ def run(
     except (ValueError, ResultsError) as error:  # ScenarioError is a ValueError
         fail(error)
     say(
-        f"wrote {folder}/ (daily.parquet, summary.parquet, events.parquet, manifest.json, "
-        "overview.png)"
+        f"wrote {folder}/ (daily.parquet, summary.parquet, events.parquet, columns.parquet, "
+        "manifest.json, overview.png)"
     )
 
 

@@ -1,5 +1,6 @@
-"""`sim.results.open(folder)`: read a sweep's store (see `sim.sweeps.results`)."""
+"""`sim.results.open(folder)`: read a sweep's store or a `sim run` folder (see
+`sim.sweeps.results`)."""
 
-from sim.sweeps.results import SweepResults, open
+from sim.sweeps.results import Results, RunResults, SweepResults, open
 
-__all__ = ["SweepResults", "open"]
+__all__ = ["Results", "RunResults", "SweepResults", "open"]

@@ -28,11 +28,12 @@ def small_run(tmp_path_factory):
     return out
 
 
-def test_run_writes_five_files_with_the_documented_columns(small_run):
+def test_run_writes_six_files_with_the_documented_columns(small_run):
     assert {p.name for p in small_run.iterdir()} == {
         "daily.parquet",
         "summary.parquet",
         "events.parquet",
+        "columns.parquet",
         "manifest.json",
         "overview.png",
     }
@@ -185,7 +186,8 @@ def test_two_runs_on_one_folder_one_wins_whole_the_other_loses_cleanly(tmp_path)
     assert loser.strip().splitlines() == [
         f"error: {out}: already exists; results are never overwritten, choose another --out"
     ]
-    names = {"daily.parquet", "summary.parquet", "events.parquet", "manifest.json", "overview.png"}
+    parquet = {"daily.parquet", "summary.parquet", "events.parquet", "columns.parquet"}
+    names = parquet | {"manifest.json", "overview.png"}
     assert {p.name for p in out.iterdir()} == names
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left
 

@@ -166,7 +166,6 @@ def test_fighting_conserves_force(
             "attrition": attrition,
             "capture_rate": capture,
             "ground_lethality": 0.0,
-            "post_garrison": 0.5,
         },
     )
     world = World(geo, params, Streams(np.array([seed])), 1)
@@ -286,8 +285,9 @@ def lone_front(attacker: int, defender: int, targets: int) -> tuple[World, int, 
     `defender` (1 thousand each, and nobody else anywhere has any force): the district, and
     the targets as an (R, D) mask."""
     geo = load()
-    params = ParameterSet(1, {"ground_lethality": 0.0, "post_garrison": 0.0})
+    params = ParameterSet(1, {"ground_lethality": 0.0})
     world = World(geo, params, Streams(np.array([11])), 1)
+    world.territory.posts[:] = 0.0
     front = next(d for d in range(geo.size) if geo.adjacency[d].sum() >= 2)
     aimed = np.flatnonzero(geo.adjacency[front])[:targets]
     world.territory.force[:] = 0.0

@@ -173,13 +173,15 @@ def test_the_readme_tables_and_the_recorded_columns_come_from_the_outcome_regist
     import re
     from pathlib import Path
 
+    from sim.io.tables import RUNGS
     from sim.model import outcomes
     from sim.model.params import PARAMETERS
     from tests.sweeps import invoke
 
     model = EscalationModel("baseline", 2, 1, record_every=50)
     model.run(140)
-    recorded = set(model.recorder.daily_columns()) | {"date", "level_name", "point", "replicate"}
+    added = {"date", "level_name", "point", "replicate", *RUNGS.values()}  # by the writers
+    recorded = set(model.recorder.daily_columns()) | added
     assert recorded == set(outcomes.by_column("daily"))
     summary = set(model.recorder.summary_columns()) - set(PARAMETERS) | {"point", "replicate"}
     assert summary == set(outcomes.by_column("summary"))

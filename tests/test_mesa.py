@@ -71,3 +71,26 @@ def test_the_datacollector_is_the_recorded_series_as_tidy_rows():
 def test_bad_arguments_are_value_errors_naming_them(arguments, said):
     with pytest.raises(ValueError, match=said):
         EscalationModel(**arguments)
+
+
+def test_batch_run_and_the_datacollector_name_the_postures_in_ladder_order():
+    """Postures come as names, not bare codes: strings in `mesa.batch_run`'s rows and the
+    model variables, ordered categories (ladder order) in the data frame."""
+    rows = pd.DataFrame(
+        mesa.batch_run(
+            EscalationModel,
+            {"scenario": "immediate_assault"},
+            rng=[1],
+            number_processes=1,
+            display_progress=False,
+        )
+    )
+    assert set(rows["posture_damascus"]) <= {"shelling", "offensive", "assault"}
+    batch = EscalationModel("immediate_assault", 3, 2, record_every=7)
+    batch.run_model()
+    assert {"shelling", "offensive", "assault"} >= set(
+        np.concatenate(batch.datacollector.model_vars["posture_damascus"])
+    )
+    tidy = batch.datacollector.get_model_vars_dataframe()["posture_damascus"]
+    assert list(tidy.cat.categories) == ["shelling", "offensive", "assault"] and tidy.cat.ordered
+    assert tidy.max() == "assault" and (tidy > "shelling").any()

@@ -1,6 +1,6 @@
 """Every parameter earns its place: moved from one end of its plausible range to the other, it
-moves some summary outcome of the same baseline runs by more than their chance (issue: a
-parameter that moves nothing is removed)."""
+moves some summary outcome of the same baseline runs by more than their chance (a
+parameter that moves nothing has no place in the registry)."""
 
 import numpy as np
 import pytest
@@ -22,39 +22,24 @@ CONTEXT = {"fee_revenue": {"aid_fee": 0.3}}
 """A parameter that acts only through another is moved with that one at its range's end
 (HTS's fee revenue needs fees: `aid_fee` is 0 by default, C16)."""
 
-KNOWN_WEAK = {
-    "air_support",
-    "capture_steepness",
-    "counter_hazard",
-    "garrison_share",
-    "idlib_commitment",
-    "kurd_invite_spread",
-    "mediation_threshold",
-    "militia_support",
-    "ne_garrison",
-    "post_garrison",
-    "post_reinforcement",
-    "renewal_widening",
-    "summit_boost",
-    "us_spread",
-}
-"""Parameters that move no outcome past `LEAST_T` on these runs (some only just): each is
-still to be made to act measurably, or removed. A parameter not listed here that moves nothing
-fails the test."""
+SECOND_LOOK = 150
+"""Runs at each end for a parameter that moves nothing past `LEAST_T` on `RUNS` runs: some act
+through rare events (a counter-attack, an assault) and need more runs to show it."""
 
 UNCERTAIN = sorted(name for name, p in PARAMETERS.items() if not p.defines_outcome)
 GROUPS = 4
 
 
-def strongest_moves(names: list[str]) -> dict[str, tuple[float, str]]:
-    """For each parameter, the largest paired t over the summary outcomes, and its outcome."""
+def strongest_moves(names: list[str], runs: int = RUNS) -> dict[str, tuple[float, str]]:
+    """For each parameter, the largest paired t over the summary outcomes of `runs` runs at each
+    end, and its outcome."""
     blocks = [(name, end) for name in names for end in ("low", "high")]
     values: dict[str, np.ndarray] = {}
     for k, (name, end) in enumerate(blocks):
         for key, value in {name: getattr(PARAMETERS[name], end), **CONTEXT.get(name, {})}.items():
-            column = values.setdefault(key, np.full(len(blocks) * RUNS, PARAMETERS[key].default))
-            column[k * RUNS : (k + 1) * RUNS] = value
-    seeds = np.tile(np.arange(RUNS), len(blocks))
+            column = values.setdefault(key, np.full(len(blocks) * runs, PARAMETERS[key].default))
+            column[k * runs : (k + 1) * runs] = value
+    seeds = np.tile(np.arange(runs), len(blocks))
     model = EscalationModel(
         "baseline", seeds=seeds, parameters=values, record_every=None, record_events=False
     )
@@ -67,11 +52,11 @@ def strongest_moves(names: list[str]) -> dict[str, tuple[float, str]]:
         for outcome in outcomes:
             x = np.nan_to_num(np.asarray(summary[outcome], float), nan=-1.0)  # never: -1
             low, high = (
-                x[2 * i * RUNS : (2 * i + 1) * RUNS],
-                x[(2 * i + 1) * RUNS : (2 * i + 2) * RUNS],
+                x[2 * i * runs : (2 * i + 1) * runs],
+                x[(2 * i + 1) * runs : (2 * i + 2) * runs],
             )
             d = high - low
-            spread = d.std(ddof=1) / np.sqrt(RUNS)
+            spread = d.std(ddof=1) / np.sqrt(runs)
             t = abs(d.mean()) / spread if spread > 0 else (np.inf if d.any() else 0.0)
             best = max(best, (float(t), outcome))
         found[name] = best
@@ -82,5 +67,8 @@ def strongest_moves(names: list[str]) -> dict[str, tuple[float, str]]:
 def test_every_parameter_moves_an_outcome_at_its_range_ends(group):
     names = UNCERTAIN[group::GROUPS]
     found = strongest_moves(names)
-    weak = {name: found[name] for name in names if found[name][0] < LEAST_T}
-    assert set(weak) <= KNOWN_WEAK, weak
+    weak = [name for name in names if found[name][0] < LEAST_T]
+    if weak:
+        found = strongest_moves(weak, SECOND_LOOK)
+    still = {name: found[name] for name in weak if found[name][0] < LEAST_T}
+    assert not still, still

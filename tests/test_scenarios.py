@@ -158,23 +158,6 @@ def test_humanitarian_shock_cuts_aid_and_pushes_people_to_turkey(outcomes):
     assert shock["people"].left_for_turkey.mean() > 1.1 * baseline["people"].left_for_turkey.mean()
 
 
-def test_turkish_backing_lets_the_opposition_survive():
-    """With Turkey backing its groups at the top of the plausible range the opposition still
-    holds part of the zone at the horizon; at the fitted default HTS takes it all (C04, C12)."""
-    runs = 100
-    model = EscalationModel(
-        load("baseline")[0],
-        seeds=np.arange(2 * runs),
-        parameters={"turkish_backing": np.repeat([0.0002, 0.03], runs)},
-        record_every=None,
-        record_events=False,
-    )
-    model.run()
-    held = model.recorder.summary_columns()["final_share_zone_opposition"].reshape(2, runs)
-    assert np.mean(held[0] > 0) < 0.1
-    assert np.mean(held[1] > 0) > 0.8
-
-
 def test_events_a_file_did_not_write_end_with_the_horizon_and_any_switches_off():
     short = parse('name = "x"\ndescription = "d"\nhorizon = 50\n', "short.toml")
     assert short.events.summit_days == [] and short.events.us_announcement_day is None

@@ -179,7 +179,7 @@ def test_a_full_disk_mid_sweep_loses_nothing(reference, tmp_path, monkeypatch):
 
     def fills_up(*args, **kwargs):
         calls.append(1)
-        if len(calls) > 7:  # the design, then three batches of two tables
+        if len(calls) > 8:  # the design and the catalog, then three batches of two tables
             no_space()
         real(*args, **kwargs)
 

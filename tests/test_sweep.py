@@ -362,6 +362,29 @@ def test_sim_sweep_run_is_the_python_entry_point(reference, tmp_path):
     assert store.summary.equals(reference.summary)
 
 
+def test_sim_sweep_run_changes_the_files_size_but_not_its_scenario(tmp_path):
+    """The notebooks' small size: `replicates` and `design` replace the file's, checked like
+    the file; a key that shapes the scenario cannot be changed."""
+    import sim.sweep
+    from sim.io.disk import ResultsError
+    from sim.model.scenario import ScenarioError
+
+    file = write_sweep(tmp_path, **{"horizon = 140": "horizon = 21"})
+    small = {"replicates": 3, "design": {"kind": "grid", "levels": 2}}
+    store = sim.sweep.run(file, out=tmp_path / "store", workers=0, **small)
+    assert len(store.design) == 4 and store.done == 4 * 3
+    assert store.manifest["sweep"]["replicates"] == 3
+    with pytest.raises(ResultsError, match=r"sizes sim\.sweep\.run was given\) has changed"):
+        sim.sweep.run(file, out=tmp_path / "store", workers=0, replicates=2)
+    for changes, said in [
+        ({"horizon": 7}, "horizon: cannot be changed"),
+        ({"replicates": 0}, "replicates"),
+    ]:
+        with pytest.raises(ScenarioError, match=said):
+            sim.sweep.run(file, out=tmp_path / "other", workers=0, **changes)
+        assert not (tmp_path / "other").exists()
+
+
 def test_from_sweep_works_for_a_sweep_shorter_than_its_scenarios_events(tmp_path):
     """A sweep's horizon leaves out the scenario's later events (the summit on day 128), so its
     stored scenario is valid and a stored run can be re-run."""

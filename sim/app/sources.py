@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.io.tables import plain, posture_names, to_table
+from sim.io.tables import plain, to_table
 from sim.model import scenario as scenarios
 from sim.model.escalation import EscalationModel
 from sim.model.params import PARAMETERS
@@ -89,7 +89,7 @@ class Live:
             people = world.people.residents[0] + world.people.sheltered[0]
             force = world.territory.force[0].copy()
             day = self.day
-        series = plain(to_table(daily, "daily", posture_names(self.model)))
+        series = plain(to_table(daily, "daily"))
         events = plain(to_table(logged, "events"))
         notes = tuple(
             f"{p:,.0f} people, force {f:.1f} thousand fighter-eq"

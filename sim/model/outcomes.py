@@ -100,6 +100,12 @@ DAILY = [
     Outcome("zone_share_<actor>", S, "0-1", "share of the zone's residents the actor rules"),
     Outcome("ne_share_<actor>", S, "0-1", "share of the north-east's residents the actor rules"),
     Outcome("posture_<actor>", Kind.POSTURE, "", "the actor's posture that day, in ladder order"),
+    Outcome(
+        "posture_rung_<actor>",
+        Kind.POSTURE,
+        "rung",
+        "that posture's rung, from 0: orders postures by the ladder (names in columns.parquet)",
+    ),
     Outcome("level_<pair>", Kind.LEVEL, "0-7", "the escalation level between the two actors"),
 ]
 
@@ -121,6 +127,7 @@ SUMMARY = [
     Outcome("offensives", C, "offensives", "Damascus ground offensives begun"),
     Outcome("summits", C, "summits", "Putin-Erdogan summits met"),
     Outcome("truces_broken", C, "truces", "truces that broke down"),
+    Outcome("retaken", C, "districts", "districts HTS or the opposition took back from Damascus"),
     Outcome("turkish_soldiers_killed", C, "soldiers", "Turkish soldiers killed (in `killed`)"),
     Outcome(
         "ne_operation_day", D, "day", "first Turkish ground attack in the north-east", NEVER, True

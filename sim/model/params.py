@@ -124,18 +124,10 @@ _REGISTRY = [
           "Extra effort Turkey shows against HTS on a day after Russia pressed it."),
     Param("turkey_pace", 0.01, 0.001, 0.02, "share of HTS force/day", ("C09", "assumption"),
           "Most of HTS's force Turkey's full effort can remove in a day: not overnight."),
-    Param("turkish_backing", 0.00019, 0.0, 0.08, "thousand fighter-eq/district/day", ("C08", "C12"),
-          "Supplies and fighters Turkey sends each opposition district at full effort."),
     Param("ne_threshold", 0.35, 0.1, 0.7, "US presence", ("C17", "C19", "assumption"),
           "US presence at which Turkey counts the US half gone in its north-east vacuum."),
-    Param("us_spread", 0.05, 0.02, 0.15, "US presence", A,
-          "How gradually Turkey and Russia count the US as gone around their lines "
-          "(`ne_threshold`, `mediation_threshold`)."),
     Param("ne_hazard", 0.03, 0.005, 0.1, "1/day", ("C19", "assumption"),
           "Daily chance of launching the north-east operation with no US and no coordination."),
-    Param("idlib_commitment", 0.8, 0.0, 1.0, "share", ("C09", "assumption"),
-          "How much less likely Turkey launches the north-east operation the day after Damascus "
-          "attacked the zone (its army is held by the Idlib front; 0: no link)."),
     Param("coordination", 0.5, 0.0, 1.0, "share", ("C18", "assumption"),
           "Russia-Turkey coordination at the day-0 relation: fills the vacuum by agreement, "
           "not by a Turkish operation; it scales with the relation."),
@@ -143,8 +135,6 @@ _REGISTRY = [
           "Turkish army and allied force thrown across the border at each north-east target."),
     Param("operation_days", 40, 5, 120, "days", A,
           "How long a Turkish north-east operation runs once launched.", integer=True),
-    Param("post_garrison", 0.3, 0.0, 1.0, "thousand fighter-eq/post", A,
-          "Turkish troops at an observation post; they add to the district's defence."),
     Param("post_reinforcement", 0.05, 0.0, 0.2, "thousand fighter-eq/post/day", A,
           "Troops Turkey adds to each post a day while it guards its posts."),
     Param("post_max", 1.5, 0.3, 3.0, "thousand fighter-eq/post", A,
@@ -172,9 +162,6 @@ _REGISTRY = [
     Param("damascus_recovery", 0.01, 0.0, 0.05, "share/day", ("C15", "assumption"),
           "Share of its shortfall against its day-0 force around Idlib that Damascus makes "
           "good a day (Russian air power, allied militias)."),
-    Param("ne_garrison", 1.0, 0.2, 3.0, "thousand fighter-eq/district", ("C19", "assumption"),
-          "Least force Damascus keeps in each north-east district it holds, drawn from its "
-          "force around Idlib."),
     Param("militia_support", 1.3, 1.0, 2.0, "x", ("C15", "assumption"),
           "Iran-backed militias multiply Damascus's ground force."),
     Param("offensive_width", 1, 1, 8, "districts/day", A,
@@ -204,14 +191,12 @@ _REGISTRY = [
     # --- HTS and the opposition (C12, C13, C16) ---
     Param("defection", 0.0228, 0.004, 0.03, "share/day", ("C12",),
           "Share of the opposition's force that goes over to HTS or disbands each day."),
-    Param("hts_attack_hazard", 0.0369, 0.02, 0.4, "1/day", ("C12",),
-          "Daily chance HTS moves on an opposition neighbour at odds far above "
-          "`hts_attack_odds` (half of it at those odds)."),
+    Param("hts_attack_hazard", 0.0369, 0.01, 0.2, "1/day", ("C12",),
+          "Daily chance HTS moves on an opposition neighbour, or counter-attacks a district of "
+          "the zone Damascus took, at odds far above `hts_attack_odds` (half of it at those "
+          "odds)."),
     Param("hts_attack_odds", 1.34, 1.0, 3.0, "force ratio", ("C12",),
           "Local HTS-to-opposition force ratio at which HTS moves with half its hazard."),
-    Param("counter_hazard", 0.05, 0.0, 0.1, "1/day", A,
-          "Daily chance HTS counter-attacks a zone district Damascus holds next to its own, at "
-          "odds far above `hts_attack_odds` (half at them)."),
     Param("hts_attack_steepness", 4, 2, 8, "exponent", A,
           "How sharply HTS's chance to move rises with its odds around `hts_attack_odds`.",
           integer=True),
@@ -264,7 +249,7 @@ _REGISTRY = [
           "How fast the relation returns towards its resting level."),
     Param("relation_strain", 0.01, 0.0, 0.05, "1/day", ("C01", "assumption"),
           "Daily strain on the relation per unit of Russian frustration above the pressure line."),
-    Param("offensive_strain", 0.0009, 0.0, 0.02, "1/day", ("C06", "C13", "P05"),
+    Param("offensive_strain", 0.0009, 0.0, 0.005, "1/day", ("C06", "C13", "P05"),
           "Daily strain on the relation while a Russian-backed offensive breaks the deal's lines."),
     Param("ne_strain", 0.004, 0.0, 0.02, "1/day", ("C19", "assumption"),
           "Daily strain while Turkey's north-east operation runs (Moscow wants Damascus there)."),
@@ -351,8 +336,8 @@ class Constant:
 # fmt: off
 _CONSTANTS = [
     Constant("week", 7, "days", A,
-             "Days that sustained measures look back over: the ladder's levels 2 and 3, the "
-             "week's flight that calls a summit, Russia's breach rate."),
+             "Days that sustained measures look back over: the ladder's levels 2 and 3, "
+             "Russia's breach rate; the displaced set out home once a week."),
     Constant("min_defence", 0.05, "thousand fighter-eq", A,
              "The least defence a district counts with in an attack's odds: none is wholly "
              "undefended (keeps the odds finite)."),
@@ -360,6 +345,17 @@ _CONSTANTS = [
              "The most Damascus's guns fire across one front-line pair a day. It bounds the loop "
              "of shelling, breaches and Russian frustration, which otherwise grows without end "
              "where the ranges' high ends meet; it does not bind at the defaults."),
+    Constant("us_spread", 0.05, "US presence", A,
+             "How gradually Turkey and Russia count the US as gone around their lines "
+             "(`ne_threshold`, `mediation_threshold`): a logistic's scale, there so that no "
+             "sweep straddles a step; across 0.02-0.15 it moved no outcome measurably."),
+    Constant("post_garrison", 0.3, "thousand fighter-eq/post", A,
+             "Turkish troops at an observation post on day 0; guarding adds more "
+             "(`post_reinforcement`), which soon outweighs them: across 0-1 they moved no "
+             "outcome measurably."),
+    Constant("ne_garrison", 1.0, "thousand fighter-eq/district", ("C19", "assumption"),
+             "Least force Damascus keeps in each north-east district it holds, drawn from its "
+             "force around Idlib; across 0.2-3 it moved no outcome measurably."),
     Constant("pause_days", 14, "days", ("P05", "assumption"),
              "Days without a Damascus ground attack after which an offensive has paused "
              "(`first_pause_day`, P05)."),
@@ -372,6 +368,9 @@ WEEK = int(CONSTANTS["week"].value)
 MIN_DEFENCE = float(CONSTANTS["min_defence"].value)
 PAUSE_DAYS = int(CONSTANTS["pause_days"].value)
 MAX_SHELLING = float(CONSTANTS["max_shelling"].value)
+US_SPREAD = float(CONSTANTS["us_spread"].value)
+POST_GARRISON = float(CONSTANTS["post_garrison"].value)
+NE_GARRISON = float(CONSTANTS["ne_garrison"].value)
 
 
 def _check_registry() -> None:

@@ -289,6 +289,7 @@ class Recorder:
         columns["offensives"] = m.faction(DAMASCUS).view("offensives_begun").copy()
         columns["summits"] = self.summits
         columns["truces_broken"] = self.truces_broken
+        columns["retaken"] = world.territory.retaken.copy()
         columns["turkish_soldiers_killed"] = world.combat.soldiers_killed.copy()
         columns["ne_operation_day"] = self.ne_operation_day
         columns["kurd_damascus_deal_day"] = self.kurd_damascus_deal_day
@@ -331,7 +332,8 @@ class RecordedData(mesa.DataCollector):
     rows (one value per variable for a one-run model, one array of a value per run for a
     lockstep batch), built when asked for, so that `mesa.batch_run` reads them at no cost to
     the run; `get_model_vars_dataframe()` is the recorded series as one tidy row per run and
-    day, however many runs."""
+    day, however many runs. Postures come as their names (`posture_<actor>`: "shelling", ...),
+    in the data frame as ordered categories in ladder order."""
 
     def __init__(self, recorder: Recorder) -> None:  # no reporters: the recorder collects
         self.recorder = recorder
@@ -357,6 +359,8 @@ class RecordedData(mesa.DataCollector):
             "day": np.tile(days, (model.replicates, 1)),
             **self.recorder.series(),
         }
+        for name, names in self.postures().items():
+            columns[name] = np.array(names)[columns[name]]
         if model.replicates == 1:
             return {name: values[0].tolist() for name, values in columns.items()}
         return {name: list(values.T) for name, values in columns.items()}
@@ -366,4 +370,12 @@ class RecordedData(mesa.DataCollector):
         DataCollector gives it: a pandas DataFrame)."""
         import pandas as pd  # only for Mesa's interface: the model's tables are numpy columns
 
-        return pd.DataFrame(self.recorder.daily_columns())
+        frame = pd.DataFrame(self.recorder.daily_columns())
+        for name, names in self.postures().items():
+            if name in frame:
+                frame[name] = pd.Categorical.from_codes(frame[name], names, ordered=True)
+        return frame
+
+    def postures(self) -> dict[str, tuple[str, ...]]:
+        """{"posture_<actor>": the actor's posture names, in ladder order}."""
+        return {f"posture_{f.name}": f.posture_names() for f in self.recorder.model.factions}

@@ -36,7 +36,7 @@ from sim.io.disk import (
     write_atomic,
     write_parquet,
 )
-from sim.io.tables import posture_names, to_table
+from sim.io.tables import COLUMNS, RUN_TABLES, catalog, series_name, to_table
 from sim.model.geography import ACTORS
 from sim.model.params import PARAMETERS
 from sim.model.record import START_DATE
@@ -151,13 +151,14 @@ def write_run(
     command: list[str],
     started: datetime,
 ) -> dict[str, Any]:
-    """Write daily.parquet, summary.parquet, events.parquet and manifest.json; returns the
-    manifest."""
-    postures = posture_names(model)
+    """Write daily.parquet, summary.parquet, events.parquet, columns.parquet (the catalog of
+    their columns) and manifest.json; returns the manifest."""
+    recorder, inputs = model.recorder, model.spec.drawn
     tables = {
-        "daily.parquet": to_table(model.recorder.daily_columns(), "daily", postures),
-        "summary.parquet": to_table(model.recorder.summary_columns(), "summary"),
-        "events.parquet": to_table(model.recorder.events.columns(), "events"),
+        "daily.parquet": to_table(recorder.daily_columns(), "daily", series_name(recorder.every)),
+        "summary.parquet": to_table(recorder.summary_columns(), "summary", inputs=inputs),
+        "events.parquet": to_table(recorder.events.columns(), "events"),
+        COLUMNS: catalog(RUN_TABLES, inputs),
     }
     for name, table in tables.items():
         write_parquet(out / name, table)

@@ -11,7 +11,7 @@ import itertools
 import json
 import math
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -21,6 +21,7 @@ from sim.model.params import PARAMETERS
 from sim.model.scenario import (
     Replicates,
     Scenario,
+    ScenarioError,
     Seed,
     Strict,
     check,
@@ -196,7 +197,22 @@ class Sweep(Strict):
 
 def with_record(sweep: Sweep, record: str, source: str) -> Sweep:
     """The sweep recording `record` instead (as by `--record`), checked like a file."""
-    return check(Sweep, sweep.model_dump() | {"record": record}, source)
+    return with_changes(sweep, {"record": record}, source)
+
+
+CHANGEABLE = ("design", "replicates", "seed", "record", "batch_size")
+"""Keys of a sweep file that `with_changes` replaces (the others shape its scenario or name)."""
+
+
+def with_changes(sweep: Sweep, changes: dict[str, Any], source: str) -> Sweep:
+    """The sweep with some of its `CHANGEABLE` keys replaced, checked like a file; a one-line
+    ScenarioError naming `source` and the key otherwise."""
+    for key in changes:
+        if key not in CHANGEABLE:
+            raise ScenarioError(
+                f"{source}: {key}: cannot be changed (only {', '.join(CHANGEABLE)})"
+            )
+    return check(Sweep, sweep.model_dump() | changes, source)
 
 
 SWEEP_KEYS = {"design", "record", "horizon", "batch_size", "max_runs"}

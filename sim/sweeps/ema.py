@@ -164,10 +164,11 @@ class LockstepEvaluator(BaseEvaluator):
 
 
 def from_sweep(sweep: Any) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    """A stored sweep (`sim.results.open(...)`) as EMA's (experiments, outcomes): one row a run,
-    with the varied parameters (`boxable`), `point`, `replicate` and `seed`; NaN for never."""
+    """A sweep store or a `sim run` folder (`sim.results.open(...)`) as EMA's (experiments,
+    outcomes): one row a run, with the varied parameters (`boxable`), `point` and `replicate`
+    (in a store) and `seed`; NaN for never."""
     runs = sweep.runs()
-    experiments = boxable(runs[["point", "replicate", "seed", *sweep.inputs]])
+    experiments = boxable(runs.drop(columns=["run", *sweep.outcomes]))
     experiments["model"] = sweep.manifest["scenario"]["name"]
     outcomes = {name: runs[name].to_numpy(dtype=float, na_value=np.nan) for name in sweep.outcomes}
     return experiments, outcomes

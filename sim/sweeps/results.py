@@ -1,11 +1,13 @@
-"""Reading a sweep's results in a notebook:
+"""Reading a sweep's store, or a `sim run` folder, in a notebook:
 
 import sim.results
-sweep = sim.results.open("results/sweeps/power_vacuum")
-sweep.design       # one row per design point
-sweep.summary      # one row per run (the model's summary + point, replicate)
+sweep = sim.results.open("results/sweeps/power_vacuum")   # or a `sim run` folder
+sweep.runs()       # one row a run: ids, the inputs (varied parameters), the outcomes
+sweep.summary      # one row per run (the model's summary; in a store, + point, replicate)
 sweep.series       # the weekly or daily series, if recorded (can be large)
 sweep.events       # the event log, if recorded
+sweep.columns      # the column catalog: each table's columns, what they hold and mean
+sweep.design       # a store's design: one row per design point
 sweep.dataset("summary").to_table(filter=...)   # lazy, through pyarrow datasets
 """
 
@@ -27,10 +29,12 @@ from sim.io.disk import (
     lock_holder,
     read_json,
 )
+from sim.io.tables import COLUMNS
 from sim.model.outcomes import summary_outcomes
 from sim.model.scenario import SEED_LIMIT, Scenario, ScenarioError, check
 from sim.sweeps.store import (
     DESIGN,
+    FOLDER_FILES,
     TABLES,
     batch_file,
     design_digest,
@@ -42,19 +46,22 @@ from sim.sweeps.store import (
 NULLABLE = {pa.int32(): pd.Int32Dtype()}
 """Day columns (int32 with nulls for "never") read as pandas' nullable integers, not floats."""
 
+RUN_FILES = {"summary": "summary.parquet", "series": "daily.parquet", "events": "events.parquet"}
+"""A `sim run` folder's file of each table (its series is `daily.parquet`)."""
 
-class SweepResults:
-    """A sweep folder, read lazily: nothing is loaded until asked for. Only the batches the
-    manifest records as done are read, and each must have the rows the manifest says."""
 
-    def __init__(self, folder: str | Path) -> None:
-        self.folder = Path(folder)
-        self.manifest: dict[str, Any] = read_manifest(self.folder)
+class Results:
+    """What a sweep store and a `sim run` folder share: their tables (`summary`, `series`,
+    `events`, the catalog `columns`), read through `dataset`, each file checked against the
+    manifest's SHA-256 first."""
+
+    folder: Path
+    manifest: dict[str, Any]
 
     @property
     def varied(self) -> list[str]:
-        """The parameters the design varies (the design's columns)."""
-        return list(self.manifest["sweep"]["parameters"])
+        """The parameters the design varies (none in a `sim run`)."""
+        return []
 
     @property
     def drawn(self) -> list[str]:
@@ -73,10 +80,124 @@ class SweepResults:
         return summary_outcomes()
 
     def runs(self) -> pd.DataFrame:
-        """One row a saved run: `run`, `point`, `replicate`, `seed`, the varied parameters
-        (`inputs`) and the outcomes (`outcomes`); days as nullable integers."""
+        """One row a saved run: `run` (`point`, `replicate` in a store), `seed`, the varied
+        parameters (`inputs`) and the outcomes (`outcomes`); days as nullable integers."""
         summary = self.summary
-        return summary[["run", "point", "replicate", "seed", *self.inputs, *self.outcomes]]
+        ids = [name for name in ("run", "point", "replicate", "seed") if name in summary]
+        return summary[[*ids, *self.inputs, *self.outcomes]]
+
+    def to_ema(self) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+        """The runs as EMA Workbench's (experiments, outcomes), for its analysis (PRIM, feature
+        scoring): one row a run, whole-number inputs as floats; NaN where an event never
+        happened."""
+        from sim.sweeps.ema import from_sweep
+
+        return from_sweep(self)
+
+    def dataset(self, table: str = "summary") -> ds.Dataset:
+        """A pyarrow dataset over `summary`, `series` or `events`."""
+        raise NotImplementedError
+
+    def checked(self, path: Path, expected: str | None) -> Path:
+        """`path`, if its SHA-256 is the manifest's (`expected`); a one-line ResultsError if not."""
+        problem = file_problem(path, expected)
+        if problem:
+            raise ResultsError(f"{path}: {problem}")
+        return path
+
+    @property
+    def columns(self) -> pd.DataFrame:
+        """The column catalog (columns.parquet): one row per column of each table, with its
+        role, kind, unit, meaning, what null means and, for postures and levels, the names of
+        the rungs in ladder order."""
+        path = self.folder / COLUMNS
+        expected = self.manifest.get("files", {}).get(COLUMNS) or self.manifest.get(
+            FOLDER_FILES[COLUMNS]
+        )
+        if expected is None:
+            raise ResultsError(f"{self.folder}: made by an older sim, without {COLUMNS}")
+        try:
+            return pq.read_table(self.checked(path, expected)).to_pandas()
+        except (OSError, pa.ArrowException) as error:
+            raise ResultsError(f"{path}: unreadable ({error})") from None
+
+    def _read(self, table: str) -> pa.Table:
+        try:
+            return self.dataset(table).to_table()
+        except (OSError, pa.ArrowException) as error:
+            raise ResultsError(f"{self.folder / table}: unreadable file: {error}") from None
+
+    def _frame(self, table: str) -> pd.DataFrame:
+        return self._read(table).to_pandas(types_mapper=NULLABLE.get)
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per saved run, ordered by run."""
+        return self._frame("summary").sort_values("run", ignore_index=True)
+
+    @property
+    def series(self) -> pd.DataFrame:
+        """The recorded series of the saved runs, ordered by run and day."""
+        return self._frame("series").sort_values(["run", "day"], ignore_index=True)
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """The event log of the saved runs (if recorded), ordered by run and day."""
+        events = self._frame("events")
+        return events.sort_values(["run", "day"], kind="stable", ignore_index=True)
+
+
+class RunResults(Results):
+    """A `sim run` folder, read lazily: its manifest is checked against its own digest at once
+    (`check_sealed`), each file against its SHA-256 when read."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self.manifest: dict[str, Any] = _run_manifest(self.folder / "manifest.json")
+
+    @property
+    def done(self) -> int:
+        """The folder's runs."""
+        return len(self.manifest["seeds"])
+
+    def finished_runs(self) -> pd.DataFrame:
+        """`runs()`: a `sim run` folder is written whole."""
+        return self.runs()
+
+    def verify(self) -> dict[int, str]:
+        """{0: what is wrong} for the first file that does not match the manifest (SHA-256);
+        empty when the folder holds exactly what it says."""
+        for name, expected in self.manifest["files"].items():
+            problem = file_problem(self.folder / name, expected)
+            if problem:
+                return {0: f"{name}: {problem}"}
+        return {}
+
+    def dataset(self, table: str = "summary") -> ds.Dataset:
+        """A pyarrow dataset over `summary`, `series` (the daily series) or `events`, its file
+        checked against the manifest's SHA-256 first."""
+        if table not in RUN_FILES:
+            raise ValueError(f"table must be one of {tuple(RUN_FILES)}")
+        name = RUN_FILES[table]
+        path = self.checked(self.folder / name, self.manifest["files"].get(name))
+        try:
+            return ds.dataset(str(path), format="parquet")
+        except (OSError, pa.ArrowException) as error:
+            raise ResultsError(f"{path}: unreadable: {error}") from None
+
+
+class SweepResults(Results):
+    """A sweep folder, read lazily: nothing is loaded until asked for. Only the batches the
+    manifest records as done are read, and each must have the rows the manifest says."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self.manifest: dict[str, Any] = read_manifest(self.folder)
+
+    @property
+    def varied(self) -> list[str]:
+        """The parameters the design varies (the design's columns)."""
+        return list(self.manifest["sweep"]["parameters"])
 
     def finished_runs(self) -> pd.DataFrame:
         """`runs()` of a finished sweep; a ResultsError if runs are still to go (saying who is
@@ -91,13 +212,6 @@ class SweepResults:
             )
         return self.runs()
 
-    def to_ema(self) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-        """The sweep as EMA Workbench's (experiments, outcomes), for its analysis (PRIM, feature
-        scoring): one row a run; NaN where an event never happened."""
-        from sim.sweeps.ema import from_sweep
-
-        return from_sweep(self)
-
     @property
     def done(self) -> int:
         """Runs of the batches recorded as done."""
@@ -109,6 +223,8 @@ class SweepResults:
         wrong; empty when the store holds exactly what it says. A design that is not the
         store's own is a ResultsError: no batch can mend it."""
         self.design  # noqa: B018 (reading it checks it)
+        if FOLDER_FILES[COLUMNS] in self.manifest:  # made by an older sim without it
+            self.columns  # noqa: B018
         return mismatched_batches(self.folder, self.manifest)
 
     def dataset(self, table: str = "summary") -> ds.Dataset:
@@ -142,20 +258,11 @@ class SweepResults:
                 f"{path}: {problem}; run `sim sweep` on this store again to redo its batch"
             )
 
-    def _read(self, table: str) -> pa.Table:
-        try:
-            return self.dataset(table).to_table()
-        except (OSError, pa.ArrowException) as error:
-            raise ResultsError(f"{self.folder / table}: unreadable batch file: {error}") from None
-
-    def _frame(self, table: str) -> pd.DataFrame:
-        return self._read(table).to_pandas(types_mapper=NULLABLE.get)
-
     @property
     def design(self) -> pd.DataFrame:
         """One row per design point: `point` and the varied parameters."""
         path = self.folder / DESIGN
-        problem = file_problem(path, self.manifest.get("design_sha256"))
+        problem = file_problem(path, self.manifest.get(FOLDER_FILES[DESIGN]))
         try:
             design = pq.read_table(path).to_pandas() if not problem else None
         except (OSError, pa.ArrowException) as error:
@@ -171,26 +278,17 @@ class SweepResults:
             raise ResultsError(f"{path}: {problem}; the store cannot be used, make it anew")
         return design
 
-    @property
-    def summary(self) -> pd.DataFrame:
-        """One row per saved run, ordered by run."""
-        return self._frame("summary").sort_values("run", ignore_index=True)
 
-    @property
-    def series(self) -> pd.DataFrame:
-        """The recorded series of the saved runs, ordered by run and day."""
-        return self._frame("series").sort_values(["run", "day"], ignore_index=True)
-
-    @property
-    def events(self) -> pd.DataFrame:
-        """The event log of the saved runs (if recorded), ordered by run and day."""
-        events = self._frame("events")
-        return events.sort_values(["run", "day"], kind="stable", ignore_index=True)
-
-
-def open(folder: str | Path) -> SweepResults:
-    """Open a sweep folder written by `sim sweep`."""
-    return SweepResults(folder)
+def open(folder: str | Path) -> Results:
+    """Open a sweep store written by `sim sweep`, or a folder written by `sim run` (both read
+    alike: `runs()`, `summary`, `series`, `events`, `columns`)."""
+    path = Path(folder) / "manifest.json"
+    try:
+        manifest = read_json(path, "manifest") if path.is_file() else None
+    except ResultsError:
+        manifest = None  # SweepResults says what is wrong with it
+    is_run = isinstance(manifest, dict) and "scenario_file" in manifest
+    return RunResults(folder) if is_run and "batches" not in manifest else SweepResults(folder)
 
 
 def open_verified(folder: str | Path) -> SweepResults:

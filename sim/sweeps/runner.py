@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 
 from sim.io.disk import ResultsError
-from sim.io.tables import posture_names, to_table
+from sim.io.tables import series_name, to_table
 from sim.model import EscalationModel
 from sim.model.record import check_memory
 from sim.model.scenario import Scenario
@@ -124,10 +124,12 @@ def run_batch(
         scenario, master_seed, points, replicate, parameters, record_every, record_events
     )
     numbered = partial(sweep_numbers, runs=runs, replicates=replicates)
-    tables = {"summary": to_table(numbered(model.recorder.summary_columns()), "summary")}
+    inputs = [*parameters, *scenario.drawn]
+    summary = numbered(model.recorder.summary_columns())
+    tables = {"summary": to_table(summary, "summary", inputs=inputs)}
     if record_every:
         series = numbered(model.recorder.daily_columns())
-        tables["series"] = to_table(series, "daily", posture_names(model))
+        tables["series"] = to_table(series, "daily", series_name(record_every))
     if record_events:
         tables["events"] = to_table(numbered(model.recorder.events.columns()), "events")
     # The model's agents and recorder point back to it, so only the cycle collector frees it;
@@ -346,17 +348,21 @@ def run(
     workers: int | None = 0,
     scheduler: str | None = None,
     record: str | None = None,
+    **changes: Any,
 ) -> "SweepResults":
     """Run (or resume) the sweep of a sweep file into its store and open it: the notebook's
     `sim sweep`. `out` defaults to results/sweeps/<name>/; workers=0 runs in this process,
-    None one Dask worker per core; `record` overrides the file's."""
+    None one Dask worker per core; `record` overrides the file's, and so do `changes` of
+    `design.CHANGEABLE` keys (e.g. `replicates=5, design={"kind": "grid", "levels": 3}`)."""
     from sim.sweeps import design
     from sim.sweeps.results import SweepResults
 
     check_workers(workers, scheduler)
     sweep, scenario, text, scenario_text = design.load(file)
     if record is not None:
-        sweep = design.with_record(sweep, record, "record")
+        changes = {"record": record} | changes
+    if changes:
+        sweep = design.with_changes(sweep, changes, f"{file} (changed by sim.sweep.run)")
     folder = Path(out) if out is not None else Path("results") / "sweeps" / sweep.name
     with SweepRun(sweep, scenario, text, scenario_text, folder) as sweep_run:
         sweep_run.execute(workers=workers, scheduler=scheduler)

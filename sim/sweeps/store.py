@@ -2,6 +2,7 @@
 
     DIR/manifest.json        the sweep as resolved, its identity, versions, seeds, batch status
     DIR/design.parquet       one row per design point
+    DIR/columns.parquet      the catalog: each table's columns, what they hold and mean
     DIR/summary/batch-NNNNNN.parquet    one row per run (the model's summary + point, replicate)
     DIR/series/batch-NNNNNN.parquet     the weekly or daily series, if recorded
     DIR/events/batch-NNNNNN.parquet     the event log, if recorded
@@ -52,12 +53,15 @@ from sim.io.disk import (
     write_atomic,
     write_parquet,
 )
+from sim.io.tables import COLUMNS, STORE_TABLES, catalog, to_table
 from sim.model.scenario import Scenario
 from sim.sweeps.design import Sweep
 
 MANIFEST = "manifest.json"
 DESIGN = "design.parquet"
 TABLES = ("summary", "series", "events")
+FOLDER_FILES = {DESIGN: "design_sha256", COLUMNS: "columns_sha256"}
+"""The store's files beside its batches, each with the manifest's field holding its SHA-256."""
 
 
 def batch_file(folder: Path, table: str, index: int) -> Path:
@@ -109,7 +113,7 @@ def design_digest(design: dict[str, Any]) -> str:
 
 
 _CHANGED = {
-    "sweep": "the sweep file has changed",
+    "sweep": "the sweep (its file, or the sizes sim.sweep.run was given) has changed",
     "design": "its design's points have changed",
     "scenario_values": "the base scenario's values have changed",
     "scenario_file": "the base scenario's file has changed",
@@ -275,7 +279,14 @@ class SweepStore:
                     for i, (first, count) in enumerate(batches)
                 },
             }
-            _create(folder, manifest, pa.table(design))
+            inputs = [*sweep.parameters, *scenario.drawn]
+            tables = {name: STORE_TABLES[name] for name in ["design", *manifest["tables"]]}
+            _create(
+                folder,
+                manifest,
+                to_table(design, "design", inputs=inputs),
+                catalog(tables, inputs, list(sweep.parameters)),
+            )
         read_manifest(folder)  # a sweep store, before its lock file is made in it
         store = cls(folder, {})
         store._lock = lock(folder)
@@ -288,11 +299,17 @@ class SweepStore:
                 raise ResultsError(
                     f"{folder / MANIFEST}: batches: not the sweep's (corrupt manifest)"
                 )
-            problem = file_problem(folder / DESIGN, store.manifest.get("design_sha256"))
-            if problem:
+            if FOLDER_FILES[COLUMNS] not in store.manifest:
                 raise ResultsError(
-                    f"{folder / DESIGN}: {problem}; the store cannot be used, make it anew"
+                    f"{folder}: a store made by an older sim, without {COLUMNS}, which this one "
+                    "cannot add to; run the sweep again with another --out"
                 )
+            for name, key in FOLDER_FILES.items():
+                problem = file_problem(folder / name, store.manifest.get(key))
+                if problem:
+                    raise ResultsError(
+                        f"{folder / name}: {problem}; the store cannot be used, make it anew"
+                    )
         except BaseException:
             store.close()
             raise
@@ -429,7 +446,7 @@ def _recorded(sweep: Sweep) -> list[str]:
     return ["summary"] + ["series"] * bool(sweep.record_every) + ["events"] * sweep.record_events
 
 
-def _create(folder: Path, manifest: dict[str, Any], design: pa.Table) -> None:
+def _create(folder: Path, manifest: dict[str, Any], design: pa.Table, columns: pa.Table) -> None:
     """Make the store whole in a temporary folder beside `folder`, then rename it into place
     (onto nothing or an empty folder). If another process made it meanwhile, theirs stays."""
     try:
@@ -446,8 +463,9 @@ def _create(folder: Path, manifest: dict[str, Any], design: pa.Table) -> None:
     try:
         for table in manifest["tables"]:
             (temporary / table).mkdir()
-        write_parquet(temporary / DESIGN, design)
-        manifest["design_sha256"] = sha256(temporary / DESIGN)
+        for name, table in ((DESIGN, design), (COLUMNS, columns)):
+            write_parquet(temporary / name, table)
+            manifest[FOLDER_FILES[name]] = sha256(temporary / name)
         write_manifest(temporary, manifest)
         temporary.chmod(0o755)
         try:

@@ -7,11 +7,11 @@ from sim.model.agents import postures
 from sim.model.agents.base import Faction
 from sim.model.claims import rule
 from sim.model.geography import DAMASCUS, HTS, OPPOSITION, RUSSIA, district_total, runs_where
-from sim.model.params import MAX_SHELLING
+from sim.model.params import MAX_SHELLING, NE_GARRISON
 from sim.model.world.territory import TINY
 
 SHORT = 1e-9
-"""A garrison this little below `ne_garrison` (thousand) is not short: rounding, not losses."""
+"""A garrison this little below `NE_GARRISON` (thousand) is not short: rounding, not losses."""
 
 
 class Damascus(Faction):
@@ -70,11 +70,11 @@ class Damascus(Faction):
 
     @rule("C19", "assumption")
     def garrison(self) -> None:
-        """Damascus keeps at least `ne_garrison` in each district of the north-east it holds,
+        """Damascus keeps at least `NE_GARRISON` in each district of the north-east it holds,
         drawing the troops from its force around Idlib in proportion to each district's (C19:
         the area returns to Damascus's control, which must hold it; assumption)."""
         land = self.territory
-        short = np.maximum(self.params.ne_garrison[:, None] - land.force, 0.0)
+        short = np.maximum(NE_GARRISON - land.force, 0.0)
         short *= land.held(DAMASCUS) & self.geo.in_theatre("northeast")
         rows = runs_where((short > SHORT).any(axis=1))  # most days, none
         if rows.size == 0:

@@ -48,13 +48,12 @@ class HayatTahrirAlSham(Faction):
         daily chance hts_attack_hazard x odds^s / (odds^s + hts_attack_odds^s), s =
         `hts_attack_steepness` (C12), unless Damascus attacked yesterday: then defend. Whether
         defending or not, counter-attack each district of the zone Damascus holds next to HTS
-        with the same chance at `counter_hazard` (assumption: Damascus means to retake every
-        inch, C15, and the ground it took can be lost again)."""
+        with the same chance (assumption: Damascus means to retake every inch, C15, and the
+        ground it took can be lost again)."""
         p = self.params
         defending = self.yesterday(DAMASCUS) >= postures.Damascus.OFFENSIVE
         damascus = self.territory.held(DAMASCUS)
-        hazard = np.where(damascus, p.counter_hazard[:, None], p.hts_attack_hazard[:, None])
-        hazard *= damascus | ~defending[:, None]
+        hazard = p.hts_attack_hazard[:, None] * (damascus | ~defending[:, None])
         open_ = (self.odds > 0) & (hazard > 0)
         rows = runs_where(open_.any(axis=1))
         self.moves = np.zeros(self.odds.shape, dtype=bool)

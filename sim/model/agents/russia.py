@@ -15,7 +15,7 @@ from sim.model.geography import (
     district_total,
     runs_where,
 )
-from sim.model.params import WEEK
+from sim.model.params import US_SPREAD, WEEK
 
 BREACH_UNIT = 10
 """`frustration_breaches` weighs the breach rate per 10 breaches a day."""
@@ -103,7 +103,7 @@ class Russia(Faction):
             (f > p.pressure_threshold, postures.Russia.PRESSURE),
             otherwise=postures.Russia.RESTRAINT,
         )
-        self.mediation = us_gone(self.relations.us_presence, p.mediation_threshold, p.us_spread)
+        self.mediation = us_gone(self.relations.us_presence, p.mediation_threshold, US_SPREAD)
 
     def act(self) -> None:
         """Today's actions."""

@@ -10,12 +10,12 @@ from sim.model.geography import (
     DAMASCUS,
     HTS,
     KURDS,
-    OPPOSITION,
     RUSSIA,
     TURKEY,
     district_total,
     runs_where,
 )
+from sim.model.params import US_SPREAD
 
 
 class Turkey(Faction):
@@ -48,7 +48,7 @@ class Turkey(Faction):
         p = self.params
         held = self.territory.control.take(self.ne_border, axis=1) == KURDS
         kurdish = district_total(held) / len(self.ne_border)
-        self.vacuum = kurdish * us_gone(self.relations.us_presence, p.ne_threshold, p.us_spread)
+        self.vacuum = kurdish * us_gone(self.relations.us_presence, p.ne_threshold, US_SPREAD)
         self.killed_yesterday = self.world.yesterday.soldiers_killed.sum(axis=1)
         self.losses = self.losses * (1 - p.loss_memory) + self.killed_yesterday
 
@@ -63,8 +63,6 @@ class Turkey(Faction):
         """Launch the north-east operation with daily chance ne_hazard x vacuum x (1 -
         coordination), for `operation_days`: coordinating with Russia fills the vacuum by
         agreement instead (C18, C19); a scenario's imposed operation runs the days it says.
-        The day after Damascus attacked the zone the chance is `idlib_commitment` less: Turkey
-        does not open a second front while the Idlib one holds its army (C09, assumption).
         Effort against HTS: `turkey_effort`, and `pressure_response` more the day after Russia
         pressed (C01, C08) if Turkey complies at all; none while the north-east operation runs
         (C09: it cannot do everything at once). Guard the posts while Damascus attacks the zone
@@ -78,7 +76,6 @@ class Turkey(Faction):
         p, day = self.params, self.day
         idlib_front = self.yesterday(DAMASCUS) >= postures.Damascus.OFFENSIVE
         chance = p.ne_hazard * self.vacuum * (1 - self.coordination())
-        chance *= 1 - p.idlib_commitment * idlib_front
         launch = self.streams.bernoulli(
             day, "turkey/launch", chance, where=day > self.operation_until
         )
@@ -108,7 +105,6 @@ class Turkey(Faction):
     def act(self) -> None:
         """Today's actions, in order."""
         self.fight_hts()
-        self.back_opposition()
         self.guard_posts()
         self.answer_attacks()
         self.run_ne_operation()
@@ -119,14 +115,6 @@ class Turkey(Faction):
         `turkey_pace` a day at full effort (C09)."""
         zone_hts = self.territory.held(HTS) & self.geo.in_theatre("zone")
         self.territory.wear_down(zone_hts, self.params.turkey_pace * self.effort)
-
-    @rule("C08", "assumption")
-    def back_opposition(self) -> None:
-        """Keeping its assurances (C08), Turkey backs the opposition groups it sponsors: each of
-        their districts gets `turkish_backing` x effort thousand fighter-eq a day (assumption),
-        so they can survive HTS's pull."""
-        held = self.territory.held(OPPOSITION) & self.geo.in_theatre("zone")
-        self.territory.supply(held, self.params.turkish_backing * self.effort)
 
     @rule("C13", "assumption")
     def guard_posts(self) -> None:

@@ -11,7 +11,7 @@ everyone, fighters included.
 import numpy as np
 
 from sim.model.claims import rule
-from sim.model.geography import Geography, district_total
+from sim.model.geography import Geography, district_total, district_totals
 from sim.model.params import WEEK, ParameterSet
 from sim.model.world.calendar import Calendar
 
@@ -23,6 +23,10 @@ DENSITY_UNIT = 1000.0
 
 FORCE_UNIT = 1000
 """Force is counted in thousands of fighter-equivalents: one unit is this many fighters."""
+
+REGIONS = ("northwest", "northeast")
+"""The displaced stay in their region: the north-west (the zone, the regime front, the
+Turkish-held north) or the north-east."""
 
 HOST_THEATRES = {"northwest": ("zone", "north"), "northeast": ("northeast",)}
 """Where each region's displaced shelter outside the camps: the rebel-held zone and the
@@ -38,7 +42,7 @@ class People:
         r = replicates
         self.residents = np.tile(geo.population, (r, 1))
         self.sheltered = np.zeros_like(self.residents)  # the displaced staying in each district
-        self.away = np.zeros_like(self.residents)  # the displaced, by the district they fled
+        self.origin = np.zeros_like(self.residents)  # share of its region's displaced from each
         self.left_for_turkey = np.zeros(r)
         self.fled = np.zeros(r)  # north-west people who fled their homes so far (a flow)
         self.civilians_killed = np.zeros(r)
@@ -59,6 +63,19 @@ class People:
             region: np.logical_or.reduce([geo.in_theatre(t) for t in theatres]) & ~geo.camps
             for region, theatres in HOST_THEATRES.items()
         }
+        self._ne_columns = np.flatnonzero(ne)
+        self._columns = {  # each region's districts, and its camps' and the others' apart
+            (region, kind): np.flatnonzero(mask & (geo.camps if kind == "camps" else ~geo.camps))
+            for region, mask in self.regions.items()
+            for kind in ("camps", "outside")
+        }
+        self._columns.update(
+            {(region, "all"): np.flatnonzero(m) for region, m in self.regions.items()}
+        )
+        self._camp_room = {  # (R, camps) their room for newcomers, and (R,) in all
+            region: self.room.take(self._columns[region, "camps"], axis=1) for region in REGIONS
+        }
+        self._all_room = {region: district_total(room) for region, room in self._camp_room.items()}
 
     # --- what the recorder and the actors read ---
     def everyone(self) -> np.ndarray:
@@ -70,9 +87,21 @@ class People:
             + self.civilians_killed
         )
 
+    @property
+    def away(self) -> np.ndarray:
+        """(R, D): the displaced counted by the district they fled."""
+        return self.origin * self.regional(self.by_region(self.sheltered))
+
+    def regional(self, totals: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """(R, D): each district's region's figure, of (R,) figures for the north-west and the
+        north-east."""
+        northwest, northeast = totals
+        return np.where(self.regions["northeast"], northeast[:, None], northwest[:, None])
+
     def sheltering(self, region: str, in_camps: bool) -> np.ndarray:
         """(R,): the displaced of a region in its camps, or outside them."""
-        return district_total(self.sheltered * (self.regions[region] & (self.camps == in_camps)))
+        columns = self._columns[region, "camps" if in_camps else "outside"]
+        return district_total(self.sheltered.take(columns, axis=1))
 
     @property
     def displaced(self) -> np.ndarray:
@@ -97,9 +126,7 @@ class People:
     def crowding(self) -> np.ndarray:
         """(R,) the north-west's camps at Turkey's border: the displaced in them per place for
         newcomers (above 1 they are overfull)."""
-        nw_camps = self.regions["northwest"] & self.camps
-        room = district_total(self.room * nw_camps)
-        return district_total(self.sheltered * nw_camps) / np.maximum(room, TINY)
+        return self.in_camps / np.maximum(self._all_room["northwest"], TINY)
 
     def density(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
         """(R, D) people in each district (residents and the displaced there) per km^2, in
@@ -111,15 +138,29 @@ class People:
     def flee(self, share: np.ndarray, rows: np.ndarray | slice = slice(None)) -> None:
         """`share` ((R, D), of the given runs) of everyone in a district flees it (C05):
         residents, and the displaced sheltering there, who move on. Each region's displaced
-        find shelter in it (`shelter`, C16); the district residents fled from is remembered."""
-        leaving = self.residents[rows] * share
-        moving_on = self.sheltered[rows] * share
-        self.residents[rows] -= leaving
-        self.sheltered[rows] -= moving_on
-        self.away[rows] += leaving
-        self.fled[rows] += district_total(leaving * self.regions["northwest"])
-        for region, mask in self.regions.items():
-            self.shelter(region, district_total((leaving + moving_on) * mask), rows)
+        find shelter in it (`shelter`, C16); the share of them who fled each district is
+        remembered (`origin`): those who cross into Turkey or die later are taken from every
+        district's displaced alike."""
+        if not share.any():  # nobody flees (most calls): nothing to change
+            return
+        residents, sheltered = self.residents[rows], self.sheltered[rows]
+        leaving, moving_on = residents * share, sheltered * share
+        self.residents[rows] = residents - leaving
+        self.sheltered[rows] = sheltered - moving_on
+        before, fled = self.by_region(sheltered), self.by_region(leaving)
+        total = self.regional(before)
+        after = total + self.regional(fled)
+        self.origin[rows] = (self.origin[rows] * total + leaving) / np.maximum(after, TINY)
+        self.fled[rows] += fled[0]
+        for region, people in zip(REGIONS, self.by_region(leaving + moving_on), strict=True):
+            if people.any():
+                self.shelter(region, people, rows)
+
+    def by_region(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(R,) and (R,): the totals of x (R, D) over the north-west's and the north-east's
+        districts, from one pass (`district_totals`)."""
+        everywhere, ne = district_totals(x, self._ne_columns)
+        return everywhere - ne, ne
 
     @rule("C16", "assumption")
     def shelter(self, region: str, people: np.ndarray, rows: np.ndarray | slice) -> None:
@@ -147,23 +188,15 @@ class People:
         full, `border_open` of those beyond their room cross into Turkey (only the north-west's
         camps are on an open border); the rest crowd in, shared in proportion to the camps'
         room (C16; assumption)."""
-        camps = self.room[rows] * (self.regions[region] & self.camps)
-        room = district_total(camps)
-        free = np.maximum(room - district_total(self.sheltered[rows] * (camps > 0)), 0.0)
+        columns = self._columns[region, "camps"]
+        camps, room = self._camp_room[region][rows], self._all_room[region][rows]
+        at = _cells(rows, columns)
+        free = np.maximum(room - district_total(self.sheltered[at]), 0.0)
         crossing = np.zeros_like(people)
         if region == "northwest":
             crossing = np.maximum(people - free, 0.0) * self.params.border_open[rows]
-        self.sheltered[rows] += camps * ((people - crossing) / np.maximum(room, TINY))[:, None]
+        self.sheltered[at] += camps * ((people - crossing) / np.maximum(room, TINY))[:, None]
         self.left_for_turkey[rows] += crossing
-        self.forget_away(region, crossing, rows)
-
-    def forget_away(self, region: str, gone: np.ndarray, rows: np.ndarray | slice) -> None:
-        """`gone` ((R,) of the given runs) of a region's displaced are no longer displaced inside
-        Syria (crossed, killed): each district's count of its displaced falls in proportion."""
-        mask = self.regions[region]
-        counted = district_total(self.away[rows] * mask)
-        kept = 1 - np.minimum(gone / np.maximum(counted, TINY), 1.0)
-        self.away[rows] *= np.where(mask, kept[:, None], 1.0)
 
     def kill_civilians(
         self, deaths: np.ndarray, rows: np.ndarray | slice = slice(None)
@@ -172,18 +205,15 @@ class People:
         proportion: in `civilians_killed` and `killed`. Returns how many (R,) of the given runs."""
         if not deaths.any():  # nobody (half the days of a run): nothing to change
             return np.zeros(len(deaths))
-        present = self.residents[rows] + self.sheltered[rows]
+        residents, sheltered = self.residents[rows], self.sheltered[rows]
+        present = residents + sheltered
         share = np.minimum(deaths / np.maximum(present, TINY), 1.0)
-        killed_displaced = self.sheltered[rows] * share
-        self.residents[rows] -= self.residents[rows] * share
-        self.sheltered[rows] -= killed_displaced
-        for region, mask in self.regions.items():
-            self.forget_away(region, district_total(killed_displaced * mask), rows)
-        total = district_total(present * share)
+        killed_displaced = sheltered * share
+        self.residents[rows] = residents - residents * share
+        self.sheltered[rows] = sheltered - killed_displaced
+        total, ne = district_totals(present * share, self._ne_columns)
         self.civilians_killed[rows] += total
-        self.ne_civilians_killed[rows] += district_total(
-            present * share * self.regions["northeast"]
-        )
+        self.ne_civilians_killed[rows] += ne
         self.killed[rows] += total
         return total
 
@@ -216,13 +246,13 @@ class People:
             return
         quiet = calendar.day - self.last_fought >= p.return_after[:, None]
         room = np.maximum(self.home - self.residents, 0.0)
-        going = np.minimum(self.away * (p.return_rate * WEEK)[:, None] * quiet, room)
-        self.away -= going
+        total = self.regional(self.by_region(self.sheltered))
+        away = self.origin * total
+        going = np.minimum(away * (p.return_rate * WEEK)[:, None] * quiet, room)
+        gone = self.regional(self.by_region(going))
         self.residents += going
-        for mask in self.regions.values():
-            there = self.sheltered * mask
-            share = district_total(going * mask) / np.maximum(district_total(there), TINY)
-            self.sheltered -= there * np.minimum(share, 1.0)[:, None]
+        self.sheltered *= 1 - np.minimum(gone / np.maximum(total, TINY), 1.0)
+        self.origin = (away - going) / np.maximum(total - gone, TINY)
         self.returned += district_total(going)
 
     @rule("C16", "assumption")
@@ -253,7 +283,6 @@ class People:
         total = district_total(homeless)
         crossing = total * p.border_open
         self.left_for_turkey += crossing
-        self.forget_away("northwest", crossing, everywhere)
         rest = total - crossing
         unsheltered = rest - self.host("northwest", rest, everywhere)
         self.sheltered += (
@@ -261,3 +290,10 @@ class People:
             * camps
             * (unsheltered / np.maximum(district_total(self.room * camps), TINY))[:, None]
         )
+
+
+def _cells(rows: np.ndarray | slice, columns: np.ndarray) -> tuple:
+    """The index of the given runs' cells in the given columns of an (R, D) array."""
+    if isinstance(rows, slice):
+        return rows, columns
+    return np.ix_(rows, columns)

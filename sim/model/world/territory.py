@@ -22,7 +22,7 @@ from sim.model.geography import (
     district_total,
     runs_where,
 )
-from sim.model.params import MIN_DEFENCE, ParameterSet
+from sim.model.params import MIN_DEFENCE, POST_GARRISON, ParameterSet
 from sim.model.world.calendar import Calendar
 from sim.model.world.orders import Phase, order
 from sim.model.world.people import FORCE_UNIT, TINY, People
@@ -46,10 +46,11 @@ class Territory:
         self.control = np.tile(geo.controller, (r, 1))
         self.dawn_control = self.control.copy()
         self.force = np.tile(geo.force, (r, 1))
-        self.posts = params.post_garrison[:, None] * geo.turkish_post  # Turkish troops at posts
+        self.posts = np.tile(POST_GARRISON * geo.turkish_post, (r, 1))  # Turkish troops at posts
         self.allied = np.zeros((r, geo.size))  # opposition fighters where HTS administers (C12)
         self.resolve = np.ones((r, len(ACTORS)))  # how many times each actor's force defends
         self.cessions = np.zeros(r, dtype=np.int64)
+        self.retaken = np.zeros(r, dtype=np.int64)  # districts the rebels took back from Damascus
         # each (run, district)'s theatre as a number of its own: run x T + theatre
         self._theatre_bins = geo.theatre + len(THEATRES) * np.arange(r)[:, None]
 
@@ -201,11 +202,6 @@ class Territory:
         self.force += force / np.maximum(total, TINY)[:, None] * gap[:, None]
 
     @order(Phase.FORCES)
-    def supply(self, mask: np.ndarray, amount: np.ndarray) -> None:
-        """Add `amount` (R,) thousand fighter-eq to each district of the (R, D) `mask`."""
-        self.force += amount[:, None] * mask
-
-    @order(Phase.FORCES)
     def transfer(
         self, source: np.ndarray, weights: np.ndarray, rows: np.ndarray | slice = slice(None)
     ) -> None:
@@ -255,7 +251,10 @@ class Territory:
 
     # --- districts changing hands ---
     def capture(self, won: np.ndarray, attacker: int, rows: np.ndarray) -> None:
-        """The districts `won` ((len(rows), D) bool) of the given runs fall to `attacker`."""
+        """The districts `won` ((len(rows), D) bool) of the given runs fall to `attacker`;
+        taken from Damascus by HTS or the opposition, they count as `retaken`."""
+        if attacker in (HTS, OPPOSITION):
+            self.retaken[rows] += (won & (self.control[rows] == DAMASCUS)).sum(axis=1)
         self.control[rows] = np.where(won, attacker, self.control[rows])
         if won.any():
             self._known.clear()
