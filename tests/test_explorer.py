@@ -290,7 +290,10 @@ def test_the_explorer_in_a_browser_steps_plays_and_draws_the_map(tmp_path):
         speed.focus()
         speed.press("End")
         page.get_by_role("button", name="Play").click()
-        page.wait_for_function("Number(document.querySelector('span.day')?.textContent) >= 60")
+        try:
+            page.wait_for_function("Number(document.querySelector('span.day')?.textContent) >= 60")
+        except Exception as error:
+            raise AssertionError(page.inner_text("body")[:1500]) from error
         page.get_by_role("button", name="Pause").click()
         assert int(page.locator("span.peak").inner_text()) >= 4
         told = page.locator("ol.events").inner_text()

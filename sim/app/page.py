@@ -45,8 +45,11 @@ def Player(source: Live | Replay, tick: solara.Reactive[int]) -> None:
 
     def play() -> None:
         while playing.value and source.day < source.last:
-            time.sleep(1 / min(max(speed.value, SPEEDS[0]), SPEEDS[1]))
+            began = time.perf_counter()
             step()
+            busy = time.perf_counter() - began
+            # at least as long idle as the day took: the server still answers (Pause, pings)
+            time.sleep(max(1 / min(max(speed.value, SPEEDS[0]), SPEEDS[1]), busy))
         playing.set(False)
 
     solara.use_thread(play, dependencies=[source, playing.value])
