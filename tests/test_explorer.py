@@ -104,6 +104,23 @@ def test_five_steps_show_day_five_its_map_and_six_levels(monkeypatch):
     assert level_chart.count('class="point"') == 6
 
 
+def test_play_steps_until_paused(monkeypatch):
+    monkeypatch.setattr(explorer, "START", {"scenario": "baseline", "values": {}})
+    _, rc = solara.render(explorer.Page(), handle_error=False)
+    rc.find(v.Slider, label="speed (days a second)").widget.v_model = explorer.SPEEDS[1]
+    rc.find(v.Btn, children=["Play"]).widget.click()
+    deadline = time.monotonic() + 60
+    while number(shown(rc), "day") < 3:
+        assert time.monotonic() < deadline, "play did not step"
+        time.sleep(0.05)
+    rc.find(v.Btn, children=["Pause"]).widget.click()
+    time.sleep(0.5)  # a day under way finishes
+    paused = number(shown(rc), "day")
+    time.sleep(1)
+    assert number(shown(rc), "day") == paused
+    assert rc.find(v.Btn, children=["Play"]).widgets
+
+
 def test_a_moved_slider_starts_again_with_its_value(monkeypatch):
     monkeypatch.setattr(explorer, "START", {"scenario": "baseline", "values": {}})
     _, rc = solara.render(explorer.Page(), handle_error=False)
@@ -293,7 +310,7 @@ def test_the_explorer_in_a_browser_steps_plays_and_draws_the_map(tmp_path):
         try:
             page.wait_for_function("Number(document.querySelector('span.day')?.textContent) >= 60")
         except Exception as error:
-            raise AssertionError(page.inner_text("body")[:1500]) from error
+            raise AssertionError(page.inner_text("body")[-2500:]) from error
         page.get_by_role("button", name="Pause").click()
         assert int(page.locator("span.peak").inner_text()) >= 4
         told = page.locator("ol.events").inner_text()

@@ -5,6 +5,7 @@ or replay mode (a stored run), chosen by `START`; `sim explore` sets it, and
 import json
 import math
 import os
+import threading
 import time
 from html import escape
 from pathlib import Path
@@ -43,16 +44,22 @@ def Player(source: Live | Replay, tick: solara.Reactive[int]) -> None:
         source.step()
         tick.set(tick.value + 1)
 
-    def play() -> None:
-        while playing.value and source.day < source.last:
+    active = playing.value  # this render's: a thread started late must not act on a newer one
+
+    def play(cancel: threading.Event) -> None:
+        if not active:
+            return
+        while not cancel.is_set() and source.day < source.last:
             began = time.perf_counter()
             step()
             busy = time.perf_counter() - began
             # at least as long idle as the day took: the server still answers (Pause, pings)
-            time.sleep(max(1 / min(max(speed.value, SPEEDS[0]), SPEEDS[1]), busy))
-        playing.set(False)
+            cancel.wait(max(1 / min(max(speed.value, SPEEDS[0]), SPEEDS[1]), busy))
+        if not cancel.is_set():
+            playing.set(False)  # the last day: Play again starts nothing
 
-    solara.use_thread(play, dependencies=[source, playing.value])
+    # cancelled by a flag, never inside a day: an interrupted step would leave it half done
+    solara.use_thread(play, dependencies=[source, active], intrusive_cancel=False)
     with solara.Row():
         solara.Button("Step", on_click=step, disabled=playing.value)
         solara.Button(
