@@ -193,13 +193,10 @@ def verify_store(folder: Path) -> None:
 
 def verified(folder: Path):
     """A sweep store whose saved files all match its manifest (SHA-256), or a one-line error."""
-    from sim.io.disk import ResultsError
     from sim.sweeps.results import open_verified
 
-    try:
+    with opt.one_line_errors():
         return open_verified(folder)
-    except ResultsError as error:
-        fail(error)
 
 
 @app.command()
@@ -228,13 +225,8 @@ def discover(
 def sensitivity(
     folder: Annotated[Path, typer.Argument(help="a finished sweep's store (sobol or morris)")],
     outcome: opt.SensitivityOutcomes = None,
-    out: Annotated[
-        Path | None,
-        typer.Option(help="new folder (default: results/analysis/<sweep>-sensitivity)"),
-    ] = None,
-    resamples: Annotated[
-        int, typer.Option(min=10, max=10_000, help="bootstrap resamples for the intervals")
-    ] = 200,
+    out: opt.SensitivityOut = None,
+    resamples: opt.Resamples = 200,
 ) -> None:
     """Global sensitivity (SALib) of a Sobol or Morris sweep: each outcome's indices with 95%
     bootstrap intervals, how much of its variance is chance (the seed) and how much the
@@ -257,21 +249,16 @@ def sensitivity(
 @app.command()
 def calibrate(
     file: Annotated[Path, typer.Argument(help="calibration TOML file (see experiments/)")],
-    out: Annotated[
-        Path | None,
-        typer.Option(help="folder (default: results/calibrations/<name>/; resumed if there)"),
-    ] = None,
+    out: opt.CalibrationOut = None,
     workers: opt.Workers = None,
     scheduler: opt.Scheduler = None,
     check: opt.Check = None,
 ) -> None:
-    """Calibrate with ABC-SMC (pyabc) on the targets of both windows: the posterior of every
-    generation (posterior.parquet), each generation's threshold, effective sample size and
-    acceptance rate (generations.parquet), the last generation's pairs (pairs.png), the
-    posterior predictive check (predictive.parquet: the share of draws in each band and in all
-    at once; predictive.png), the posterior mean (parameters.toml), the last generation as a
-    sample a scenario can draw from run by run (sample.toml) and manifest.json. pyabc's database
-    (abc.db) makes it resumable: the same command again goes on from the last generation."""
+    """Calibrate with ABC-SMC (pyabc) on both windows' targets: every generation's posterior
+    (posterior.parquet) and threshold, ESS and acceptance (generations.parquet), pairs.png,
+    the predictive check (predictive.parquet/.png: draws in each band, in all), the posterior
+    mean (parameters.toml), the last generation as a run-by-run sample (sample.toml) and
+    manifest.json; pyabc's abc.db makes it resumable (the same command goes on)."""
     from sim.analysis import calibrate as abc
     from sim.reports import analyses
     from sim.sweeps.runner import dask_client
@@ -368,15 +355,12 @@ def events(
 @app.command()
 def results(folder: Annotated[Path, typer.Argument(help="a sweep's store")]) -> None:
     """A short table of a sweep: runs, points and outcome quantiles."""
-    from sim.io.disk import ResultsError
     from sim.model.outcomes import key_outcomes
     from sim.reports.listing import quantile_table
 
     found = verified(folder)
-    try:
+    with opt.one_line_errors():
         summary = found.summary
-    except ResultsError as error:
-        fail(error)
     manifest = found.manifest
     say(
         f"{manifest['sweep']['name']}: {len(summary):,} of {manifest['runs']:,} runs saved, "
@@ -393,3 +377,21 @@ def report(folder: opt.ResultsDir, out: opt.ReportOut = None, force: opt.Force =
 
     with opt.one_line_errors():
         say(f"wrote {write_report(folder, out, force)}")
+
+
+@app.command()
+def explore(
+    target: opt.ExploreTarget = "baseline",
+    run_number: opt.ExploreRun = None,
+    set_: opt.Sets = None,
+    seed: opt.Seed = None,
+    port: opt.Port = 8765,
+    host: opt.Host = "127.0.0.1",
+) -> None:
+    """The explorer in the browser: a scenario live, or a stored run replayed (until Ctrl-C)."""
+    from sim.app.serve import opened, serve
+
+    with opt.one_line_errors():
+        start = opened(target, run_number, set_ or [], seed)
+    say(f"explorer: http://{host}:{port}/ (Ctrl-C stops it)")
+    serve(start, host, port)

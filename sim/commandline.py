@@ -198,6 +198,29 @@ ReportOut = Annotated[
 ]
 Force = Annotated[bool, typer.Option("--force", help="replace an existing report file")]
 StoryRun = Annotated[int | None, typer.Option("--run", min=0, help="the run to tell (its `run`)")]
+SensitivityOut = Annotated[
+    Path | None,
+    typer.Option(help="new folder (default: results/analysis/<sweep>-sensitivity)"),
+]
+Resamples = Annotated[
+    int, typer.Option(min=10, max=10_000, help="bootstrap resamples for the intervals")
+]
+CalibrationOut = Annotated[
+    Path | None,
+    typer.Option(help="folder (default: results/calibrations/<name>/; resumed if there)"),
+]
+ExploreTarget = Annotated[
+    str,
+    typer.Argument(
+        metavar="SCENARIO | RESULTS_DIR",
+        help="a named scenario to simulate live, or a `sim run` folder or sweep store to replay",
+    ),
+]
+ExploreRun = Annotated[
+    int | None, typer.Option("--run", min=0, help="the stored run to replay (default: 0)")
+]
+Port = Annotated[int, typer.Option(min=1, max=65535, help="the port to serve the page on")]
+Host = Annotated[str, typer.Option(help="the address to listen on (127.0.0.1: this machine only)")]
 StorySeed = Annotated[int | None, typer.Option(min=0, help="the run with this seed")]
 Pick = Annotated[
     str | None,

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import sim
 
-LAYERS = ("model", "io", "sweeps", "analysis", "reports", "cli", "app")
+LAYERS = ("model", "io", "sweeps", "analysis", "reports", "app", "cli")
 """Lowest first: a module may import from its own layer and those before it."""
 
 ROOT = Path(sim.__file__).parent

@@ -24,6 +24,7 @@ BLOCKS = [
 
 SKIPPED = {
     "./sim.sh test": "the test suite itself, which is running this",
+    "./sim.sh explore": "a server that runs until stopped: tests/test_explorer.py starts it",
     "import sim.ema": "run as written, at full size, by test_ema.py's "
     "test_the_readme_ema_example_runs_as_written",
 }

@@ -16,6 +16,7 @@ import json
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 from sim.model.agents import FACTIONS
@@ -81,6 +82,15 @@ def to_table(
     names = [f.name for f in fields]
     meta = labels(label or table, names, outcomes, [n for n in inputs if n in names])
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields, metadata=meta))
+
+
+def plain(table: pa.Table) -> pd.DataFrame:
+    """A table as a DataFrame with its category columns (names) as plain strings, None where
+    there is none."""
+    frame = table.to_pandas()
+    for column in frame.select_dtypes("category"):
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return frame
 
 
 def labels(

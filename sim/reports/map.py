@@ -8,12 +8,17 @@ therefore Voronoi cells, not real administrative borders, and every map says so.
 border is drawn along the outer edges, facing north or west, of the districts the map data flags
 as bordering Turkey (`turkish_border`): an outline of those cells, not the surveyed line.
 
+`svg_map` draws one day's map as SVG text without matplotlib (the explorer draws one a frame);
+`control_map` and `share_map` draw the report's figures.
+
 Who holds a district on a day is not in the daily series; it is rebuilt from the day-0 map and
 the event log's captures and cessions (`control`), as `tests/test_events.py` checks it can be.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from html import escape
 
 import matplotlib
 
@@ -286,3 +291,61 @@ def share_map(shares: dict[str, np.ndarray], runs: int, day: int) -> Figure:
         bar = fig.colorbar(ScalarMappable(Normalize(0, 100), scale), ax=ax, shrink=0.8)
         bar.set_label(f"% of the {runs} runs", fontsize=8)
     return _finish(fig, marks, f"Who holds each district on day {day}: share of {runs} runs")
+
+
+def svg_map(holders: np.ndarray, notes: Sequence[str] = (), width: int = 640) -> str:
+    """One day's map as SVG text, fast (no matplotlib), drawn as `control_map` draws it: each
+    district's shape (a `path.district` with `data-holder`) in its holder's colour (`holders`:
+    (D,) actor numbers), the buffer zone hatched, Turkish posts, camps, the border and the
+    landmarks; hovering a district shows its name, holder and `notes[k]`, if given."""
+    found = shapes()
+    geography = found.geography
+    every = np.vstack(found.cells)
+    (west, south), (east, north) = every.min(axis=0), every.max(axis=0)
+    k = width / ((east - west) * _SCALE)
+
+    def xy(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return (lon - west) * _SCALE * k, (north - lat) * k
+
+    def path(points: np.ndarray) -> str:
+        x, y = xy(points[:, 0], points[:, 1])
+        return "M" + "L".join(f"{a:.1f},{b:.1f}" for a, b in zip(x, y, strict=True)) + "Z"
+
+    height = (north - south) * k
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="district-map" width="{width + 40}" '
+        f'height="{height + 16:.0f}" viewBox="-8 -8 {width + 40} {height + 16:.0f}">',
+        '<defs><pattern id="buffer-zone" width="6" height="6" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><line y2="6" stroke="#222222"/></pattern></defs>',
+    ]
+    for d in range(geography.size):
+        holder = ACTORS[int(holders[d])]
+        note = f"\n{notes[d]}" if notes else ""
+        parts.append(
+            f'<path class="district" id="district-{geography.ids[d]}" data-holder="{holder}" '
+            f'd="{path(found.cells[d])}" fill="{COLOURS[holder]}" stroke="#9a9a9a" '
+            f'stroke-width="0.6"><title>{escape(geography.names[d])}: held by {holder}'
+            f"{escape(note)}</title></path>"
+        )
+    lines = ['<g pointer-events="none" fill="url(#buffer-zone)">']
+    lines += [f'<path d="{path(found.cells[d])}"/>' for d in np.flatnonzero(geography.buffer_zone)]
+    lines.append('</g><g stroke="#b00020" stroke-width="2.2">')
+    for segment in found.border:
+        (x0, x1), (y0, y1) = xy(segment[:, 0], segment[:, 1])
+        lines.append(f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}"/>')
+    lines.append('</g><g pointer-events="none" stroke="white" font-size="10">')
+    x, y = xy(geography.lon, geography.lat)
+    for d in np.flatnonzero(geography.turkish_post):
+        lines.append(f'<path class="post" d="M{x[d]:.1f},{y[d] - 5:.1f}l5,9h-10Z" fill="#0072B2"/>')
+    for d in np.flatnonzero(geography.camps):
+        lines.append(
+            f'<rect class="camp" x="{x[d] - 4:.1f}" y="{y[d] - 4:.1f}" width="8" height="8" '
+            'fill="#8B4513"/>'
+        )
+    for place in LANDMARKS:
+        d = geography.index(place)
+        lines.append(
+            f'<text x="{x[d] + 4:.1f}" y="{y[d] + 12:.1f}" stroke="none">'
+            f"{escape(geography.names[d])}</text>"
+        )
+    return "".join(parts + lines) + "</g></svg>"

@@ -10,6 +10,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from sim.io.disk import ResultsError, check_sealed, read_json
+from sim.io.tables import plain
 from sim.sweeps.results import SweepResults, open_verified
 
 RUN_FILES = {"summary": "summary.parquet", "series": "daily.parquet", "events": "events.parquet"}
@@ -43,9 +44,7 @@ class StoredRuns:
             found = self.sweep.dataset(table).to_table(filter=where)
         else:
             found = pq.read_table(self.folder / RUN_FILES[table], filters=where)
-        frame = found.to_pandas()
-        for column in frame.select_dtypes("category"):
-            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+        frame = plain(found)
         order = ["run", "day"] if "day" in frame else "run"
         return frame.sort_values(order, kind="stable", ignore_index=True)
 

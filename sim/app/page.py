@@ -1,0 +1,153 @@
+"""The explorer's Solara page: live mode (a scenario simulated day by day, with its settings)
+or replay mode (a stored run), chosen by `START`; `sim explore` sets it, and
+`solara run sim.app.page` starts live mode on the baseline."""
+
+import json
+import math
+import os
+import threading
+import time
+from html import escape
+from pathlib import Path
+
+import solara
+
+from sim.app.sources import KNOBS, MAX_RUNS, Live, Replay, knob_value
+from sim.app.views import page
+from sim.model import scenario as scenarios
+from sim.model.params import PARAMETERS
+
+START: dict = json.loads(os.environ.get("SIM_EXPLORE", '{"scenario": "baseline"}'))
+"""What the page opens: {"scenario": name, "values": {parameter: value}, "seed": master seed
+or None} (live) or {"folder": path, "run": k} (replay)."""
+
+SPEEDS = (1, 50)
+"""The play speed's range, in days a second."""
+
+
+def started(name: str, seed: int | None, runs: int, values: dict) -> Live | str:
+    """A live run of these settings, or why there is none (one line)."""
+    try:
+        spec = scenarios.load(name)[0]
+        return Live(name, spec.seed if seed is None else seed, runs, values)
+    except ValueError as error:  # a ScenarioError or a pydantic error is a ValueError
+        return str(error).splitlines()[0]
+
+
+@solara.component
+def Player(source: Live | Replay, tick: solara.Reactive[int]) -> None:
+    """Step, play and pause, and the speed: for either mode."""
+    playing = solara.use_reactive(False)
+    speed = solara.use_reactive(10)
+
+    def step() -> None:
+        source.step()
+        tick.set(tick.value + 1)
+
+    active = playing.value  # this render's: a thread started late must not act on a newer one
+
+    def play(cancel: threading.Event) -> None:
+        if not active:
+            return
+        while not cancel.is_set() and source.day < source.last:
+            began = time.perf_counter()
+            step()
+            busy = time.perf_counter() - began
+            # at least as long idle as the day took: the server still answers (Pause, pings)
+            cancel.wait(max(1 / min(max(speed.value, SPEEDS[0]), SPEEDS[1]), busy))
+        if not cancel.is_set():
+            playing.set(False)  # the last day: Play again starts nothing
+
+    # cancelled by a flag, never inside a day: an interrupted step would leave it half done
+    solara.use_thread(play, dependencies=[source, active], intrusive_cancel=False)
+    with solara.Row():
+        solara.Button("Step", on_click=step, disabled=playing.value)
+        solara.Button(
+            "Pause" if playing.value else "Play", on_click=lambda: playing.set(not playing.value)
+        )
+    solara.SliderInt("speed (days a second)", value=speed, min=SPEEDS[0], max=SPEEDS[1])
+
+
+@solara.component
+def Day(source: Live | Replay, title: str, tick: int) -> None:
+    """The current day of a source, drawn anew each `tick` (a step, a jump)."""
+    html = solara.use_memo(lambda: page(source.frame(), title), dependencies=[source, tick])
+    solara.HTML(tag="div", unsafe_innerHTML=html)
+
+
+@solara.component
+def Knob(name: str, value: float, values: solara.Reactive[dict]) -> None:
+    """A parameter's slider over its registry range, in steps on which its default lies, with
+    its value, unit and meaning under it."""
+    p = PARAMETERS[name]
+    step = 1 if p.integer else 10 ** math.floor(math.log10((p.high - p.low) / 1000))
+
+    def moved(new: float) -> None:
+        values.set({**values.value, name: round(min(max(float(new), p.low), p.high), 9)})
+
+    if p.integer:
+        low, high = int(p.low), int(p.high)
+        solara.SliderInt(name, value=int(value), min=low, max=high, on_value=moved)
+    else:
+        solara.SliderFloat(name, value=value, min=p.low, max=p.high, step=step, on_value=moved)
+    caption = f"{value:,.6g} {p.unit} (range {p.low:,g} to {p.high:,g}): {p.doc}"
+    solara.HTML(
+        tag="small",
+        unsafe_innerHTML=escape(caption),
+        style="margin-top: -16px; font-size: 0.75em; color: #555",
+    )
+
+
+@solara.component
+def LivePage() -> None:
+    """A scenario simulated day by day; any change of a setting starts it again."""
+    name = solara.use_reactive(START.get("scenario", "baseline"))
+    seed = solara.use_reactive(START.get("seed"))
+    runs = solara.use_reactive(1)
+    values = solara.use_reactive(dict(START.get("values", {})))
+    resets, tick = solara.use_reactive(0), solara.use_reactive(0)
+    settings = [name.value, seed.value, runs.value, values.value, resets.value]
+    live = solara.use_memo(lambda: started(*settings[:4]), dependencies=settings)
+    spec = solara.use_memo(lambda: scenarios.load(name.value)[0], dependencies=[name.value])
+    with solara.Columns([1, 3]):
+        with solara.Column():
+            solara.Select("scenario", values=list(scenarios.named_scenarios()), value=name)
+            shown = spec.seed if seed.value is None else seed.value
+            solara.InputInt("seed", value=shown, on_value=seed.set)
+            solara.SliderInt("runs (a band of them)", value=runs, min=1, max=MAX_RUNS)
+            if isinstance(live, Live):
+                Player(live, tick)
+            solara.Button("Reset", on_click=lambda: resets.set(resets.value + 1))
+            for knob in KNOBS:
+                Knob(knob, values.value.get(knob, knob_value(knob, spec)), values)
+        if isinstance(live, str):  # solara.Error's widget fails on ipyvuetify 3
+            solara.HTML(tag="p", unsafe_innerHTML=escape(live), style="color: #b00020")
+        else:
+            Day(live, live.spec.name, tick.value)
+
+
+@solara.component
+def ReplayPage(folder: Path, run: int) -> None:
+    """A stored run read back, with a day slider that jumps anywhere."""
+    replay = solara.use_memo(lambda: Replay(folder, run), dependencies=[folder, run])
+    tick = solara.use_reactive(0)
+
+    def seek(day: int) -> None:
+        replay.seek(day)
+        tick.set(tick.value + 1)
+
+    with solara.Columns([1, 3]):
+        with solara.Column():
+            solara.SliderInt("day", value=replay.day, min=0, max=replay.last, on_value=seek)
+            Player(replay, tick)
+        Day(replay, replay.name, tick.value)
+
+
+@solara.component
+def Page() -> None:
+    """The explorer."""
+    solara.Title("sim explore")
+    if "folder" in START:
+        ReplayPage(Path(START["folder"]), int(START.get("run", 0)))
+    else:
+        LivePage()

@@ -1,0 +1,340 @@
+"""`sim explore`: the explorer's page rendered with `solara.render` (its widgets, what it shows
+live and in replay against the stored numbers), and what `sim explore` refuses."""
+
+import contextlib
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import ipyvuetify as v
+import numpy as np
+import psutil
+import pytest
+import solara
+
+from sim.app import page as explorer
+from sim.app.sources import KNOBS, Live, Replay
+from sim.app.views import FIGURES
+from sim.model.geography import ACTORS
+from sim.model.params import PARAMETERS
+from sim.reports.map import COLOURS, control
+from sim.sweeps.stored import open_runs
+from tests.sweeps import cli as sim
+from tests.sweeps import run_in_process, write_sweep
+from tests.test_report import CHROMIUM, CHROMIUM_ARGS, chromium_problem
+
+SEED = 5
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory) -> Path:
+    """Two baseline runs from master seed SEED, as `sim run` stores them."""
+    out = tmp_path_factory.mktemp("explore") / "baseline"
+    result = sim("run", "baseline", "--replicates", "2", "--seed", SEED, "--out", out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory) -> dict[str, Path]:
+    """Small sweep stores (to day 140), one recording the weekly series and the event log, one
+    the weekly series only."""
+    folder = tmp_path_factory.mktemp("explore-sweeps")
+    found = {}
+    for record in ("weekly+events", "weekly"):
+        name = record.replace("+", "_")
+        path = write_sweep(folder, 7, **{'"weekly"': f'"{record}"', "small": name})
+        run_in_process(path, folder / name)
+        found[record] = folder / name
+    return found
+
+
+def shown(rc) -> str:
+    """The page's drawn day, or its one-line complaint (the HTML that is no slider's caption)."""
+    (found,) = [h for h in rc.find(solara.widgets.HTML).widgets if h.tag != "small"]
+    return found.unsafe_innerHTML
+
+
+def number(html: str, name: str) -> int:
+    """The number in `<span class="name">` of the page."""
+    return int(re.search(rf'<span class="{name}">(\d+)</span>', html).group(1))
+
+
+def holders(html: str) -> list[str]:
+    """Each district's holder as the map draws it, in map order."""
+    return re.findall(r'class="district" id="district-[^"]+" data-holder="(\w+)"', html)
+
+
+def test_the_sliders_carry_the_registry_ranges_and_the_scenario_values(monkeypatch):
+    monkeypatch.setattr(explorer, "START", {"scenario": "immediate_assault", "values": {}})
+    _, rc = solara.render(explorer.Page(), handle_error=False)
+    sliders = {s.label: s for s in rc.find(v.Slider).widgets}
+    spec_values = explorer.scenarios.load("immediate_assault")[0].parameters
+    for name in KNOBS:
+        p = PARAMETERS[name]
+        slider = sliders[name]
+        assert (slider.min, slider.max) == (p.low, p.high), name
+        assert slider.v_model == pytest.approx(spec_values.get(name, p.default)), name
+        on_grid = (slider.v_model - p.low) / slider.step
+        assert on_grid == pytest.approx(round(on_grid)), name  # the default is a slider stop
+    captions = [h.unsafe_innerHTML for h in rc.find(solara.widgets.HTML).widgets]
+    for name in KNOBS:
+        p = PARAMETERS[name]
+        assert any(f"{p.unit} (range {p.low:,g} to {p.high:,g})" in c for c in captions), name
+    assert len(sliders) == len(KNOBS) + 2  # and the runs and the speed
+
+
+def test_five_steps_show_day_five_its_map_and_six_levels(monkeypatch):
+    monkeypatch.setattr(explorer, "START", {"scenario": "baseline", "values": {}})
+    _, rc = solara.render(explorer.Page(), handle_error=False)
+    assert number(shown(rc), "day") == 0
+    for _ in range(5):
+        rc.find(v.Btn, children=["Step"]).widget.click()
+    html = shown(rc)
+    assert number(html, "day") == 5
+    assert len(holders(html)) == 41
+    assert re.search(r"<title>Idlib city: held by hts\n[\d,]+ people, force [\d.]+ thousand", html)
+    level_chart = html[html.index('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') :]
+    level_chart = level_chart[: level_chart.index("</svg>")]
+    assert level_chart.count('class="point"') == 6
+
+
+def test_play_steps_until_paused(monkeypatch):
+    monkeypatch.setattr(explorer, "START", {"scenario": "baseline", "values": {}})
+    _, rc = solara.render(explorer.Page(), handle_error=False)
+    rc.find(v.Slider, label="speed (days a second)").widget.v_model = explorer.SPEEDS[1]
+    rc.find(v.Btn, children=["Play"]).widget.click()
+    deadline = time.monotonic() + 60
+    while number(shown(rc), "day") < 3:
+        assert time.monotonic() < deadline, "play did not step"
+        time.sleep(0.05)
+    rc.find(v.Btn, children=["Pause"]).widget.click()
+    time.sleep(0.5)  # a day under way finishes
+    paused = number(shown(rc), "day")
+    time.sleep(1)
+    assert number(shown(rc), "day") == paused
+    assert rc.find(v.Btn, children=["Play"]).widgets
+
+
+def test_a_moved_slider_starts_again_with_its_value(monkeypatch):
+    monkeypatch.setattr(explorer, "START", {"scenario": "baseline", "values": {}})
+    _, rc = solara.render(explorer.Page(), handle_error=False)
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    rc.find(v.Slider, label="turkey_effort").widget.v_model = 0.9
+    assert number(shown(rc), "day") == 0
+    rc.find(v.Slider, label="runs (a band of them)").widget.v_model = 3
+    assert "the first of 3 runs" in shown(rc)
+
+
+@pytest.mark.parametrize("value", [-1e9, 1e9])
+def test_no_slider_value_makes_a_traceback(monkeypatch, value):
+    monkeypatch.setattr(explorer, "START", {"scenario": "baseline", "values": {}})
+    _, rc = solara.render(explorer.Page(), handle_error=False)
+    for slider in rc.find(v.Slider).widgets:
+        slider.v_model = value
+    rc.find(v.Slider, label="turkey_effort").widget.v_model = float("nan")
+    rc.find(v.TextField, label="seed").widget.v_model = "-3"
+    html = shown(rc)
+    assert "is not from 1 to 20" in html or "seed" in html or number(html, "day") == 0
+
+
+def test_an_impossible_setting_is_told_in_one_line():
+    assert explorer.started("baseline", None, 1, {"turkey_effort": 7.0}) == (
+        "explorer: parameters.turkey_effort: 7 is outside its range [0, 1]"
+    )
+    assert explorer.started("baseline", -1, 1, {}).startswith("--replicates/--seed: seed")
+    assert explorer.started("baseline", None, 99, {}) == "runs: 99 is not from 1 to 20"
+
+
+def test_a_seeded_live_run_shows_what_sim_run_stored(run_folder):
+    live = Live("baseline", SEED, 1, {})
+    for _ in range(30):
+        live.step()
+    frame = live.frame()
+    stored = open_runs(run_folder).table("series", 0)
+    stored = stored[stored["day"] <= 30].reset_index(drop=True)
+    assert frame.day == 30
+    live_series = frame.series.drop(columns=["date"])
+    assert live_series.equals(stored.drop(columns=["date"])[live_series.columns])
+
+
+def test_a_seeded_live_page_shows_the_figures_sim_run_stored(monkeypatch, run_folder):
+    monkeypatch.setattr(explorer, "START", {"scenario": "baseline", "values": {}, "seed": SEED})
+    _, rc = solara.render(explorer.Page(), handle_error=False)
+    for _ in range(40):
+        rc.find(v.Btn, children=["Step"]).widget.click()
+    html = shown(rc)
+    series = open_runs(run_folder).table("series", 0)
+    day = series[series["day"] == 40].iloc[0]
+    page_figures = dict(re.findall(r'<td>([\w ]+)</td><td class="figure">([\d,]+)</td>', html))
+    assert page_figures == {n.replace("_", " "): f"{day[n]:,.0f}" for n in FIGURES}
+    assert int(page_figures["displaced"].replace(",", "")) > 0
+    assert number(html, "level") == day["level"]
+
+
+def test_replay_shows_the_stored_day(monkeypatch, run_folder):
+    monkeypatch.setattr(explorer, "START", {"folder": str(run_folder), "run": 1})
+    _, rc = solara.render(explorer.Page(), handle_error=False)
+    stored = open_runs(run_folder)
+    series, events = stored.table("series", 1), stored.table("events", 1)
+    for day in (0, 120, 400, 560):
+        rc.find(v.Slider, label="day").widget.v_model = day
+        html = shown(rc)
+        assert number(html, "day") == day
+        level = series.loc[series["day"] == day, "level"].item()
+        assert number(html, "level") == level
+        held = control(events, [1], day)[0]
+        assert holders(html) == [ACTORS[a] for a in held]
+    assert len(set(holders(html))) > 1
+
+
+def test_replay_of_a_sweep_run_shows_its_weekly_record(monkeypatch, stores):
+    monkeypatch.setattr(explorer, "START", {"folder": str(stores["weekly+events"]), "run": 3})
+    _, rc = solara.render(explorer.Page(), handle_error=False)
+    stored = open_runs(stores["weekly+events"])
+    series, events = stored.table("series", 3), stored.table("events", 3)
+    rc.find(v.Slider, label="day").widget.v_model = 100  # recorded on days 0, 7, ..., 98, 105
+    html = shown(rc)
+    assert number(html, "day") == 100
+    assert number(html, "level") == series.loc[series["day"] == 98, "level"].item()
+    assert holders(html) == [ACTORS[a] for a in control(events, [3], 100)[0]]
+
+
+def test_replay_plays_on_from_the_slider(run_folder):
+    replay = Replay(run_folder, 0)
+    replay.seek(1000)
+    assert replay.day == replay.last == 560
+    replay.seek(10)
+    replay.step()
+    frame = replay.frame()
+    assert frame.day == 11 and frame.series["day"].max() == 11
+    assert np.all(frame.events["day"] <= 11)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nosuch"], "error: nosuch: neither a named scenario"),
+        (["baseline", "--set", "turkey_effort=7"], "error: --set: parameters.turkey_effort: 7"),
+        (["baseline", "--run", "1"], "error: --run: baseline is a scenario"),
+        (["RUN", "--run", "9"], "--run 9: it holds runs 0 to 1"),
+        (["RUN", "--set", "turkey_effort=0.5"], "error: --set, --seed: a stored run is"),
+        (["RUN", "--seed", "3"], "error: --set, --seed: a stored run is replayed"),
+        (["STORE"], "the sweep did not record events (record = weekly)"),
+    ],
+)
+def test_bad_input_at_start_is_one_line_and_status_2(run_folder, stores, args, message):
+    folders = {"RUN": str(run_folder), "STORE": str(stores["weekly"])}
+    result = sim("explore", *[folders.get(a, a) for a in args])
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stdout == ""
+
+
+@contextlib.contextmanager
+def served(*args: str | Path) -> Iterator[str]:
+    """`sim explore ARGS` on a free loopback port, its address once it answers; stopped after.
+    Checks that it listens on loopback only."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = Path(explorer.__file__).parents[2]
+    command = [sys.executable, "-m", "sim", "explore", *map(str, args), "--port", str(port)]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().strip().startswith(f"explorer: http://127.0.0.1:{port}/")
+        deadline = time.monotonic() + 120
+        while not listening(process.pid):
+            assert process.poll() is None and time.monotonic() < deadline, "no server"
+            time.sleep(0.2)
+        assert listening(process.pid) == {"127.0.0.1"}
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def listening(pid: int) -> set[str]:
+    """The addresses a process listens on."""
+    found = psutil.Process(pid).net_connections(kind="tcp")
+    return {c.laddr.ip for c in found if c.status == psutil.CONN_LISTEN}
+
+
+@contextlib.contextmanager
+def browser_page() -> Iterator:
+    """A headless Chromium page (skipped where Chromium or playwright cannot be had)."""
+    problem = chromium_problem()
+    if problem:
+        pytest.skip(problem)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.set_default_timeout(60_000)
+        yield page
+        browser.close()
+
+
+def wait_for_day(page, day: int) -> None:
+    page.wait_for_function(f"document.querySelector('span.day')?.textContent === '{day}'")
+
+
+def test_the_explorer_in_a_browser_steps_plays_and_draws_the_map(tmp_path):
+    with browser_page() as page, served("baseline") as url:
+        page.goto(url)
+        wait_for_day(page, 0)
+        times = []
+        for day in range(1, 6):
+            started = time.perf_counter()
+            page.get_by_role("button", name="Step").click()
+            wait_for_day(page, day)
+            times.append(time.perf_counter() - started)
+        print(f"a step drawn in the browser: median {np.median(times) * 1000:.0f} ms")
+        assert page.locator("path.district").count() == 41
+        assert page.locator("svg.chart").first.locator("circle.point").count() == 6
+        page.locator(".v-select").first.click()
+        page.locator(".v-list-item", has_text="immediate_assault").click()
+        wait_for_day(page, 0)
+        speed = page.get_by_role("slider").nth(1)  # after the runs
+        speed.focus()
+        speed.press("End")
+        page.get_by_role("button", name="Play").click()
+        try:
+            page.wait_for_function("Number(document.querySelector('span.day')?.textContent) >= 60")
+        except Exception as error:
+            raise AssertionError(page.inner_text("body")[-2500:]) from error
+        page.get_by_role("button", name="Pause").click()
+        assert int(page.locator("span.peak").inner_text()) >= 4
+        told = page.locator("ol.events").inner_text()
+        assert "Damascus takes" in told or "offensive" in told
+        page.screenshot(path=tmp_path / "explorer.png", full_page=True)
+        assert (tmp_path / "explorer.png").stat().st_size > 10_000
+
+
+def test_the_explorer_replays_a_stored_run_in_a_browser(run_folder):
+    stored = open_runs(run_folder)
+    series, events = stored.table("series", 1), stored.table("events", 1)
+    day = 45
+    with browser_page() as page, served(run_folder, "--run", "1") as url:
+        page.goto(url)
+        wait_for_day(page, 0)
+        slider = page.get_by_role("slider").first
+        slider.focus()
+        for _ in range(day):
+            slider.press("ArrowRight")
+        wait_for_day(page, day)
+        level = series.loc[series["day"] == day, "level"].item()
+        assert int(page.locator("span.level").inner_text()) == level
+        held = control(events, [1], day)[0]
+        fills = page.locator("path.district").evaluate_all(
+            "ps => ps.map(p => p.getAttribute('fill'))"
+        )
+        assert fills == [COLOURS[ACTORS[a]] for a in held]
