@@ -24,9 +24,9 @@ from sim.model.geography import ACTORS
 from sim.model.params import PARAMETERS
 from sim.reports.map import COLOURS, control
 from sim.sweeps.stored import open_runs
+from tests.browser import browser_page
 from tests.sweeps import cli as sim
 from tests.sweeps import run_in_process, write_sweep
-from tests.test_report import CHROMIUM, CHROMIUM_ARGS, chromium_problem
 
 SEED = 5
 
@@ -267,28 +267,12 @@ def listening(pid: int) -> set[str]:
     return {c.laddr.ip for c in found if c.status == psutil.CONN_LISTEN}
 
 
-@contextlib.contextmanager
-def browser_page() -> Iterator:
-    """A headless Chromium page (skipped where Chromium or playwright cannot be had)."""
-    problem = chromium_problem()
-    if problem:
-        pytest.skip(problem)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1100})
-        page.set_default_timeout(60_000)
-        yield page
-        browser.close()
-
-
 def wait_for_day(page, day: int) -> None:
     page.wait_for_function(f"document.querySelector('span.day')?.textContent === '{day}'")
 
 
 def test_the_explorer_in_a_browser_steps_plays_and_draws_the_map(tmp_path):
-    with browser_page() as page, served("baseline") as url:
+    with browser_page(1400, 1100) as page, served("baseline") as url:
         page.goto(url)
         wait_for_day(page, 0)
         times = []
@@ -323,7 +307,7 @@ def test_the_explorer_replays_a_stored_run_in_a_browser(run_folder):
     stored = open_runs(run_folder)
     series, events = stored.table("series", 1), stored.table("events", 1)
     day = 45
-    with browser_page() as page, served(run_folder, "--run", "1") as url:
+    with browser_page(1400, 1100) as page, served(run_folder, "--run", "1") as url:
         page.goto(url)
         wait_for_day(page, 0)
         slider = page.get_by_role("slider").first

@@ -1,7 +1,6 @@
 """`sim report`: one self-contained HTML page of a run folder or a sweep store, its district
 map, and what it refuses; and the page in a real browser (headless Chromium, no network)."""
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -15,18 +14,8 @@ from sim.model.geography import ACTORS, load
 from sim.model.outcomes import P04_DISTRICTS
 from sim.reports import map as districts
 from sim.reports.story import Pick, picked
+from tests.browser import browser_page
 from tests.sweeps import cli as sim
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
@@ -197,26 +186,8 @@ def test_force_replaces_a_report(run_folder, tmp_path):
     assert (copy / "report.html").stat().st_mode & 0o777 == 0o644
 
 
-def chromium_problem() -> str | None:
-    """Why the browser test cannot run here, or None."""
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is not installed (pip install -r requirements.lock)"
-    if not os.access(CHROMIUM, os.X_OK):
-        return f"no Chromium at {CHROMIUM} (apt-get install chromium; .ci/run does it in CI)"
-    return None
-
-
 def test_the_report_opens_in_a_browser_offline_with_every_figure_drawn(run_folder):
-    problem = chromium_problem()
-    if problem:
-        pytest.skip(problem)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
+    with browser_page(1200, 900) as page:
         asked, complaints = [], []
         page.route(
             "**/*",
@@ -246,7 +217,6 @@ def test_the_report_opens_in_a_browser_offline_with_every_figure_drawn(run_folde
                             g.querySelector('title').textContent];
                 }))"""
         )
-        browser.close()
     assert asked == [] and complaints == []
     assert len(drawn) == 8  # three maps and five charts
     for figure in drawn:

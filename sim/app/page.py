@@ -39,10 +39,16 @@ def Player(source: Live | Replay, tick: solara.Reactive[int]) -> None:
     """Step, play and pause, and the speed: for either mode."""
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(10)
+    turn = solara.use_memo(threading.Lock, dependencies=[])  # one change (and render) at a time
 
     def step() -> None:
-        source.step()
-        tick.set(tick.value + 1)
+        with turn:
+            source.step()
+            tick.set(tick.value + 1)
+
+    def toggle() -> None:
+        with turn:
+            playing.set(not playing.value)
 
     active = playing.value  # this render's: a thread started late must not act on a newer one
 
@@ -56,15 +62,14 @@ def Player(source: Live | Replay, tick: solara.Reactive[int]) -> None:
             # at least as long idle as the day took: the server still answers (Pause, pings)
             cancel.wait(max(1 / min(max(speed.value, SPEEDS[0]), SPEEDS[1]), busy))
         if not cancel.is_set():
-            playing.set(False)  # the last day: Play again starts nothing
+            with turn:
+                playing.set(False)  # the last day: Play again starts nothing
 
     # cancelled by a flag, never inside a day: an interrupted step would leave it half done
     solara.use_thread(play, dependencies=[source, active], intrusive_cancel=False)
     with solara.Row():
         solara.Button("Step", on_click=step, disabled=playing.value)
-        solara.Button(
-            "Pause" if playing.value else "Play", on_click=lambda: playing.set(not playing.value)
-        )
+        solara.Button("Pause" if playing.value else "Play", on_click=toggle)
     solara.SliderInt("speed (days a second)", value=speed, min=SPEEDS[0], max=SPEEDS[1])
 
 
