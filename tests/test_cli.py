@@ -37,6 +37,8 @@ def test_run_writes_six_files_with_the_documented_columns(small_run):
         "manifest.json",
         "overview.png",
     }
+    for name in ("daily.parquet", "summary.parquet", "columns.parquet", "manifest.json"):
+        assert (small_run / name).stat().st_mode & 0o777 == 0o644, name  # readable by all
     daily = pq.read_table(small_run / "daily.parquet")
     assert daily.num_rows == 5 * 561
     expected = {"run", "seed", "day", "date", "level", "breaches", "killed", "injured"}

@@ -34,18 +34,24 @@ class ResultsError(RuntimeError):
         self.status = 1 if cause is not None and cause.errno in MACHINE_FAULTS else 2
 
 
+SHARED = 0o644
+"""The mode of every file the package writes: its owner writes it, everyone may read it."""
+
+
 def write_atomic(path: Path, write: Callable[[BinaryIO], object]) -> None:
     """Call write(file) on a new temporary file beside `path`, then rename it into place.
 
     The temporary name is unpredictable and created exclusively (`mkstemp`: O_EXCL, so a planted
     file or symlink is never followed or overwritten); the file is flushed to disk before the
     rename and the folder after it, so a crash leaves either the old file or the whole new one.
+    Results are for sharing: the file is readable by all (0644, not mkstemp's 0600).
     """
     descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
     temporary = Path(name)
     try:
         with os.fdopen(descriptor, "wb") as file:
             write(file)
+            os.fchmod(file.fileno(), SHARED)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)

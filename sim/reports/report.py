@@ -124,7 +124,6 @@ def write_report(folder: Path, out: Path | None, force: bool) -> Path:
     text = render(read(folder)).encode()
     try:
         write_atomic(target, lambda file: file.write(text))
-        target.chmod(0o644)  # a page to share, not mkstemp's 0600
     except OSError as error:
         raise ResultsError(f"{target}: cannot write it: {error.strerror}", error) from None
     return target
