@@ -63,7 +63,7 @@ class Russia(Faction):
         share of their room that the border camps are overfull (C05, C14: fears of a
         humanitarian disaster postponed the 2018 assault; assumption)."""
         p = self.params
-        overfull = np.maximum(self.people.crowding() - 1, 0.0)
+        overfull = self.people.overfull()
         return (
             p.offensive_threshold
             + p.relation_patience * (self.relations.relation - p.relation_start)

@@ -89,7 +89,7 @@ class Turkey(Faction):
         self.retaliating = self.streams.bernoulli(
             day, "turkey/retaliate", anger, where=idlib_front | hit
         )
-        overfull = np.maximum(self.people.crowding() - 1, 0.0)
+        overfull = self.people.overfull()
         crowded = self.streams.bernoulli(
             day, "turkey/crowding", 1 - np.exp(-p.crowding_summit * overfull)
         )

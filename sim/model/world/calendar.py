@@ -40,6 +40,10 @@ class Today:
         self.soldiers_killed = np.zeros((r, n), dtype=np.int64)
         self.summit = np.zeros(r, dtype=bool)
 
+    def fighting(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """(R, D) bool, of the given runs: fought over, shelled or struck today."""
+        return self.fought[rows] | (self.shelled[rows] > 0) | (self.strikes[rows] > 0)
+
     def total_breaches(self) -> np.ndarray:
         """(R,): all breaches of the day, Russian strikes included."""
         return self.breaches.sum(axis=(1, 2)) + self.strikes.sum(axis=1)

@@ -1,11 +1,11 @@
 """The people: residents of districts, the displaced where they shelter and where they come
 from, those gone to Turkey and the dead, for R runs.
 
-Every person is a resident at home, displaced inside Syria (sheltering in a district, its camps
-included: `sheltered`, and counted by the district they fled: `away`), gone to Turkey, or a
-civilian killed. Their sum never changes, and the displaced of each region (the north-west, the
-north-east) add up to the same number counted either way. `killed` and `injured` count
-everyone, fighters included.
+Every person is a resident at home, displaced inside Syria (sheltering in a district of their
+region, its camps included: `sheltered`), gone to Turkey, or a civilian killed; their sum never
+changes. Of each region's displaced (the north-west, the north-east), `origin` holds the share
+who fled each district, so that `away` counts them by the district they fled. `killed` and
+`injured` count everyone, fighters included.
 """
 
 import numpy as np
@@ -128,6 +128,11 @@ class People:
         newcomers (above 1 they are overfull)."""
         return self.in_camps / np.maximum(self._all_room["northwest"], TINY)
 
+    def overfull(self) -> np.ndarray:
+        """(R,) how far the border camps are over their room, as a share of it (0 while they
+        have room): what Turkey and Russia read of the displaced massed at the border."""
+        return np.maximum(self.crowding() - 1, 0.0)
+
     def density(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
         """(R, D) people in each district (residents and the displaced there) per km^2, in
         units of `DENSITY_UNIT`, for the given runs."""
@@ -175,8 +180,7 @@ class People:
         """Displaced people ((R,) of the given runs) stay with hosts in the region's quiet
         districts (not fought over, shelled or struck today) in proportion to their residents;
         returns how many found a host: none where no district is quiet."""
-        today = self.calendar.today
-        quiet = ~(today.fought[rows] | (today.shelled[rows] > 0) | (today.strikes[rows] > 0))
+        quiet = ~self.calendar.today.fighting(rows)
         hosts = self.residents[rows] * (quiet & self.hosts[region])
         room = district_total(hosts)
         staying = people * (room > 0)
@@ -189,15 +193,20 @@ class People:
         full, `border_open` of those beyond their room cross into Turkey (only the north-west's
         camps are on an open border); the rest crowd in, shared in proportion to the camps'
         room (C16; assumption)."""
-        columns = self._columns[region, "camps"]
-        camps, room = self._camp_room[region][rows], self._all_room[region][rows]
-        at = _cells(rows, columns)
-        free = np.maximum(room - district_total(self.sheltered[at]), 0.0)
+        at = _cells(rows, self._columns[region, "camps"])
+        free = np.maximum(self._all_room[region][rows] - district_total(self.sheltered[at]), 0.0)
         crossing = np.zeros_like(people)
         if region == "northwest":
             crossing = np.maximum(people - free, 0.0) * self.params.border_open[rows]
-        self.sheltered[at] += camps * ((people - crossing) / np.maximum(room, TINY))[:, None]
+        self.into_camps(region, people - crossing, rows)
         self.left_for_turkey[rows] += crossing
+
+    def into_camps(self, region: str, people: np.ndarray, rows: np.ndarray | slice) -> None:
+        """People ((R,) of the given runs) go into a region's camps, shared in proportion to
+        each camp's room, full or not."""
+        share = people / np.maximum(self._all_room[region][rows], TINY)
+        at = _cells(rows, self._columns[region, "camps"])
+        self.sheltered[at] += self._camp_room[region][rows] * share[:, None]
 
     def kill_civilians(
         self, deaths: np.ndarray, rows: np.ndarray | slice = slice(None)
@@ -240,9 +249,7 @@ class People:
         proportion to who is there (assumption: C05 says people flee the fighting; those who
         crossed into Turkey stay there)."""
         p, calendar = self.params, self.calendar
-        today = calendar.today
-        fighting = today.fought | (today.shelled > 0) | (today.strikes > 0)
-        self.last_fought[fighting] = calendar.day
+        self.last_fought[calendar.today.fighting()] = calendar.day
         if calendar.day % WEEK:  # they set out once a week, a week's share at a time
             return
         quiet = calendar.day - self.last_fought >= p.return_after[:, None]
@@ -278,19 +285,14 @@ class People:
         `border_open` of them cross into Turkey, the rest stay with hosts in the region where
         they can (`host`) and crowd into the camps' dry part where they cannot (assumption)."""
         p, everywhere = self.params, slice(None)
-        camps = self.regions["northwest"] & self.camps
-        homeless = self.sheltered * camps * p.flood_share[:, None]
-        self.sheltered -= homeless
+        at = _cells(everywhere, self._columns["northwest", "camps"])
+        homeless = self.sheltered[at] * p.flood_share[:, None]
+        self.sheltered[at] -= homeless
         total = district_total(homeless)
         crossing = total * p.border_open
         self.left_for_turkey += crossing
         rest = total - crossing
-        unsheltered = rest - self.host("northwest", rest, everywhere)
-        self.sheltered += (
-            self.room
-            * camps
-            * (unsheltered / np.maximum(district_total(self.room * camps), TINY))[:, None]
-        )
+        self.into_camps("northwest", rest - self.host("northwest", rest, everywhere), everywhere)
 
 
 def _cells(rows: np.ndarray | slice, columns: np.ndarray) -> tuple:
