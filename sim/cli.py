@@ -40,7 +40,6 @@ def run(
 ) -> None:
     """Run a scenario; write daily, summary, events, columns (.parquet), manifest, overview.
     With --from-sweep or --from-run and --run, re-run one stored run instead."""
-    from sim.io.disk import ResultsError
     from sim.model.record import check_memory
     from sim.reports.files import claim
     from sim.reports.runs import Request, record, resolve
@@ -48,14 +47,12 @@ def run(
     started = datetime.now().astimezone()
     asked = Request(scenario, replicates, seed, set_ or [], set_file, posterior, run_seed)
     asked.from_sweep, asked.from_run, asked.run_number = from_sweep, from_run, run_number
-    try:
+    with opt.one_line_errors():  # ScenarioError is a ValueError
         spec, text, run_seed = resolve(asked, warn)
         runs = len(run_seed) if run_seed else spec.replicates
         check_memory(runs, spec.horizon, 1, True, "--replicates" if replicates else scenario)
         folder = claim(out, Path("results") / f"{spec.name}-{started:%Y%m%d-%H%M%S}", note)
         record(folder, spec, run_seed, text, sys.argv, started, errors)
-    except (ValueError, ResultsError) as error:  # ScenarioError is a ValueError
-        fail(error)
     say(
         f"wrote {folder}/ (daily.parquet, summary.parquet, events.parquet, columns.parquet, "
         "manifest.json, overview.png)"
@@ -68,10 +65,8 @@ def validate(file: opt.CheckedFile) -> None:
     them."""
     from sim.reports.listing import describe
 
-    try:
+    with opt.one_line_errors():  # ScenarioError is a ValueError
         say(f"{file}: ok ({describe(file)})")
-    except ValueError as error:  # ScenarioError is a ValueError
-        fail(error)
 
 
 @app.command()
@@ -266,10 +261,8 @@ def calibrate(
     made = {"started": datetime.now().astimezone(), "argv": sys.argv, "label": str(file)}
     if workers is not None and scheduler is not None:
         fail("--workers and --scheduler exclude each other")
-    try:
+    with opt.one_line_errors():  # ScenarioError is a ValueError
         problem = abc.load(file)
-    except ValueError as error:  # ScenarioError is a ValueError
-        fail(error)
     folder = out or Path("results") / "calibrations" / problem.calibration.name
     in_process = workers == 0 and scheduler is None
     client = contextlib.nullcontext() if in_process else dask_client(workers, scheduler)
