@@ -60,7 +60,6 @@ STAGES = {
             "offensive_strain": (0.0, 0.005),
             "crowding_summit": (0.01, 0.5),
             "summit_relation": (0.1, 0.4),
-            "summit_gap": (30, 180),
             "frustration_shelling": (0.0, 2.0),
             "strike_threshold": (0.6, 1.2),
             "air_strike_rate": (0.2, 2.0),

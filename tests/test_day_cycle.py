@@ -109,6 +109,24 @@ def test_a_truce_breaks_down_as_often_just_below_patience_as_just_above():
     assert min(broken) >= 25 and abs(broken[0] - broken[1]) <= 25, broken
 
 
+def test_russia_accepts_a_called_summit_less_often_as_its_resolve_rises():
+    """A called summit meets with chance 1 - Russia's resolve: nearly always with frustration
+    far below its patience, about half the time a hair below or above it (no switch there),
+    hardly ever far above, and never uncalled: no set number of days spaces the summits."""
+    model = EscalationModel("baseline", replicates=2000, record_every=None)
+    russia = model.faction(RUSSIA)
+    called = np.arange(2000) % 2 == 0
+    spread = model.params.offensive_spread
+    met = []
+    for shift in (-8, -1e-9, 1e-9, 8):
+        russia.frustration[:] = russia.patience() + shift * spread
+        accepted = russia.accepts_summit(called)
+        assert not accepted[~called].any()
+        met.append(accepted[called].mean())
+    assert met[0] > 0.99 and met[-1] < 0.01, met
+    assert abs(met[1] - 0.5) < 0.06 and abs(met[2] - 0.5) < 0.06, met
+
+
 def test_the_kurds_deal_comes_first_less_often_across_the_threshold_range():
     """The share of baseline runs in which the Kurds let Damascus in before any Turkish
     operation falls gradually as `kurd_invite_threat` rises through its plausible range. Until

@@ -31,6 +31,7 @@ def outcomes():
             "summary": model.recorder.summary_columns(),
             "people": model.world.people,
             "hts_share": series["zone_share_hts"],
+            "rebel_share": series["zone_share_hts"] + series["zone_share_opposition"],
             "aid": series["aid_delivered"],
             "civilians": series["civilians_killed"],
         }
@@ -103,9 +104,10 @@ def test_the_delayed_assault_grid_moves_timing_and_odds_everywhere():
 def test_power_vacuum_differs_from_baseline_and_coordination_in_both_theatres(outcomes):
     """C17-C19 couple the theatres: the same seeds, so run k differs only by the scenario. A
     hurried US pull-out brings a Turkish operation early, which takes Turkey's effort off HTS
-    and brings Russia's offensive in Idlib earlier; coordination all but prevents the operation
-    (Turkey counts the US as gone gradually, so a rare run of coordinated_transition still
-    sees one before the Kurds' deal)."""
+    and brings Russia's offensive in Idlib earlier in some runs, while the strain it puts on
+    the relation calls summits whose truces put it off in others; coordination all but
+    prevents the operation (Turkey counts the US as gone gradually, so a rare run of
+    coordinated_transition still sees one before the Kurds' deal)."""
     vacuum = outcomes["power_vacuum"]["summary"]
     coordinated = outcomes["coordinated_transition"]["summary"]
     baseline = outcomes["baseline"]["summary"]
@@ -116,8 +118,8 @@ def test_power_vacuum_differs_from_baseline_and_coordination_in_both_theatres(ou
     assert operation["vacuum"].mean() > 0.25
     assert operation["coordinated"].mean() <= 0.02 and operation["baseline"].mean() == 0
     for other in (baseline, coordinated):
-        earlier = first_offensive(vacuum) - first_offensive(other)
-        assert np.mean(earlier[operation["vacuum"]]) < -5
+        moved = (first_offensive(vacuum) - first_offensive(other))[operation["vacuum"]]
+        assert np.mean(moved != 0) > 0.15 and np.mean(moved < -30) > 0.05, moved
         assert np.mean(vacuum["kurd_damascus_deal_day"] != other["kurd_damascus_deal_day"]) > 0.5
 
 
@@ -142,11 +144,15 @@ def test_in_baseline_the_kurdish_deal_or_the_turkish_operation_can_come_first(ou
 
 
 def test_hts_consolidation_gives_hts_more_of_the_zone(outcomes):
-    """With no Turkish effort HTS takes the zone faster: a higher share on day 100 (by about
-    0.02 of the zone's people, on the same seeds; the baseline's HTS holds 93% by then)."""
-    consolidated = outcomes["hts_consolidation"]["hts_share"][:, 100]
-    baseline = outcomes["baseline"]["hts_share"][:, 100]
-    assert consolidated.mean() > baseline.mean() + 0.01
+    """With no Turkish effort HTS takes the zone from the groups faster: a higher share of the
+    rebel-held zone's people on day 100 (by about 0.015, on the same seeds; the baseline's HTS
+    holds 93% by then). Rebel-held, since with Turkey idle Russia loses patience sooner and
+    Damascus attacks before day 100 in about four runs in ten, taking districts from both."""
+    shares = {
+        name: outcomes[name]["hts_share"][:, 100] / outcomes[name]["rebel_share"][:, 100]
+        for name in ("hts_consolidation", "baseline")
+    }
+    assert shares["hts_consolidation"].mean() > shares["baseline"].mean() + 0.01
 
 
 def test_humanitarian_shock_cuts_aid_and_pushes_people_to_turkey(outcomes):

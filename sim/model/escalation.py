@@ -138,11 +138,13 @@ class EscalationModel(mesa.Model):
 
     def scheduled_events(self) -> None:
         """The scenario's events of the day (imposed operations are read by the actors), and
-        the summits: scheduled ones and those called yesterday."""
+        the summits: scheduled ones and those called yesterday that Russia accepts."""
         events, day = self.spec.events, self.day
         if events.deal_day == day:
             self.sochi_deal()
-        meeting = geography.runs_where(self.world.relations.summits_due(day in events.summit_days))
+        relations = self.world.relations
+        accepted = self.faction(RUSSIA).accepts_summit(relations.summit_called)
+        meeting = geography.runs_where(relations.summits_due(day in events.summit_days, accepted))
         if meeting.size:
             self.faction(RUSSIA).attend_summit(meeting)
             self.faction(TURKEY).attend_summit(meeting)

@@ -257,8 +257,6 @@ _REGISTRY = [
           "How much a summit improves the relation."),
     Param("summit_relation", 0.13, 0.1, 0.6, "0-1", ("C06", "C07", "P05"),
           "Relation below which the two leaders call a summit."),
-    Param("summit_gap", 150, 14, 180, "days", ("P05",),
-          "Fewest days between two summits the model calls.", integer=True),
     Param("crowding_summit", 0.05, 0.01, 0.5, "1/day per overfull share", ("C05", "P05"),
           "How fast Turkey calls a summit as the border camps overfill: daily chance "
           "1 - exp(-this x (crowding - 1)) above full."),

@@ -145,6 +145,17 @@ class Russia(Faction):
         mean = rate[:, None] * weight / np.maximum(district_total(weight), 1.0)[:, None]
         self.combat.bombard(self.streams.poisson(self.day, "russia/strikes", mean, rows), rows)
 
+    @rule("C06", "C07", "P05", "assumption")
+    def accepts_summit(self, called: np.ndarray) -> np.ndarray:
+        """(R,) bool: Russia meets Turkey at a summit called yesterday (C06, C07) with chance
+        1 - its resolve to back an offensive (`decide`'s logistic of frustration against
+        patience): it talks while what it wants from Idlib is within reach of talks, and lets
+        calls lapse while it presses for gains on the ground (P05: the offensive's ceasefires
+        came after months of fighting; assumption)."""
+        p = self.params
+        resolve = rising(self.frustration, self.patience(), p.offensive_spread)
+        return self.streams.bernoulli(self.day, "russia/summit", 1 - resolve, where=called)
+
     @rule("C04", "C14", "C07")
     def begin_truce(self, rows: np.ndarray | slice = slice(None)) -> None:
         """A truce begins in the given runs: the deal postpones the assault (C04, C14), a summit

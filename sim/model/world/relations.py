@@ -19,7 +19,6 @@ class Relations:
         self.us_presence = np.ones(r)
         self.relation = params.relation_start.copy()
         self.summit_called = np.zeros(r, dtype=bool)  # a summit to meet tomorrow
-        self.last_summit = np.full(r, -(10**6))
 
     @order(Phase.FIRE)
     def clash(self, a: int, b: int, rows: np.ndarray) -> None:
@@ -67,13 +66,10 @@ class Relations:
         camps overfill (`Turkey.decide`)."""
         self.call_summit(self.relation < self.params.summit_relation)
 
-    def summits_due(self, scheduled: bool) -> np.ndarray:
-        """(R,) bool: a summit meets today: scheduled by the scenario, or called yesterday and at
-        least `summit_gap` days after the last one (assumption)."""
-        day = self.calendar.day
-        spaced = day - self.last_summit >= self.params.summit_gap
-        due = np.full(len(self.relation), scheduled) | (self.summit_called & spaced)
+    def summits_due(self, scheduled: bool, accepted: np.ndarray) -> np.ndarray:
+        """(R,) bool: a summit meets today: scheduled by the scenario, or called yesterday and
+        accepted (`Russia.accepts_summit`)."""
+        due = np.full(len(self.relation), scheduled) | (self.summit_called & accepted)
         self.summit_called = np.zeros_like(self.summit_called)
-        self.last_summit = np.where(due, day, self.last_summit)
         self.calendar.today.summit |= due
         return due
