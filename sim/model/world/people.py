@@ -11,7 +11,7 @@ who fled each district, so that `away` counts them by the district they fled. `k
 import numpy as np
 
 from sim.model.claims import rule
-from sim.model.geography import Geography, district_total, district_totals
+from sim.model.geography import Geography, district_total, district_totals, runs_where
 from sim.model.params import WEEK, ParameterSet
 from sim.model.world.calendar import Calendar
 
@@ -213,8 +213,12 @@ class People:
     ) -> np.ndarray:
         """Civilians killed ((R, D) people of the given runs), residents and displaced alike in
         proportion: in `civilians_killed` and `killed`. Returns how many (R,) of the given runs."""
-        if not deaths.any():  # nobody (half the days of a run): nothing to change
-            return np.zeros(len(deaths))
+        dying = deaths.any(axis=1)
+        if not dying.all():  # only the runs with deaths change (a run's own, whatever the batch)
+            total = np.zeros(len(deaths))
+            if dying.any():
+                total[dying] = self.kill_civilians(deaths[dying], _within(rows, dying))
+            return total
         residents, sheltered = self.residents[rows], self.sheltered[rows]
         present = residents + sheltered
         share = np.minimum(deaths / np.maximum(present, TINY), 1.0)
@@ -293,6 +297,11 @@ class People:
         self.left_for_turkey += crossing
         rest = total - crossing
         self.into_camps("northwest", rest - self.host("northwest", rest, everywhere), everywhere)
+
+
+def _within(rows: np.ndarray | slice, chosen: np.ndarray) -> np.ndarray:
+    """The positions in the whole batch of the `chosen` ((len(rows),) bool) of the given runs."""
+    return runs_where(chosen) if isinstance(rows, slice) else rows[chosen]
 
 
 def _cells(rows: np.ndarray | slice, columns: np.ndarray) -> tuple:
