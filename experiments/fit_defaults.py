@@ -63,7 +63,6 @@ STAGES = {
             "frustration_shelling": (0.0, 2.0),
             "strike_threshold": (0.6, 1.2),
             "air_strike_rate": (0.2, 2.0),
-            "sustained_breaches": (8, 30),
             "front_reinforcement": (0.0, 0.15),
             "air_support": (1.5, 3.5),
         },
