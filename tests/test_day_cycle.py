@@ -112,7 +112,8 @@ def test_a_truce_breaks_down_as_often_just_below_patience_as_just_above():
 def test_russia_accepts_a_called_summit_less_often_as_its_resolve_rises():
     """A called summit meets with chance 1 - Russia's resolve: nearly always with frustration
     far below its patience, about half the time a hair below or above it (no switch there),
-    hardly ever far above, and never uncalled: no set number of days spaces the summits."""
+    hardly ever far above, and never uncalled or while a truce holds: no set number of days
+    spaces the summits."""
     model = EscalationModel("baseline", replicates=2000, record_every=None)
     russia = model.faction(RUSSIA)
     called = np.arange(2000) % 2 == 0
@@ -125,6 +126,8 @@ def test_russia_accepts_a_called_summit_less_often_as_its_resolve_rises():
         met.append(accepted[called].mean())
     assert met[0] > 0.99 and met[-1] < 0.01, met
     assert abs(met[1] - 0.5) < 0.06 and abs(met[2] - 0.5) < 0.06, met
+    russia.begin_truce()
+    assert not russia.accepts_summit(called).any()
 
 
 def test_the_kurds_deal_comes_first_less_often_across_the_threshold_range():

@@ -147,14 +147,17 @@ class Russia(Faction):
 
     @rule("C06", "C07", "P05", "assumption")
     def accepts_summit(self, called: np.ndarray) -> np.ndarray:
-        """(R,) bool: Russia meets Turkey at a summit called yesterday (C06, C07) with chance
-        1 - its resolve to back an offensive (`decide`'s logistic of frustration against
-        patience): it talks while what it wants from Idlib is within reach of talks, and lets
-        calls lapse while it presses for gains on the ground (P05: the offensive's ceasefires
-        came after months of fighting; assumption)."""
+        """(R,) bool: Russia meets Turkey at a summit called yesterday (C06, C07), once no truce
+        holds (a truce is what a summit would bring), with chance 1 - its resolve to back an
+        offensive (`decide`'s logistic of frustration against patience): it talks while what it
+        wants from Idlib is within reach of talks, and lets calls lapse while it presses for
+        gains on the ground (P05: the offensive's ceasefires came after months of fighting;
+        assumption)."""
         p = self.params
         resolve = rising(self.frustration, self.patience(), p.offensive_spread)
-        return self.streams.bernoulli(self.day, "russia/summit", 1 - resolve, where=called)
+        return self.streams.bernoulli(
+            self.day, "russia/summit", 1 - resolve, where=called & ~self.truce
+        )
 
     @rule("C04", "C14", "C07")
     def begin_truce(self, rows: np.ndarray | slice = slice(None)) -> None:
