@@ -201,6 +201,7 @@ WithAnalyses = Annotated[
     list[Path] | None,
     typer.Option(
         "--with",
+        metavar="DIR",
         help="a `sim sensitivity` or `sim discover` folder of this sweep store, shown in the "
         "report (repeatable)",
     ),

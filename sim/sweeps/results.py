@@ -259,7 +259,7 @@ class SweepResults(Results):
 
     @property
     def horizon(self) -> int:
-        return int(self.manifest["sweep"]["horizon"])
+        return int(self.manifest["scenario"]["horizon"])  # as the sweep cut it, if it did
 
     def recorded(self, table: str) -> bool:
         return table in self.manifest["tables"]
