@@ -177,7 +177,7 @@ def execute(run, folder: Path, workers: int | None, scheduler: str | None) -> No
 
 def verify_store(folder: Path) -> None:
     """Check every saved batch of a store against its manifest; one line either way."""
-    found = verified(folder)
+    found = verified(folder, sweep=True)
     batches = found.manifest["batches"]
     done = sum(b["status"] == "done" for b in batches.values())
     say(
@@ -186,34 +186,39 @@ def verify_store(folder: Path) -> None:
     )
 
 
-def verified(folder: Path):
-    """A sweep store whose saved files all match its manifest (SHA-256), or a one-line error."""
+def verified(folder: Path, sweep: bool):
+    """Results (a sweep store, if `sweep`) whose files all match its manifest (SHA-256), or a
+    one-line error."""
     from sim.sweeps.results import open_verified
 
     with opt.one_line_errors():
-        return open_verified(folder)
+        return open_verified(folder, sweep)
 
 
 @app.command()
 def discover(
     folder: Annotated[Path, typer.Argument(help="a finished sweep's store")],
     outcome: opt.DiscoverOutcome,
+    out: opt.DiscoveryOut = None,
 ) -> None:
     """Scenario discovery: the parameter ranges under which OUTCOME happens (PRIM, peeled on a
-    random half of the design points; the box chosen, and its coverage and density measured,
-    on the other half), how stable they are over bootstrap resamples of the design points, and
-    which parameters separate it (feature scores); a null parameter of pure noise is the floor
-    for both."""
+    random half of the design points, the box chosen and measured on the other), their
+    stability over bootstrap resamples and feature scores, a null parameter of noise the floor
+    for both; writes trajectory, box, parameters, runs (.parquet), manifest, discovery.png."""
     from sim.analysis.discover import discover_sweep
+    from sim.reports import analyses
     from sim.reports.listing import discovery_tables
 
-    found = verified(folder)
+    made = {"store": folder, "argv": sys.argv, "started": datetime.now().astimezone()}
+    found = verified(folder, sweep=True)
     with opt.one_line_errors():
         result = discover_sweep(found, outcome)
+        target, outputs = analyses.discovery(found, result, out, made, note)
     for line in result.lines():
         say(line)
     for shown in discovery_tables(result):
         console.print(shown)
+    wrote(target, outputs)
 
 
 @app.command()
@@ -233,7 +238,7 @@ def sensitivity(
 
     made = {"store": folder, "resamples": resamples, "argv": sys.argv}
     made["started"] = datetime.now().astimezone()
-    found = verified(folder)
+    found = verified(folder, sweep=True)
     with opt.one_line_errors():
         result = analyse(found, outcome, resamples)
         target, outputs = analyses.sensitivity(found, result, out, made, note)
@@ -346,30 +351,32 @@ def events(
 
 
 @app.command()
-def results(folder: Annotated[Path, typer.Argument(help="a sweep's store")]) -> None:
-    """A short table of a sweep: runs, points and outcome quantiles."""
+def results(folder: opt.ResultsDir) -> None:
+    """A short table of a sweep store or a `sim run` folder: its runs (and points) and the key
+    outcomes' quantiles."""
     from sim.model.outcomes import key_outcomes
-    from sim.reports.listing import quantile_table
+    from sim.reports.listing import quantile_table, runs_line
 
-    found = verified(folder)
+    found = verified(folder, sweep=False)
     with opt.one_line_errors():
         summary = found.summary
-    manifest = found.manifest
-    say(
-        f"{manifest['sweep']['name']}: {len(summary):,} of {manifest['runs']:,} runs saved, "
-        f"{manifest['points']:,} points x {manifest['replicates']} replicates"
-    )
+    say(runs_line(found))
     console.print(quantile_table(summary, key_outcomes()))
 
 
 @app.command()
-def report(folder: opt.ResultsDir, out: opt.ReportOut = None, force: opt.Force = False) -> None:
-    """One self-contained HTML report of a `sim run` folder or a sweep store: provenance, the
-    district map, charts (inline SVG) and the outcome table; default RESULTS_DIR/report.html."""
+def report(
+    folder: opt.ResultsDir,
+    out: opt.ReportOut = None,
+    force: opt.Force = False,
+    with_: opt.WithAnalyses = None,
+) -> None:
+    """One self-contained HTML report of a `sim run` folder or a sweep store (and the analyses
+    given by --with): provenance, map, charts (inline SVG), outcomes; default report.html."""
     from sim.reports.report import write_report
 
     with opt.one_line_errors():
-        say(f"wrote {write_report(folder, out, force)}")
+        say(f"wrote {write_report(folder, out, force, with_ or [])}")
 
 
 @app.command()

@@ -197,6 +197,19 @@ ReportOut = Annotated[
     Path | None, typer.Option("--out", help="the HTML file (default: RESULTS_DIR/report.html)")
 ]
 Force = Annotated[bool, typer.Option("--force", help="replace an existing report file")]
+WithAnalyses = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--with",
+        metavar="DIR",
+        help="a `sim sensitivity` or `sim discover` folder of this sweep store, shown in the "
+        "report (repeatable)",
+    ),
+]
+DiscoveryOut = Annotated[
+    Path | None,
+    typer.Option(help="new folder (default: results/analysis/<sweep>-discovery)"),
+]
 StoryRun = Annotated[int | None, typer.Option("--run", min=0, help="the run to tell (its `run`)")]
 SensitivityOut = Annotated[
     Path | None,

@@ -87,16 +87,25 @@ def test_bootstrap_draws_design_points_with_all_their_runs():
     assert len(set(drawn)) > 1
 
 
-def test_discover_on_a_sweep_prints_the_box_its_rule_and_the_null(reference):
+def test_discover_on_a_sweep_prints_the_box_its_rule_and_the_null(reference, tmp_path):
     """`sim discover` end to end, in a process of its own, its output piped: the chosen box's
     index (in the line and in the trajectory), the rule that chose it, its held-out coverage
     and density and the null's restriction rate, as the analysis finds them; every name
     whole."""
     expression = "relation_low < 0.65"
     found = discover_sweep(reference, expression)
-    done = process("discover", str(reference.folder), "--outcome", expression)
+    written = tmp_path / "discovery"
+    done = process(
+        "discover", str(reference.folder), "--outcome", expression, "--out", str(written)
+    )
     assert done.returncode == 0, done.stderr
     out = done.stdout
+    assert out.endswith(
+        f"wrote {written}/ (trajectory.parquet, box.parquet, parameters.parquet, "
+        "runs.parquet, discovery.png, manifest.json)\n"
+    )
+    box = pd.read_parquet(written / "box.parquet").set_index("parameter")
+    assert box.loc["turkey_effort", "high"] == found.box.loc["turkey_effort", "high"]
     assert f"box {found.chosen} turkey_effort" in out and found.chosen > 0
     assert re.search(rf"^. {found.chosen} \(chosen\) ", out, re.MULTILINE), out
     assert out.count("(chosen)") == 1

@@ -17,13 +17,13 @@ import psutil
 import pytest
 import solara
 
+from sim import results
 from sim.app import page as explorer
 from sim.app.sources import KNOBS, Live, Replay
 from sim.app.views import FIGURES
 from sim.model.geography import ACTORS
 from sim.model.params import PARAMETERS
 from sim.reports.map import COLOURS, control
-from sim.sweeps.stored import open_runs
 from tests.browser import browser_page
 from tests.sweeps import cli as sim
 from tests.sweeps import run_in_process, write_sweep
@@ -156,7 +156,7 @@ def test_a_seeded_live_run_shows_what_sim_run_stored(run_folder):
     for _ in range(30):
         live.step()
     frame = live.frame()
-    stored = open_runs(run_folder).table("series", 0)
+    stored = results.open(run_folder).table("series", 0)
     stored = stored[stored["day"] <= 30].reset_index(drop=True)
     assert frame.day == 30
     live_series = frame.series.drop(columns=["date"])
@@ -169,7 +169,7 @@ def test_a_seeded_live_page_shows_the_figures_sim_run_stored(monkeypatch, run_fo
     for _ in range(40):
         rc.find(v.Btn, children=["Step"]).widget.click()
     html = shown(rc)
-    series = open_runs(run_folder).table("series", 0)
+    series = results.open(run_folder).table("series", 0)
     day = series[series["day"] == 40].iloc[0]
     page_figures = dict(re.findall(r'<td>([\w ]+)</td><td class="figure">([\d,]+)</td>', html))
     assert page_figures == {n.replace("_", " "): f"{day[n]:,.0f}" for n in FIGURES}
@@ -180,7 +180,7 @@ def test_a_seeded_live_page_shows_the_figures_sim_run_stored(monkeypatch, run_fo
 def test_replay_shows_the_stored_day(monkeypatch, run_folder):
     monkeypatch.setattr(explorer, "START", {"folder": str(run_folder), "run": 1})
     _, rc = solara.render(explorer.Page(), handle_error=False)
-    stored = open_runs(run_folder)
+    stored = results.open(run_folder)
     series, events = stored.table("series", 1), stored.table("events", 1)
     for day in (0, 120, 400, 560):
         rc.find(v.Slider, label="day").widget.v_model = day
@@ -196,7 +196,7 @@ def test_replay_shows_the_stored_day(monkeypatch, run_folder):
 def test_replay_of_a_sweep_run_shows_its_weekly_record(monkeypatch, stores):
     monkeypatch.setattr(explorer, "START", {"folder": str(stores["weekly+events"]), "run": 3})
     _, rc = solara.render(explorer.Page(), handle_error=False)
-    stored = open_runs(stores["weekly+events"])
+    stored = results.open(stores["weekly+events"])
     series, events = stored.table("series", 3), stored.table("events", 3)
     rc.find(v.Slider, label="day").widget.v_model = 100  # recorded on days 0, 7, ..., 98, 105
     html = shown(rc)
@@ -304,7 +304,7 @@ def test_the_explorer_in_a_browser_steps_plays_and_draws_the_map(tmp_path):
 
 
 def test_the_explorer_replays_a_stored_run_in_a_browser(run_folder):
-    stored = open_runs(run_folder)
+    stored = results.open(run_folder)
     series, events = stored.table("series", 1), stored.table("events", 1)
     day = 45
     with browser_page(1400, 1100) as page, served(run_folder, "--run", "1") as url:

@@ -48,6 +48,8 @@ WRITES = {
     "--out pv.csv": "pv.csv",
     "./sim.sh report results/pv": "results/pv/report.html",
     "./sim.sh sweep experiments/power_vacuum.toml": "results/sweeps/power_vacuum/manifest.json",
+    "--outcome 'ne_operation_day.notna()'": "results/analysis/power_vacuum-discovery/box.parquet",
+    "--with results/analysis": "results/sweeps/power_vacuum/report.html",
     'sim.sweep.run("experiments/delayed_assault.toml"': "results/sweeps/delayed_assault/*",
 }
 """What a command or block leaves behind: a glob in the temporary folder."""

@@ -1,6 +1,8 @@
 """`sim report`: one self-contained HTML page of a run folder or a sweep store, its district
 map, and what it refuses; and the page in a real browser (headless Chromium, no network)."""
 
+import html
+import json
 import re
 import shutil
 from pathlib import Path
@@ -10,12 +12,16 @@ import pandas as pd
 import pytest
 from matplotlib.path import Path as MplPath
 
+from sim.io import disk
 from sim.model.geography import ACTORS, load
 from sim.model.outcomes import P04_DISTRICTS
 from sim.reports import map as districts
+from sim.reports.report import write_report
 from sim.reports.story import Pick, picked
+from sim.sweeps.results import Results
 from tests.browser import browser_page
 from tests.sweeps import cli as sim
+from tests.sweeps import run_in_process, write_sweep
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +34,17 @@ def run_folder(tmp_path_factory) -> Path:
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"wrote {out / 'report.html'}"
     return out
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    """The small sweep of `tests/sweeps.py` as a Morris design, its weekly series and event log
+    kept."""
+    folder = tmp_path_factory.mktemp("report-store")
+    morris = {'kind = "sobol", n = 4, second_order = true': 'kind = "morris", n = 8'}
+    changes = {'"weekly"': '"weekly+events"', **morris}
+    path = write_sweep(folder, **changes)
+    return run_in_process(path, folder / "store").folder
 
 
 def district_groups(page: str) -> list[list[str]]:
@@ -127,8 +144,6 @@ def test_a_sweep_report_plots_outcomes_against_the_varied_parameters(reference, 
 
 
 def test_a_sweep_with_events_and_no_series_maps_its_runs_and_says_what_is_missing(tmp_path):
-    from tests.sweeps import run_in_process, write_sweep
-
     store = run_in_process(
         write_sweep(tmp_path, **{'"weekly"': '"summary+events"'}), tmp_path / "s"
     )
@@ -174,6 +189,79 @@ def test_bad_input_is_one_line_and_writes_nothing(run_folder, tmp_path):
     result = sim("report", edited)
     assert result.returncode == 2 and "summary.parquet" in result.stderr
     assert not (edited / "report.html").exists()
+
+
+@pytest.mark.parametrize("kind", ["run_folder", "store"])
+def test_a_report_checks_and_reads_each_file_once(kind, request, tmp_path, monkeypatch):
+    """The report and the typical run's story in it read the folder through one reader: each
+    file's SHA-256 is computed once and each table read from disk once."""
+    folder = request.getfixturevalue(kind)
+    hashed, read = [], []
+    sha256 = disk.sha256
+    monkeypatch.setattr(disk, "sha256", lambda path: hashed.append(path) or sha256(path))
+
+    def counted(dataset):
+        return lambda self, table="summary": read.append(table) or dataset(self, table)
+
+    for kind_of_results in Results.__subclasses__():
+        monkeypatch.setattr(kind_of_results, "dataset", counted(kind_of_results.dataset))
+    write_report(folder, tmp_path / "report.html", force=False)
+    page = (tmp_path / "report.html").read_text()
+    assert "told from its event log" in page  # the story was told
+    stored = list(folder.rglob("*.parquet"))
+    assert sorted(hashed) == sorted(stored) and len(stored) >= 4
+    assert sorted(read) == ["events", "series", "summary"]
+
+
+def test_a_sweep_report_shows_the_sensitivity_and_discovery_it_is_given(
+    store, reference, run_folder, tmp_path
+):
+    """`sim report STORE --with DIR`: the Morris table with its noise floor and the PRIM box
+    with its rule, held-out coverage and density and the null's restriction rate, as the
+    analyses wrote them, each with its figure; an analysis of another store is refused."""
+    expression = "relation_low < 0.65"
+    analyses = tmp_path / "sensitivity", tmp_path / "discovery"
+    for args in (
+        ["sensitivity", store, "--resamples", "20", "--out", analyses[0]],
+        ["discover", store, "--outcome", expression, "--out", analyses[1]],
+    ):
+        result = sim(*args)
+        assert result.returncode == 0, result.stderr
+    out = tmp_path / "report.html"
+    result = sim("report", store, "--out", out, "--with", analyses[0], "--with", analyses[1])
+    assert result.returncode == 0, result.stderr
+    page = out.read_text()
+    part = page[page.index('<section id="analyses">') :]
+    chance = pd.read_parquet(analyses[0] / "chance.parquet").set_index("outcome")
+    indices = pd.read_parquet(analyses[0] / "indices.parquet")
+    assert "<h3>Morris sensitivity, 8 base samples</h3>" in part and "<th>noise floor</th>" in part
+    for outcome, row in chance.iterrows():
+        cells = f"<td>{outcome}</td><td>{row['chance_share']:.0%}</td><td>{row['noise_floor']:.3g}"
+        assert cells in part, outcome
+    top = indices[indices["outcome"] == "peak_level"].sort_values("mu_star").iloc[-1]
+    assert f"<td>{top['parameter']}</td><td>{top['mu_star']:.3g}±{top['mu_star_conf']:.3g}" in part
+    found = json.loads((analyses[1] / "manifest.json").read_text())
+    restricted = pd.read_parquet(analyses[1] / "parameters.parquet").set_index("parameter")
+    for said in (
+        f"box {found['chosen']} ",
+        f"held-out coverage {found['coverage']:.2f}, held-out density {found['density']:.2f}",
+        f"chosen by {html.escape(found['rule'])}",
+        f"null (noise) restricted in {restricted.loc['null (noise)', 'restricted']:.0%}",
+        f"<td>{found['chosen']} (chosen)</td>",
+    ):
+        assert said in part, said
+    assert len(re.findall(r'<figure class="chart">', part)) == 2
+    other = tmp_path / "other"
+    assert sim("sensitivity", reference.folder, "--resamples", "20", "--out", other).returncode == 0
+    for folder, with_, said in (
+        (store, other, "an analysis of another sweep"),
+        (store, run_folder, "not a `sim sensitivity` or `sim discover` folder"),
+        (run_folder, analyses[0], "a `sim run` folder has no sweep to analyse"),
+    ):
+        result = sim("report", folder, "--out", tmp_path / "bad.html", "--with", with_)
+        assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+        assert said in result.stderr
+    assert not (tmp_path / "bad.html").exists()
 
 
 def test_force_replaces_a_report(run_folder, tmp_path):

@@ -207,11 +207,17 @@ def test_a_corrupt_store_gives_one_line(reference, tmp_path):
     assert "batch" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_results_refuses_a_single_run_folder(tmp_path):
+def test_results_reads_a_run_folder_and_verify_refuses_it(tmp_path):
     out = tmp_path / "run"
     assert cli("run", "baseline", "--replicates", "2", "--out", str(out)).returncode == 0
     result = cli("results", str(out))
-    assert result.returncode != 0 and "not a sweep" in result.stderr
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("baseline: 2 runs of one scenario")
+    assert "peak_level" in result.stdout
+    for command in (["sweep", str(out), "--verify"], ["discover", str(out), "--outcome", "x"]):
+        result = cli(*command)
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr == f"error: {out}: a `sim run` folder, not a sweep store\n"
 
 
 def test_the_shipped_sweeps_are_valid():

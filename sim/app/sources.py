@@ -13,7 +13,7 @@ from sim.io.tables import plain, to_table
 from sim.model import scenario as scenarios
 from sim.model.escalation import EscalationModel
 from sim.model.params import PARAMETERS
-from sim.sweeps.stored import open_runs
+from sim.sweeps import results
 
 KNOBS = (
     "turkey_effort",
@@ -102,7 +102,7 @@ class Replay:
     """Run `run` of a `sim run` folder or a sweep's store, read back day by day from day 0."""
 
     def __init__(self, folder: Path, run: int) -> None:
-        stored = open_runs(folder)
+        stored = results.open(folder)
         stored.check_run(run)
         self.name = f"{stored.name}, run {run}"
         self.series = stored.table("series", run)

@@ -15,7 +15,7 @@ import pandas as pd
 from sim.io.disk import ResultsError, refuse_inside_results, write_atomic
 from sim.model.record import START_DATE
 from sim.reports.story import geography, phrase, sentence
-from sim.sweeps.stored import open_runs
+from sim.sweeps import results
 
 CAPTURE = {
     "damascus": "Government regains territory",
@@ -196,7 +196,7 @@ def export(folder: Path, form: str, run: int | None, out: Path | None) -> str:
         raise ResultsError(f"{out}: already exists; choose another --out")
     if out is not None:
         refuse_inside_results(out)
-    stored = open_runs(folder)
+    stored = results.open(folder)
     if run is not None:
         stored.check_run(run)
     events = stored.table("events", run)

@@ -1,13 +1,22 @@
-"""The folders the analyses write: a sensitivity analysis, a calibration and its coverage check,
-each with its outputs, its figure and manifest.json."""
+"""The folders the analyses write: a sensitivity analysis, a scenario discovery, a calibration
+and its coverage check, each with its outputs, its figure and manifest.json; and a sensitivity
+or discovery folder read back for the report of its sweep (`sim report STORE --with DIR`)."""
 
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sim.io.disk import ResultsError
+import pandas as pd
+import pyarrow as pa
+
+from sim.io.disk import ResultsError, read_sealed
 from sim.reports import files, plots
 from sim.reports.files import claim, release, staged
+
+SENSITIVITY, DISCOVERY = "sensitivity", "discovery"
+"""The kinds of analysis folder a sweep's report shows, each known by its first table."""
+
+FIRST_TABLE = {SENSITIVITY: "indices.parquet", DISCOVERY: "trajectory.parquet"}
 
 Noted = Callable[[str], None]
 """Where a note goes that the command goes on after (a folder taken over, say)."""
@@ -30,17 +39,63 @@ def sensitivity(
     if not result.second_order.empty:
         outputs["second_order.parquet"] = result.second_order
     outputs["sensitivity.png"] = plots.sensitivity(result)
-    name = found.manifest["sweep"]["name"]
-    target = claim(out, Path("results") / "analysis" / f"{name}-sensitivity", noted)
     about = {
         "analysis": f"{result.method} sensitivity (SALib)",
-        "store": str(run["store"]),
-        "store_identity": found.manifest["identity"],
         "outcomes": {name: OUTCOMES.get(name, "") for name in result.chance["outcome"]},
         "base_samples": result.base_samples,
         "resamples": run["resamples"],
-        "started": run["started"].isoformat(timespec="seconds"),
     }
+    return _of_store(SENSITIVITY, found, outputs, about, out, run, noted)
+
+
+def discovery(
+    found: Any, result: Any, out: Path | None, run: dict[str, Any], noted: Noted
+) -> tuple[Path, list[str]]:
+    """A scenario discovery (`sim.analysis.discover.discover_sweep`) of a sweep store into a
+    new folder (default: results/analysis/<sweep>-discovery): the peeling trajectory, the box,
+    each parameter's range, stability and score, which runs were held out, discovery.png and
+    manifest.json (with the outcome, the chosen box and its rule). The folder and its
+    outputs' names."""
+    parameters = result.ranges.join(result.stability.rename("restricted"))
+    parameters = parameters.join(result.scores.rename("score")).rename_axis("parameter")
+    runs = found.finished_runs()[["run", "point"]].assign(held_out=result.held_out)
+    outputs = {
+        "trajectory.parquet": result.trajectory,
+        "box.parquet": result.box.rename_axis("parameter").reset_index(),
+        "parameters.parquet": parameters.reset_index(),
+        "runs.parquet": runs,
+        "discovery.png": plots.discovery(result),
+    }
+    about = {
+        "analysis": "scenario discovery (PRIM, EMA Workbench)",
+        "outcome": result.outcome,
+        "share": result.share,
+        "chosen": result.chosen,
+        "rule": result.rule,
+        "coverage": result.coverage,
+        "density": result.density,
+        "halves": list(result.halves),
+        "peeled": result.peeled,
+    }
+    return _of_store(DISCOVERY, found, outputs, about, out, run, noted)
+
+
+def _of_store(
+    kind: str,
+    found: Any,
+    outputs: dict[str, Any],
+    about: dict[str, Any],
+    out: Path | None,
+    run: dict[str, Any],
+    noted: Noted,
+) -> tuple[Path, list[str]]:
+    """An analysis of a sweep store written into a new folder (default:
+    results/analysis/<sweep>-<kind>), its manifest naming the store and its identity."""
+    name = found.manifest["sweep"]["name"]
+    target = claim(out, Path("results") / "analysis" / f"{name}-{kind}", noted)
+    about = about | {"store": str(run["store"])}
+    about |= {"store_identity": found.manifest["identity"]}
+    about |= {"started": run["started"].isoformat(timespec="seconds")}
     try:
         with staged(target) as written:
             files.write_analysis(written, outputs, about, run["argv"])
@@ -48,6 +103,68 @@ def sensitivity(
         release(target)
         raise
     return target, list(outputs)
+
+
+def read_analysis(folder: Path, store: Any) -> tuple[str, Any]:
+    """A sensitivity or discovery folder of the sweep store `store` (`sim.results.open`),
+    checked against its manifest: its kind and its result (`Sensitivity` or `Discovery`); a
+    one-line ResultsError for another folder, or an analysis of another store."""
+    neither = f"{folder}: --with: not a `sim sensitivity` or `sim discover` folder"
+    try:
+        manifest = read_sealed(folder)
+    except FileNotFoundError:
+        raise ResultsError(f"{neither} (no manifest.json)") from None
+    kinds = [k for k, first in FIRST_TABLE.items() if first in manifest["files"]]
+    if not kinds:
+        raise ResultsError(neither)
+    kind = kinds[0]
+    if manifest.get("store_identity") != store.manifest["identity"]:
+        raise ResultsError(
+            f"{folder}: --with: an analysis of another sweep ({manifest.get('store')}), not of "
+            f"{store.folder}"
+        )
+    tables = {name.removesuffix(".parquet"): folder / name for name in manifest["files"]}
+    try:
+        read = {k: pd.read_parquet(p) for k, p in tables.items() if p.suffix == ".parquet"}
+    except (OSError, pa.ArrowException) as error:
+        raise ResultsError(f"{folder}: unreadable ({error})") from None
+    made = _sensitivity if kind == SENSITIVITY else _discovery
+    return kind, made(manifest, read)
+
+
+def _sensitivity(manifest: dict[str, Any], read: dict[str, pd.DataFrame]) -> Any:
+    from sim.analysis.sensitivity import Sensitivity
+
+    return Sensitivity(
+        method=manifest["analysis"].split()[0],
+        base_samples=manifest["base_samples"],
+        indices=read["indices"],
+        second_order=read.get("second_order", pd.DataFrame()),
+        chance=read["chance"],
+        convergence=read["convergence"],
+    )
+
+
+def _discovery(manifest: dict[str, Any], read: dict[str, pd.DataFrame]) -> Any:
+    from sim.analysis.discover import Discovery
+
+    parameters = read["parameters"].set_index("parameter").rename_axis(None)
+    return Discovery(
+        outcome=manifest["outcome"],
+        share=manifest["share"],
+        trajectory=read["trajectory"],
+        chosen=manifest["chosen"],
+        rule=manifest["rule"],
+        box=read["box"].set_index("parameter").rename_axis(None),
+        ranges=parameters[["low", "high"]],
+        coverage=manifest["coverage"],
+        density=manifest["density"],
+        held_out=read["runs"]["held_out"].to_numpy(dtype=bool),
+        halves=(manifest["halves"][0], manifest["halves"][1]),
+        peeled=manifest["peeled"],
+        stability=parameters["restricted"].sort_values(ascending=False, kind="stable"),
+        scores=parameters["score"].sort_values(ascending=False, kind="stable"),
+    )
 
 
 def coverage_check(

@@ -82,18 +82,23 @@ def _cell(value: Any) -> str:
 
 HELD_OUT = ["held_out_coverage", "held_out_density"]
 
+Rows = tuple[list[str], list[list[str]]]
+"""A table as text: its headers and its rows of cells (the terminal's and the report's)."""
 
-def discovery_tables(result: Any) -> tuple[Table, Table]:
+
+def discovery_rows(result: Any) -> tuple[Rows, Rows]:
     """Scenario discovery (`sim.analysis.discover`): the peeling path's boxes, and each
     parameter's box limits, range, stability and score."""
-    path = table("box", "coverage", "density", "held-out coverage", "held-out density", "kept")
-    for i, row in result.trajectory.iterrows():
-        path.add_row(
+    path = ["box", "coverage", "density", "held-out coverage", "held-out density", "kept"]
+    boxes = [
+        [
             f"{i}{' (chosen)' if i == result.chosen else ''}",
             *(f"{row[c]:.2f}" for c in ["coverage", "density", *HELD_OUT]),
             f"{int(row['significant_dims'])} of {int(row['res_dim'])}",
-        )
-    rows = table("parameter", "low", "high", "qp", "range", "restricted", "score")
+        ]
+        for i, row in result.trajectory.iterrows()
+    ]
+    parameters = []
     for name in result.scores.index:
         low, high, qp = (
             [f"{result.box.loc[name, c]:.3g}" for c in ["low", "high", "qp"]]
@@ -101,33 +106,53 @@ def discovery_tables(result: Any) -> tuple[Table, Table]:
             else ("", "", "")
         )
         span = f"{result.ranges.loc[name, 'low']:.3g}-{result.ranges.loc[name, 'high']:.3g}"
-        rows.add_row(
-            name, low, high, qp, span, f"{result.stability[name]:.0%}", f"{result.scores[name]:.3f}"
-        )
-    return path, rows
+        score = f"{result.scores[name]:.3f}"
+        parameters.append([name, low, high, qp, span, f"{result.stability[name]:.0%}", score])
+    headers = ["parameter", "low", "high", "qp", "range", "restricted", "score"]
+    return (path, boxes), (headers, parameters)
 
 
-def sensitivity_table(result: Any) -> Table:
-    """Global sensitivity (`sim.analysis.sensitivity`): each outcome's share of chance and its
-    three strongest parameters with their indices."""
+def discovery_tables(result: Any) -> tuple[Table, Table]:
+    """`discovery_rows` as tables for the terminal."""
+    path, parameters = discovery_rows(result)
+    return rich_table(path), rich_table(parameters)
+
+
+def rich_table(rows: Rows) -> Table:
+    """A table as text, for the terminal."""
+    headers, cells = rows
+    shown = table(*headers)
+    for row in cells:
+        shown.add_row(*row)
+    return shown
+
+
+def sensitivity_rows(result: Any) -> Rows:
+    """Global sensitivity (`sim.analysis.sensitivity`): each outcome's share of chance (and
+    Morris's noise floor) and its three strongest parameters with their indices."""
     shown = ("S1", "ST", "ST_adj") if result.method == "sobol" else ("mu_star", "sigma")
     form = ".2f" if result.method == "sobol" else ".3g"
     floors = ["noise floor"] if result.method == "morris" else []
-    rows = table("outcome", "chance", *floors, "parameter", *shown, "vs N/2")
+    rows = []
     for row in result.chance.itertuples():
         drivers = result.drivers(row.outcome, top=3).dropna(subset=[result.main_index])
         first = [row.outcome, f"{row.chance_share:.0%}"]
         first += [f"{row.noise_floor:{form}}"] if floors else []
         if drivers.empty:
-            rows.add_row(*first, "(constant in this sweep)")
+            rows.append([*first, "(constant in this sweep)", *[""] * len(shown), ""])
         for k, (_, d) in enumerate(drivers.iterrows()):
             cells = [
                 f"{d[n]:{form}}" + (f"±{d[n + '_conf']:{form}}" if n + "_conf" in d else "")
                 for n in shown
             ]
             change = f"{result.largest_change(row.outcome):.2f}" if k == 0 else ""
-            rows.add_row(*(first if k == 0 else [""] * len(first)), d["parameter"], *cells, change)
-    return rows
+            rows.append([*(first if k == 0 else [""] * len(first)), d["parameter"], *cells, change])
+    return ["outcome", "chance", *floors, "parameter", *shown, "vs N/2"], rows
+
+
+def sensitivity_table(result: Any) -> Table:
+    """`sensitivity_rows` as a table for the terminal."""
+    return rich_table(sensitivity_rows(result))
 
 
 def coverage_table(judged: "pd.DataFrame") -> Table:
@@ -146,6 +171,19 @@ def posterior_table(priors: dict[str, tuple[float, float]], posterior: Any) -> T
         a, b = posterior.interval(name, 0.9)
         rows.add_row(name, f"{low:g}-{high:g}", f"{posterior.mean()[name]:.4g}", f"{a:.4g}-{b:.4g}")
     return rows
+
+
+def runs_line(results: Any) -> str:
+    """What a results folder (`sim.results.open`) holds: its runs, and a sweep's points."""
+    manifest = results.manifest
+    if "sweep" not in manifest:
+        return f"{results.name}: {results.done:,} runs of one scenario"
+    design = manifest["sweep"]["design"]
+    return (
+        f"{results.name}: {results.done:,} of {manifest['runs']:,} runs saved, "
+        f"{manifest['points']:,} design points ({design['kind']}) x {manifest['replicates']} "
+        "replicates"
+    )
 
 
 def quantile_table(summary: "pd.DataFrame", names: list[str]) -> Table:

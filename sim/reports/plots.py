@@ -1,6 +1,7 @@
 """The plots: a run's overview (the escalation level over time and who holds the zone's people),
 the report's charts (series with their bands, the days events first happened, outcomes against
-parameters), a sensitivity analysis's indices, a calibration's predictive and coverage checks."""
+parameters), a sensitivity analysis's indices, a scenario discovery's peeling trajectory, a
+calibration's predictive and coverage checks."""
 
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ from sim.model.ladder import LEVELS
 from sim.model.record import day_to_date
 
 if TYPE_CHECKING:
+    from sim.analysis.discover import Discovery
     from sim.analysis.posterior import Posterior
     from sim.analysis.sensitivity import Sensitivity
 
@@ -163,6 +165,35 @@ def sensitivity(result: "Sensitivity", top: int = 8) -> Figure:
     for ax in list(axes.flat)[len(outcomes) :]:
         ax.set_visible(False)
     fig.suptitle(f"{result.method.capitalize()} sensitivity, {result.base_samples} base samples")
+    fig.tight_layout()
+    return fig
+
+
+def discovery(result: "Discovery") -> Figure:
+    """PRIM's peeling trajectory (`sim discover`): each box's coverage against its density,
+    on the half it was peeled on and on the held-out half, the chosen box ringed."""
+    path = result.trajectory
+    fig, ax = plt.subplots(figsize=(6, 4.2))
+    ax.plot(path["coverage"], path["density"], ".-", alpha=0.5, label="peeled half")
+    ax.plot(
+        path["held_out_coverage"], path["held_out_density"], "o-", markersize=3, label="held out"
+    )
+    chosen = path.loc[result.chosen]
+    ax.plot(
+        chosen["held_out_coverage"],
+        chosen["held_out_density"],
+        "o",
+        markersize=12,
+        markerfacecolor="none",
+        color="black",
+        label=f"box {result.chosen}, chosen",
+    )
+    ax.set_xlabel("coverage (share of the runs with the outcome that the box holds)")
+    ax.set_ylabel("density (share of the box's runs with it)")
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.set_title(f"PRIM's boxes for {result.outcome}", fontsize=9)
+    ax.legend(fontsize=7, loc="lower left")
     fig.tight_layout()
     return fig
 

@@ -5,34 +5,30 @@ readers who will not open Parquet: where the results came from, the district map
 import html
 import io
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 from matplotlib.figure import Figure
 
 import sim
-from sim.io.disk import ResultsError, check_sealed, code_digest, read_json, write_atomic
+from sim.io.disk import ResultsError, code_digest, write_atomic
 from sim.model.geography import ACTORS, load
 from sim.model.outcomes import Kind, by_column, key_outcomes
 from sim.model.params import PARAMETERS
 from sim.model.record import day_to_date
 from sim.reports import map as districts
 from sim.reports import plots
+from sim.reports.analyses import SENSITIVITY, read_analysis
+from sim.reports.listing import Rows, discovery_rows, runs_line, sensitivity_rows
 from sim.reports.story import Pick, picked, span, story, toll, when
-from sim.sweeps.results import NULLABLE, SweepResults, open_verified
-from sim.sweeps.stored import open_runs
+from sim.sweeps.results import Results, SweepResults, open_verified
 
 REPORT = "report.html"
 """The report's file name in the results folder, unless `--out` says otherwise."""
-
-RUN_TABLES = ("summary", "daily", "events")
-"""A `sim run` folder's tables, as the report reads them."""
 
 TABLE_OUTCOMES = [*key_outcomes(), "offensives", "kurd_damascus_deal_day", "killed"]
 TABLE_OUTCOMES += ["left_for_turkey", "summits", "truces_broken", "turkish_soldiers_killed"]
@@ -48,72 +44,12 @@ EVENT_DAYS = {
 }
 
 
-@dataclass
-class Results:
-    """A run folder's or a sweep store's tables, read and checked against their manifest."""
-
-    folder: Path
-    manifest: dict[str, Any]
-    summary: pd.DataFrame
-    series: pd.DataFrame | None  # None: not recorded
-    events: pd.DataFrame | None  # None: not recorded
-    horizon: int
-    store: SweepResults | None = None  # a sweep's store; None for a run folder
-
-    @property
-    def runs(self) -> int:
-        return len(self.summary)
-
-    @property
-    def scenario(self) -> dict[str, Any]:
-        return self.manifest["scenario"]
-
-
-def read(folder: Path) -> Results:
-    """A `sim run` folder or a sweep store, its files checked against its manifest; anything
-    else is a one-line ResultsError."""
-    if not folder.is_dir():
-        raise ResultsError(f"{folder}: no such folder")
-    path = folder / "manifest.json"
-    neither = f"{folder}: neither a `sim run` folder nor a sweep store"
-    try:
-        manifest = read_json(path, "manifest")
-    except FileNotFoundError:
-        raise ResultsError(f"{neither} (no manifest.json)") from None
-    if isinstance(manifest, dict) and "batches" in manifest:
-        return _sweep(open_verified(folder))
-    if not (isinstance(manifest, dict) and {"seeds", "horizon", "scenario"} <= set(manifest)):
-        raise ResultsError(f"{path}: {neither} (not the manifest of either)")
-    check_sealed(folder, manifest)
-    summary, daily, events = (_table(folder / f"{name}.parquet") for name in RUN_TABLES)
-    return Results(folder, manifest, summary, daily, events, int(manifest["horizon"]))
-
-
-def _table(path: Path) -> pd.DataFrame:
-    """A run folder's Parquet table, days as nullable integers."""
-    try:
-        return pq.read_table(path).to_pandas(types_mapper=NULLABLE.get)
-    except (OSError, pa.ArrowException) as error:
-        raise ResultsError(f"{path}: unreadable: {error}") from None
-
-
-def _sweep(store: SweepResults) -> Results:
-    """A store's saved runs, with its series and events where it recorded them."""
-    tables = store.manifest["tables"]
-    return Results(
-        store.folder,
-        store.manifest,
-        store.runs(),
-        store.series if "series" in tables else None,
-        store.events if "events" in tables else None,
-        int(store.manifest["sweep"]["horizon"]),
-        store,
-    )
-
-
-def write_report(folder: Path, out: Path | None, force: bool) -> Path:
-    """Write the report of a run folder or a sweep store to `out` (default: REPORT in the
-    folder), never over an existing file unless `force`; returns where it went."""
+def write_report(
+    folder: Path, out: Path | None, force: bool, analyses: Sequence[Path] = ()
+) -> Path:
+    """Write the report of a run folder or a sweep store, with the sensitivity and discovery
+    folders of that store named in `analyses`, to `out` (default: REPORT in the folder), never
+    over an existing file unless `force`; returns where it went."""
     target = out or folder / REPORT
     if target.is_dir():
         raise ResultsError(f"{target}: a folder; --out names the report's file")
@@ -121,7 +57,11 @@ def write_report(folder: Path, out: Path | None, force: bool) -> Path:
         raise ResultsError(f"{target}: already exists; give --force to replace it")
     if not target.parent.is_dir():
         raise ResultsError(f"{target.parent}: no such folder")
-    text = render(read(folder)).encode()
+    results = open_verified(folder)
+    if analyses and not isinstance(results, SweepResults):
+        raise ResultsError(f"{folder}: --with: a `sim run` folder has no sweep to analyse")
+    found = [read_analysis(path, results) for path in analyses]
+    text = render(results, found).encode()
     try:
         write_atomic(target, lambda file: file.write(text))
     except OSError as error:
@@ -129,8 +69,8 @@ def write_report(folder: Path, out: Path | None, force: bool) -> Path:
     return target
 
 
-def render(results: Results) -> str:
-    """The report as one HTML page."""
+def render(results: Results, analyses: Sequence[tuple[str, Any]] = ()) -> str:
+    """The report as one HTML page; for a sweep, with its `analyses` (`read_analysis`)."""
     sections = [
         ("provenance", "Where these results come from", provenance(results)),
         ("map", "The districts", maps(results)),
@@ -142,19 +82,20 @@ def render(results: Results) -> str:
         ("outcomes", "Outcomes", outcome_table(results)),
         ("story", "The story of the typical run", told(results)),
     ]
-    if results.store is not None:
+    sweep = isinstance(results, SweepResults)
+    if sweep:
         sections.append(("parameters", "Outcomes against the varied parameters", varied(results)))
-    name = results.store.manifest["sweep"]["name"] if results.store else results.scenario["name"]
-    kind = "sweep" if results.store else "run"
+        sections.append(("analyses", "Sensitivity and scenario discovery", shown(analyses)))
+    kind = "sweep" if sweep else "run"
     contents = "".join(f'<li><a href="#{key}">{title}</a></li>' for key, title, _ in sections)
     body = "".join(
         f'<section id="{key}"><h2>{title}</h2>{part}</section>' for key, title, part in sections
     )
     return PAGE.format(
-        title=html.escape(f"{name}: {kind} report"),
+        title=html.escape(f"{results.name}: {kind} report"),
         style=STYLE,
         lead=html.escape(
-            f"{results.runs:,} runs of the {'sweep' if results.store else 'scenario'} {name}, "
+            f"{results.done:,} runs of the {'sweep' if sweep else 'scenario'} {results.name}, "
             f"days 0-{results.horizon} "
             f"({day_to_date(0):%d %b %Y} to {day_to_date(results.horizon):%d %b %Y})."
         ),
@@ -200,13 +141,13 @@ def note(text: str) -> str:
 
 def provenance(results: Results) -> str:
     """The scenario, the parameters that differ from the defaults, seeds and versions."""
-    manifest, scenario = results.manifest, results.scenario
-    store = results.store
-    made = (manifest["identity"] if store else manifest).get("model_code", "")
+    manifest, scenario = results.manifest, results.manifest["scenario"]
+    sweep = isinstance(results, SweepResults)
+    made = (manifest["identity"] if sweep else manifest).get("model_code", "")
     rows = [
         ("scenario", f"{scenario['name']}: {scenario.get('description', '')}"),
         ("scenario events", ", ".join(f"{k} {v}" for k, v in scenario["events"].items())),
-        ("runs", _runs_line(results)),
+        ("runs", runs_line(results)),
         ("parameters changed", _changed(results) or "none: every parameter at its default"),
         ("seeds", _seeds(results)),
         ("package", f"idlib-escalation {manifest.get('package_version', '?')}"),
@@ -223,24 +164,14 @@ def provenance(results: Results) -> str:
     )
 
 
-def _runs_line(results: Results) -> str:
-    """How many runs, and for a sweep its points and replicates."""
-    if results.store is None:
-        return f"{results.runs:,} replicates of one scenario"
-    manifest = results.manifest
-    design = manifest["sweep"]["design"]
-    return (
-        f"{results.runs:,} of {manifest['runs']:,} runs saved: {manifest['points']:,} design "
-        f"points ({design['kind']}) x {manifest['replicates']} replicates"
-    )
-
-
 def _changed(results: Results) -> str:
     """The parameters set away from their defaults, and those the runs vary or draw."""
-    if results.store is None:
-        values = results.manifest["parameters"]
-    else:
-        values = results.scenario.get("parameters", {})
+    sweep = isinstance(results, SweepResults)
+    values = (
+        results.manifest["scenario"].get("parameters", {})
+        if sweep
+        else results.manifest["parameters"]
+    )
     said = []
     for name, value in values.items():
         default = PARAMETERS[name].default
@@ -248,7 +179,7 @@ def _changed(results: Results) -> str:
             said.append(f"{name} drawn run by run ({min(value):.3g} to {max(value):.3g})")
         elif value != default:
             said.append(f"{name} = {value:.4g} (default {default:.4g})")
-    if results.store is not None:
+    if sweep:
         for name, spec in results.manifest["sweep"]["parameters"].items():
             p = PARAMETERS[name]
             span = (p.low, p.high) if spec.get("range") == "registry" else spec.get("range")
@@ -258,7 +189,7 @@ def _changed(results: Results) -> str:
 
 def _seeds(results: Results) -> str:
     """The master seed, and the first run seeds (a run folder) or the seed scheme (a sweep)."""
-    if results.store is not None:
+    if isinstance(results, SweepResults):
         return f"master seed {results.manifest['sweep']['seed']}; {results.manifest['seed_scheme']}"
     seeds = results.manifest["seeds"]
     shown = ", ".join(map(str, seeds[:5])) + (", ..." if len(seeds) > 5 else "")
@@ -277,10 +208,10 @@ def typical_run(results: Results) -> tuple[int, str]:
 
 def told(results: Results) -> str:
     """The typical run's story (`sim story`), where the results hold its event log and series."""
-    if results.events is None or results.series is None:
+    if not (results.recorded("events") and results.recorded("series")):
         return note("The story needs the event log and the series, and these results lack one.")
     run, why = typical_run(results)
-    lines = story(open_runs(results.folder), run, why)
+    lines = story(results, run, why)
     items = "".join(
         f"<li><b>{html.escape(span(line))}</b>: {html.escape(line.text)}. "
         f"<small>({html.escape(toll(line))})</small></li>"
@@ -294,7 +225,7 @@ def told(results: Results) -> str:
 def maps(results: Results) -> str:
     """The typical run's map at the start, the middle and the horizon (a run folder), and the
     share of runs in which each actor holds each district at the horizon."""
-    if results.events is None:
+    if not results.recorded("events"):
         record = results.manifest["sweep"]["record"]
         day0 = districts.control_map({"day 0": load().controller}, "Who holds each district")
         return note(
@@ -303,7 +234,8 @@ def maps(results: Results) -> str:
             'record = "summary+events".'
         ) + figure(day0, "map-day0", districts.CAPTION, "map")
     parts = []
-    if results.store is None:
+    sweep = isinstance(results, SweepResults)
+    if not sweep:
         run, _ = typical_run(results)
         days = (0, results.horizon // 2, results.horizon)
         panels = {
@@ -321,14 +253,14 @@ def maps(results: Results) -> str:
     held = districts.control(results.events, runs, results.horizon)
     shares = {a: (held == k).mean(axis=0) for k, a in enumerate(ACTORS) if (held == k).any()}
     fig = districts.share_map(shares, len(runs), results.horizon)
-    pooled = "All the sweep's runs together, every design point. " if results.store else ""
+    pooled = "All the sweep's runs together, every design point. " if sweep else ""
     parts.append(figure(fig, "map-share", pooled + districts.CAPTION, "map"))
     return "".join(parts)
 
 
 def _series_missing(results: Results) -> str | None:
     """A note for a store that recorded no series, or None."""
-    if results.series is not None:
+    if results.recorded("series"):
         return None
     record = results.manifest["sweep"]["record"]
     return note(
@@ -345,7 +277,7 @@ def escalation(results: Results) -> str:
     series = results.series
     columns = ["day", "level", *(f"zone_share_{a}" for a in ACTORS)]
     daily = {c: series[c].to_numpy(dtype=float) for c in columns}
-    fig = plots.overview_figure(daily, results.runs, results.scenario["name"])
+    fig = plots.overview_figure(daily, results.done, results.manifest["scenario"]["name"])
     caption = "The theatre's escalation level (rungs of the ladder) by day, over the runs."
     return figure(fig, "escalation", caption)
 
@@ -397,7 +329,7 @@ def over_time(results: Results, topic: str) -> str:
             )
         ],
     }
-    fig = plots.bands(series, panels[topic], results.runs)
+    fig = plots.bands(series, panels[topic], results.done)
     return figure(fig, topic, "Median over the runs by day, with the band of 10-90% of runs.")
 
 
@@ -417,7 +349,7 @@ def outcome_table(results: Results) -> str:
     for name in TABLE_OUTCOMES:
         outcome = kinds[name]
         values = results.summary[name].dropna().astype(float)
-        cells = [name, outcome.description, outcome.unit, f"{len(values):,} of {results.runs:,}"]
+        cells = [name, outcome.description, outcome.unit, f"{len(values):,} of {results.done:,}"]
         if values.empty:
             cells += ["", "", ""]
         else:
@@ -449,13 +381,82 @@ def varied(results: Results) -> str:
             outcomes[name] = f"{name} (day; never: {results.horizon + 1})"
         else:
             outcomes[name] = f"{name} ({outcome.unit})"
-    inputs = {name: f"{name} ({PARAMETERS[name].unit})" for name in results.store.inputs}
+    inputs = {name: f"{name} ({PARAMETERS[name].unit})" for name in results.inputs}
     fig = plots.against_parameters(runs, outcomes, inputs)
     caption = (
         "Each dot a run (at most 2,000 of them drawn); the line is the median of all runs over "
         "eight bins of the parameter's range."
     )
     return figure(fig, "varied", caption)
+
+
+def shown(analyses: Sequence[tuple[str, Any]]) -> str:
+    """The sensitivity analyses and scenario discoveries given with --with, each with its
+    table(s) and figure, or a note saying how to add them."""
+    if not analyses:
+        return note(
+            "No analysis given. Run `sim sensitivity STORE` (a Sobol or Morris sweep) or `sim "
+            "discover STORE --outcome EXPR`, and name their folders with `sim report STORE "
+            "--with DIR`."
+        )
+    parts = []
+    for k, (kind, result) in enumerate(analyses):
+        if kind == SENSITIVITY:
+            parts.append(sensitivity_part(result, f"analysis-{k}"))
+        else:
+            parts.append(discovery_part(result, f"analysis-{k}"))
+    return "".join(parts)
+
+
+def sensitivity_part(result: Any, key: str) -> str:
+    """A sensitivity analysis: each outcome's chance share (and Morris's noise floor) and
+    strongest parameters, as `sim sensitivity` prints them, and its bar chart."""
+    method = result.method.capitalize()
+    head = f"<h3>{method} sensitivity, {result.base_samples} base samples</h3>"
+    floor = (
+        " The noise floor is the mu* a parameter of no effect gets from chance alone: a "
+        "parameter below it cannot be told from chance."
+        if result.method == "morris"
+        else " ST_adj is ST with the chance left in the design points' means taken out."
+    )
+    said = note(
+        "Chance: the share of the outcome's variance among a point's replicates (their seeds). "
+        "Indices with their 95% bootstrap half-widths; vs N/2: the largest change of the main "
+        "index from half the samples." + floor
+    )
+    caption = "The strongest parameters of each outcome, with 95% intervals."
+    return (
+        head
+        + html_table(sensitivity_rows(result), "sensitivity")
+        + said
+        + figure(plots.sensitivity(result), key, caption)
+    )
+
+
+def discovery_part(result: Any, key: str) -> str:
+    """A scenario discovery: the box, its rule, held-out coverage and density and the null's
+    restriction rate, as `sim discover` prints them, its tables and its peeling trajectory."""
+    lines = "".join(f"<li>{html.escape(line)}</li>" for line in result.lines())
+    path, parameters = discovery_rows(result)
+    caption = "Each box of PRIM's peeling: coverage against density, the chosen box ringed."
+    return (
+        f"<h3>Scenario discovery: {html.escape(result.outcome)}</h3><ul>{lines}</ul>"
+        + html_table(parameters, "discovery")
+        + "<details><summary>every box of the peeling</summary>"
+        + html_table(path, "trajectory")
+        + "</details>"
+        + figure(plots.discovery(result), key, caption)
+    )
+
+
+def html_table(rows: Rows, kind: str) -> str:
+    """A table of text (`sim.reports.listing.Rows`) as HTML."""
+    headers, cells = rows
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in cells
+    )
+    return f'<table class="{kind}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 STYLE = """

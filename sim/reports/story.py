@@ -24,7 +24,7 @@ from sim.model.geography import load
 from sim.model.ladder import LEVELS
 from sim.model.outcomes import key_outcomes
 from sim.model.record import START_DATE
-from sim.sweeps.stored import StoredRuns, open_runs
+from sim.sweeps import results
 
 GAP = 30
 """Events of one spell further apart than this many days start a new line."""
@@ -202,7 +202,7 @@ def tell(folder: Path, run: int | None, seed: int | None, pick: str | None, form
     `StoryFormat`); a ValueError or ResultsError says what is wrong."""
     chosen_pick = None if pick is None else option(Pick, pick, "--pick")
     shape = option(StoryFormat, form, "--format")
-    stored = open_runs(folder)
+    stored = results.open(folder)
     chosen, why = choose(stored, run, seed, chosen_pick)
     return render(story(stored, chosen, why), shape)
 
@@ -216,7 +216,7 @@ def option[E: StrEnum](kind: type[E], value: str, name: str) -> E:
 
 
 def choose(
-    stored: StoredRuns, run: int | None, seed: int | None, pick: Pick | None
+    stored: results.Results, run: int | None, seed: int | None, pick: Pick | None
 ) -> tuple[int, str]:
     """The run to tell and why it was chosen; a ValueError or ResultsError if none fits."""
     if sum(x is not None for x in (run, seed, pick)) > 1:
@@ -252,7 +252,7 @@ def picked(summary: pd.DataFrame, pick: Pick, where: Path) -> tuple[int, str]:
     return chosen, "the typical run (closest to the medians of the key outcomes)"
 
 
-def story(stored: StoredRuns, run: int, why: str) -> Story:
+def story(stored: results.Results, run: int, why: str) -> Story:
     """Run `run` of a results folder told line by line (see the module's doc)."""
     events, series = stored.table("events", run), stored.table("series", run)
     if series.empty:

@@ -1,4 +1,7 @@
-"""Reading a sweep's store, or a `sim run` folder, in a notebook:
+"""Reading a sweep's store, or a `sim run` folder: the one reader of results, for notebooks
+and for every command that reads them (`sim report`, `sim story`, `sim events`, `sim results`,
+the explorer's replay). Each file is checked against its manifest's SHA-256 once, and each
+table read from disk once, however often it is asked for.
 
 import sim.results
 sweep = sim.results.open("results/sweeps/power_vacuum")   # or a `sim run` folder
@@ -8,6 +11,7 @@ sweep.series       # the weekly or daily series, if recorded (can be large)
 sweep.events       # the event log, if recorded
 sweep.columns      # the column catalog: each table's columns, what they hold and mean
 sweep.design       # a store's design: one row per design point
+sweep.table("events", run=5)   # one run's table, names as plain strings
 sweep.dataset("summary").to_table(filter=...)   # lazy, through pyarrow datasets
 """
 
@@ -29,7 +33,7 @@ from sim.io.disk import (
     lock_holder,
     read_json,
 )
-from sim.io.tables import COLUMNS
+from sim.io.tables import COLUMNS, plain
 from sim.model.outcomes import summary_outcomes
 from sim.model.scenario import SEED_LIMIT, Scenario, ScenarioError, check
 from sim.sweeps.store import (
@@ -53,10 +57,27 @@ RUN_FILES = {"summary": "summary.parquet", "series": "daily.parquet", "events": 
 class Results:
     """What a sweep store and a `sim run` folder share: their tables (`summary`, `series`,
     `events`, the catalog `columns`), read through `dataset`, each file checked against the
-    manifest's SHA-256 first."""
+    manifest's SHA-256 first (once: `verified` holds the files found good)."""
 
-    folder: Path
-    manifest: dict[str, Any]
+    def __init__(self, folder: Path, manifest: dict[str, Any], verified: set[Path]) -> None:
+        self.folder = folder
+        self.manifest = manifest
+        self.verified = verified
+        self._read_whole: dict[str, pa.Table] = {}  # the tables read so far, each read once
+
+    @property
+    def name(self) -> str:
+        """The scenario's name (a run folder) or the sweep's."""
+        raise NotImplementedError
+
+    @property
+    def horizon(self) -> int:
+        """The runs' last day."""
+        raise NotImplementedError
+
+    def recorded(self, table: str) -> bool:
+        """Whether the results hold `summary`, `series` or `events`."""
+        raise NotImplementedError
 
     @property
     def varied(self) -> list[str]:
@@ -98,11 +119,14 @@ class Results:
         """A pyarrow dataset over `summary`, `series` or `events`."""
         raise NotImplementedError
 
-    def checked(self, path: Path, expected: str | None) -> Path:
-        """`path`, if its SHA-256 is the manifest's (`expected`); a one-line ResultsError if not."""
-        problem = file_problem(path, expected)
-        if problem:
-            raise ResultsError(f"{path}: {problem}")
+    def checked(self, path: Path, expected: str | None, remedy: str = "") -> Path:
+        """`path`, if its SHA-256 is the manifest's (`expected`), checked the first time only;
+        a one-line ResultsError if not, ending with the `remedy`."""
+        if path not in self.verified:
+            problem = file_problem(path, expected)
+            if problem:
+                raise ResultsError(f"{path}: {problem}{remedy}")
+            self.verified.add(path)
         return path
 
     @property
@@ -121,14 +145,36 @@ class Results:
         except (OSError, pa.ArrowException) as error:
             raise ResultsError(f"{path}: unreadable ({error})") from None
 
-    def _read(self, table: str) -> pa.Table:
+    def _read(self, table: str, run: int | None = None) -> pa.Table:
+        """A table, all runs (read from disk the first time only) or run `run` (filtered from
+        those if read, else read alone)."""
+        where = None if run is None else ds.field("run") == run
         try:
-            return self.dataset(table).to_table()
+            if table in self._read_whole:
+                whole = self._read_whole[table]
+                return whole if where is None else whole.filter(where)
+            found = self.dataset(table).to_table(filter=where)
         except (OSError, pa.ArrowException) as error:
             raise ResultsError(f"{self.folder / table}: unreadable file: {error}") from None
+        if where is None:
+            self._read_whole[table] = found
+        return found
 
     def _frame(self, table: str) -> pd.DataFrame:
         return self._read(table).to_pandas(types_mapper=NULLABLE.get)
+
+    def table(self, table: str, run: int | None = None) -> pd.DataFrame:
+        """The summary, series or events of run `run` or of all, ordered by run (and day),
+        names as plain strings (None where there is none), as the model's code reads them."""
+        frame = plain(self._read(table, run))
+        order = ["run", "day"] if "day" in frame else "run"
+        return frame.sort_values(order, kind="stable", ignore_index=True)
+
+    def check_run(self, run: int) -> None:
+        """A one-line ResultsError unless the results hold run `run`."""
+        runs = self._read("summary")["run"].to_numpy()
+        if run not in set(runs.tolist()):
+            raise ResultsError(f"{self.folder}: --run {run}: it holds runs 0 to {runs.max()}")
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -148,12 +194,24 @@ class Results:
 
 
 class RunResults(Results):
-    """A `sim run` folder, read lazily: its manifest is checked against its own digest at once
-    (`check_sealed`), each file against its SHA-256 when read."""
+    """A `sim run` folder: its manifest and every file are checked against their digests at
+    once (`check_sealed`); its tables are read when asked for."""
 
     def __init__(self, folder: str | Path) -> None:
-        self.folder = Path(folder)
-        self.manifest: dict[str, Any] = _run_manifest(self.folder / "manifest.json")
+        folder = Path(folder)
+        manifest = _run_manifest(folder / "manifest.json")
+        super().__init__(folder, manifest, {folder / name for name in manifest["files"]})
+
+    @property
+    def name(self) -> str:
+        return self.manifest["scenario"]["name"]
+
+    @property
+    def horizon(self) -> int:
+        return int(self.manifest["horizon"])
+
+    def recorded(self, table: str) -> bool:
+        return RUN_FILES.get(table) in self.manifest["files"]
 
     @property
     def done(self) -> int:
@@ -165,11 +223,12 @@ class RunResults(Results):
         return self.runs()
 
     def verify(self) -> dict[int, str]:
-        """{0: what is wrong} for the first file that does not match the manifest (SHA-256);
-        empty when the folder holds exactly what it says."""
+        """{0: what is wrong} for the first file that does not match the manifest (SHA-256),
+        checked again; empty when the folder holds exactly what it says."""
         for name, expected in self.manifest["files"].items():
             problem = file_problem(self.folder / name, expected)
             if problem:
+                self.verified.discard(self.folder / name)
                 return {0: f"{name}: {problem}"}
         return {}
 
@@ -191,8 +250,19 @@ class SweepResults(Results):
     manifest records as done are read, and each must have the rows the manifest says."""
 
     def __init__(self, folder: str | Path) -> None:
-        self.folder = Path(folder)
-        self.manifest: dict[str, Any] = read_manifest(self.folder)
+        folder = Path(folder)
+        super().__init__(folder, read_manifest(folder), set())
+
+    @property
+    def name(self) -> str:
+        return self.manifest["sweep"]["name"]
+
+    @property
+    def horizon(self) -> int:
+        return int(self.manifest["scenario"]["horizon"])  # as the sweep cut it, if it did
+
+    def recorded(self, table: str) -> bool:
+        return table in self.manifest["tables"]
 
     @property
     def varied(self) -> list[str]:
@@ -220,12 +290,19 @@ class SweepResults(Results):
 
     def verify(self) -> dict[int, str]:
         """The done batches whose files do not match the manifest (SHA-256), with what is
-        wrong; empty when the store holds exactly what it says. A design that is not the
-        store's own is a ResultsError: no batch can mend it."""
+        wrong, each checked again; empty when the store holds exactly what it says. A design
+        that is not the store's own is a ResultsError: no batch can mend it."""
         self.design  # noqa: B018 (reading it checks it)
         if FOLDER_FILES[COLUMNS] in self.manifest:  # made by an older sim without it
             self.columns  # noqa: B018
-        return mismatched_batches(self.folder, self.manifest)
+        bad = mismatched_batches(self.folder, self.manifest)
+        for index in done_batches(self.manifest):
+            files = {batch_file(self.folder, table, index) for table in self.manifest["tables"]}
+            if index in bad:
+                self.verified.difference_update(files)
+            else:
+                self.verified.update(files)
+        return bad
 
     def dataset(self, table: str = "summary") -> ds.Dataset:
         """A pyarrow dataset over the done batches of `summary`, `series` or `events`, each
@@ -241,28 +318,23 @@ class SweepResults(Results):
         done = done_batches(self.manifest)
         if not done:
             raise ResultsError(f"{self.folder / table}: no batches saved")
+        redo = "; run `sim sweep` on this store again to redo its batch"
         for index in done:
             path = batch_file(self.folder, table, index)
             expected = self.manifest["batches"][str(index)].get("files", {}).get(table, {})
-            self._check(path, expected.get("sha256"))
+            self.checked(path, expected.get("sha256"), redo)
         files = [str(batch_file(self.folder, table, i)) for i in done]
         try:
             return ds.dataset(files, format="parquet")
         except (OSError, pa.ArrowException) as error:
             raise ResultsError(f"{self.folder / table}: unreadable batch file: {error}") from None
 
-    def _check(self, path: Path, expected: str | None) -> None:
-        problem = file_problem(path, expected)
-        if problem:
-            raise ResultsError(
-                f"{path}: {problem}; run `sim sweep` on this store again to redo its batch"
-            )
-
     @property
     def design(self) -> pd.DataFrame:
         """One row per design point: `point` and the varied parameters."""
         path = self.folder / DESIGN
-        problem = file_problem(path, self.manifest.get(FOLDER_FILES[DESIGN]))
+        expected = self.manifest.get(FOLDER_FILES[DESIGN])
+        problem = None if path in self.verified else file_problem(path, expected)
         try:
             design = pq.read_table(path).to_pandas() if not problem else None
         except (OSError, pa.ArrowException) as error:
@@ -275,27 +347,39 @@ class SweepResults(Results):
         ):
             problem = "not the store's design (its points differ from the store's identity)"
         if problem:
+            self.verified.discard(path)
             raise ResultsError(f"{path}: {problem}; the store cannot be used, make it anew")
+        self.verified.add(path)
         return design
 
 
 def open(folder: str | Path) -> Results:
     """Open a sweep store written by `sim sweep`, or a folder written by `sim run` (both read
-    alike: `runs()`, `summary`, `series`, `events`, `columns`)."""
-    path = Path(folder) / "manifest.json"
+    alike: `runs()`, `summary`, `series`, `events`, `columns`, `table`); anything else is a
+    one-line ResultsError."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ResultsError(
+            f"{folder}: " + ("not a folder" if folder.exists() else "no such folder")
+        )
+    neither = f"{folder}: neither a `sim run` folder nor a sweep store"
     try:
-        manifest = read_json(path, "manifest") if path.is_file() else None
-    except ResultsError:
-        manifest = None  # SweepResults says what is wrong with it
-    is_run = isinstance(manifest, dict) and "scenario_file" in manifest
-    return RunResults(folder) if is_run and "batches" not in manifest else SweepResults(folder)
+        manifest = read_json(folder / "manifest.json", "manifest")
+    except FileNotFoundError:
+        raise ResultsError(f"{neither} (no manifest.json)") from None
+    if isinstance(manifest, dict) and "batches" in manifest:
+        return SweepResults(folder)
+    if isinstance(manifest, dict) and "scenario_file" in manifest:
+        return RunResults(folder)
+    raise ResultsError(f"{neither} (not the manifest of either)")
 
 
-def open_verified(folder: str | Path) -> SweepResults:
-    """A sweep store whose saved files all match its manifest (SHA-256); a one-line
-    ResultsError otherwise."""
-    found = SweepResults(folder)
-    bad = found.verify()
+def open_verified(folder: str | Path, sweep: bool = False) -> Results:
+    """The results of a folder whose saved files all match its manifest (SHA-256), a sweep
+    store only if `sweep`; a one-line ResultsError otherwise. (A `sim run` folder is checked
+    whole when opened.)"""
+    found = SweepResults(folder) if sweep else open(folder)
+    bad = found.verify() if isinstance(found, SweepResults) else {}
     if bad:
         index, problem = next(iter(bad.items()))
         raise ResultsError(

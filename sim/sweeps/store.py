@@ -132,7 +132,7 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         kind = "not a folder" if folder.exists() and not folder.is_dir() else "no " + MANIFEST
         raise ResultsError(f"{folder}: not a sweep folder ({kind})") from None
     if isinstance(manifest, dict) and "scenario_file" in manifest and "batches" not in manifest:
-        raise ResultsError(f"{folder}: a `sim run` folder, not a sweep (its files are Parquet)")
+        raise ResultsError(f"{folder}: a `sim run` folder, not a sweep store")
     if isinstance(manifest, dict) and "batches" in manifest and "identity" not in manifest:
         raise ResultsError(
             f"{folder}: a store made by an older sim, which it can no longer check; "
