@@ -304,7 +304,7 @@ def calibrated(problem, posterior, checked, folder: Path, outputs: list[str]) ->
             "parameters"
         )
     say(
-        f"{len(posterior.epsilons)} generations, {posterior.evaluations:,} particles simulated, "
+        f"{len(posterior.temperatures)} generations, {posterior.evaluations:,} particles simulated, "
         f"effective sample size {ess:.0f}; "
         f"posterior predictive runs in each band: {shares.iloc[:-1].min():.0%} to "
         f"{shares.iloc[:-1].max():.0%}, in all {len(shares) - 1} at once: {together:.0%}; "

@@ -65,9 +65,12 @@ def test_recovers_the_values_that_made_the_observations(tmp_path):
     # the deaths in them, a few dozen, less so
     low, high = posterior.interval("shelling_rate", 0.9)
     assert high - low < 0.35 * (1.5 - 0.2), (low, high)
-    assert len(posterior.epsilons) == 3 and posterior.epsilons == sorted(posterior.epsilons)[::-1]
+    assert len(posterior.temperatures) == 3 and posterior.temperatures[-1] == 1.0
+    assert posterior.temperatures == sorted(posterior.temperatures)[::-1]
     assert np.isclose(posterior.last["weight"].sum(), 1.0)
-    assert posterior.ess()[0] == pytest.approx(30) and 3 < posterior.ess()[-1] <= 30
+    # particles above the acceptor's normaliser weigh more, so even the first generation's
+    # effective sample size may fall a little short of the population
+    assert 25 < posterior.ess()[0] <= 30 and 3 < posterior.ess()[-1] <= 30
 
 
 def test_same_particles_whatever_the_batch_and_when_resumed(tmp_path):
@@ -100,7 +103,7 @@ def test_the_command_writes_posterior_check_and_parameters(tmp_path):
     assert made | {"sample.toml", "generations.parquet", "pairs.png"} < names
     generations = pd.read_parquet(out / "generations.parquet")
     assert list(generations["generation"]) == [0, 1]
-    assert generations["epsilon"].is_monotonic_decreasing
+    assert generations["temperature"].is_monotonic_decreasing
     assert (generations["accepted"] == 12).all() and (generations["ess"] <= 12 + 1e-9).all()
     assert (generations["simulated"] >= 12).all()
     np.testing.assert_allclose(generations["acceptance"], 12 / generations["simulated"])
@@ -189,7 +192,7 @@ def test_the_coverage_check_runs_at_a_small_size(tmp_path):
         (("use = [", 'targets = "missing.toml"\nuse = ['), "missing.toml: cannot read"),
         (('use = ["breaches", ', 'use = ["breaches_sq", '), "unknown target 'breaches_sq'"),
         (('"breaches", "breach_killed", "breach_injured"', ""), "use: List should have at least 1"),
-        (("seed = 4", "seed = 4\nminimum_epsilon = inf"), "minimum_epsilon"),
+        (("seed = 4", "seed = 4\nheld_out = [\"nothing\"]"), "held_out: unknown target 'nothing'"),
         (("use = [", 'use = ["nothing", '), "unknown target 'nothing'"),
         (("killed_per_breach = {}", "colour = {}"), "parameters.colour: unknown parameter"),
         (("killed_per_breach = {}", "killed_per_breach = { range = [0.5, 0.1] }"), "inverted"),
