@@ -611,12 +611,30 @@ def predictive(problem: Problem, posterior: Posterior, draws: int) -> pd.DataFra
 
 
 ALL_BANDS = "all bands"
-"""The predictive check's last row: the share of draws that meet every band at once."""
+"""The predictive check's last row: the share of runs inside every band at once."""
 
 
-RESUMABLE = {"description", "generations", "batch", "predictive"}
-"""Fields a resumed calibration may change: they change no particle (more generations extend it;
-the batch changes only the speed; the predictive check is drawn anew)."""
+def predicted(checked: pd.DataFrame) -> str:
+    """The predictive check in a sentence: the share of posterior predictive runs inside the
+    fitted targets' bands, inside all at once, and inside each held-out target's band."""
+    rows, together = checked.iloc[:-1], checked.iloc[-1]["in_band"]
+    fitted = rows.loc[~rows["held_out"].astype(bool), "in_band"]
+    said = (
+        f"posterior predictive runs in each fitted band: {fitted.min():.0%} to {fitted.max():.0%}"
+        f", in all {len(rows)} bands at once: {together:.0%}"
+    )
+    held = rows[rows["held_out"].astype(bool)]
+    if not held.empty:
+        pairs = zip(held["target"], held["in_band"], strict=True)
+        shares = ", ".join(f"{target} {share:.0%}" for target, share in pairs)
+        said += f"; held out, runs in band: {shares}"
+    return said
+
+
+RESUMABLE = {"description", "batch", "predictive"}
+"""Fields a resumed calibration may change: they change no particle (the batch changes only the
+speed; the predictive check is drawn anew). The generations set the temperatures, so a
+calibration with more is another one."""
 
 
 def identity(problem: Problem) -> dict[str, Any]:
