@@ -6,7 +6,9 @@ the effective sample size gives that error.
 The band-of-medians distance the calibration used before failed this: the median of more runs
 is less noisy, so its posterior narrowed as `replicates` grew."""
 
+import json
 import logging
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -91,3 +93,22 @@ def test_doubling_the_runs_a_particle_keeps_the_posterior(tmp_path):
         assert ess > 50, found
         assert abs(mean - true_mean) < 3 * true_sd / np.sqrt(ess), (found, true_mean)
         assert abs(sd - true_sd) < 3 * true_sd / np.sqrt(2 * ess), (found, true_sd)
+
+
+def test_the_docs_quote_the_noise_floor_its_command_measured():
+    """docs/calibration.md's noise floor is experiments/noise_floor.py's JSON."""
+    root = Path(__file__).resolve().parents[1]
+    found = json.loads((root / "experiments" / "results" / "noise_floor.json").read_text())
+    text = " ".join((root / "docs" / "calibration.md").read_text(encoding="utf-8").split())
+    quoted = [
+        f"{found['repeats']} sets of {found['replicates']} runs",
+        f"{found['runs_in_every_band']:.1%} of single runs fall inside all",
+        f"over all {found['repeats'] * found['replicates']:,} runs is "
+        f"{found['log_likelihood_pooled']:.2f}",
+        f"median of {found['log_likelihood_median']:.2f} and a spread (sd) of "
+        f"{found['log_likelihood_sd']:.2f}",
+        f"0 in {found['distance_zero_share']:.0%} of the sets, with a median of "
+        f"{found['distance_median']:.2f} and a 90th percentile of {found['distance_q90']:.2f}",
+    ]
+    for said in quoted:
+        assert said in text, said
