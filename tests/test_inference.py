@@ -16,6 +16,7 @@ import pytest
 from scipy import stats
 
 from sim.analysis import calibrate as abc
+from sim.analysis.coverage import verdict
 from sim.model.scenario import load
 
 NOISE = 4.0  # each run's value: normal around the parameter, this sd
@@ -29,25 +30,37 @@ def quiet_pyabc():
     logging.getLogger("ABC").setLevel(logging.WARNING)
 
 
-def toy(replicates: int) -> tuple[abc.Problem, abc.Evaluate]:
-    """The toy calibration problem and its simulator, seeded by the particles' keys."""
-    target = abc.Target(name="x", outcome="x", statistic="median", band=BAND, day=1, source="toy")
-    calibration = abc.Calibration(
-        name="toy", replicates=replicates, population=400, generations=1, seed=3
-    )
-    problem = abc.Problem(calibration, load("baseline")[0], [target], {NAME: PRIOR}, "")
+def target(band: list[float]) -> abc.Target:
+    """The toy's one target: the median of its runs' `x`."""
+    return abc.Target(name="x", outcome="x", statistic="median", band=band, day=1, source="toy")
 
-    def evaluate(proposals: list[dict[str, float]], keys: np.ndarray) -> list[dict[str, float]]:
-        theta = np.repeat([p[NAME] for p in proposals], replicates)
-        noise = np.concatenate(
-            [np.random.default_rng([int(k), replicates]).normal(size=replicates) for k in keys]
-        )
-        runs = pd.DataFrame(
-            {"x": theta + NOISE * noise, "particle": np.repeat(np.arange(len(keys)), replicates)}
-        )
-        return abc.statistics(problem.targets, runs).to_dict("records")
 
-    return problem, evaluate
+def simulator(noise: float) -> abc.Simulator:
+    """The toy's simulator: each run's `x` normal around the parameter with sd `noise`, seeded by
+    the particle's key."""
+
+    def simulating(problem: abc.Problem, replicates: int, client: object) -> abc.Evaluate:
+        def evaluate(proposals: list[dict[str, float]], keys: np.ndarray) -> list[dict]:
+            theta = np.repeat([p[NAME] for p in proposals], replicates)
+            draws = [
+                np.random.default_rng([int(k), replicates]).normal(size=replicates) for k in keys
+            ]
+            particle = np.repeat(np.arange(len(keys)), replicates)
+            runs = pd.DataFrame({"x": theta + noise * np.concatenate(draws), "particle": particle})
+            return abc.statistics(problem.targets, runs).to_dict("records")
+
+        return evaluate
+
+    return simulating
+
+
+def toy(
+    replicates: int, band: list[float] = BAND, prior: tuple[float, float] = PRIOR, **budget: int
+) -> abc.Problem:
+    """The toy calibration problem (by default 400 particles, one generation)."""
+    budget = {"population": 400, "generations": 1} | budget
+    calibration = abc.Calibration(name="toy", replicates=replicates, seed=3, **budget)
+    return abc.Problem(calibration, load("baseline")[0], [target(band)], {NAME: prior}, "")
 
 
 def exact() -> tuple[float, float]:
@@ -55,11 +68,7 @@ def exact() -> tuple[float, float]:
     matches the record (the band, with the error model's normal fall-off)."""
     theta = np.linspace(*PRIOR, 2001)
     x = np.linspace(-30, 50, 4001)
-    kernel = np.exp(
-        abc.Target(
-            name="x", outcome="x", statistic="median", band=BAND, day=1, source="toy"
-        ).log_kernel(x)
-    )
+    kernel = np.exp(target(BAND).log_kernel(x))
     likelihood = (stats.norm.pdf(x[None, :], theta[:, None], NOISE) * kernel).sum(axis=1)
     weight = likelihood / likelihood.sum()
     mean = float((weight * theta).sum())
@@ -68,7 +77,8 @@ def exact() -> tuple[float, float]:
 
 def moments(replicates: int, tmp_path) -> tuple[float, float, float]:
     """A toy calibration's posterior mean, sd and effective sample size."""
-    problem, evaluate = toy(replicates)
+    problem = toy(replicates)
+    evaluate = simulator(NOISE)(problem, replicates, None)
     posterior = abc.calibrate(
         problem, f"sqlite:///{tmp_path / f'r{replicates}.db'}", None, evaluate
     )
@@ -112,3 +122,14 @@ def test_the_docs_quote_the_noise_floor_its_command_measured():
     ]
     for said in quoted:
         assert said in text, said
+
+
+def test_the_coverage_check_passes_a_calibration_of_the_toy():
+    """Simulation-based calibration end to end: 50 truths from the prior, each with a synthetic
+    record (one run, its band moved by the error model) and a calibration on it; a posterior
+    that is the likelihood's gives ranks uniform (the error model dominates here: runs' sd 0.5,
+    a band 2 wide)."""
+    problem = toy(4, band=[4.0, 6.0], prior=(0.0, 10.0), population=50)
+    found = abc.coverage(problem, 50, None, simulator(0.5))
+    judged = verdict(found).set_index("parameter")
+    assert (judged["draws"] == 50).all() and judged["passes"].all(), judged

@@ -696,25 +696,32 @@ def sample_file(problem: Problem, posterior: Posterior) -> str:
     )
 
 
-def coverage(problem: Problem, draws: int, client: Any = None) -> pd.DataFrame:
+Simulator = Callable[[Problem, int, Any], Evaluate]
+"""From a problem, runs a particle and a Dask client (or None) to an `Evaluate`: `evaluator`."""
+
+
+def coverage(
+    problem: Problem, draws: int, client: Any = None, simulator: Simulator | None = None
+) -> pd.DataFrame:
     """Simulation-based calibration (`sim.analysis.coverage`): `draws` parameter values (the
     truths) from the prior; at each, a synthetic record made as the likelihood says the real one
     was (`LIKELIHOOD`): one run of the model (its own key), each target's band moved by a draw
     from the error model (`Target.recorded`); a calibration on it (in memory); and each truth's
     rank in the last generation, with the joint (TARP) rank. One row per draw and parameter, and
-    the joint one."""
+    the joint one. `simulator`: how particles are simulated (default: the model, `evaluator`)."""
     c = problem.calibration
+    simulator = simulator or evaluator
     rng = np.random.default_rng(c.seed)
     rows = []
     for k in range(draws):
         truth = {name: rng.uniform(low, high) for name, (low, high) in problem.priors.items()}
         truth = {n: float(round(v)) if PARAMETERS[n].integer else v for n, v in truth.items()}
-        values = {name: np.array([v]) for name, v in truth.items()}
-        run = run_values(problem, values, np.array([2**51 + k]), 1).iloc[0]
+        run = simulator(problem, 1, client)([truth], np.array([2**51 + k]))[0]  # one run's values
         targets = [t.recorded(float(run[t.name]), rng) for t in problem.targets]
         again = replace(problem, targets=targets, held_out=[])
+        evaluate = simulator(again, c.replicates, client)
         with tempfile.TemporaryDirectory() as folder:
-            last = calibrate(again, f"{SQLITE}{folder}/abc.db", client).last
+            last = calibrate(again, f"{SQLITE}{folder}/abc.db", client, evaluate).last
         last = last.assign(**{n: np.rint(last[n]) for n in truth if PARAMETERS[n].integer})
         weights = last["weight"].to_numpy(dtype=float)
         rows += coverage_ranks(k, truth, last, weights, problem.priors, rng)
