@@ -389,7 +389,7 @@ class LockstepSampler(Sampler):
     ) -> None:
         super().__init__()
         self.evaluate = evaluate
-        self.placeholder = placeholder  # what the first pass answers: the observed values
+        self.placeholder = placeholder  # what the first pass answers (accepted, never kept)
         self.batch = batch
         self.seed = seed
         self.collecting = False
