@@ -254,11 +254,13 @@ def calibrate(
     scheduler: opt.Scheduler = None,
     check: opt.Check = None,
 ) -> None:
-    """Calibrate with ABC-SMC (pyabc) on both windows' targets: every generation's posterior
-    (posterior.parquet) and threshold, ESS and acceptance (generations.parquet), pairs.png,
-    the predictive check (predictive.parquet/.png: draws in each band, in all), the posterior
-    mean (parameters.toml), the last generation as a run-by-run sample (sample.toml) and
-    manifest.json; pyabc's abc.db makes it resumable (the same command goes on)."""
+    """Calibrate with ABC-SMC (pyabc) on the targets: a particle is weighed by the probability
+    that one of its runs matches the record (each band, with a normal fall-off outside it).
+    Writes every generation's posterior (posterior.parquet) and temperature, ESS and acceptance
+    (generations.parquet), pairs.png, the predictive check, held-out targets included
+    (predictive.parquet/.png: runs in each band, in all), the posterior mean (parameters.toml),
+    the last generation as a run-by-run sample (sample.toml) and manifest.json; pyabc's abc.db
+    makes it resumable (the same command goes on)."""
     from sim.analysis import calibrate as abc
     from sim.reports import analyses
     from sim.sweeps.runner import dask_client
@@ -296,11 +298,10 @@ def coverage_check(draws: int, judged, target: Path, outputs: list[str]) -> None
 
 def calibrated(problem, posterior, checked, folder: Path, outputs: list[str]) -> None:
     """What `sim calibrate` found: the posterior, its sample size and its predictive check."""
+    from sim.analysis.calibrate import predicted
     from sim.reports.listing import posterior_table
 
     console.print(posterior_table(problem.priors, posterior))
-    shares = checked.set_index("target")["in_band"]
-    together = shares.iloc[-1]  # the "all bands" row
     ess = posterior.ess()[-1]
     if ess < problem.calibration.population / 10:
         warn(
@@ -309,10 +310,8 @@ def calibrated(problem, posterior, checked, folder: Path, outputs: list[str]) ->
             "parameters"
         )
     say(
-        f"{len(posterior.epsilons)} generations, {posterior.evaluations:,} particles simulated, "
-        f"effective sample size {ess:.0f}; "
-        f"posterior predictive runs in each band: {shares.iloc[:-1].min():.0%} to "
-        f"{shares.iloc[:-1].max():.0%}, in all {len(shares) - 1} at once: {together:.0%}; "
+        f"{len(posterior.temperatures)} generations, {posterior.evaluations:,} particles "
+        f"simulated, effective sample size {ess:.0f}; {predicted(checked)}; "
         f"wrote {folder}/ ({', '.join(outputs)}, manifest.json)"
     )
 

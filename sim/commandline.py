@@ -184,8 +184,9 @@ Check = Annotated[
     typer.Option(
         min=1,
         max=10_000,
-        help="instead, the coverage check: calibrate on K synthetic observations (with band "
-        "noise) made at values drawn from the prior, and test the truths' ranks in the "
+        help="instead, the coverage check: calibrate on K synthetic records (one run, its "
+        "bands moved by the error model) made at values drawn from the prior, and test the "
+        "truths' ranks in the "
         "posteriors against the uniform, each parameter and jointly (into "
         "<folder>-check-K/; 50 or more at a small budget)",
     ),

@@ -3,10 +3,14 @@
 A calibration file names a scenario, the parameters to calibrate (default: those whose
 defaults were fitted to the windows, C11, C12, P01-P05) with their prior ranges (default: the
 registry's plausible ranges, uniform), the targets (`data/targets.toml`, each with its source)
-and the budget. A particle (one set of parameter values) is judged by `replicates` runs: each
-target's statistic over them (a median, or a share of runs) against the target's band: how far
-outside it, in half-bands (`Target.miss`; 0 inside), and the distance is the Euclidean norm of
-the misses.
+and the budget. The record of 2019 is taken as one run of the model seen through an error
+model (`LIKELIHOOD`): a run's value of a target counts fully inside the target's band and falls
+off as a normal density of sd one half-band outside it (`Target.log_kernel`; a share target's run
+value is 1 where its event happened, 0 where not). A particle's likelihood is the probability
+that one of its runs matches the whole record so, the mean over its runs of the product of the
+kernels: `replicates` runs estimate it without bias, so they set its precision, not what it is.
+pyabc's `StochasticAcceptor` accepts a particle with a probability proportional to it, tempered
+in the first generations and exact (temperature 1) in the last (Wilkinson 2013).
 
 Particles are simulated many at a time, in one lockstep model: pyabc hands its sampler one
 closure a particle (propose, simulate, accept), so `LockstepSampler` calls it twice. First it
@@ -22,15 +26,19 @@ import json
 import tempfile
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
+from pyabc.acceptor import StochasticAcceptor
+from pyabc.distance import SCALE_LOG, StochasticKernel
+from pyabc.epsilon import ExpDecayFixedIterScheme, Temperature
 from pyabc.sampler import Sampler
 from pydantic import Field, model_validator
+from scipy.special import logsumexp
 
 from sim.analysis.coverage import ranks as coverage_ranks
 from sim.analysis.expressions import condition, numbers
@@ -104,6 +112,26 @@ class Target(Strict):
         low, high = self.band
         return max(low - statistic, statistic - high, 0.0) / self.scale
 
+    def log_kernel(self, values: np.ndarray) -> np.ndarray:
+        """The error model's log-density of the record given runs' values (`LIKELIHOOD`): 0 inside
+        the band, -miss^2 / 2 outside it (a normal fall-off of sd one half-band)."""
+        low, high = self.band
+        miss = np.maximum(np.maximum(low - values, values - high), 0.0) / self.scale
+        return -0.5 * miss**2
+
+    def recorded(self, value: float, rng: np.random.Generator) -> "Target":
+        """A synthetic record of a run's value, drawn from the error model: the band, as wide,
+        centred at the value moved by a draw of density proportional to the kernel (uniform over
+        one half-band either side with the weight of its width, else a half-band and a half
+        normal beyond it)."""
+        flat = 2 / (2 + np.sqrt(2 * np.pi))  # the flat part's share of the kernel's area
+        step = (
+            rng.uniform(-1, 1)
+            if rng.random() < flat
+            else rng.choice([-1, 1]) * (1 + abs(rng.normal()))
+        )
+        return self.observing(value + step * self.scale)
+
 
 class TargetFile(Strict):
     """A file of targets."""
@@ -131,10 +159,12 @@ class Calibration(Strict):
     use: Annotated[list[str], Field(min_length=1)] | None = Field(
         None, description="the targets to use (default: all)"
     )
+    held_out: list[str] = Field(
+        [], description="targets of `use` not fitted, only predicted (the out-of-sample check)"
+    )
     replicates: int = Field(16, ge=1, le=10_000, description="runs a particle")
     population: int = Field(100, ge=5, le=100_000, description="particles a generation")
     generations: int = Field(6, ge=1, le=100, description="ABC-SMC generations")
-    minimum_epsilon: Finite = Field(0.0, ge=0, description="stop once the distance is this low")
     seed: int = Field(0, ge=0, lt=SEED_LIMIT, description="seeds the proposals and the runs")
     batch: int = Field(256, ge=1, le=100_000, description="particles simulated in one model")
     predictive: int = Field(
@@ -182,13 +212,16 @@ def read_targets(path: str | Path | None = None) -> list[Target]:
 @dataclass
 class Problem:
     """What a calibration needs: the file, its scenario cut to the targets' last day, the
-    targets and the priors."""
+    targets fitted and the priors; `held_out`: targets only predicted, and `later` the scenario
+    cut to their last day, if after the fitted ones'."""
 
     calibration: Calibration
     scenario: Scenario
     targets: list[Target]
     priors: dict[str, tuple[float, float]]
     text: str
+    held_out: list[Target] = field(default_factory=list)
+    later: Scenario | None = None
 
     @property
     def observed(self) -> dict[str, float]:
@@ -205,64 +238,142 @@ def load(path: str | Path) -> Problem:
         targets = read_targets(target_file)
     except ScenarioError as error:
         raise ScenarioError(f"{path}: targets: {error}") from None
-    if calibration.use is not None:
-        known = {t.name for t in targets}
-        unknown = sorted(set(calibration.use) - known)
+    for key in ("use", "held_out"):
+        unknown = sorted(set(getattr(calibration, key) or []) - {t.name for t in targets})
         if unknown:
-            raise ValueError(f"{path}: use: unknown target {unknown[0]!r} (not in the targets)")
+            raise ValueError(f"{path}: {key}: unknown target {unknown[0]!r} (not in the targets)")
+    if calibration.use is not None:
         targets = [t for t in targets if t.name in calibration.use]
+    held_out = [t for t in targets if t.name in calibration.held_out]
+    targets = [t for t in targets if t.name not in calibration.held_out]
+    if not targets:
+        raise ValueError(f"{path}: held_out: every target held out, none left to fit")
     scenario = load_named_in(calibration.scenario, path)[0]
     named = "parameters." if calibration.parameters else "the fitted parameters' "
     refuse_drawn(scenario, list(calibration.priors()), str(path), named)
-    horizon = max(t.day for t in targets)
-    if horizon > scenario.horizon:
-        late = max(targets, key=lambda t: t.day)
+    late = max(targets + held_out, key=lambda t: t.day)
+    if late.day > scenario.horizon:
         raise ValueError(
             f"{path}: target {late.name}: day {late.day} is after {scenario.name}'s horizon "
             f"({scenario.horizon})"
         )
-    scenario = cut(scenario, horizon)
-    problem = Problem(calibration, scenario, targets, calibration.priors(), text)
+    fitted, later = (cut(scenario, day) for day in (max(t.day for t in targets), late.day))
+    problem = Problem(calibration, fitted, targets, calibration.priors(), text, held_out, later)
     try:  # one run at the priors' middles: every target must give a number
         middle = {n: np.array([(low + high) / 2]) for n, (low, high) in problem.priors.items()}
-        simulate(problem, middle, np.array([0]), 1)
+        simulate(whole(problem), middle, np.array([0]), 1)
     except ValueError as error:
         raise ValueError(f"{path}: targets: {error}") from None
     return problem
 
 
+def run_values(
+    problem: Problem, values: dict[str, np.ndarray], keys: np.ndarray, replicates: int
+) -> pd.DataFrame:
+    """Each target's value in each run of some particles (one row a run, its particle's index
+    in `particle`): particle k takes the values values[name][k] and runs `replicates` times with
+    seeds from (seed, keys[k], replicate)."""
+    whole = {name: np.rint(v) if PARAMETERS[name].integer else v for name, v in values.items()}
+    summary = run_points(problem.scenario, problem.calibration.seed, keys, whole, replicates)
+    found = target_values(problem.targets, pd.DataFrame(summary), problem.scenario.horizon)
+    return found.assign(particle=np.repeat(np.arange(len(keys)), replicates))
+
+
+def target_values(targets: list[Target], runs: pd.DataFrame, horizon: int) -> pd.DataFrame:
+    """Each target's value in each run of a summary table: a median target's outcome, a share
+    target's 1 where its expression is true, 0 where not."""
+    found = {}
+    for target in targets:
+        try:
+            if target.statistic == "share":
+                found[target.name] = condition(runs, target.outcome).astype(float)
+            else:
+                found[target.name] = numbers(runs, target.outcome, horizon)
+        except ValueError as error:
+            raise ValueError(f"{target.name}: {error}") from None
+    return pd.DataFrame(found)
+
+
+def statistics(targets: list[Target], runs: pd.DataFrame) -> pd.DataFrame:
+    """The particles' statistics (one row each) from their runs' values (`run_values`): each
+    target's median or share over the particle's runs, and the particle's `LOG_LIKELIHOOD`."""
+    grouped = runs.groupby("particle")
+    stats = {
+        t.name: grouped[t.name].median() if t.statistic == "median" else grouped[t.name].mean()
+        for t in targets
+    }
+    joint = pd.Series(sum(t.log_kernel(runs[t.name].to_numpy()) for t in targets))
+    mean_exp = joint.groupby(runs["particle"].to_numpy()).agg(
+        lambda x: logsumexp(x) - np.log(len(x))
+    )
+    return pd.DataFrame(stats | {LOG_LIKELIHOOD: mean_exp}).reset_index(drop=True)
+
+
 def simulate(
     problem: Problem, values: dict[str, np.ndarray], keys: np.ndarray, replicates: int
 ) -> pd.DataFrame:
-    """The targets' statistics of particles (one row each): particle k takes the values
-    values[name][k] and runs `replicates` times with seeds from (seed, keys[k], replicate)."""
-    whole = {name: np.rint(v) if PARAMETERS[name].integer else v for name, v in values.items()}
-    summary = run_points(problem.scenario, problem.calibration.seed, keys, whole, replicates)
-    runs = pd.DataFrame(summary)
-    particle = np.repeat(np.arange(len(keys)), replicates)
-    stats = {}
-    for target in problem.targets:
-        try:
-            if target.statistic == "share":  # of runs where it is true
-                per_particle = pd.Series(condition(runs, target.outcome).astype(float))
-            else:
-                per_particle = pd.Series(numbers(runs, target.outcome, problem.scenario.horizon))
-        except ValueError as error:
-            raise ValueError(f"{target.name}: {error}") from None
-        grouped = per_particle.groupby(particle)
-        stats[target.name] = grouped.median() if target.statistic == "median" else grouped.mean()
-    return pd.DataFrame(stats)
+    """The particles' statistics (`statistics`) from their runs (`run_values`)."""
+    return statistics(problem.targets, run_values(problem, values, keys, replicates))
 
 
-DISTANCE = "the Euclidean norm of the targets' misses outside their bands, in half-bands"
-"""How `distance` measures a particle: part of a calibration folder's identity, so that a folder
-made with another distance (the first ones took the bands' middles as points) is not resumed."""
+def whole(problem: Problem) -> Problem:
+    """The problem with its held-out targets among the fitted ones, run to their last day: what
+    the predictive check runs."""
+    targets = problem.targets + problem.held_out
+    return replace(
+        problem, targets=targets, held_out=[], scenario=problem.later or problem.scenario
+    )
+
+
+LOG_LIKELIHOOD = "log_likelihood"
+"""A particle's statistic: the log of its likelihood (`LIKELIHOOD`) estimated from its runs."""
+
+LIKELIHOOD = (
+    "the probability that one run matches the record, each target within its band and a normal "
+    "fall-off of sd one half-band outside it, estimated by the mean over the particle's runs"
+)
+"""What a calibration infers with: part of a calibration folder's identity, so that a folder
+made with another measure (the first ones took the Euclidean norm of the misses of the runs'
+medians outside the bands) is not resumed."""
 
 
 def distance(targets: list[Target], statistics: Mapping[str, float]) -> float:
-    """How far a particle's statistics (by target name) are from the targets (`DISTANCE`): the
-    Euclidean norm of their misses (`Target.miss`), 0 when every one is inside its band."""
+    """How far a particle's statistics (by target name: medians or shares over its runs) are
+    from the targets: the Euclidean norm of their misses (`Target.miss`), 0 when every one is
+    inside its band. The experiments' searches rank parameter sets by it."""
     return float(np.hypot.reduce([t.miss(statistics[t.name]) for t in targets]))
+
+
+class RunLikelihood(StochasticKernel):
+    """The kernel pyabc's `StochasticAcceptor` weighs a particle by: its log-likelihood, which
+    `statistics` estimates from its runs (each at most 1, so at most 0)."""
+
+    def __init__(self) -> None:
+        super().__init__(ret_scale=SCALE_LOG, pdf_max=0.0)
+
+    def __call__(self, x: dict, x_0: dict, t: int | None = None, par: Any = None) -> float:
+        return float(x[LOG_LIKELIHOOD])
+
+
+class Tempering(Temperature):
+    """pyabc's temperature: set from the prior sample's acceptance at first, then falling
+    geometrically to 1 (exact) at generation `generations`; a resumed calibration takes the
+    temperatures its database holds, so it goes on as an uninterrupted one would."""
+
+    def __init__(self, generations: int, stored: list[float]) -> None:
+        super().__init__(schemes=[ExpDecayFixedIterScheme()])
+        self.generations = generations
+        self.temperatures.update(enumerate(stored))
+
+    def initialize(self, **given: Any) -> None:
+        """pyabc's call, with the calibration's generations in place of the remaining ones."""
+        super().initialize(**given | {"max_nr_populations": self.generations})
+
+
+def highest_found(get_weighted_distances: Callable[[], pd.DataFrame], **_: Any) -> float:
+    """The acceptor's normaliser: the highest log-likelihood of the last generation (a particle
+    above it is accepted and weighted up, so the posterior is the same)."""
+    return float(get_weighted_distances()["distance"].max())
 
 
 Evaluate = Callable[[list[dict[str, float]], np.ndarray], list[dict[str, float]]]
@@ -278,7 +389,7 @@ class LockstepSampler(Sampler):
     ) -> None:
         super().__init__()
         self.evaluate = evaluate
-        self.placeholder = placeholder  # what the first pass answers: the observed values
+        self.placeholder = placeholder  # what the first pass answers (accepted, never kept)
         self.batch = batch
         self.seed = seed
         self.collecting = False
@@ -366,9 +477,13 @@ def evaluator(problem: Problem, replicates: int, client: Any = None) -> Evaluate
     return evaluate
 
 
-def calibrate(problem: Problem, database: str, client: Any = None) -> Posterior:
-    """ABC-SMC on the problem's targets into a pyabc database (an SQLAlchemy address, e.g.
-    sqlite:///path/abc.db); a database with generations already goes on from its last."""
+def calibrate(
+    problem: Problem, database: str, client: Any = None, evaluate: Evaluate | None = None
+) -> Posterior:
+    """ABC-SMC with a stochastic acceptor on the problem's targets (`LIKELIHOOD`) into a pyabc
+    database (an SQLAlchemy address, e.g. sqlite:///path/abc.db); a database with generations
+    already goes on from its last. `evaluate`: how proposals are simulated (default: the model,
+    `evaluator`)."""
     import pyabc
 
     c = problem.calibration
@@ -378,28 +493,35 @@ def calibrate(problem: Problem, database: str, client: Any = None) -> Posterior:
             for name, (low, high) in problem.priors.items()
         }
     )
-
-    def to_bands(simulated: dict[str, float], observed: dict[str, float]) -> float:
-        return distance(problem.targets, simulated)  # pyabc's signature; the bands, not `observed`
-
-    sampler = LockstepSampler(
-        evaluator(problem, c.replicates, client), problem.observed, c.batch, c.seed
-    )
-    abc = pyabc.ABCSMC(
-        sampler.model,
-        prior,
-        to_bands,
-        population_size=c.population,
-        sampler=sampler,
-    )
+    evaluate = evaluate or evaluator(problem, c.replicates, client)
+    placeholder = problem.observed | {LOG_LIKELIHOOD: 0.0}
+    sampler = LockstepSampler(evaluate, placeholder, c.batch, c.seed)
     done = generations(database, create=True)
     if not done and database.startswith(SQLITE):  # stopped before generation 0: start anew
         Path(database.removeprefix(SQLITE)).unlink(missing_ok=True)
+    stored = temperatures(database) if done else []
+    abc = pyabc.ABCSMC(
+        sampler.model,
+        prior,
+        RunLikelihood(),
+        population_size=c.population,
+        sampler=sampler,
+        eps=Tempering(c.generations, stored),
+        acceptor=StochasticAcceptor(pdf_norm_method=highest_found),
+    )
     history = abc.load(database, 1) if done else abc.new(database, problem.observed)
     remaining = c.generations - done
     if remaining > 0:
-        abc.run(minimum_epsilon=c.minimum_epsilon, max_nr_populations=remaining)
+        abc.run(minimum_epsilon=0.0, max_nr_populations=remaining)  # all, at 1 as well
     return posterior_of(history, problem)
+
+
+def temperatures(database: str) -> list[float]:
+    """The temperatures of the generations a pyabc database holds."""
+    import pyabc
+
+    populations = pyabc.History(database, _id=1).get_all_populations()
+    return [float(e) for e in populations.loc[populations["t"] >= 0, "epsilon"]]
 
 
 def generations(database: str, create: bool = False) -> int:
@@ -434,7 +556,7 @@ def posterior_of(history: Any, problem: Problem) -> Posterior:
         population = history.get_population(t=t)
         for particle in population.particles:
             rows.append(
-                {"generation": t, "weight": particle.weight, "distance": particle.distance}
+                {"generation": t, "weight": particle.weight}
                 | dict(particle.parameter)
                 | {f"stat_{k}": float(v) for k, v in particle.sum_stat.items()}
             )
@@ -446,31 +568,35 @@ def posterior_of(history: Any, problem: Problem) -> Posterior:
     return Posterior(
         particles=frame,
         names=list(problem.priors),
-        epsilons=[float(e) for e in populations.loc[populations["t"] >= 0, "epsilon"]],
+        temperatures=[float(e) for e in populations.loc[populations["t"] >= 0, "epsilon"]],
         evaluations=int(populations["samples"].sum()),
         samples=[int(s) for s in populations.loc[populations["t"] >= 0, "samples"]],
     )
 
 
 def predictive(problem: Problem, posterior: Posterior, draws: int) -> pd.DataFrame:
-    """The posterior predictive check: `draws` particles of the last generation, run again
-    (new keys), and each target's 5%, 50% and 95% against its observed value and band, with
-    the share of draws whose statistic lies in the band (`in_band`); a last row, "all bands",
-    gives the share of draws that meet every band at once."""
+    """The posterior predictive check, held-out targets included: `draws` particles of the last
+    generation, each run `replicates` times again (new keys), and each target's 5%, 50% and 95%
+    over these runs against its observed value and band, with the share of runs inside the band
+    (`in_band`: for a share target, the runs where its event went as recorded) and whether the
+    target was `held_out`; a last row, "all bands", gives the share of runs inside every band at
+    once."""
+    every = whole(problem)
     picked = posterior.draw(draws, problem.calibration.seed)
     values = {name: picked[name].to_numpy(dtype=float) for name in problem.priors}
     keys = 2**52 + np.arange(draws)  # apart from the calibration's keys
-    stats = simulate(problem, values, keys, problem.calibration.replicates)
+    runs = run_values(every, values, keys, problem.calibration.replicates)
     rows = []
-    met = np.ones(draws, dtype=bool)
-    for t in problem.targets:
-        low, mid, high = np.quantile(stats[t.name], [0.05, 0.5, 0.95])
-        in_band = ((stats[t.name] >= t.band[0]) & (stats[t.name] <= t.band[1])).to_numpy()
+    met = np.ones(len(runs), dtype=bool)
+    for t in every.targets:
+        low, mid, high = np.quantile(runs[t.name], [0.05, 0.5, 0.95])
+        in_band = ((runs[t.name] >= t.band[0]) & (runs[t.name] <= t.band[1])).to_numpy()
         met &= in_band
         rows.append(
             {
                 "target": t.name,
                 "source": t.source,
+                "held_out": t in problem.held_out,
                 "observed": t.value,
                 "band_low": t.band[0],
                 "band_high": t.band[1],
@@ -485,12 +611,30 @@ def predictive(problem: Problem, posterior: Posterior, draws: int) -> pd.DataFra
 
 
 ALL_BANDS = "all bands"
-"""The predictive check's last row: the share of draws that meet every band at once."""
+"""The predictive check's last row: the share of runs inside every band at once."""
 
 
-RESUMABLE = {"description", "generations", "batch", "predictive"}
-"""Fields a resumed calibration may change: they change no particle (more generations extend it;
-the batch changes only the speed; the predictive check is drawn anew)."""
+def predicted(checked: pd.DataFrame) -> str:
+    """The predictive check in a sentence: the share of posterior predictive runs inside the
+    fitted targets' bands, inside all at once, and inside each held-out target's band."""
+    rows, together = checked.iloc[:-1], checked.iloc[-1]["in_band"]
+    fitted = rows.loc[~rows["held_out"].astype(bool), "in_band"]
+    said = (
+        f"posterior predictive runs in each fitted band: {fitted.min():.0%} to {fitted.max():.0%}"
+        f", in all {len(rows)} bands at once: {together:.0%}"
+    )
+    held = rows[rows["held_out"].astype(bool)]
+    if not held.empty:
+        pairs = zip(held["target"], held["in_band"], strict=True)
+        shares = ", ".join(f"{target} {share:.0%}" for target, share in pairs)
+        said += f"; held out, runs in band: {shares}"
+    return said
+
+
+RESUMABLE = {"description", "batch", "predictive"}
+"""Fields a resumed calibration may change: they change no particle (the batch changes only the
+speed; the predictive check is drawn anew). The generations set the temperatures, so a
+calibration with more is another one."""
 
 
 def identity(problem: Problem) -> dict[str, Any]:
@@ -503,7 +647,7 @@ def identity(problem: Problem) -> dict[str, Any]:
         "targets": [t.model_dump(mode="json") for t in problem.targets],
         "scenario": problem.scenario.model_dump(mode="json"),
         "model_code": code_digest(),
-        "distance": DISTANCE,
+        "likelihood": LIKELIHOOD,
     }
 
 
@@ -552,29 +696,32 @@ def sample_file(problem: Problem, posterior: Posterior) -> str:
     )
 
 
-def coverage(problem: Problem, draws: int, client: Any = None) -> pd.DataFrame:
+Simulator = Callable[[Problem, int, Any], Evaluate]
+"""From a problem, runs a particle and a Dask client (or None) to an `Evaluate`: `evaluator`."""
+
+
+def coverage(
+    problem: Problem, draws: int, client: Any = None, simulator: Simulator | None = None
+) -> pd.DataFrame:
     """Simulation-based calibration (`sim.analysis.coverage`): `draws` parameter values (the
-    truths) from the prior; at each, synthetic observations made as the real ones are known:
-    the model's statistic (its own keys) moved by band noise, uniform over a band's width, so
-    that the truth may lie anywhere in the band, as the sources' bands say of the real figures
-    (noisy ABC, Wilkinson 2013); a calibration on them (in memory); and each truth's rank in the
-    last generation, with the joint (TARP) rank. One row per draw and parameter, and the joint
-    one."""
+    truths) from the prior; at each, a synthetic record made as the likelihood says the real one
+    was (`LIKELIHOOD`): one run of the model (its own key), each target's band moved by a draw
+    from the error model (`Target.recorded`); a calibration on it (in memory); and each truth's
+    rank in the last generation, with the joint (TARP) rank. One row per draw and parameter, and
+    the joint one. `simulator`: how particles are simulated (default: the model, `evaluator`)."""
     c = problem.calibration
+    simulator = simulator or evaluator
     rng = np.random.default_rng(c.seed)
     rows = []
     for k in range(draws):
         truth = {name: rng.uniform(low, high) for name, (low, high) in problem.priors.items()}
         truth = {n: float(round(v)) if PARAMETERS[n].integer else v for n, v in truth.items()}
-        values = {name: np.array([v]) for name, v in truth.items()}
-        synthetic = simulate(problem, values, np.array([2**51 + k]), c.replicates).iloc[0]
-        targets = [
-            t.observing(float(synthetic[t.name]) + t.scale * rng.uniform(-1, 1))
-            for t in problem.targets
-        ]
-        again = Problem(c, problem.scenario, targets, problem.priors, problem.text)
+        run = simulator(problem, 1, client)([truth], np.array([2**51 + k]))[0]  # one run's values
+        targets = [t.recorded(float(run[t.name]), rng) for t in problem.targets]
+        again = replace(problem, targets=targets, held_out=[])
+        evaluate = simulator(again, c.replicates, client)
         with tempfile.TemporaryDirectory() as folder:
-            last = calibrate(again, f"{SQLITE}{folder}/abc.db", client).last
+            last = calibrate(again, f"{SQLITE}{folder}/abc.db", client, evaluate).last
         last = last.assign(**{n: np.rint(last[n]) for n in truth if PARAMETERS[n].integer})
         weights = last["weight"].to_numpy(dtype=float)
         rows += coverage_ranks(k, truth, last, weights, problem.priors, rng)

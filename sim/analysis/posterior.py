@@ -23,12 +23,13 @@ FILE = "posterior.parquet"
 
 @dataclass
 class Posterior:
-    """Every generation's particles (generation, weight, distance, the parameters, `stat_`
-    columns), the calibrated parameters' names, and what the run took."""
+    """Every generation's particles (generation, weight, the parameters, `stat_` columns: the
+    targets' statistics and the log-likelihood), the calibrated parameters' names, and what the
+    run took."""
 
     particles: pd.DataFrame
     names: list[str]
-    epsilons: list[float] = field(default_factory=list)  # each generation's threshold
+    temperatures: list[float] = field(default_factory=list)  # each generation's, 1 exact
     evaluations: int = 0  # simulated particles
     samples: list[int] = field(default_factory=list)  # particles simulated in each generation
     source: str = ""  # where it was read from
@@ -40,14 +41,14 @@ class Posterior:
         return [float(1 / s) for s in squares]
 
     def generations(self) -> pd.DataFrame:
-        """One row a generation: its threshold, effective sample size, particles accepted,
+        """One row a generation: its temperature, effective sample size, particles accepted,
         particles simulated and acceptance rate (accepted over simulated)."""
         accepted = self.particles.groupby("generation").size().to_numpy()
         simulated = np.asarray(self.samples, dtype=float)
         return pd.DataFrame(
             {
                 "generation": np.arange(len(accepted)),
-                "epsilon": self.epsilons,
+                "temperature": self.temperatures,
                 "ess": self.ess(),
                 "accepted": accepted,
                 "simulated": simulated.astype(np.int64),

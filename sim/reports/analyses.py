@@ -221,7 +221,9 @@ def calibration(
         }
         about = {"calibration_file": problem.text, "identity": identity}
         about |= {"started": run["started"].isoformat(timespec="seconds")}
-        files.write_analysis(folder, outputs, about | {"epsilons": posterior.epsilons}, run["argv"])
+        files.write_analysis(
+            folder, outputs, about | {"temperatures": posterior.temperatures}, run["argv"]
+        )
         written.extend(outputs)
 
     posterior, checked = calibrate_into(folder, problem, identity, client, write, run["label"])

@@ -330,7 +330,8 @@ def describe(file: Path) -> str:
         c = problem.calibration
         return (
             f"calibration {c.name} of {problem.scenario.name}: "
-            f"{len(problem.priors)} parameters, {len(problem.targets)} targets, "
+            f"{len(problem.priors)} parameters, {len(problem.targets)} targets "
+            f"({len(problem.held_out)} more held out), "
             f"{c.generations} generations of {c.population} particles x {c.replicates} runs"
         )
     spec, _ = scenarios.load(file)
