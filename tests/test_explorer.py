@@ -54,15 +54,26 @@ def stores(tmp_path_factory) -> dict[str, Path]:
     return found
 
 
-def shown(rc) -> str:
-    """The page's drawn day, or its one-line complaint (the HTML that is no slider's caption)."""
-    (found,) = [h for h in rc.find(solara.widgets.HTML).widgets if h.tag != "small"]
+def shown(rc, tag: str = "div") -> str:
+    """The page's drawn day (`tag` "div"), or its one-line complaint ("p")."""
+    (found,) = [h for h in rc.find(solara.widgets.HTML).widgets if h.tag == tag]
     return found.unsafe_innerHTML
+
+
+def live_shown(rc) -> str:
+    """A live page's drawn day, or its one-line complaint instead."""
+    complaint = [h for h in rc.find(solara.widgets.HTML).widgets if h.tag == "p"]
+    return complaint[0].unsafe_innerHTML if complaint else shown(rc)
 
 
 def number(html: str, name: str) -> int:
     """The number in `<span class="name">` of the page."""
     return int(re.search(rf'<span class="{name}">(\d+)</span>', html).group(1))
+
+
+def figures_shown(html: str) -> dict[str, str]:
+    """The day's figures of the page, by name."""
+    return dict(re.findall(r'<td>([\w ]+)</td><td class="figure">([\d,]+)</td>', html))
 
 
 def holders(html: str) -> list[str]:
@@ -139,7 +150,7 @@ def test_no_slider_value_makes_a_traceback(monkeypatch, value):
         slider.v_model = value
     rc.find(v.Slider, label="turkey_effort").widget.v_model = float("nan")
     rc.find(v.TextField, label="seed").widget.v_model = "-3"
-    html = shown(rc)
+    html = live_shown(rc)
     assert "is not from 1 to 20" in html or "seed" in html or number(html, "day") == 0
 
 
@@ -171,7 +182,7 @@ def test_a_seeded_live_page_shows_the_figures_sim_run_stored(monkeypatch, run_fo
     html = shown(rc)
     series = open_runs(run_folder).table("series", 0)
     day = series[series["day"] == 40].iloc[0]
-    page_figures = dict(re.findall(r'<td>([\w ]+)</td><td class="figure">([\d,]+)</td>', html))
+    page_figures = figures_shown(html)
     assert page_figures == {n.replace("_", " "): f"{day[n]:,.0f}" for n in FIGURES}
     assert int(page_figures["displaced"].replace(",", "")) > 0
     assert number(html, "level") == day["level"]
@@ -205,8 +216,39 @@ def test_replay_of_a_sweep_run_shows_its_weekly_record(monkeypatch, stores):
     assert holders(html) == [ACTORS[a] for a in control(events, [3], 100)[0]]
 
 
+def test_a_store_s_runs_are_chosen_on_the_page_on_the_day_shown(monkeypatch, stores):
+    folder = stores["weekly+events"]
+    monkeypatch.setattr(explorer, "START", {"folder": str(folder), "run": 3})
+    _, rc = solara.render(explorer.Page(), handle_error=False)
+    rc.find(v.Slider, label="day").widget.v_model = 105
+    stored = open_runs(folder)
+    runs = stored.results.runs().set_index("run")
+    chosen = rc.find(v.TextField, label="run").widget
+    pages = {}
+    for run in (5, 0):
+        chosen.v_model = str(run)
+        chosen.fire_event("keyup.enter", str(run))
+        html = pages[run] = shown(rc)
+        series, events = stored.table("series", run), stored.table("events", run)
+        day = series[series["day"] == 105].iloc[0]
+        assert f"run {run}: day" in html and number(html, "day") == 105
+        page_figures = figures_shown(html)
+        assert page_figures == {n.replace("_", " "): f"{day[n]:,.0f}" for n in FIGURES}
+        assert holders(html) == [ACTORS[a] for a in control(events, [run], 105)[0]]
+        card = dict(re.findall(r"<tr><td>(\w+)</td><td>([^<]+)</td></tr>", shown(rc, "table")))
+        assert card["seed"] == str(runs.loc[run, "seed"])
+        assert card["point"] == str(runs.loc[run, "point"])
+        assert card["turkey_effort"] == f"{runs.loc[run, 'turkey_effort']:,.6g} share"
+        assert set(card) == {"run", "point", "replicate", "seed", "turkey_effort", "coordination"}
+    assert pages[5] != pages[0]
+    chosen.v_model = "99"
+    chosen.fire_event("keyup.enter", "99")
+    assert shown(rc, "p") == f"run 99: it holds runs 0 to {runs.index.max()}"
+    assert "run 0: day" in shown(rc)
+
+
 def test_replay_plays_on_from_the_slider(run_folder):
-    replay = Replay(run_folder, 0)
+    replay = Replay(open_runs(run_folder), 0)
     replay.seek(1000)
     assert replay.day == replay.last == 560
     replay.seek(10)

@@ -13,9 +13,10 @@ from pathlib import Path
 import solara
 
 from sim.app.sources import KNOBS, MAX_RUNS, Live, Replay, knob_value
-from sim.app.views import page
+from sim.app.views import page, run_card
 from sim.model import scenario as scenarios
 from sim.model.params import PARAMETERS
+from sim.sweeps.stored import open_runs
 
 START: dict = json.loads(os.environ.get("SIM_EXPLORE", '{"scenario": "baseline"}'))
 """What the page opens: {"scenario": name, "values": {parameter: value}, "seed": master seed
@@ -132,17 +133,39 @@ def LivePage() -> None:
 
 
 @solara.component
-def ReplayPage(folder: Path, run: int) -> None:
-    """A stored run read back, with a day slider that jumps anywhere."""
-    replay = solara.use_memo(lambda: Replay(folder, run), dependencies=[folder, run])
+def ReplayPage(folder: Path, first: int) -> None:
+    """The stored runs of a folder read back, one at a time: a field choosing the run (with its
+    seed and varied parameters) and a day slider that jumps anywhere; another run opens on the
+    day shown."""
+    stored = solara.use_memo(lambda: open_runs(folder), dependencies=[folder])
+    runs = solara.use_memo(lambda: stored.results.runs(), dependencies=[stored])
+    numbers = runs["run"]
+    run, asked = solara.use_reactive(first), solara.use_reactive(first)
+    kept = solara.use_ref(0)  # the day shown when another run is chosen
+    replay = solara.use_memo(
+        lambda: Replay(stored, run.value, kept.current), dependencies=[stored, run.value]
+    )
     tick = solara.use_reactive(0)
 
     def seek(day: int) -> None:
         replay.seek(day)
         tick.set(tick.value + 1)
 
+    def choose(number: int) -> None:
+        asked.set(number)
+        if number in set(numbers):
+            kept.current = replay.day
+            run.set(number)
+
     with solara.Columns([1, 3]):
         with solara.Column():
+            if len(runs) > 1:
+                solara.InputInt("run", value=asked.value, on_value=choose)
+            if asked.value != run.value:
+                held = f"run {asked.value}: it holds runs {numbers.min()} to {numbers.max()}"
+                solara.HTML(tag="p", unsafe_innerHTML=escape(held), style="color: #b00020")
+            record = runs[numbers == run.value].to_dict("records")[0]
+            solara.HTML(tag="table", unsafe_innerHTML=run_card(record, stored.results.inputs))
             solara.SliderInt("day", value=replay.day, min=0, max=replay.last, on_value=seek)
             Player(replay, tick)
         Day(replay, replay.name, tick.value)

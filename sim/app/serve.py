@@ -10,6 +10,7 @@ from typing import NoReturn
 from sim.app.sources import Replay
 from sim.model import scenario as scenarios
 from sim.reports.runs import parse_sets
+from sim.sweeps.stored import open_runs
 
 QUIET = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
@@ -27,7 +28,8 @@ def opened(target: str, run: int | None, sets: list[str], seed: int | None = Non
     if Path(target).is_dir():
         if values or seed is not None:
             raise ValueError("--set, --seed: a stored run is replayed as it was run")
-        Replay(Path(target), run or 0)  # a store without a series or event log is refused
+        # a store without a series or event log is refused
+        Replay(open_runs(Path(target)), run or 0)
         return {"folder": str(Path(target).resolve()), "run": run or 0}
     if run is not None:
         raise ValueError(f"--run: {target} is a scenario, not a results folder")

@@ -4,7 +4,6 @@ the form `sim run` stores them, so the page draws both the same way."""
 
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,7 +12,7 @@ from sim.io.tables import plain, to_table
 from sim.model import scenario as scenarios
 from sim.model.escalation import EscalationModel
 from sim.model.params import PARAMETERS
-from sim.sweeps.stored import open_runs
+from sim.sweeps.stored import StoredRuns
 
 KNOBS = (
     "turkey_effort",
@@ -99,16 +98,16 @@ class Live:
 
 
 class Replay:
-    """Run `run` of a `sim run` folder or a sweep's store, read back day by day from day 0."""
+    """Run `run` of a `sim run` folder or a sweep's store (`open_runs`), read back day by day
+    from `day`."""
 
-    def __init__(self, folder: Path, run: int) -> None:
-        stored = open_runs(folder)
+    def __init__(self, stored: StoredRuns, run: int, day: int = 0) -> None:
         stored.check_run(run)
         self.name = f"{stored.name}, run {run}"
         self.series = stored.table("series", run)
         self.events = stored.table("events", run)
         self.last = int(self.series["day"].max())
-        self.day = 0
+        self.seek(day)
 
     def step(self) -> None:
         """Move on one day, unless at the last."""

@@ -12,6 +12,7 @@ from sim.app.sources import Frame
 from sim.model.geography import ACTORS
 from sim.model.ladder import LEVELS
 from sim.model.outcomes import by_column
+from sim.model.params import PARAMETERS
 from sim.reports.map import CAPTION, COLOURS, control, svg_map
 from sim.reports.story import NAMES, asof, phrase, sentence, when
 
@@ -127,6 +128,19 @@ def told(frame: Frame, count: int = EVENTS_SHOWN) -> list[str]:
         + (f" (on {len(days)} days since {when(days[-1])})" if len(days) > 1 else "")
         for text, days in found.items()
     ]
+
+
+RUN_IDS = ("run", "point", "replicate", "seed")
+"""What names a stored run: its number, its design point and replicate (in a store), its seed."""
+
+
+def run_card(run: dict, inputs: list[str]) -> str:
+    """A stored run (a record of `runs()`) as table rows: what names it, then the values of the
+    parameters that differ from run to run (`inputs`), with their units."""
+    ids = [(name, f"{run[name]:d}") for name in RUN_IDS if name in run]
+    values = [(name, f"{run[name]:,.6g} {PARAMETERS[name].unit}") for name in inputs]
+    rows = ids + values
+    return "".join(f"<tr><td>{name}</td><td>{escape(value)}</td></tr>" for name, value in rows)
 
 
 def page(frame: Frame, title: str) -> str:

@@ -2,6 +2,7 @@
 with its summary, and the event log and series of one run or of all."""
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import pyarrow.parquet as pq
 
 from sim.io.disk import ResultsError, check_sealed, read_json
 from sim.io.tables import plain
-from sim.sweeps.results import SweepResults, open_verified
+from sim.sweeps.results import Results, RunResults, SweepResults, open_verified
 
 RUN_FILES = {"summary": "summary.parquet", "series": "daily.parquet", "events": "events.parquet"}
 """A `sim run` folder's file of each table."""
@@ -31,6 +32,12 @@ class StoredRuns:
         if self.sweep is not None:
             return self.manifest["sweep"]["name"]
         return self.manifest["scenario"]["name"]
+
+    @cached_property
+    def results(self) -> Results:
+        """The folder as `sim.results.open` reads it: its `runs()` (each run's seed and
+        varied parameters) and `inputs`."""
+        return self.sweep if self.sweep is not None else RunResults(self.folder)
 
     @property
     def summary(self) -> pd.DataFrame:
