@@ -349,6 +349,9 @@ def test_the_explorer_replays_a_stored_run_in_a_browser(run_folder):
     stored = open_runs(run_folder)
     series, events = stored.table("series", 1), stored.table("events", 1)
     day = 45
+    assert not np.array_equal(
+        control(events, [1], day), control(stored.table("events", 0), [0], day)
+    )
     with browser_page(1400, 1100) as page, served(run_folder, "--run", "1") as url:
         page.goto(url)
         wait_for_day(page, 0)
@@ -359,8 +362,16 @@ def test_the_explorer_replays_a_stored_run_in_a_browser(run_folder):
         wait_for_day(page, day)
         level = series.loc[series["day"] == day, "level"].item()
         assert int(page.locator("span.level").inner_text()) == level
-        held = control(events, [1], day)[0]
-        fills = page.locator("path.district").evaluate_all(
-            "ps => ps.map(p => p.getAttribute('fill'))"
-        )
-        assert fills == [COLOURS[ACTORS[a]] for a in held]
+        assert fills_shown(page) == [COLOURS[ACTORS[a]] for a in control(events, [1], day)[0]]
+        chosen = page.get_by_label("run", exact=True)
+        chosen.fill("0")
+        chosen.press("Enter")
+        page.wait_for_function("document.querySelector('h3')?.textContent.includes('run 0:')")
+        assert int(page.locator("span.day").inner_text()) == day
+        held = control(stored.table("events", 0), [0], day)[0]
+        assert fills_shown(page) == [COLOURS[ACTORS[a]] for a in held]
+
+
+def fills_shown(page) -> list[str]:
+    """Each district's colour on the page's map, in map order."""
+    return page.locator("path.district").evaluate_all("ps => ps.map(p => p.getAttribute('fill'))")
