@@ -18,6 +18,7 @@ import pytest
 import solara
 
 from sim.app import page as explorer
+from sim.app.serve import opened
 from sim.app.sources import KNOBS, Live, Replay
 from sim.app.views import FIGURES
 from sim.model.geography import ACTORS
@@ -52,6 +53,16 @@ def stores(tmp_path_factory) -> dict[str, Path]:
         run_in_process(path, folder / name)
         found[record] = folder / name
     return found
+
+
+@pytest.fixture
+def scenario_file(tmp_path) -> Path:
+    """A scenario file of its own: the baseline, renamed, to day 140, Turkey at 0.8 effort."""
+    text = (Path(explorer.scenarios.named_scenarios()["baseline"])).read_text()
+    text = text.replace('name = "baseline"', 'name = "from_file"').replace("560", "140")
+    path = tmp_path / "file.toml"
+    path.write_text(text.replace("[events]", "[parameters]\nturkey_effort = 0.8\n\n[events]"))
+    return path
 
 
 def shown(rc, tag: str = "div") -> str:
@@ -152,6 +163,23 @@ def test_no_slider_value_makes_a_traceback(monkeypatch, value):
     rc.find(v.TextField, label="seed").widget.v_model = "-3"
     html = live_shown(rc)
     assert "is not from 1 to 20" in html or "seed" in html or number(html, "day") == 0
+
+
+def test_a_scenario_file_runs_live_from_the_file(monkeypatch, scenario_file, tmp_path):
+    start = opened(str(scenario_file), None, ["air_strike_rate=0.5"], 3)
+    assert start == {"scenario": str(scenario_file), "values": {"air_strike_rate": 0.5}, "seed": 3}
+    monkeypatch.setattr(explorer, "START", start)
+    _, rc = solara.render(explorer.Page(), handle_error=False)
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    html = shown(rc)
+    assert html.startswith("<h3>from_file: day") and number(html, "day") == 1
+    assert "of 140," in html
+    assert rc.find(v.Slider, label="turkey_effort").widget.v_model == 0.8
+    assert rc.find(v.Slider, label="air_strike_rate").widget.v_model == 0.5
+    assert str(scenario_file) in rc.find(v.Select, label="scenario").widget.items
+    scenario_file.write_text("not a scenario")  # the page reads it again when it starts again
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert "not valid TOML" in live_shown(rc)
 
 
 def test_an_impossible_setting_is_told_in_one_line():
@@ -268,10 +296,21 @@ def test_replay_plays_on_from_the_slider(run_folder):
         (["RUN", "--set", "turkey_effort=0.5"], "error: --set, --seed: a stored run is"),
         (["RUN", "--seed", "3"], "error: --set, --seed: a stored run is replayed"),
         (["STORE"], "the sweep did not record events (record = weekly)"),
+        (["nosuch.toml"], "error: nosuch.toml: neither a named scenario"),
+        (["BROKEN"], "broken.toml: not valid TOML"),
+        (["OUTSIDE"], "outside.toml: parameters.turkey_effort: 7 is outside its range"),
+        (["FILE", "--run", "1"], "file.toml is a scenario, not a results folder"),
     ],
 )
-def test_bad_input_at_start_is_one_line_and_status_2(run_folder, stores, args, message):
-    folders = {"RUN": str(run_folder), "STORE": str(stores["weekly"])}
+def test_bad_input_at_start_is_one_line_and_status_2(
+    run_folder, stores, scenario_file, args, message
+):
+    folder = scenario_file.parent
+    (folder / "broken.toml").write_text('name = "broken"\nhorizon = = 3\n')
+    outside = scenario_file.read_text().replace("turkey_effort = 0.8", "turkey_effort = 7")
+    (folder / "outside.toml").write_text(outside)
+    folders = {"RUN": str(run_folder), "STORE": str(stores["weekly"]), "FILE": str(scenario_file)}
+    folders |= {"BROKEN": str(folder / "broken.toml"), "OUTSIDE": str(folder / "outside.toml")}
     result = sim("explore", *[folders.get(a, a) for a in args])
     assert result.returncode == 2
     assert message in result.stderr

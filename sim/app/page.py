@@ -19,8 +19,8 @@ from sim.model.params import PARAMETERS
 from sim.sweeps.stored import open_runs
 
 START: dict = json.loads(os.environ.get("SIM_EXPLORE", '{"scenario": "baseline"}'))
-"""What the page opens: {"scenario": name, "values": {parameter: value}, "seed": master seed
-or None} (live) or {"folder": path, "run": k} (replay)."""
+"""What the page opens: {"scenario": name or file path, "values": {parameter: value}, "seed":
+master seed or None} (live) or {"folder": path, "run": k, the run opened first} (replay)."""
 
 SPEEDS = (1, 50)
 """The play speed's range, in days a second."""
@@ -33,6 +33,12 @@ def started(name: str, seed: int | None, runs: int, values: dict) -> Live | str:
         return Live(name, spec.seed if seed is None else seed, runs, values)
     except ValueError as error:  # a ScenarioError or a pydantic error is a ValueError
         return str(error).splitlines()[0]
+
+
+def choices(opened: str | None) -> list[str]:
+    """The scenarios the page offers: the named ones, and the file it opened, if any."""
+    named = list(scenarios.named_scenarios())
+    return named if opened is None or opened in named else [*named, opened]
 
 
 @solara.component
@@ -117,7 +123,7 @@ def LivePage() -> None:
     spec = solara.use_memo(lambda: scenarios.load(name.value)[0], dependencies=[name.value])
     with solara.Columns([1, 3]):
         with solara.Column():
-            solara.Select("scenario", values=list(scenarios.named_scenarios()), value=name)
+            solara.Select("scenario", values=choices(START.get("scenario")), value=name)
             shown = spec.seed if seed.value is None else seed.value
             solara.InputInt("seed", value=shown, on_value=seed.set)
             solara.SliderInt("runs (a band of them)", value=runs, min=1, max=MAX_RUNS)
