@@ -17,10 +17,12 @@ import psutil
 import pytest
 import solara
 
+from sim.app import charts
 from sim.app import page as explorer
+from sim.app.charts import MOST_POINTS, Line, chart
 from sim.app.serve import opened
 from sim.app.sources import KNOBS, Live, Replay
-from sim.app.views import FIGURES
+from sim.app.views import FIGURES, page
 from sim.model.geography import ACTORS
 from sim.model.params import PARAMETERS
 from sim.reports.map import COLOURS, control
@@ -284,6 +286,42 @@ def test_replay_plays_on_from_the_slider(run_folder):
     frame = replay.frame()
     assert frame.day == 11 and frame.series["day"].max() == 11
     assert np.all(frame.events["day"] <= 11)
+
+
+def drawn_lines(svg: str) -> list[list[str]]:
+    """The points ("x,y") of each line of a chart or page, in order."""
+    return [p.split() for p in re.findall(r'<polyline class="line" points="([^"]*)"', svg)]
+
+
+def pixel(day: float, value: float, last: int, top: float) -> str:
+    """Where a chart to day `last` on a scale to `top` draws `value` on `day`, as "x,y"."""
+    span_x = charts.WIDTH - charts.LEFT - charts.RIGHT
+    span_y = charts.HEIGHT - charts.TOP - charts.BOTTOM
+    return f"{charts.LEFT + span_x * day / last:.1f},{charts.TOP + span_y * (1 - value / top):.1f}"
+
+
+def test_long_charts_are_thinned_keeping_their_peaks_and_the_current_day():
+    days = np.arange(5001)
+    runs = np.random.default_rng(1).uniform(0, 1, (20, days.size))
+    runs[:, 1234] = 3.0
+    svg = chart("long", days, [Line(runs, "a", "#000"), Line(runs / 2, "b", "#111")], 4.0, 5000)
+    lines = drawn_lines(svg)
+    assert len(lines) == 2 and all(len(line) <= MOST_POINTS for line in lines)
+    peak = pixel(1234, 3.0, 5000, 4.0)
+    assert peak in lines[0]
+    assert lines[0][-1] == pixel(5000, np.median(runs[:, -1]), 5000, 4.0)  # the current day
+    bands = re.findall(r'<polygon points="([^"]*)"', svg)
+    assert all(len(band.split()) <= 2 * MOST_POINTS for band in bands)
+    assert peak in bands[0].split()
+    assert list(charts.kept(np.arange(MOST_POINTS, dtype=float))) == list(range(MOST_POINTS))
+
+
+def test_a_replayed_horizon_is_drawn_with_few_points_a_line(run_folder):
+    replay = Replay(open_runs(run_folder), 1, day=560)
+    html = page(replay.frame(), replay.name)
+    assert len(drawn_lines(html)) >= 5
+    assert all(len(line) <= MOST_POINTS for line in drawn_lines(html))
+    assert html.count('class="point"') <= MOST_POINTS
 
 
 @pytest.mark.parametrize(
