@@ -23,6 +23,7 @@ from sim.app.charts import MOST_POINTS, Line, chart
 from sim.app.serve import opened
 from sim.app.sources import KNOBS, Live, Replay
 from sim.app.views import FIGURES, page
+from sim.io.tables import plain, to_table
 from sim.model.geography import ACTORS
 from sim.model.params import PARAMETERS
 from sim.reports.map import COLOURS, control
@@ -202,6 +203,20 @@ def test_a_seeded_live_run_shows_what_sim_run_stored(run_folder):
     assert frame.day == 30
     live_series = frame.series.drop(columns=["date"])
     assert live_series.equals(stored.drop(columns=["date"])[live_series.columns])
+
+
+def test_a_live_frame_converted_day_by_day_is_the_whole_record():
+    live = Live("immediate_assault", SEED, 3, {})
+    for day in range(1, 120):
+        live.step()
+        if day % 7 == 0:
+            live.frame()
+    frame, recorder = live.frame(), live.model.recorder
+    whole = plain(to_table(recorder.daily_columns(), "daily"))
+    log = plain(to_table(recorder.events.columns(), "events"))
+    assert frame.series.equals(whole) and list(frame.series.dtypes) == list(whole.dtypes)
+    assert frame.events.equals(log) and list(frame.events.dtypes) == list(log.dtypes)
+    assert log["run"].nunique() == 3 and log["day"].max() > 100
 
 
 def test_a_seeded_live_page_shows_the_figures_sim_run_stored(monkeypatch, run_folder):

@@ -81,9 +81,10 @@ def Player(source: Live | Replay, tick: solara.Reactive[int]) -> None:
 
 
 @solara.component
-def Day(source: Live | Replay, title: str, tick: int) -> None:
-    """The current day of a source, drawn anew each `tick` (a step, a jump)."""
-    html = solara.use_memo(lambda: page(source.frame(), title), dependencies=[source, tick])
+def Day(source: Live | Replay, title: str, tick: solara.Reactive[int]) -> None:
+    """The current day of a source, drawn anew each `tick` (a step, a jump): only this
+    component reads the tick, so a step draws the day and nothing else of the page."""
+    html = solara.use_memo(lambda: page(source.frame(), title), dependencies=[source, tick.value])
     solara.HTML(tag="div", unsafe_innerHTML=html)
 
 
@@ -135,7 +136,7 @@ def LivePage() -> None:
         if isinstance(live, str):  # solara.Error's widget fails on ipyvuetify 3
             solara.HTML(tag="p", unsafe_innerHTML=escape(live), style="color: #b00020")
         else:
-            Day(live, live.spec.name, tick.value)
+            Day(live, live.spec.name, tick)
 
 
 @solara.component
@@ -152,6 +153,7 @@ def ReplayPage(folder: Path, first: int) -> None:
         lambda: Replay(stored, run.value, kept.current), dependencies=[stored, run.value]
     )
     tick = solara.use_reactive(0)
+    day = solara.use_memo(lambda: replay.day, dependencies=[replay, tick.value])
 
     def seek(day: int) -> None:
         replay.seek(day)
@@ -172,9 +174,9 @@ def ReplayPage(folder: Path, first: int) -> None:
                 solara.HTML(tag="p", unsafe_innerHTML=escape(held), style="color: #b00020")
             record = runs[numbers == run.value].to_dict("records")[0]
             solara.HTML(tag="table", unsafe_innerHTML=run_card(record, stored.results.inputs))
-            solara.SliderInt("day", value=replay.day, min=0, max=replay.last, on_value=seek)
+            solara.SliderInt("day", value=day, min=0, max=replay.last, on_value=seek)
             Player(replay, tick)
-        Day(replay, replay.name, tick.value)
+        Day(replay, replay.name, tick)
 
 
 @solara.component

@@ -26,8 +26,7 @@ EVENTS_SHOWN = 10
 
 def values(frame: Frame, column: str) -> np.ndarray:
     """A series column as (runs, days)."""
-    table = frame.series.pivot(index="run", columns="day", values=column)
-    return table.to_numpy(dtype=float)
+    return frame.series[column].to_numpy(dtype=float).reshape(frame.runs, -1)
 
 
 def days(frame: Frame) -> np.ndarray:
@@ -157,7 +156,7 @@ def page(frame: Frame, title: str) -> str:
         for name, value in figures(frame).items()
     )
     lines = "".join(f"<li>{escape(line)}</li>" for line in told(frame))
-    runs = frame.series["run"].nunique()
+    runs = frame.runs
     shown = f"the first of {runs} runs; charts: median and range" if runs > 1 else "one run"
     return (
         f'<h3>{escape(title)}: day <span class="day">{frame.day}</span> of {frame.last}, '
