@@ -6,11 +6,14 @@ of one day, as the page's HTML.
 Cases: a live baseline run (one run, and an ensemble of 10) on day 280, its frame taken from the
 model (`Live.frame`) and drawn (`views.page`); a stored run replayed on day 560 (`Replay`), read
 back from a `sim run` folder made first. Each is timed `repeat` times, the median and best
-printed. With --browser, headless Chromium also swaps each frame's HTML into a page and lays it
-out (the browser's share of a frame, without the server's round trip).
+printed. Then a step on the live page rendered by `solara.render` (the server's side of a step:
+the click, the day simulated, the page redrawn), on the days after day 280. With --browser,
+headless Chromium also swaps each frame's HTML into a page and lays it out (the browser's share
+of a frame, without the server's round trip).
 """
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -21,6 +24,7 @@ from pathlib import Path
 
 from sim.app import views
 from sim.app.sources import Live, Replay
+from sim.sweeps.stored import open_runs
 
 DAY = 280
 
@@ -45,10 +49,24 @@ def cases(folder: Path) -> dict[str, Callable[[], str]]:
         found[f"live, {runs} run(s), day {DAY}"] = lambda live=live: views.page(
             live.frame(), "baseline"
         )
-    replay = Replay(folder, 0)
-    replay.seek(560)
+    replay = Replay(open_runs(folder), 0, day=560)
     found["replay, day 560"] = lambda: views.page(replay.frame(), replay.name)
     return found
+
+
+def page_steps(repeat: int) -> list[float]:
+    """Seconds of each of `repeat` clicks of Step on the live baseline page, from day `DAY`."""
+    import ipyvuetify as v
+    import solara
+
+    from sim.app import page
+
+    page.START = {"scenario": "baseline", "values": {}, "seed": 1}
+    _, rendered = solara.render(page.Page(), handle_error=False)
+    button = rendered.find(v.Btn, children=["Step"]).widget
+    for _ in range(DAY):
+        button.click()
+    return timed(lambda: button.click() or "", repeat)[0]
 
 
 def in_browser(pages: dict[str, str], repeat: int) -> dict[str, list[float]]:
@@ -58,7 +76,8 @@ def in_browser(pages: dict[str, str], repeat: int) -> dict[str, list[float]]:
     args = ["--headless", "--no-sandbox", "--disable-gpu"]
     found = {}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+        chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+        browser = playwright.chromium.launch(executable_path=chromium, args=args)
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         page.set_content("<div id='frame'></div>")
         for name, html in pages.items():
@@ -92,6 +111,11 @@ def main() -> None:
                 f"{name}: frame drawn in {statistics.median(times) * 1000:.1f} ms "
                 f"(median of {options.repeat}; best {min(times) * 1000:.1f} ms)"
             )
+    times = page_steps(options.repeat)
+    print(
+        f"a step on the page, server side, from day {DAY}: {statistics.median(times) * 1000:.1f} "
+        f"ms (median of {options.repeat}; best {min(times) * 1000:.1f} ms)"
+    )
     if options.browser:
         for name, times in in_browser(pages, options.repeat).items():
             print(f"{name}: laid out in Chromium in {statistics.median(times):.1f} ms (median)")

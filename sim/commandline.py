@@ -227,11 +227,13 @@ ExploreTarget = Annotated[
     str,
     typer.Argument(
         metavar="SCENARIO | RESULTS_DIR",
-        help="a named scenario to simulate live, or a `sim run` folder or sweep store to replay",
+        help="a named scenario or a scenario file to simulate live, or a `sim run` folder or "
+        "sweep store to replay",
     ),
 ]
 ExploreRun = Annotated[
-    int | None, typer.Option("--run", min=0, help="the stored run to replay (default: 0)")
+    int | None,
+    typer.Option("--run", min=0, help="the stored run to open (default: 0; the page picks others)"),
 ]
 Port = Annotated[int, typer.Option(min=1, max=65535, help="the port to serve the page on")]
 Host = Annotated[str, typer.Option(help="the address to listen on (127.0.0.1: this machine only)")]

@@ -18,9 +18,13 @@ import pytest
 import solara
 
 from sim import results
+from sim.app import charts
 from sim.app import page as explorer
+from sim.app.charts import MOST_POINTS, Line, chart
+from sim.app.serve import opened
 from sim.app.sources import KNOBS, Live, Replay
-from sim.app.views import FIGURES
+from sim.app.views import FIGURES, page
+from sim.io.tables import plain, to_table
 from sim.model.geography import ACTORS
 from sim.model.params import PARAMETERS
 from sim.reports.map import COLOURS, control
@@ -54,15 +58,36 @@ def stores(tmp_path_factory) -> dict[str, Path]:
     return found
 
 
-def shown(rc) -> str:
-    """The page's drawn day, or its one-line complaint (the HTML that is no slider's caption)."""
-    (found,) = [h for h in rc.find(solara.widgets.HTML).widgets if h.tag != "small"]
+@pytest.fixture
+def scenario_file(tmp_path) -> Path:
+    """A scenario file of its own: the baseline, renamed, to day 140, Turkey at 0.8 effort."""
+    text = (Path(explorer.scenarios.named_scenarios()["baseline"])).read_text()
+    text = text.replace('name = "baseline"', 'name = "from_file"').replace("560", "140")
+    path = tmp_path / "file.toml"
+    path.write_text(text.replace("[events]", "[parameters]\nturkey_effort = 0.8\n\n[events]"))
+    return path
+
+
+def shown(rc, tag: str = "div") -> str:
+    """The page's drawn day (`tag` "div"), or its one-line complaint ("p")."""
+    (found,) = [h for h in rc.find(solara.widgets.HTML).widgets if h.tag == tag]
     return found.unsafe_innerHTML
+
+
+def live_shown(rc) -> str:
+    """A live page's drawn day, or its one-line complaint instead."""
+    complaint = [h for h in rc.find(solara.widgets.HTML).widgets if h.tag == "p"]
+    return complaint[0].unsafe_innerHTML if complaint else shown(rc)
 
 
 def number(html: str, name: str) -> int:
     """The number in `<span class="name">` of the page."""
     return int(re.search(rf'<span class="{name}">(\d+)</span>', html).group(1))
+
+
+def figures_shown(html: str) -> dict[str, str]:
+    """The day's figures of the page, by name."""
+    return dict(re.findall(r'<td>([\w ]+)</td><td class="figure">([\d,]+)</td>', html))
 
 
 def holders(html: str) -> list[str]:
@@ -139,8 +164,25 @@ def test_no_slider_value_makes_a_traceback(monkeypatch, value):
         slider.v_model = value
     rc.find(v.Slider, label="turkey_effort").widget.v_model = float("nan")
     rc.find(v.TextField, label="seed").widget.v_model = "-3"
-    html = shown(rc)
+    html = live_shown(rc)
     assert "is not from 1 to 20" in html or "seed" in html or number(html, "day") == 0
+
+
+def test_a_scenario_file_runs_live_from_the_file(monkeypatch, scenario_file, tmp_path):
+    start = opened(str(scenario_file), None, ["air_strike_rate=0.5"], 3)
+    assert start == {"scenario": str(scenario_file), "values": {"air_strike_rate": 0.5}, "seed": 3}
+    monkeypatch.setattr(explorer, "START", start)
+    _, rc = solara.render(explorer.Page(), handle_error=False)
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    html = shown(rc)
+    assert html.startswith("<h3>from_file: day") and number(html, "day") == 1
+    assert "of 140," in html
+    assert rc.find(v.Slider, label="turkey_effort").widget.v_model == 0.8
+    assert rc.find(v.Slider, label="air_strike_rate").widget.v_model == 0.5
+    assert str(scenario_file) in rc.find(v.Select, label="scenario").widget.items
+    scenario_file.write_text("not a scenario")  # the page reads it again when it starts again
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert "not valid TOML" in live_shown(rc)
 
 
 def test_an_impossible_setting_is_told_in_one_line():
@@ -163,6 +205,20 @@ def test_a_seeded_live_run_shows_what_sim_run_stored(run_folder):
     assert live_series.equals(stored.drop(columns=["date"])[live_series.columns])
 
 
+def test_a_live_frame_converted_day_by_day_is_the_whole_record():
+    live = Live("immediate_assault", SEED, 3, {})
+    for day in range(1, 120):
+        live.step()
+        if day % 7 == 0:
+            live.frame()
+    frame, recorder = live.frame(), live.model.recorder
+    whole = plain(to_table(recorder.daily_columns(), "daily"))
+    log = plain(to_table(recorder.events.columns(), "events"))
+    assert frame.series.equals(whole) and list(frame.series.dtypes) == list(whole.dtypes)
+    assert frame.events.equals(log) and list(frame.events.dtypes) == list(log.dtypes)
+    assert log["run"].nunique() == 3 and log["day"].max() > 100
+
+
 def test_a_seeded_live_page_shows_the_figures_sim_run_stored(monkeypatch, run_folder):
     monkeypatch.setattr(explorer, "START", {"scenario": "baseline", "values": {}, "seed": SEED})
     _, rc = solara.render(explorer.Page(), handle_error=False)
@@ -171,7 +227,7 @@ def test_a_seeded_live_page_shows_the_figures_sim_run_stored(monkeypatch, run_fo
     html = shown(rc)
     series = results.open(run_folder).table("series", 0)
     day = series[series["day"] == 40].iloc[0]
-    page_figures = dict(re.findall(r'<td>([\w ]+)</td><td class="figure">([\d,]+)</td>', html))
+    page_figures = figures_shown(html)
     assert page_figures == {n.replace("_", " "): f"{day[n]:,.0f}" for n in FIGURES}
     assert int(page_figures["displaced"].replace(",", "")) > 0
     assert number(html, "level") == day["level"]
@@ -205,8 +261,39 @@ def test_replay_of_a_sweep_run_shows_its_weekly_record(monkeypatch, stores):
     assert holders(html) == [ACTORS[a] for a in control(events, [3], 100)[0]]
 
 
+def test_a_store_s_runs_are_chosen_on_the_page_on_the_day_shown(monkeypatch, stores):
+    folder = stores["weekly+events"]
+    monkeypatch.setattr(explorer, "START", {"folder": str(folder), "run": 3})
+    _, rc = solara.render(explorer.Page(), handle_error=False)
+    rc.find(v.Slider, label="day").widget.v_model = 105
+    stored = results.open(folder)
+    runs = stored.runs().set_index("run")
+    chosen = rc.find(v.TextField, label="run").widget
+    pages = {}
+    for run in (5, 0):
+        chosen.v_model = str(run)
+        chosen.fire_event("keyup.enter", str(run))
+        html = pages[run] = shown(rc)
+        series, events = stored.table("series", run), stored.table("events", run)
+        day = series[series["day"] == 105].iloc[0]
+        assert f"run {run}: day" in html and number(html, "day") == 105
+        page_figures = figures_shown(html)
+        assert page_figures == {n.replace("_", " "): f"{day[n]:,.0f}" for n in FIGURES}
+        assert holders(html) == [ACTORS[a] for a in control(events, [run], 105)[0]]
+        card = dict(re.findall(r"<tr><td>(\w+)</td><td>([^<]+)</td></tr>", shown(rc, "table")))
+        assert card["seed"] == str(runs.loc[run, "seed"])
+        assert card["point"] == str(runs.loc[run, "point"])
+        assert card["turkey_effort"] == f"{runs.loc[run, 'turkey_effort']:,.6g} share"
+        assert set(card) == {"run", "point", "replicate", "seed", "turkey_effort", "coordination"}
+    assert pages[5] != pages[0]
+    chosen.v_model = "99"
+    chosen.fire_event("keyup.enter", "99")
+    assert shown(rc, "p") == f"run 99: it holds runs 0 to {runs.index.max()}"
+    assert "run 0: day" in shown(rc)
+
+
 def test_replay_plays_on_from_the_slider(run_folder):
-    replay = Replay(run_folder, 0)
+    replay = Replay(results.open(run_folder), 0)
     replay.seek(1000)
     assert replay.day == replay.last == 560
     replay.seek(10)
@@ -214,6 +301,42 @@ def test_replay_plays_on_from_the_slider(run_folder):
     frame = replay.frame()
     assert frame.day == 11 and frame.series["day"].max() == 11
     assert np.all(frame.events["day"] <= 11)
+
+
+def drawn_lines(svg: str) -> list[list[str]]:
+    """The points ("x,y") of each line of a chart or page, in order."""
+    return [p.split() for p in re.findall(r'<polyline class="line" points="([^"]*)"', svg)]
+
+
+def pixel(day: float, value: float, last: int, top: float) -> str:
+    """Where a chart to day `last` on a scale to `top` draws `value` on `day`, as "x,y"."""
+    span_x = charts.WIDTH - charts.LEFT - charts.RIGHT
+    span_y = charts.HEIGHT - charts.TOP - charts.BOTTOM
+    return f"{charts.LEFT + span_x * day / last:.1f},{charts.TOP + span_y * (1 - value / top):.1f}"
+
+
+def test_long_charts_are_thinned_keeping_their_peaks_and_the_current_day():
+    days = np.arange(5001)
+    runs = np.random.default_rng(1).uniform(0, 1, (20, days.size))
+    runs[:, 1234] = 3.0
+    svg = chart("long", days, [Line(runs, "a", "#000"), Line(runs / 2, "b", "#111")], 4.0, 5000)
+    lines = drawn_lines(svg)
+    assert len(lines) == 2 and all(len(line) <= MOST_POINTS for line in lines)
+    peak = pixel(1234, 3.0, 5000, 4.0)
+    assert peak in lines[0]
+    assert lines[0][-1] == pixel(5000, np.median(runs[:, -1]), 5000, 4.0)  # the current day
+    bands = re.findall(r'<polygon points="([^"]*)"', svg)
+    assert all(len(band.split()) <= 2 * MOST_POINTS for band in bands)
+    assert peak in bands[0].split()
+    assert list(charts.kept(np.arange(MOST_POINTS, dtype=float))) == list(range(MOST_POINTS))
+
+
+def test_a_replayed_horizon_is_drawn_with_few_points_a_line(run_folder):
+    replay = Replay(results.open(run_folder), 1, day=560)
+    html = page(replay.frame(), replay.name)
+    assert len(drawn_lines(html)) >= 5
+    assert all(len(line) <= MOST_POINTS for line in drawn_lines(html))
+    assert html.count('class="point"') <= MOST_POINTS
 
 
 @pytest.mark.parametrize(
@@ -226,10 +349,21 @@ def test_replay_plays_on_from_the_slider(run_folder):
         (["RUN", "--set", "turkey_effort=0.5"], "error: --set, --seed: a stored run is"),
         (["RUN", "--seed", "3"], "error: --set, --seed: a stored run is replayed"),
         (["STORE"], "the sweep did not record events (record = weekly)"),
+        (["nosuch.toml"], "error: nosuch.toml: neither a named scenario"),
+        (["BROKEN"], "broken.toml: not valid TOML"),
+        (["OUTSIDE"], "outside.toml: parameters.turkey_effort: 7 is outside its range"),
+        (["FILE", "--run", "1"], "file.toml is a scenario, not a results folder"),
     ],
 )
-def test_bad_input_at_start_is_one_line_and_status_2(run_folder, stores, args, message):
-    folders = {"RUN": str(run_folder), "STORE": str(stores["weekly"])}
+def test_bad_input_at_start_is_one_line_and_status_2(
+    run_folder, stores, scenario_file, args, message
+):
+    folder = scenario_file.parent
+    (folder / "broken.toml").write_text('name = "broken"\nhorizon = = 3\n')
+    outside = scenario_file.read_text().replace("turkey_effort = 0.8", "turkey_effort = 7")
+    (folder / "outside.toml").write_text(outside)
+    folders = {"RUN": str(run_folder), "STORE": str(stores["weekly"]), "FILE": str(scenario_file)}
+    folders |= {"BROKEN": str(folder / "broken.toml"), "OUTSIDE": str(folder / "outside.toml")}
     result = sim("explore", *[folders.get(a, a) for a in args])
     assert result.returncode == 2
     assert message in result.stderr
@@ -307,6 +441,9 @@ def test_the_explorer_replays_a_stored_run_in_a_browser(run_folder):
     stored = results.open(run_folder)
     series, events = stored.table("series", 1), stored.table("events", 1)
     day = 45
+    assert not np.array_equal(
+        control(events, [1], day), control(stored.table("events", 0), [0], day)
+    )
     with browser_page(1400, 1100) as page, served(run_folder, "--run", "1") as url:
         page.goto(url)
         wait_for_day(page, 0)
@@ -317,8 +454,16 @@ def test_the_explorer_replays_a_stored_run_in_a_browser(run_folder):
         wait_for_day(page, day)
         level = series.loc[series["day"] == day, "level"].item()
         assert int(page.locator("span.level").inner_text()) == level
-        held = control(events, [1], day)[0]
-        fills = page.locator("path.district").evaluate_all(
-            "ps => ps.map(p => p.getAttribute('fill'))"
-        )
-        assert fills == [COLOURS[ACTORS[a]] for a in held]
+        assert fills_shown(page) == [COLOURS[ACTORS[a]] for a in control(events, [1], day)[0]]
+        chosen = page.get_by_label("run", exact=True)
+        chosen.fill("0")
+        chosen.press("Enter")
+        page.wait_for_function("document.querySelector('h3')?.textContent.includes('run 0:')")
+        assert int(page.locator("span.day").inner_text()) == day
+        held = control(stored.table("events", 0), [0], day)[0]
+        assert fills_shown(page) == [COLOURS[ACTORS[a]] for a in held]
+
+
+def fills_shown(page) -> list[str]:
+    """Each district's colour on the page's map, in map order."""
+    return page.locator("path.district").evaluate_all("ps => ps.map(p => p.getAttribute('fill'))")

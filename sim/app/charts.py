@@ -1,5 +1,6 @@
 """Small line charts over days as SVG text, drawn without matplotlib so that a frame stays fast:
-one line a run, or, for several runs, the median with a band from the lowest to the highest."""
+one line a run, or, for several runs, the median with a band from the lowest to the highest;
+a long series is thinned to at most `MOST_POINTS` points a line."""
 
 from dataclasses import dataclass
 from html import escape
@@ -11,6 +12,9 @@ WIDTH, HEIGHT = 420, 150
 
 LEFT, RIGHT, TOP, BOTTOM = 46, 8, 20, 22
 """The margins: axis labels on the left and bottom, the title on top."""
+
+MOST_POINTS = 300
+"""The most points a chart draws a line (or a band's edge) with, whatever the days and runs."""
 
 
 @dataclass(frozen=True)
@@ -30,8 +34,23 @@ def compact(value: float) -> str:
     return f"{value:.3g}"
 
 
+def kept(values: np.ndarray, most: int = MOST_POINTS) -> np.ndarray:
+    """The indices of a line's `values` that it is drawn with: all of them up to `most`;
+    beyond, the lowest and the highest of each of `most // 2 - 1` stretches of days, and the
+    first and the last, so that no peak is lost and the current day is drawn as it is."""
+    count = len(values)
+    if count <= most:
+        return np.arange(count)
+    stretches = most // 2 - 1
+    size = -(-count // stretches)
+    padded = np.pad(values, (0, stretches * size - count), mode="edge").reshape(stretches, size)
+    starts = np.arange(stretches) * size
+    extremes = np.r_[starts + padded.argmin(axis=1), starts + padded.argmax(axis=1)]
+    return np.unique(np.r_[0, np.minimum(extremes, count - 1), count - 1])
+
+
 def chart(title: str, days: np.ndarray, lines: list[Line], top: float, last: int) -> str:
-    """Lines over days 0..`last` on a scale from 0 to `top`, each day's median marked by a
+    """Lines over days 0..`last` on a scale from 0 to `top`, each day drawn (`kept`) marked by a
     `circle.point` when there is a single line; the chart is an `svg.chart`."""
     top = top if top > 0 else 1.0
     span_x, span_y = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -64,17 +83,20 @@ def chart(title: str, days: np.ndarray, lines: list[Line], top: float, last: int
         middle = np.median(line.values, axis=0)
         if len(line.values) > 1:
             low, high = line.values.min(axis=0), line.values.max(axis=0)
-            outline = points(np.r_[x(days), x(days[::-1])], np.r_[y(high), y(low[::-1])])
+            up, down = kept(high), kept(low)[::-1]
+            outline = points(np.r_[x(days[up]), x(days[down])], np.r_[y(high[up]), y(low[down])])
             parts.append(f'<polygon points="{outline}" fill="{line.colour}" opacity="0.25"/>')
+        drawn = kept(middle)
+        xs, ys = x(days[drawn]), y(middle[drawn])
         parts.append(
-            f'<polyline class="line" points="{points(x(days), y(middle))}" fill="none" '
+            f'<polyline class="line" points="{points(xs, ys)}" fill="none" '
             f'stroke="{line.colour}" stroke-width="1.6"><title>{escape(line.label)}</title>'
             "</polyline>"
         )
         if len(lines) == 1:
             parts.extend(
                 f'<circle class="point" cx="{a:.1f}" cy="{b:.1f}" r="1.6" fill="{line.colour}"/>'
-                for a, b in zip(x(days), y(middle), strict=True)
+                for a, b in zip(xs, ys, strict=True)
             )
         if len(lines) > 1:
             parts.append(

@@ -13,13 +13,14 @@ from pathlib import Path
 import solara
 
 from sim.app.sources import KNOBS, MAX_RUNS, Live, Replay, knob_value
-from sim.app.views import page
+from sim.app.views import page, run_card
 from sim.model import scenario as scenarios
 from sim.model.params import PARAMETERS
+from sim.sweeps import results
 
 START: dict = json.loads(os.environ.get("SIM_EXPLORE", '{"scenario": "baseline"}'))
-"""What the page opens: {"scenario": name, "values": {parameter: value}, "seed": master seed
-or None} (live) or {"folder": path, "run": k} (replay)."""
+"""What the page opens: {"scenario": name or file path, "values": {parameter: value}, "seed":
+master seed or None} (live) or {"folder": path, "run": k, the run opened first} (replay)."""
 
 SPEEDS = (1, 50)
 """The play speed's range, in days a second."""
@@ -32,6 +33,12 @@ def started(name: str, seed: int | None, runs: int, values: dict) -> Live | str:
         return Live(name, spec.seed if seed is None else seed, runs, values)
     except ValueError as error:  # a ScenarioError or a pydantic error is a ValueError
         return str(error).splitlines()[0]
+
+
+def choices(opened: str | None) -> list[str]:
+    """The scenarios the page offers: the named ones, and the file it opened, if any."""
+    named = list(scenarios.named_scenarios())
+    return named if opened is None or opened in named else [*named, opened]
 
 
 @solara.component
@@ -74,9 +81,10 @@ def Player(source: Live | Replay, tick: solara.Reactive[int]) -> None:
 
 
 @solara.component
-def Day(source: Live | Replay, title: str, tick: int) -> None:
-    """The current day of a source, drawn anew each `tick` (a step, a jump)."""
-    html = solara.use_memo(lambda: page(source.frame(), title), dependencies=[source, tick])
+def Day(source: Live | Replay, title: str, tick: solara.Reactive[int]) -> None:
+    """The current day of a source, drawn anew each `tick` (a step, a jump): only this
+    component reads the tick, so a step draws the day and nothing else of the page."""
+    html = solara.use_memo(lambda: page(source.frame(), title), dependencies=[source, tick.value])
     solara.HTML(tag="div", unsafe_innerHTML=html)
 
 
@@ -116,7 +124,7 @@ def LivePage() -> None:
     spec = solara.use_memo(lambda: scenarios.load(name.value)[0], dependencies=[name.value])
     with solara.Columns([1, 3]):
         with solara.Column():
-            solara.Select("scenario", values=list(scenarios.named_scenarios()), value=name)
+            solara.Select("scenario", values=choices(START.get("scenario")), value=name)
             shown = spec.seed if seed.value is None else seed.value
             solara.InputInt("seed", value=shown, on_value=seed.set)
             solara.SliderInt("runs (a band of them)", value=runs, min=1, max=MAX_RUNS)
@@ -128,24 +136,47 @@ def LivePage() -> None:
         if isinstance(live, str):  # solara.Error's widget fails on ipyvuetify 3
             solara.HTML(tag="p", unsafe_innerHTML=escape(live), style="color: #b00020")
         else:
-            Day(live, live.spec.name, tick.value)
+            Day(live, live.spec.name, tick)
 
 
 @solara.component
-def ReplayPage(folder: Path, run: int) -> None:
-    """A stored run read back, with a day slider that jumps anywhere."""
-    replay = solara.use_memo(lambda: Replay(folder, run), dependencies=[folder, run])
+def ReplayPage(folder: Path, first: int) -> None:
+    """The stored runs of a folder read back, one at a time: a field choosing the run (with its
+    seed and varied parameters) and a day slider that jumps anywhere; another run opens on the
+    day shown."""
+    stored = solara.use_memo(lambda: results.open(folder), dependencies=[folder])
+    runs = solara.use_memo(lambda: stored.runs(), dependencies=[stored])
+    numbers = runs["run"]
+    run, asked = solara.use_reactive(first), solara.use_reactive(first)
+    kept = solara.use_ref(0)  # the day shown when another run is chosen
+    replay = solara.use_memo(
+        lambda: Replay(stored, run.value, kept.current), dependencies=[stored, run.value]
+    )
     tick = solara.use_reactive(0)
+    day = solara.use_memo(lambda: replay.day, dependencies=[replay, tick.value])
 
     def seek(day: int) -> None:
         replay.seek(day)
         tick.set(tick.value + 1)
 
+    def choose(number: int) -> None:
+        asked.set(number)
+        if number in set(numbers):
+            kept.current = replay.day
+            run.set(number)
+
     with solara.Columns([1, 3]):
         with solara.Column():
-            solara.SliderInt("day", value=replay.day, min=0, max=replay.last, on_value=seek)
+            if len(runs) > 1:
+                solara.InputInt("run", value=asked.value, on_value=choose)
+            if asked.value != run.value:
+                held = f"run {asked.value}: it holds runs {numbers.min()} to {numbers.max()}"
+                solara.HTML(tag="p", unsafe_innerHTML=escape(held), style="color: #b00020")
+            record = runs[numbers == run.value].to_dict("records")[0]
+            solara.HTML(tag="table", unsafe_innerHTML=run_card(record, stored.inputs))
+            solara.SliderInt("day", value=day, min=0, max=replay.last, on_value=seek)
             Player(replay, tick)
-        Day(replay, replay.name, tick.value)
+        Day(replay, replay.name, tick)
 
 
 @solara.component

@@ -10,6 +10,7 @@ from typing import NoReturn
 from sim.app.sources import Replay
 from sim.model import scenario as scenarios
 from sim.reports.runs import parse_sets
+from sim.sweeps import results
 
 QUIET = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
@@ -21,23 +22,26 @@ at every page load that a plain-http loopback address gets a lax session cookie.
 
 def opened(target: str, run: int | None, sets: list[str], seed: int | None = None) -> dict:
     """What the page opens (`sim.app.page.START`): a results folder's run `run` (replay), or
-    a named scenario with `--set name=value` overrides from master seed `seed` (live). Bad
-    input raises a one-line ValueError or ResultsError."""
+    a named scenario or a scenario file with `--set name=value` overrides from master seed
+    `seed` (live). Bad input raises a one-line ValueError or ResultsError."""
     values = parse_sets(sets)
     if Path(target).is_dir():
         if values or seed is not None:
             raise ValueError("--set, --seed: a stored run is replayed as it was run")
-        Replay(Path(target), run or 0)  # a store without a series or event log is refused
+        # a store without a series or event log is refused
+        Replay(results.open(Path(target)), run or 0)
         return {"folder": str(Path(target).resolve()), "run": run or 0}
     if run is not None:
         raise ValueError(f"--run: {target} is a scenario, not a results folder")
-    if target not in scenarios.named_scenarios():
+    named = scenarios.named_scenarios()
+    if target not in named and not Path(target).is_file():
         raise scenarios.ScenarioError(
-            f"{target}: neither a named scenario ({', '.join(scenarios.named_scenarios())}) "
+            f"{target}: neither a named scenario ({', '.join(named)}), a scenario file "
             "nor a results folder"
         )
-    scenarios.with_overrides(scenarios.load(target)[0], values, "--set")
-    return {"scenario": target, "values": values, "seed": seed}
+    scenario = target if target in named else str(Path(target).resolve())
+    scenarios.with_overrides(scenarios.load(scenario)[0], values, "--set")
+    return {"scenario": scenario, "values": values, "seed": seed}
 
 
 def serve(start: dict, host: str, port: int) -> NoReturn:

@@ -4,7 +4,6 @@ the form `sim run` stores them, so the page draws both the same way."""
 
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,7 +12,7 @@ from sim.io.tables import plain, to_table
 from sim.model import scenario as scenarios
 from sim.model.escalation import EscalationModel
 from sim.model.params import PARAMETERS
-from sim.sweeps import results
+from sim.sweeps.results import Results
 
 KNOBS = (
     "turkey_effort",
@@ -34,15 +33,21 @@ MAX_RUNS = 20
 
 @dataclass(frozen=True)
 class Frame:
-    """The page's input for one day: the daily series and the event log of the runs up to
-    `day`, and what the map shows on hover per district beyond its name and holder (`notes`,
-    live only: the stores keep no district's people or force)."""
+    """The page's input for one day: the daily series (rows by run, then day, the same days
+    for every run) and the event log of the runs up to `day`, and what the map shows on hover
+    per district beyond its name and holder (`notes`, live only: the stores keep no
+    district's people or force)."""
 
     day: int
     last: int
     series: pd.DataFrame
     events: pd.DataFrame
     notes: tuple[str, ...] = field(default=())
+
+    @property
+    def runs(self) -> int:
+        """How many runs the frame holds."""
+        return int(self.series["run"].nunique())
 
     @property
     def first_run(self) -> int:
@@ -63,6 +68,7 @@ class Live:
         self.spec = scenarios.with_runs(spec, replicates, seed)
         self.model = EscalationModel(self.spec, self.spec.replicates)
         self.lock = threading.Lock()  # play steps in a thread while the page may draw a frame
+        self.known: dict[str, tuple[int, pd.DataFrame]] = {}  # converted tables, to a day
         self.step()
 
     @property
@@ -85,30 +91,42 @@ class Live:
         """Today's frame, with each district's people and force in the first run."""
         with self.lock:
             recorder, world = self.model.recorder, self.model.world
-            daily, logged = recorder.daily_columns(), recorder.events.columns()
+            day = self.day
+            series = self.converted("daily", recorder.daily_columns(), day)
+            events = self.converted("events", recorder.events.columns(), day)
             people = world.people.residents[0] + world.people.sheltered[0]
             force = world.territory.force[0].copy()
-            day = self.day
-        series = plain(to_table(daily, "daily"))
-        events = plain(to_table(logged, "events"))
         notes = tuple(
             f"{p:,.0f} people, force {f:.1f} thousand fighter-eq"
             for p, f in zip(people, force, strict=True)
         )
         return Frame(day, self.last, series, events, notes)
 
+    def converted(self, table: str, columns: dict[str, np.ndarray], day: int) -> pd.DataFrame:
+        """The model's `table` ("daily" or "events", rows by run, then day) up to `day`, as
+        `sim run` stores it; only the days after the last frame's are converted anew."""
+        through, known = self.known.get(table, (-1, None))
+        new = columns["day"] > through
+        if known is None or new.any():
+            rows = plain(to_table({name: values[new] for name, values in columns.items()}, table))
+            if known is not None:  # the new days of each run go after its earlier ones
+                rows = pd.concat([known, rows], ignore_index=True)
+                rows = rows.sort_values("run", kind="stable", ignore_index=True)
+            self.known[table] = (day, rows)
+        return self.known[table][1]
+
 
 class Replay:
-    """Run `run` of a `sim run` folder or a sweep's store, read back day by day from day 0."""
+    """Run `run` of a `sim run` folder or a sweep's store (`sim.results.open`), read back day by day
+    from `day`."""
 
-    def __init__(self, folder: Path, run: int) -> None:
-        stored = results.open(folder)
+    def __init__(self, stored: Results, run: int, day: int = 0) -> None:
         stored.check_run(run)
         self.name = f"{stored.name}, run {run}"
         self.series = stored.table("series", run)
         self.events = stored.table("events", run)
         self.last = int(self.series["day"].max())
-        self.day = 0
+        self.seek(day)
 
     def step(self) -> None:
         """Move on one day, unless at the last."""

@@ -12,6 +12,7 @@ from sim.app.sources import Frame
 from sim.model.geography import ACTORS
 from sim.model.ladder import LEVELS
 from sim.model.outcomes import by_column
+from sim.model.params import PARAMETERS
 from sim.reports.map import CAPTION, COLOURS, control, svg_map
 from sim.reports.story import NAMES, asof, phrase, sentence, when
 
@@ -25,8 +26,7 @@ EVENTS_SHOWN = 10
 
 def values(frame: Frame, column: str) -> np.ndarray:
     """A series column as (runs, days)."""
-    table = frame.series.pivot(index="run", columns="day", values=column)
-    return table.to_numpy(dtype=float)
+    return frame.series[column].to_numpy(dtype=float).reshape(frame.runs, -1)
 
 
 def days(frame: Frame) -> np.ndarray:
@@ -129,6 +129,19 @@ def told(frame: Frame, count: int = EVENTS_SHOWN) -> list[str]:
     ]
 
 
+RUN_IDS = ("run", "point", "replicate", "seed")
+"""What names a stored run: its number, its design point and replicate (in a store), its seed."""
+
+
+def run_card(run: dict, inputs: list[str]) -> str:
+    """A stored run (a record of `runs()`) as table rows: what names it, then the values of the
+    parameters that differ from run to run (`inputs`), with their units."""
+    ids = [(name, f"{run[name]:d}") for name in RUN_IDS if name in run]
+    values = [(name, f"{run[name]:,.6g} {PARAMETERS[name].unit}") for name in inputs]
+    rows = ids + values
+    return "".join(f"<tr><td>{name}</td><td>{escape(value)}</td></tr>" for name, value in rows)
+
+
 def page(frame: Frame, title: str) -> str:
     """The whole frame as HTML: the day, the map with its legend, the charts, the postures and
     the last events."""
@@ -143,7 +156,7 @@ def page(frame: Frame, title: str) -> str:
         for name, value in figures(frame).items()
     )
     lines = "".join(f"<li>{escape(line)}</li>" for line in told(frame))
-    runs = frame.series["run"].nunique()
+    runs = frame.runs
     shown = f"the first of {runs} runs; charts: median and range" if runs > 1 else "one run"
     return (
         f'<h3>{escape(title)}: day <span class="day">{frame.day}</span> of {frame.last}, '

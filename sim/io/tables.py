@@ -89,7 +89,9 @@ def plain(table: pa.Table) -> pd.DataFrame:
     there is none."""
     frame = table.to_pandas()
     for column in frame.select_dtypes("category"):
-        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+        found = frame[column].cat
+        names = np.array([*found.categories, None], dtype=object)  # code -1: none
+        frame[column] = pd.Series(names[found.codes.to_numpy()], index=frame.index, dtype=object)
     return frame
 
 

@@ -298,6 +298,25 @@ def svg_map(holders: np.ndarray, notes: Sequence[str] = (), width: int = 640) ->
     district's shape (a `path.district` with `data-holder`) in its holder's colour (`holders`:
     (D,) actor numbers), the buffer zone hatched, Turkish posts, camps, the border and the
     landmarks; hovering a district shows its name, holder and `notes[k]`, if given."""
+    head, outlines, marks = _svg_drawing(width)
+    geography = shapes().geography
+    parts = [head]
+    for d in range(geography.size):
+        holder = ACTORS[int(holders[d])]
+        note = f"\n{notes[d]}" if notes else ""
+        parts.append(
+            f'<path class="district" id="district-{geography.ids[d]}" data-holder="{holder}" '
+            f'd="{outlines[d]}" fill="{COLOURS[holder]}" stroke="#9a9a9a" '
+            f'stroke-width="0.6"><title>{escape(geography.names[d])}: held by {holder}'
+            f"{escape(note)}</title></path>"
+        )
+    return "".join(parts) + marks
+
+
+@cache
+def _svg_drawing(width: int) -> tuple[str, tuple[str, ...], str]:
+    """What `svg_map` draws alike every day, `width` pixels wide: the SVG's opening, each
+    district's outline (path data) and the marks drawn over the districts, closing the SVG."""
     found = shapes()
     geography = found.geography
     every = np.vstack(found.cells)
@@ -312,23 +331,15 @@ def svg_map(holders: np.ndarray, notes: Sequence[str] = (), width: int = 640) ->
         return "M" + "L".join(f"{a:.1f},{b:.1f}" for a, b in zip(x, y, strict=True)) + "Z"
 
     height = (north - south) * k
-    parts = [
+    head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="district-map" width="{width + 40}" '
-        f'height="{height + 16:.0f}" viewBox="-8 -8 {width + 40} {height + 16:.0f}">',
+        f'height="{height + 16:.0f}" viewBox="-8 -8 {width + 40} {height + 16:.0f}">'
         '<defs><pattern id="buffer-zone" width="6" height="6" patternUnits="userSpaceOnUse" '
-        'patternTransform="rotate(45)"><line y2="6" stroke="#222222"/></pattern></defs>',
-    ]
-    for d in range(geography.size):
-        holder = ACTORS[int(holders[d])]
-        note = f"\n{notes[d]}" if notes else ""
-        parts.append(
-            f'<path class="district" id="district-{geography.ids[d]}" data-holder="{holder}" '
-            f'd="{path(found.cells[d])}" fill="{COLOURS[holder]}" stroke="#9a9a9a" '
-            f'stroke-width="0.6"><title>{escape(geography.names[d])}: held by {holder}'
-            f"{escape(note)}</title></path>"
-        )
+        'patternTransform="rotate(45)"><line y2="6" stroke="#222222"/></pattern></defs>'
+    )
+    outlines = tuple(path(cell) for cell in found.cells)
     lines = ['<g pointer-events="none" fill="url(#buffer-zone)">']
-    lines += [f'<path d="{path(found.cells[d])}"/>' for d in np.flatnonzero(geography.buffer_zone)]
+    lines += [f'<path d="{outlines[d]}"/>' for d in np.flatnonzero(geography.buffer_zone)]
     lines.append('</g><g stroke="#b00020" stroke-width="2.2">')
     for segment in found.border:
         (x0, x1), (y0, y1) = xy(segment[:, 0], segment[:, 1])
@@ -348,4 +359,4 @@ def svg_map(holders: np.ndarray, notes: Sequence[str] = (), width: int = 640) ->
             f'<text x="{x[d] + 4:.1f}" y="{y[d] + 12:.1f}" stroke="none">'
             f"{escape(geography.names[d])}</text>"
         )
-    return "".join(parts + lines) + "</g></svg>"
+    return head, outlines, "".join(lines) + "</g></svg>"
