@@ -13,7 +13,7 @@ import typer
 from sim import commandline as opt
 from sim.commandline import OneLineErrors, fail
 from sim.reports.listing import Format, listing
-from sim.reports.terminal import console, errors, note, printable, say, warn, wrote
+from sim.reports.terminal import console, errors, note, printable, say, warn, written
 
 app = typer.Typer(
     cls=OneLineErrors,
@@ -198,6 +198,7 @@ def verified(folder: Path):
 def discover(
     folder: Annotated[Path, typer.Argument(help="a finished sweep's store")],
     outcome: opt.DiscoverOutcome,
+    form: opt.FormatOption = Format.table,
 ) -> None:
     """Scenario discovery: the parameter ranges under which OUTCOME happens (PRIM, peeled on a
     random half of the design points; the box chosen, and its coverage and density measured,
@@ -205,15 +206,12 @@ def discover(
     which parameters separate it (feature scores); a null parameter of pure noise is the floor
     for both."""
     from sim.analysis.discover import discover_sweep
-    from sim.reports.listing import discovery_tables
+    from sim.reports import findings
 
     found = verified(folder)
     with opt.one_line_errors():
         result = discover_sweep(found, outcome)
-    for line in result.lines():
-        say(line)
-    for shown in discovery_tables(result):
-        console.print(shown)
+    findings.discovery(result).show(form)
 
 
 @app.command()
@@ -222,14 +220,14 @@ def sensitivity(
     outcome: opt.SensitivityOutcomes = None,
     out: opt.SensitivityOut = None,
     resamples: opt.Resamples = 200,
+    form: opt.FormatOption = Format.table,
 ) -> None:
     """Global sensitivity (SALib) of a Sobol or Morris sweep: each outcome's indices with 95%
     bootstrap intervals, how much of its variance is chance (the seed) and how much the
     parameters, and the indices on half the samples (convergence); writes indices, chance and
     convergence (.parquet), manifest.json and sensitivity.png."""
     from sim.analysis.sensitivity import analyse
-    from sim.reports import analyses
-    from sim.reports.listing import sensitivity_table
+    from sim.reports import analyses, findings
 
     made = {"store": folder, "resamples": resamples, "argv": sys.argv}
     made["started"] = datetime.now().astimezone()
@@ -237,8 +235,8 @@ def sensitivity(
     with opt.one_line_errors():
         result = analyse(found, outcome, resamples)
         target, outputs = analyses.sensitivity(found, result, out, made, note)
-    console.print(sensitivity_table(result))
-    wrote(target, outputs)
+    findings.sensitivity(result).show(form)
+    findings.told(written(target, outputs), form)
 
 
 @app.command()
@@ -248,6 +246,7 @@ def calibrate(
     workers: opt.Workers = None,
     scheduler: opt.Scheduler = None,
     check: opt.Check = None,
+    form: opt.FormatOption = Format.table,
 ) -> None:
     """Calibrate with ABC-SMC (pyabc) on both windows' targets: every generation's posterior
     (posterior.parquet) and threshold, ESS and acceptance (generations.parquet), pairs.png,
@@ -255,7 +254,7 @@ def calibrate(
     mean (parameters.toml), the last generation as a run-by-run sample (sample.toml) and
     manifest.json; pyabc's abc.db makes it resumable (the same command goes on)."""
     from sim.analysis import calibrate as abc
-    from sim.reports import analyses
+    from sim.reports import analyses, findings
     from sim.sweeps.runner import dask_client
 
     made = {"started": datetime.now().astimezone(), "argv": sys.argv, "label": str(file)}
@@ -269,47 +268,9 @@ def calibrate(
     with opt.one_line_errors():
         if check is not None:
             found = analyses.coverage_check(problem, check, folder, client, sys.argv, note)
-            return coverage_check(check, *found)
+            return findings.coverage_check(check, *found, form)
         posterior, checked, outputs = analyses.calibration(problem, folder, client, made)
-    calibrated(problem, posterior, checked, folder, outputs)
-
-
-def coverage_check(draws: int, judged, target: Path, outputs: list[str]) -> None:
-    """What `sim calibrate --check K` found: the verdict and where it is written."""
-    from sim.analysis.coverage import ALPHA
-    from sim.reports.listing import coverage_table
-
-    console.print(coverage_table(judged))
-    failed = judged.loc[~judged["passes"], "parameter"].tolist()
-    say(
-        f"miscalibrated (ranks not uniform, p < {ALPHA}): {', '.join(failed)}"
-        if failed
-        else f"no sign of miscalibration at p < {ALPHA} in {draws} draws"
-    )
-    wrote(target, outputs)
-
-
-def calibrated(problem, posterior, checked, folder: Path, outputs: list[str]) -> None:
-    """What `sim calibrate` found: the posterior, its sample size and its predictive check."""
-    from sim.reports.listing import posterior_table
-
-    console.print(posterior_table(problem.priors, posterior))
-    shares = checked.set_index("target")["in_band"]
-    together = shares.iloc[-1]  # the "all bands" row
-    ess = posterior.ess()[-1]
-    if ess < problem.calibration.population / 10:
-        warn(
-            f"the last generation's effective sample size is {ess:.1f} particles of "
-            f"{problem.calibration.population}: the posterior rests on a few; calibrate fewer "
-            "parameters"
-        )
-    say(
-        f"{len(posterior.epsilons)} generations, {posterior.evaluations:,} particles simulated, "
-        f"effective sample size {ess:.0f}; "
-        f"posterior predictive runs in each band: {shares.iloc[:-1].min():.0%} to "
-        f"{shares.iloc[:-1].max():.0%}, in all {len(shares) - 1} at once: {together:.0%}; "
-        f"wrote {folder}/ ({', '.join(outputs)}, manifest.json)"
-    )
+    findings.calibrated(problem, posterior, checked, written(folder, outputs), form)
 
 
 @app.command()
@@ -346,20 +307,18 @@ def events(
 
 
 @app.command()
-def results(folder: Annotated[Path, typer.Argument(help="a sweep's store")]) -> None:
+def results(
+    folder: Annotated[Path, typer.Argument(help="a sweep's store")],
+    form: opt.FormatOption = Format.table,
+) -> None:
     """A short table of a sweep: runs, points and outcome quantiles."""
     from sim.model.outcomes import key_outcomes
-    from sim.reports.listing import quantile_table
+    from sim.reports import findings
 
     found = verified(folder)
     with opt.one_line_errors():
         summary = found.summary
-    manifest = found.manifest
-    say(
-        f"{manifest['sweep']['name']}: {len(summary):,} of {manifest['runs']:,} runs saved, "
-        f"{manifest['points']:,} points x {manifest['replicates']} replicates"
-    )
-    console.print(quantile_table(summary, key_outcomes()))
+    findings.sweep_results(found.manifest, summary, key_outcomes()).show(form)
 
 
 @app.command()
