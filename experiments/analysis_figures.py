@@ -12,8 +12,9 @@ those pages show:
    (`<!-- figures: NAME -->` to `<!-- /figures -->`) rewritten from them; tests/test_docs.py
    checks that the blocks are the JSON's and that every number the prose quotes is in a block.
 
-At the files' sizes (87,056 runs in all) it takes about 50 minutes on 2 cores beside other work;
-the JSON records each sweep's time. `PYTHONPATH=.` makes it use this checkout's `sim`.
+At the files' sizes (92,056 runs in all) it takes about an hour on 2 cores beside other work:
+the sweeps' times are in the JSON (54 min in all), the analyses take about 4 min.
+`PYTHONPATH=.` makes it use this checkout's `sim`.
 
     PYTHONPATH=. .venv/bin/python experiments/analysis_figures.py
 """
