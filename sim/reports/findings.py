@@ -41,14 +41,12 @@ class Findings:
             return
         for line in self.lines:
             note(line)
-        if form is Format.csv:
-            console.print(listing(next(iter(self.tables.values()))[0], form))
-        elif self.figures or len(self.tables) > 1:
+        if form is Format.json and (self.figures or len(self.tables) > 1):
             whole = plain(self.figures) | {
                 name: plain(rows) for name, (rows, _) in self.tables.items()
             }
             console.print(json.dumps(whole, indent=1))
-        else:
+        else:  # csv, or json of one table
             console.print(listing(next(iter(self.tables.values()))[0], form))
 
 
@@ -100,7 +98,9 @@ def sensitivity_view(rows: Rows) -> Rows:
         for name in shown:
             value, conf = row[name], row.get(f"{name}_conf")
             cells[name] = (
-                "" if value is None else f"{value:{form}}" + (f"±{conf:{form}}" if conf else "")
+                ""
+                if value is None
+                else f"{value:{form}}" + (f"±{conf:{form}}" if conf is not None else "")
             )
         cells["vs N/2"] = f"{row['largest_change']:.2f}" if new and row["parameter"] else ""
         view.append(cells)
