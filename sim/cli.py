@@ -13,7 +13,7 @@ import typer
 from sim import commandline as opt
 from sim.commandline import OneLineErrors, fail
 from sim.reports.listing import Format, listing
-from sim.reports.terminal import console, errors, note, printable, say, warn, wrote
+from sim.reports.terminal import console, errors, note, printable, say, warn, written
 
 app = typer.Typer(
     cls=OneLineErrors,
@@ -200,25 +200,22 @@ def discover(
     folder: Annotated[Path, typer.Argument(help="a finished sweep's store")],
     outcome: opt.DiscoverOutcome,
     out: opt.DiscoveryOut = None,
+    form: opt.FormatOption = Format.table,
 ) -> None:
     """Scenario discovery: the parameter ranges under which OUTCOME happens (PRIM, peeled on a
     random half of the design points, the box chosen and measured on the other), their
     stability over bootstrap resamples and feature scores, a null parameter of noise the floor
     for both; writes trajectory, box, parameters, runs (.parquet), manifest, discovery.png."""
     from sim.analysis.discover import discover_sweep
-    from sim.reports import analyses
-    from sim.reports.listing import discovery_tables
+    from sim.reports import analyses, findings
 
     made = {"store": folder, "argv": sys.argv, "started": datetime.now().astimezone()}
     found = verified(folder, sweep=True)
     with opt.one_line_errors():
         result = discover_sweep(found, outcome)
         target, outputs = analyses.discovery(found, result, out, made, note)
-    for line in result.lines():
-        say(line)
-    for shown in discovery_tables(result):
-        console.print(shown)
-    wrote(target, outputs)
+    findings.discovery(result).show(form)
+    findings.told(written(target, outputs), form)
 
 
 @app.command()
@@ -227,14 +224,14 @@ def sensitivity(
     outcome: opt.SensitivityOutcomes = None,
     out: opt.SensitivityOut = None,
     resamples: opt.Resamples = 200,
+    form: opt.FormatOption = Format.table,
 ) -> None:
     """Global sensitivity (SALib) of a Sobol or Morris sweep: each outcome's indices with 95%
     bootstrap intervals, how much of its variance is chance (the seed) and how much the
     parameters, and the indices on half the samples (convergence); writes indices, chance and
     convergence (.parquet), manifest.json and sensitivity.png."""
     from sim.analysis.sensitivity import analyse
-    from sim.reports import analyses
-    from sim.reports.listing import sensitivity_table
+    from sim.reports import analyses, findings
 
     made = {"store": folder, "resamples": resamples, "argv": sys.argv}
     made["started"] = datetime.now().astimezone()
@@ -242,8 +239,8 @@ def sensitivity(
     with opt.one_line_errors():
         result = analyse(found, outcome, resamples)
         target, outputs = analyses.sensitivity(found, result, out, made, note)
-    console.print(sensitivity_table(result))
-    wrote(target, outputs)
+    findings.sensitivity(result).show(form)
+    findings.told(written(target, outputs), form)
 
 
 @app.command()
@@ -253,6 +250,7 @@ def calibrate(
     workers: opt.Workers = None,
     scheduler: opt.Scheduler = None,
     check: opt.Check = None,
+    form: opt.FormatOption = Format.table,
 ) -> None:
     """Calibrate with ABC-SMC (pyabc) on the targets: a particle is weighed by the probability
     that one of its runs matches the record (each band, with a normal fall-off outside it).
@@ -262,7 +260,7 @@ def calibrate(
     the last generation as a run-by-run sample (sample.toml) and manifest.json; pyabc's abc.db
     makes it resumable (the same command goes on)."""
     from sim.analysis import calibrate as abc
-    from sim.reports import analyses
+    from sim.reports import analyses, findings
     from sim.sweeps.runner import dask_client
 
     made = {"started": datetime.now().astimezone(), "argv": sys.argv, "label": str(file)}
@@ -276,44 +274,9 @@ def calibrate(
     with opt.one_line_errors():
         if check is not None:
             found = analyses.coverage_check(problem, check, folder, client, sys.argv, note)
-            return coverage_check(check, *found)
+            return findings.coverage_check(check, *found, form)
         posterior, checked, outputs = analyses.calibration(problem, folder, client, made)
-    calibrated(problem, posterior, checked, folder, outputs)
-
-
-def coverage_check(draws: int, judged, target: Path, outputs: list[str]) -> None:
-    """What `sim calibrate --check K` found: the verdict and where it is written."""
-    from sim.analysis.coverage import ALPHA
-    from sim.reports.listing import coverage_table
-
-    console.print(coverage_table(judged))
-    failed = judged.loc[~judged["passes"], "parameter"].tolist()
-    say(
-        f"miscalibrated (ranks not uniform, p < {ALPHA}): {', '.join(failed)}"
-        if failed
-        else f"no sign of miscalibration at p < {ALPHA} in {draws} draws"
-    )
-    wrote(target, outputs)
-
-
-def calibrated(problem, posterior, checked, folder: Path, outputs: list[str]) -> None:
-    """What `sim calibrate` found: the posterior, its sample size and its predictive check."""
-    from sim.analysis.calibrate import predicted
-    from sim.reports.listing import posterior_table
-
-    console.print(posterior_table(problem.priors, posterior))
-    ess = posterior.ess()[-1]
-    if ess < problem.calibration.population / 10:
-        warn(
-            f"the last generation's effective sample size is {ess:.1f} particles of "
-            f"{problem.calibration.population}: the posterior rests on a few; calibrate fewer "
-            "parameters"
-        )
-    say(
-        f"{len(posterior.temperatures)} generations, {posterior.evaluations:,} particles "
-        f"simulated, effective sample size {ess:.0f}; {predicted(checked)}; "
-        f"wrote {folder}/ ({', '.join(outputs)}, manifest.json)"
-    )
+    findings.calibrated(problem, posterior, checked, written(folder, outputs), form)
 
 
 @app.command()
@@ -350,17 +313,16 @@ def events(
 
 
 @app.command()
-def results(folder: opt.ResultsDir) -> None:
+def results(folder: opt.ResultsDir, form: opt.FormatOption = Format.table) -> None:
     """A short table of a sweep store or a `sim run` folder: its runs (and points) and the key
     outcomes' quantiles."""
     from sim.model.outcomes import key_outcomes
-    from sim.reports.listing import quantile_table, runs_line
+    from sim.reports import findings
 
     found = verified(folder, sweep=False)
     with opt.one_line_errors():
         summary = found.summary
-    say(runs_line(found))
-    console.print(quantile_table(summary, key_outcomes()))
+    findings.sweep_results(found, summary, key_outcomes()).show(form)
 
 
 @app.command()

@@ -1,20 +1,19 @@
-"""Tables and progress bars for the terminal: listings as a table, JSON, CSV or Markdown, the
-tables the analyses print, and the progress bar of a run or a sweep."""
+"""Tables and progress bars for the terminal: listings as a table, JSON, CSV or Markdown (the
+registries', the scenarios'; the analyses' in `sim.reports.findings`), what a file holds, and
+the progress bar of a run or a sweep."""
 
 import csv
 import io
 import json
+import math
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Column, Table
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 
 def table(*headers: str | Column) -> Table:
@@ -48,9 +47,10 @@ class Format(StrEnum):
 
 
 def listing(rows: list[dict[str, Any]], form: Format) -> Table | str:
-    """Rows as a table, a JSON list of objects, CSV or Markdown (lists joined by spaces)."""
+    """Rows as a table, a JSON list of objects, CSV or Markdown (lists joined by spaces); in
+    JSON and CSV a missing number (NaN) is null or empty."""
     if form is Format.json:
-        return json.dumps(rows, indent=1)
+        return json.dumps(plain(rows), indent=1)
     flat = [{k: " ".join(v) if isinstance(v, list) else v for k, v in r.items()} for r in rows]
     if form is Format.markdown:
         return markdown(flat)
@@ -58,12 +58,23 @@ def listing(rows: list[dict[str, Any]], form: Format) -> Table | str:
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=list(flat[0]) if flat else [])
         writer.writeheader()
-        writer.writerows(flat)
+        writer.writerows(plain(flat))
         return out.getvalue().rstrip("\n")
     shown = table(*(flat[0] if flat else []))
     for row in flat:
         shown.add_row(*(_cell(v) for v in row.values()))
     return shown
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON and CSV take it, lists and dicts throughout: numpy's numbers as Python's,
+    NaN as None."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    value = value.item() if hasattr(value, "item") else value
+    return None if isinstance(value, float) and math.isnan(value) else value
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
@@ -80,99 +91,6 @@ def _cell(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-HELD_OUT = ["held_out_coverage", "held_out_density"]
-
-Rows = tuple[list[str], list[list[str]]]
-"""A table as text: its headers and its rows of cells (the terminal's and the report's)."""
-
-
-def discovery_rows(result: Any) -> tuple[Rows, Rows]:
-    """Scenario discovery (`sim.analysis.discover`): the peeling path's boxes, and each
-    parameter's box limits, range, stability and score."""
-    path = ["box", "coverage", "density", "held-out coverage", "held-out density", "kept"]
-    boxes = [
-        [
-            f"{i}{' (chosen)' if i == result.chosen else ''}",
-            *(f"{row[c]:.2f}" for c in ["coverage", "density", *HELD_OUT]),
-            f"{int(row['significant_dims'])} of {int(row['res_dim'])}",
-        ]
-        for i, row in result.trajectory.iterrows()
-    ]
-    parameters = []
-    for name in result.scores.index:
-        low, high, qp = (
-            [f"{result.box.loc[name, c]:.3g}" for c in ["low", "high", "qp"]]
-            if name in result.box.index
-            else ("", "", "")
-        )
-        span = f"{result.ranges.loc[name, 'low']:.3g}-{result.ranges.loc[name, 'high']:.3g}"
-        score = f"{result.scores[name]:.3f}"
-        parameters.append([name, low, high, qp, span, f"{result.stability[name]:.0%}", score])
-    headers = ["parameter", "low", "high", "qp", "range", "restricted", "score"]
-    return (path, boxes), (headers, parameters)
-
-
-def discovery_tables(result: Any) -> tuple[Table, Table]:
-    """`discovery_rows` as tables for the terminal."""
-    path, parameters = discovery_rows(result)
-    return rich_table(path), rich_table(parameters)
-
-
-def rich_table(rows: Rows) -> Table:
-    """A table as text, for the terminal."""
-    headers, cells = rows
-    shown = table(*headers)
-    for row in cells:
-        shown.add_row(*row)
-    return shown
-
-
-def sensitivity_rows(result: Any) -> Rows:
-    """Global sensitivity (`sim.analysis.sensitivity`): each outcome's share of chance (and
-    Morris's noise floor) and its three strongest parameters with their indices."""
-    shown = ("S1", "ST", "ST_adj") if result.method == "sobol" else ("mu_star", "sigma")
-    form = ".2f" if result.method == "sobol" else ".3g"
-    floors = ["noise floor"] if result.method == "morris" else []
-    rows = []
-    for row in result.chance.itertuples():
-        drivers = result.drivers(row.outcome, top=3).dropna(subset=[result.main_index])
-        first = [row.outcome, f"{row.chance_share:.0%}"]
-        first += [f"{row.noise_floor:{form}}"] if floors else []
-        if drivers.empty:
-            rows.append([*first, "(constant in this sweep)", *[""] * len(shown), ""])
-        for k, (_, d) in enumerate(drivers.iterrows()):
-            cells = [
-                f"{d[n]:{form}}" + (f"±{d[n + '_conf']:{form}}" if n + "_conf" in d else "")
-                for n in shown
-            ]
-            change = f"{result.largest_change(row.outcome):.2f}" if k == 0 else ""
-            rows.append([*(first if k == 0 else [""] * len(first)), d["parameter"], *cells, change])
-    return ["outcome", "chance", *floors, "parameter", *shown, "vs N/2"], rows
-
-
-def sensitivity_table(result: Any) -> Table:
-    """`sensitivity_rows` as a table for the terminal."""
-    return rich_table(sensitivity_rows(result))
-
-
-def coverage_table(judged: "pd.DataFrame") -> Table:
-    """The coverage check's verdict (`sim.analysis.coverage.verdict`), a parameter a row."""
-    rows = table("parameter", "draws", "inside 50%", "inside 90%", "KS p-value", "passes")
-    for row in judged.itertuples(index=False):
-        inside = [f"{v:.0%}" for v in row[2:4]]
-        rows.add_row(row.parameter, str(row.draws), *inside, f"{row.p_value:.3g}", str(row.passes))
-    return rows
-
-
-def posterior_table(priors: dict[str, tuple[float, float]], posterior: Any) -> Table:
-    """Each calibrated parameter's prior range, posterior mean and 90% interval."""
-    rows = table("parameter", "prior", "posterior mean", "90% interval")
-    for name, (low, high) in priors.items():
-        a, b = posterior.interval(name, 0.9)
-        rows.add_row(name, f"{low:g}-{high:g}", f"{posterior.mean()[name]:.4g}", f"{a:.4g}-{b:.4g}")
-    return rows
-
-
 def runs_line(results: Any) -> str:
     """What a results folder (`sim.results.open`) holds: its runs, and a sweep's points."""
     manifest = results.manifest
@@ -184,19 +102,6 @@ def runs_line(results: Any) -> str:
         f"{manifest['points']:,} design points ({design['kind']}) x {manifest['replicates']} "
         "replicates"
     )
-
-
-def quantile_table(summary: "pd.DataFrame", names: list[str]) -> Table:
-    """Outcomes of a sweep's runs: how many runs have each, and its 10%, 50% and 90%."""
-    rows = table("outcome", "runs with it", "10%", "50%", "90%")
-    for name in names:
-        values = summary[name].dropna()
-        if values.empty:
-            rows.add_row(name, "0", "", "", "")
-            continue
-        low, mid, high = values.quantile([0.1, 0.5, 0.9])
-        rows.add_row(name, f"{len(values):,}", f"{low:,.3g}", f"{mid:,.3g}", f"{high:,.3g}")
-    return rows
 
 
 def outcome_rows(table_name: str, form: Format) -> list[dict[str, Any]]:

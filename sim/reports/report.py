@@ -20,10 +20,10 @@ from sim.model.geography import ACTORS, load
 from sim.model.outcomes import Kind, by_column, key_outcomes
 from sim.model.params import PARAMETERS
 from sim.model.record import day_to_date
+from sim.reports import findings, plots
 from sim.reports import map as districts
-from sim.reports import plots
 from sim.reports.analyses import SENSITIVITY, read_analysis
-from sim.reports.listing import Rows, discovery_rows, runs_line, sensitivity_rows
+from sim.reports.listing import runs_line
 from sim.reports.story import Pick, picked, span, story, toll, when
 from sim.sweeps.results import Results, SweepResults, open_verified
 
@@ -427,7 +427,7 @@ def sensitivity_part(result: Any, key: str) -> str:
     caption = "The strongest parameters of each outcome, with 95% intervals."
     return (
         head
-        + html_table(sensitivity_rows(result), "sensitivity")
+        + html_table(findings.sensitivity(result).seen("sensitivity"), "sensitivity")
         + said
         + figure(plots.sensitivity(result), key, caption)
     )
@@ -437,24 +437,24 @@ def discovery_part(result: Any, key: str) -> str:
     """A scenario discovery: the box, its rule, held-out coverage and density and the null's
     restriction rate, as `sim discover` prints them, its tables and its peeling trajectory."""
     lines = "".join(f"<li>{html.escape(line)}</li>" for line in result.lines())
-    path, parameters = discovery_rows(result)
+    found = findings.discovery(result)
     caption = "Each box of PRIM's peeling: coverage against density, the chosen box ringed."
     return (
         f"<h3>Scenario discovery: {html.escape(result.outcome)}</h3><ul>{lines}</ul>"
-        + html_table(parameters, "discovery")
+        + html_table(found.seen("parameters"), "discovery")
         + "<details><summary>every box of the peeling</summary>"
-        + html_table(path, "trajectory")
+        + html_table(found.seen("trajectory"), "trajectory")
         + "</details>"
         + figure(plots.discovery(result), key, caption)
     )
 
 
-def html_table(rows: Rows, kind: str) -> str:
-    """A table of text (`sim.reports.listing.Rows`) as HTML."""
-    headers, cells = rows
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+def html_table(rows: findings.Rows, kind: str) -> str:
+    """A table as people read it (`Findings.seen`: rows of text by column) as HTML."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in (rows[0] if rows else {}))
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in cells
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row.values()) + "</tr>"
+        for row in rows
     )
     return f'<table class="{kind}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 

@@ -43,6 +43,6 @@ def warn(message: str) -> None:
     errors.print(f"warning: {printable(message)}")
 
 
-def wrote(folder: object, outputs: list[str]) -> None:
+def written(folder: object, outputs: list[str]) -> str:
     """The last line of a command that wrote a folder: its files and manifest.json."""
-    say(f"wrote {folder}/ ({', '.join(outputs)}, manifest.json)")
+    return f"wrote {folder}/ ({', '.join(outputs)}, manifest.json)"
