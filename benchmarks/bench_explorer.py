@@ -22,9 +22,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from sim import results
 from sim.app import views
 from sim.app.sources import Live, Replay
-from sim.sweeps.stored import open_runs
 
 DAY = 280
 
@@ -49,7 +49,7 @@ def cases(folder: Path) -> dict[str, Callable[[], str]]:
         found[f"live, {runs} run(s), day {DAY}"] = lambda live=live: views.page(
             live.frame(), "baseline"
         )
-    replay = Replay(open_runs(folder), 0, day=560)
+    replay = Replay(results.open(folder), 0, day=560)
     found["replay, day 560"] = lambda: views.page(replay.frame(), replay.name)
     return found
 
