@@ -64,7 +64,7 @@ STAGES = {
             "strike_threshold": (0.6, 1.2),
             "air_strike_rate": (0.2, 2.0),
             "front_reinforcement": (0.0, 0.15),
-            "air_support": (1.5, 3.5),
+            "offensive_support": (1.5, 7.0),
         },
     },
 }

@@ -113,8 +113,9 @@ _REGISTRY = [
           "Idlib city draws this many times its share of the strikes (C03: Idlib city itself)."),
     Param("strike_damage", 0.03, 0.005, 0.1, "share of force/strike", A,
           "Share of a district's rebel force one strike destroys."),
-    Param("air_support", 3.67, 1.2, 4.0, "x", ("C15", "P04"),
-          "Russian air power multiplies the force of a Damascus offensive."),
+    Param("offensive_support", 4.771, 1.2, 8.0, "x", ("C14", "C15", "P04"),
+          "Russian air power and Iran-backed militias multiply the force of a Damascus "
+          "offensive."),
     Param("mediation_threshold", 0.5, 0.2, 0.8, "US presence", ("C19", "assumption"),
           "US presence at which Russia half mediates between the Kurds and Damascus."),
     # --- Turkey (C08, C09, C18, C19) ---
@@ -162,8 +163,6 @@ _REGISTRY = [
     Param("damascus_recovery", 0.01, 0.0, 0.05, "share/day", ("C15", "assumption"),
           "Share of its shortfall against its day-0 force around Idlib that Damascus makes "
           "good a day (Russian air power, allied militias)."),
-    Param("militia_support", 1.3, 1.0, 2.0, "x", ("C15", "assumption"),
-          "Iran-backed militias multiply Damascus's ground force."),
     Param("offensive_width", 1, 1, 8, "districts/day", A,
           "Districts a Russian-backed offensive attacks at once when it starts; imposed assaults: "
           "all.", integer=True),

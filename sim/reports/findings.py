@@ -268,10 +268,8 @@ def sweep_results(found: Any, summary: "pd.DataFrame", names: list[str]) -> Find
     rows = []
     for name in names:
         values = summary[name].dropna()
-        found = values.quantile(list(QUANTILES.values())).tolist() if len(values) else [None] * 3
-        rows.append(
-            {"outcome": name, "runs": len(values)} | dict(zip(QUANTILES, found, strict=True))
-        )
+        cut = values.quantile(list(QUANTILES.values())).tolist() if len(values) else [None] * 3
+        rows.append({"outcome": name, "runs": len(values)} | dict(zip(QUANTILES, cut, strict=True)))
     manifest = found.manifest
     figures = {"sweep" if "sweep" in manifest else "scenario": found.name}
     figures |= {"runs_saved": len(summary)}

@@ -427,7 +427,7 @@ def sensitivity_part(result: Any, key: str) -> str:
     caption = "The strongest parameters of each outcome, with 95% intervals."
     return (
         head
-        + html_table(findings.sensitivity(result).seen("sensitivity"), "sensitivity")
+        + html_table(findings.sensitivity(result).seen("indices"), "sensitivity")
         + said
         + figure(plots.sensitivity(result), key, caption)
     )

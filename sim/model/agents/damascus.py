@@ -129,8 +129,7 @@ class Damascus(Faction):
     def attack(self) -> None:
         """On the offensive, attack the `width` rebel-held districts next to Damascus's lines
         where its odds (`Territory.odds`) are best, their people in harm's way (C05). Russian air
-        power (`air_support`, C14, C15) and Iran-backed militias (`militia_support`, C15)
-        multiply the force."""
+        power and Iran-backed militias multiply the force (`offensive_support`, C14, C15)."""
         p = self.params
         rows = runs_where(self.posture >= postures.Damascus.OFFENSIVE)
         if rows.size == 0:
@@ -141,5 +140,6 @@ class Damascus(Faction):
         rank = np.argsort(order, axis=1)  # each district's place in that order
         targets = np.zeros(self.territory.control.shape, dtype=bool)
         targets[rows] = front & (rank < self.width[rows, None])
-        boost = p.air_support * p.militia_support
-        self.combat.fight(DAMASCUS, targets, boost, "damascus/attack", against=(HTS, OPPOSITION))
+        self.combat.fight(
+            DAMASCUS, targets, p.offensive_support, "damascus/attack", against=(HTS, OPPOSITION)
+        )
