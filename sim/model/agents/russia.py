@@ -70,6 +70,11 @@ class Russia(Faction):
             + p.humanitarian_restraint * overfull
         )
 
+    def resolve(self) -> np.ndarray:
+        """(R,) 0-1: Russia's resolve to back an offensive, rising smoothly as its frustration
+        passes its patience (`rising`, over `offensive_spread`)."""
+        return rising(self.frustration, self.patience(), self.params.offensive_spread)
+
     @rule("C01", "C02", "C03", "C14", "C06", "C18", "C19", "assumption")
     def decide(self) -> None:
         """Press Turkey (C01), then strike HTS from the air despite the ceasefire (C03), then back
@@ -85,8 +90,7 @@ class Russia(Faction):
         C19)."""
         p, f, day = self.params, self.frustration, self.day
         self.begin_truce(runs_where(self.world.yesterday.clashes[:, RUSSIA, TURKEY]))
-        patience = self.patience()
-        resolve = rising(f, patience, p.offensive_spread)
+        resolve = self.resolve()
         self.truce_broken = self.streams.bernoulli(
             day, "russia/truce", p.truce_breakdown * resolve, where=self.truce
         )
@@ -149,14 +153,11 @@ class Russia(Faction):
     def accepts_summit(self, called: np.ndarray) -> np.ndarray:
         """(R,) bool: Russia meets Turkey at a summit called yesterday (C06, C07), once no truce
         holds (a truce is what a summit would bring), with chance 1 - its resolve to back an
-        offensive (`decide`'s logistic of frustration against patience): it talks while what it
-        wants from Idlib is within reach of talks, and lets calls lapse while it presses for
-        gains on the ground (P05: the offensive's ceasefires came after months of fighting;
-        assumption)."""
-        p = self.params
-        resolve = rising(self.frustration, self.patience(), p.offensive_spread)
+        offensive (`resolve`, as `decide` uses it): it talks while what it wants from Idlib is
+        within reach of talks, and lets calls lapse while it presses for gains on the ground
+        (P05: the offensive's ceasefires came after months of fighting; assumption)."""
         return self.streams.bernoulli(
-            self.day, "russia/summit", 1 - resolve, where=called & ~self.truce
+            self.day, "russia/summit", 1 - self.resolve(), where=called & ~self.truce
         )
 
     @rule("C04", "C14", "C07")
