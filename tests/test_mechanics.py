@@ -357,6 +357,29 @@ def test_the_air_campaign_comes_before_the_ground_war():
     assert np.mean(city < np.nan_to_num(first, nan=np.inf)) > 0.7
 
 
+def test_the_days_flight_combines_its_causes_and_leaves_at_the_days_end():
+    """Two causes of flight on one day (shelling, then a ground attack, or the other way
+    round) weigh as one after the other, 1 - (1 - a)(1 - b), whatever their order; nobody
+    leaves until the day's end (`depart`), and nobody is made or lost (C05)."""
+    moved = []
+    for first, second in ((0.2, 0.5), (0.5, 0.2)):
+        model = one_day(1)
+        people, geo = model.world.people, model.geography
+        district = geo.index("saraqib")
+        residents, everyone = people.residents.copy(), people.everyone()
+        for share in (first, second):
+            flight = np.zeros((1, geo.size))
+            flight[0, district] = share
+            people.flee(flight)
+        np.testing.assert_array_equal(people.residents, residents)  # not yet
+        people.depart()
+        left = residents[0, district] - people.residents[0, district]
+        np.testing.assert_allclose(left, residents[0, district] * (1 - 0.8 * 0.5))
+        np.testing.assert_allclose(people.everyone(), everyone)
+        moved.append(people.residents.copy())
+    np.testing.assert_array_equal(moved[0], moved[1])
+
+
 def test_the_displaced_go_home_to_their_own_district_once_the_fighting_there_stops():
     """People who fled a district go back to it alone, once it has been quiet for
     `return_after` days; a district fought over today takes nobody back, and nobody is made or
@@ -367,6 +390,7 @@ def test_the_displaced_go_home_to_their_own_district_once_the_fighting_there_sto
     share = np.zeros((1, geo.size))
     share[0, [quiet, fought]] = 0.5
     people.flee(share)
+    people.depart()
     away = people.away.copy()
     assert away[0, quiet] > 0 and away[0, fought] > 0
     model.world.today.fought[0, fought] = True
@@ -414,6 +438,7 @@ def test_the_camps_fill_to_their_room_and_overflow_only_across_an_open_border(bo
     assert leaving * 0.7 > room  # more head for the camps than they have room for
     everyone = people.everyone()
     people.flee(share)
+    people.depart()
     to_camps = people.in_camps[0] + people.left_for_turkey[0]
     np.testing.assert_allclose(people.left_for_turkey, border_open * (to_camps - room))
     assert people.crowding()[0] > 1

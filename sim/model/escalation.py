@@ -159,11 +159,13 @@ class EscalationModel(mesa.Model):
         self.faction(RUSSIA).begin_truce()
 
     def consequences(self) -> None:
-        """What the day's actions add up to: the toll of the breaches, aid, the relation, and
-        the summits called for tomorrow (see `sim.model.world`)."""
+        """What the day's actions add up to: the toll of the breaches, the day's flight, the
+        displaced going home, aid, the relation, and the summits called for tomorrow (see
+        `sim.model.world`)."""
         world = self.world
         offensive = self.faction(DAMASCUS).posture >= postures.Damascus.OFFENSIVE
         world.combat.breach_toll()
+        world.people.depart()
         world.people.return_home()
         world.people.deliver_aid(offensive)
         backed = offensive & (self.faction(RUSSIA).posture == postures.Russia.BACK_OFFENSIVE)

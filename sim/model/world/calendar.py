@@ -25,6 +25,7 @@ class Today:
     ceded: np.ndarray = field(init=False)  # (R, D) bool: handed over without a fight today
     soldiers_killed: np.ndarray = field(init=False)  # (R, 7): Turkish soldiers killed, by whom
     summit: np.ndarray = field(init=False)  # (R,) bool: a Putin-Erdogan summit met today
+    staying: np.ndarray = field(init=False)  # (R, D): share of a district's people not fleeing
 
     def __post_init__(self) -> None:
         r, n, d = self.replicates, len(ACTORS), self.districts
@@ -39,6 +40,7 @@ class Today:
         self.ceded = np.zeros((r, d), dtype=bool)
         self.soldiers_killed = np.zeros((r, n), dtype=np.int64)
         self.summit = np.zeros(r, dtype=bool)
+        self.staying = np.ones((r, d))
 
     def fighting(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
         """(R, D) bool, of the given runs: fought over, shelled or struck today."""

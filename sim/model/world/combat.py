@@ -78,7 +78,7 @@ class Combat:
         self.breach_killed = np.zeros(r)  # in breaches and strikes: the article's measure (C11)
         self.breach_injured = np.zeros(r)
         self.soldiers_killed = np.zeros(r, dtype=np.int64)  # Turkish soldiers, all causes
-        self._zone = geo.in_theatre("zone")
+        self._zone = geo.theatre_columns("zone")
         posts = geo.turkish_post  # (D,) the districts of Turkish posts, and their neighbours
         self._near_posts = posts | (geo.neighbour_count(posts[None, :])[0] > 0)
 
@@ -138,8 +138,9 @@ class Combat:
         weights = landed / np.maximum(district_total(landed), 1.0)[:, None]
         self.territory.lose(fighters[:, None] * weights / FORCE_UNIT)
         self.breach_killed += fighters + people.kill_civilians(civilians[:, None] * weights)
-        flight = 1 - np.exp(-p.flight_per_shell[:, None] * today.shelled * self._zone)
-        people.flee(flight)
+        zone = self._zone  # the zone's people flee shelling; the regime's cities do not empty
+        flight = 1 - np.exp(-p.flight_per_shell[:, None] * today.shelled.take(zone, axis=1))
+        people.flee(flight, columns=zone)
 
     # --- ground fighting ---
     @rule("C15", "C05", "assumption")

@@ -139,28 +139,39 @@ class People:
         return (self.residents[rows] + self.sheltered[rows]) / self.area / DENSITY_UNIT
 
     # --- flight, harm and return ---
+    @rule("C05")
+    def flee(
+        self,
+        share: np.ndarray,
+        rows: np.ndarray | slice = slice(None),
+        columns: np.ndarray | slice = slice(None),
+    ) -> None:
+        """`share` ((R, D), of the given runs, or of the given districts of all runs) of
+        everyone in a district flees it today (C05). The day's causes of flight (shelling,
+        strikes, ground fighting) combine as chances of staying multiplied (`Today.staying`);
+        the people leave at the day's end (`depart`)."""
+        self.calendar.today.staying[rows, columns] *= 1 - share
+
     @rule("C05", "C16")
-    def flee(self, share: np.ndarray, rows: np.ndarray | slice = slice(None)) -> None:
-        """`share` ((R, D), of the given runs) of everyone in a district flees it (C05):
-        residents, and the displaced sheltering there, who move on. Each region's displaced
-        find shelter in it (`shelter`, C16); the share of them who fled each district is
-        remembered (`origin`): those who cross into Turkey or die later are taken from every
-        district's displaced alike."""
-        if not share.any():  # nobody flees (most calls): nothing to change
+    def depart(self) -> None:
+        """At the day's end, those who fled today (`flee`) leave: residents, and the displaced
+        sheltering there, who move on. Each region's displaced find shelter in it (`shelter`,
+        C16); the share of them who fled each district is remembered (`origin`): those who
+        cross into Turkey or die later are taken from every district's displaced alike."""
+        share = 1 - self.calendar.today.staying
+        if not share.any():  # nobody flees: nothing to change
             return
-        residents, sheltered = self.residents[rows], self.sheltered[rows]
-        leaving, moving_on = residents * share, sheltered * share
-        before, fled = self.by_region(sheltered), self.by_region(leaving)
-        self.residents[rows] = residents - leaving
-        self.sheltered[rows] = sheltered - moving_on
+        leaving, moving_on = self.residents * share, self.sheltered * share
+        before, fled = self.by_region(self.sheltered), self.by_region(leaving)
+        self.residents -= leaving
+        self.sheltered -= moving_on
         total, added = self.regional(before), self.regional(fled)
-        origin = self.origin[rows]
-        renewed = (origin * total + leaving) / np.maximum(total + added, TINY)
-        self.origin[rows] = np.where(added > 0, renewed, origin)  # a run's own, whatever the batch
-        self.fled[rows] += fled[0]
+        renewed = (self.origin * total + leaving) / np.maximum(total + added, TINY)
+        self.origin = np.where(added > 0, renewed, self.origin)
+        self.fled += fled[0]
         for region, people in zip(REGIONS, self.by_region(leaving + moving_on), strict=True):
             if people.any():
-                self.shelter(region, people, rows)
+                self.shelter(region, people)
 
     def by_region(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(R,) and (R,): the totals of x (R, D) over the north-west's and the north-east's
@@ -169,44 +180,43 @@ class People:
         return everywhere - ne, ne
 
     @rule("C16", "assumption")
-    def shelter(self, region: str, people: np.ndarray, rows: np.ndarray | slice) -> None:
-        """A region's newly displaced ((R,) `people` of the given runs) find shelter:
-        `camp_share` of them head for its camps (`reach_camps`), the rest stay with hosts
-        (`host`; C16, assumption)."""
-        staying = self.host(region, people * (1 - self.params.camp_share[rows]), rows)
-        self.reach_camps(region, people - staying, rows)
+    def shelter(self, region: str, people: np.ndarray) -> None:
+        """A region's newly displaced ((R,) `people`) find shelter: `camp_share` of them head
+        for its camps (`reach_camps`), the rest stay with hosts (`host`; C16, assumption)."""
+        staying = self.host(region, people * (1 - self.params.camp_share))
+        self.reach_camps(region, people - staying)
 
-    def host(self, region: str, people: np.ndarray, rows: np.ndarray | slice) -> np.ndarray:
-        """Displaced people ((R,) of the given runs) stay with hosts in the region's quiet
-        districts (not fought over, shelled or struck today) in proportion to their residents;
-        returns how many found a host: none where no district is quiet."""
-        quiet = ~self.calendar.today.fighting(rows)
-        hosts = self.residents[rows] * (quiet & self.hosts[region])
+    def host(self, region: str, people: np.ndarray) -> np.ndarray:
+        """Displaced people ((R,)) stay with hosts in the region's quiet districts (not fought
+        over, shelled or struck today) in proportion to their residents; returns how many found
+        a host: none where no district is quiet."""
+        quiet = ~self.calendar.today.fighting()
+        hosts = self.residents * (quiet & self.hosts[region])
         room = district_total(hosts)
         staying = people * (room > 0)
-        self.sheltered[rows] += hosts * (staying / np.maximum(room, TINY))[:, None]
+        self.sheltered += hosts * (staying / np.maximum(room, TINY))[:, None]
         return staying
 
     @rule("C16", "assumption")
-    def reach_camps(self, region: str, people: np.ndarray, rows: np.ndarray | slice) -> None:
-        """Displaced people ((R,) of the given runs) reach a region's camps. Where the camps are
-        full, `border_open` of those beyond their room cross into Turkey (only the north-west's
-        camps are on an open border); the rest crowd in, shared in proportion to the camps'
-        room (C16; assumption)."""
-        at = _cells(rows, self._columns[region, "camps"])
-        free = np.maximum(self._all_room[region][rows] - district_total(self.sheltered[at]), 0.0)
+    def reach_camps(self, region: str, people: np.ndarray) -> None:
+        """Displaced people ((R,)) reach a region's camps. Where the camps are full,
+        `border_open` of those beyond their room cross into Turkey (only the north-west's camps
+        are on an open border); the rest crowd in, shared in proportion to the camps' room (C16;
+        assumption)."""
+        camps = self._columns[region, "camps"]
+        free = np.maximum(self._all_room[region] - district_total(self.sheltered[:, camps]), 0.0)
         crossing = np.zeros_like(people)
         if region == "northwest":
-            crossing = np.maximum(people - free, 0.0) * self.params.border_open[rows]
-        self.into_camps(region, people - crossing, rows)
-        self.left_for_turkey[rows] += crossing
+            crossing = np.maximum(people - free, 0.0) * self.params.border_open
+        self.into_camps(region, people - crossing)
+        self.left_for_turkey += crossing
 
-    def into_camps(self, region: str, people: np.ndarray, rows: np.ndarray | slice) -> None:
-        """People ((R,) of the given runs) go into a region's camps, shared in proportion to
-        each camp's room, full or not."""
-        share = people / np.maximum(self._all_room[region][rows], TINY)
-        at = _cells(rows, self._columns[region, "camps"])
-        self.sheltered[at] += self._camp_room[region][rows] * share[:, None]
+    def into_camps(self, region: str, people: np.ndarray) -> None:
+        """People ((R,)) go into a region's camps, shared in proportion to each camp's room,
+        full or not."""
+        share = people / np.maximum(self._all_room[region], TINY)
+        camps = self._columns[region, "camps"]
+        self.sheltered[:, camps] += self._camp_room[region] * share[:, None]
 
     def kill_civilians(
         self, deaths: np.ndarray, rows: np.ndarray | slice = slice(None)
@@ -281,31 +291,23 @@ class People:
         hosted = self.sheltered * (self.regions["northwest"] & ~self.camps)
         moving = hosted * (missed * p.aid_flight)[:, None]
         self.sheltered -= moving
-        self.reach_camps("northwest", district_total(moving), slice(None))
+        self.reach_camps("northwest", district_total(moving))
 
     @rule("C16", "assumption")
     def flood(self) -> None:
         """A winter flood leaves `flood_share` of the north-west's camps without shelter (C16):
         `border_open` of them cross into Turkey, the rest stay with hosts in the region where
         they can (`host`) and crowd into the camps' dry part where they cannot (assumption)."""
-        p, everywhere = self.params, slice(None)
-        at = _cells(everywhere, self._columns["northwest", "camps"])
-        homeless = self.sheltered[at] * p.flood_share[:, None]
-        self.sheltered[at] -= homeless
+        p, camps = self.params, self._columns["northwest", "camps"]
+        homeless = self.sheltered[:, camps] * p.flood_share[:, None]
+        self.sheltered[:, camps] -= homeless
         total = district_total(homeless)
         crossing = total * p.border_open
         self.left_for_turkey += crossing
         rest = total - crossing
-        self.into_camps("northwest", rest - self.host("northwest", rest, everywhere), everywhere)
+        self.into_camps("northwest", rest - self.host("northwest", rest))
 
 
 def _within(rows: np.ndarray | slice, chosen: np.ndarray) -> np.ndarray:
     """The positions in the whole batch of the `chosen` ((len(rows),) bool) of the given runs."""
     return runs_where(chosen) if isinstance(rows, slice) else rows[chosen]
-
-
-def _cells(rows: np.ndarray | slice, columns: np.ndarray) -> tuple:
-    """The index of the given runs' cells in the given columns of an (R, D) array."""
-    if isinstance(rows, slice):
-        return rows, columns
-    return np.ix_(rows, columns)
