@@ -15,9 +15,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 import sim
 
 MACHINE_FAULTS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.ENOMEM, errno.EROFS}
@@ -59,21 +56,6 @@ def write_atomic(path: Path, write: Callable[[BinaryIO], object]) -> None:
         temporary.unlink(missing_ok=True)
         raise
     sync_folder(path.parent)
-
-
-def write_parquet(path: Path, table: pa.Table) -> None:
-    """Write an Arrow table to a Parquet file, atomically (`write_atomic`). Only the category,
-    whole-number and date columns are dictionary-encoded: pyarrow's default tries it on every
-    column, and the floating-point ones seldom repeat (a sweep batch's weekly series: 0.21 s
-    and 20.1 MB by default, 0.09 s and 17.6 MB so; an event log, mostly strings, 209 KB by
-    default and 245 KB so, at the same speed; measured).
-    """
-    repeating = [
-        f.name
-        for f in table.schema
-        if pa.types.is_dictionary(f.type) or pa.types.is_integer(f.type) or pa.types.is_date(f.type)
-    ]
-    write_atomic(path, lambda file: pq.write_table(table, file, use_dictionary=repeating))
 
 
 def results_folder_around(path: Path) -> Path | None:
