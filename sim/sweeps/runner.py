@@ -61,8 +61,8 @@ def freeze_libraries() -> None:
     """Put every object made so far out of the garbage collector's sight, once (speed only: no
     result changes). Called once the libraries are imported, it freezes their modules, classes
     and functions, which live as long as the process anyway; each full collection would
-    otherwise walk all of them again (about 170,000 objects with Mesa, pandas and scipy: a
-    tenth of `sim run`'s CPU time, measured)."""
+    otherwise walk all of them again (some 170,000 objects with Mesa, pandas, scipy and
+    matplotlib; freezing them saved `sim run` 0.3 of 4.2 s of CPU on a busy host, measured)."""
     gc.freeze()
 
 
