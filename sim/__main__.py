@@ -1,5 +1,5 @@
 """`python -m sim` is the `sim` command."""
 
-from sim.cli import app
+from sim.cli import main
 
-app()
+main()

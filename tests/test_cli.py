@@ -330,6 +330,36 @@ def test_no_command_is_one_line():
     assert "a command is needed" in result.stderr and result.stderr.count("\n") == 1
 
 
+HEAVY = ("mesa", "pandas", "scipy", "networkx", "matplotlib", "pyarrow", "numpy")
+LOADED = """
+import runpy, sys
+sys.argv = ["sim", *sys.argv[1:]]
+try:
+    runpy.run_module("sim", run_name="__main__")
+except SystemExit:
+    pass
+print("loaded:", *(name for name in {heavy} if name in sys.modules), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("args", [["--help"], ["run", "--help"], ["no-such-command"]])
+def test_help_and_usage_errors_import_no_heavy_library(args):
+    """`sim --help` starts at once: the commands import Mesa, pandas, matplotlib and the rest
+    when they run, not when the command line is read (typer itself brings pydantic for a
+    command's options)."""
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        [sys.executable, "-c", LOADED.format(heavy=HEAVY), *args],
+        capture_output=True,
+        text=True,
+        env=os.environ | {"PYTHONPATH": str(root)},
+        timeout=60,
+    )
+    *said, loaded = result.stderr.strip().splitlines()
+    assert "Usage" in result.stdout or "No such command" in said[0], said
+    assert loaded == "loaded:"
+
+
 SCENARIO = 'name = "x"\ndescription = "d"\n'
 SWEEP = 'name = "s"\nscenario = "baseline"\nreplicates = 2\n'
 LHS = '[design]\nkind = "lhs"\n[parameters]\nshelling_rate = {}\n'

@@ -210,3 +210,18 @@ def test_an_unedited_run_folder_re_runs(run_folder, tmp_path):
     assert status == 0, err
     again = json.loads((tmp_path / "r" / "manifest.json").read_text())
     assert again["seeds"] == json.loads((run_folder / "manifest.json").read_text())["seeds"][1:]
+
+
+def test_the_manifest_lists_the_versions_python_reads_of_every_package(run_folder):
+    from importlib.metadata import distributions
+
+    parsed = {d.metadata["Name"].lower(): d.version for d in distributions() if d.metadata["Name"]}
+    versions = json.loads((run_folder / "manifest.json").read_text())["versions"]
+    assert versions == dict(sorted(parsed.items())) and versions["numpy"]
+
+
+def test_a_package_s_version_is_read_from_its_header_not_its_description():
+    from sim.io.disk import metadata_header
+
+    text = "Metadata-Version: 2.1\nName: numpy\nVersion: 2.5.5\n\nName: other\nVersion: 1\n"
+    assert metadata_header(text) == {"Name": "numpy", "Version": "2.5.5"}

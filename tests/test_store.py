@@ -334,7 +334,7 @@ def test_a_batch_reads_back_as_it_was_written(tmp_path):
     store's Parquet writer and back: the same tables."""
     import numpy as np
 
-    from sim.io.disk import write_parquet
+    from sim.io.tables import write_parquet
     from sim.model.scenario import load
     from sim.sweeps.runner import run_batch
 

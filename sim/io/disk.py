@@ -15,9 +15,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 import sim
 
 MACHINE_FAULTS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.ENOMEM, errno.EROFS}
@@ -59,21 +56,6 @@ def write_atomic(path: Path, write: Callable[[BinaryIO], object]) -> None:
         temporary.unlink(missing_ok=True)
         raise
     sync_folder(path.parent)
-
-
-def write_parquet(path: Path, table: pa.Table) -> None:
-    """Write an Arrow table to a Parquet file, atomically (`write_atomic`). Only the category,
-    whole-number and date columns are dictionary-encoded: pyarrow's default tries it on every
-    column, and the floating-point ones seldom repeat (a sweep batch's weekly series: 0.21 s
-    and 20.1 MB by default, 0.09 s and 17.6 MB so; an event log, mostly strings, 209 KB by
-    default and 245 KB so, at the same speed; measured).
-    """
-    repeating = [
-        f.name
-        for f in table.schema
-        if pa.types.is_dictionary(f.type) or pa.types.is_integer(f.type) or pa.types.is_date(f.type)
-    ]
-    write_atomic(path, lambda file: pq.write_table(table, file, use_dictionary=repeating))
 
 
 def results_folder_around(path: Path) -> Path | None:
@@ -193,8 +175,27 @@ def installed_versions() -> dict[str, str]:
     for `sim.sh`): what a run's bits depend on, numpy above all."""
     from importlib.metadata import distributions
 
-    found = {d.metadata["Name"].lower(): d.version for d in distributions() if d.metadata["Name"]}
+    found = {}
+    for distribution in distributions():
+        text = distribution.read_text("METADATA") or distribution.read_text("PKG-INFO") or ""
+        fields = metadata_header(text)
+        if fields.get("Name"):
+            found[fields["Name"].lower()] = fields.get("Version", "")
     return dict(sorted(found.items()))
+
+
+def metadata_header(text: str) -> dict[str, str]:
+    """The first Name and Version of a package's METADATA, read from its header alone (the lines
+    before the first blank one): parsing the whole file as e-mail, long description included,
+    costs a run's manifest a tenth of a second."""
+    fields: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line:
+            break
+        key, _, value = line.partition(":")
+        if key in ("Name", "Version"):
+            fields.setdefault(key, value.strip())
+    return fields
 
 
 def git_commit() -> str | None:

@@ -9,16 +9,20 @@ run by design) and outcomes. Postures and `level_name` are ordered categories in
 integers, null for "never" or a window not reached; whole-number parameters are integers.
 
 `catalog` is the same description as a table (`columns.parquet` of a run folder or a sweep
-store): one row per column of each of the folder's tables, readable by SQL.
+store): one row per column of each of the folder's tables, readable by SQL. `write_parquet`
+writes a table to its file in one step.
 """
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
+from sim.io.disk import write_atomic
 from sim.model.agents import FACTIONS
 from sim.model.claims import cited
 from sim.model.geography import ACTORS
@@ -236,3 +240,18 @@ def catalog(
                 | {"null": meta.get("null", ""), "order": order(name, outcomes)}
             )
     return pa.Table.from_pylist(rows, schema=CATALOG)
+
+
+def write_parquet(path: Path, table: pa.Table) -> None:
+    """Write an Arrow table to a Parquet file, atomically (`write_atomic`). Only the category,
+    whole-number and date columns are dictionary-encoded: pyarrow's default tries it on every
+    column, and the floating-point ones seldom repeat (a sweep batch's weekly series: 0.21 s
+    and 20.1 MB by default, 0.09 s and 17.6 MB so; an event log, mostly strings, 209 KB by
+    default and 245 KB so, at the same speed; measured).
+    """
+    repeating = [
+        f.name
+        for f in table.schema
+        if pa.types.is_dictionary(f.type) or pa.types.is_integer(f.type) or pa.types.is_date(f.type)
+    ]
+    write_atomic(path, lambda file: pq.write_table(table, file, use_dictionary=repeating))

@@ -6,12 +6,15 @@ Levels 2 and 3 are sustained: they look back over the last week.
 """
 
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.model.geography import ACTORS, HTS, OPPOSITION, RUSSIA, TURKEY
 from sim.model.params import WEEK, ParameterSet
-from sim.model.world import Today
+
+if TYPE_CHECKING:  # the world's components, and with them scipy, only where a model runs
+    from sim.model.world import Today
 
 
 class Level(IntEnum):
@@ -81,7 +84,7 @@ class Ladder:
         self.week = np.zeros((3, replicates, len(PAIRS)), dtype=np.int32)
         self.days = 0
 
-    def climb(self, today: Today, params: ParameterSet) -> np.ndarray:
+    def climb(self, today: "Today", params: ParameterSet) -> np.ndarray:
         """(R, 21) levels of the day for each pair of actors, in the order of PAIRS.
 
         1: any breach or strike between the two today. 2: breaches between them averaging

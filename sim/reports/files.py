@@ -34,9 +34,8 @@ from sim.io.disk import (
     who,
     whoami,
     write_atomic,
-    write_parquet,
 )
-from sim.io.tables import COLUMNS, RUN_TABLES, catalog, series_name, to_table
+from sim.io.tables import COLUMNS, RUN_TABLES, catalog, series_name, to_table, write_parquet
 from sim.model.geography import ACTORS
 from sim.model.params import PARAMETERS
 from sim.model.record import START_DATE

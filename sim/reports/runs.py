@@ -115,9 +115,10 @@ def simulate(spec: Scenario, run_seed: list[int] | None, console: Console):
     """Run the scenario's model (its replicates and seed, or the given run seeds) to its
     horizon with a progress bar on `console`."""
     from sim.model import EscalationModel
-    from sim.sweeps.runner import reuse_freed_memory
+    from sim.sweeps.runner import freeze_libraries, reuse_freed_memory
 
     reuse_freed_memory()
+    freeze_libraries()
     model = EscalationModel(spec, spec.replicates, seeds=run_seed or None)
     with progress_bar(console, f"{spec.name}: {model.replicates} runs", "days") as progress:
         task = progress.add_task("days", total=spec.horizon + 1)

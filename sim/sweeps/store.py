@@ -51,9 +51,8 @@ from sim.io.disk import (
     sha256,
     sync_folder,
     write_atomic,
-    write_parquet,
 )
-from sim.io.tables import COLUMNS, STORE_TABLES, catalog, to_table
+from sim.io.tables import COLUMNS, STORE_TABLES, catalog, to_table, write_parquet
 from sim.model.scenario import Scenario
 from sim.sweeps.design import Sweep
 
