@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sim.analysis.discover import Discovery
     from sim.analysis.posterior import Posterior
     from sim.analysis.sensitivity import Sensitivity
+    from sim.analysis.shapley import PosteriorShapley
 
 
 def overview(daily: dict[str, np.ndarray], replicates: int, path: Path, title: str) -> None:
@@ -165,6 +166,28 @@ def sensitivity(result: "Sensitivity", top: int = 8) -> Figure:
     for ax in list(axes.flat)[len(outcomes) :]:
         ax.set_visible(False)
     fig.suptitle(f"{result.method.capitalize()} sensitivity, {result.base_samples} base samples")
+    fig.tight_layout()
+    return fig
+
+
+def shapley(result: "PosteriorShapley") -> Figure:
+    """A bar chart an outcome (`sim sensitivity --posterior`): each parameter's Shapley share
+    of the parameters' part of the variance with its 95% interval, and the chance share."""
+    outcomes = list(result.chance["outcome"])
+    columns = min(len(outcomes), 3)
+    rows = -(-len(outcomes) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(5 * columns, 3.2 * rows), squeeze=False)
+    for ax, outcome in zip(axes.flat, outcomes, strict=False):
+        found = result.indices[result.indices["outcome"] == outcome].sort_values("share")
+        y = np.arange(len(found))
+        ax.barh(y, found["share"], xerr=found["share_conf"], capsize=2, color="tab:blue")
+        ax.set_yticks(y, found["parameter"], fontsize=7)
+        about = result.chance.set_index("outcome").loc[outcome]
+        ax.set_title(f"{outcome}\nchance: {about['chance_share']:.0%} of the variance", fontsize=9)
+        ax.set_xlabel("Shapley share of the parameters' part", fontsize=7)
+    for ax in list(axes.flat)[len(outcomes) :]:
+        ax.set_visible(False)
+    fig.suptitle(f"Shapley effects over the posterior of {result.calibration}")
     fig.tight_layout()
     return fig
 
