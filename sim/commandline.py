@@ -242,7 +242,10 @@ DiscoveryOut = Annotated[
 StoryRun = Annotated[int | None, typer.Option("--run", min=0, help="the run to tell (its `run`)")]
 SensitivityOut = Annotated[
     Path | None,
-    typer.Option(help="new folder (default: results/analysis/<sweep>-sensitivity)"),
+    typer.Option(
+        help="new folder (default: results/analysis/<sweep>-sensitivity, or "
+        "<calibration>-shapley with --posterior)"
+    ),
 ]
 Resamples = Annotated[
     int,

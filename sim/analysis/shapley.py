@@ -173,13 +173,15 @@ class PosteriorShapley:
     chance: pd.DataFrame  # outcome, variance, parameters_share, chance_share, chance_in_means
     correlation: pd.DataFrame
     calibration: str  # the calibration's name
+    particles: int  # in the last generation
+    ess: float  # the last generation's effective sample size
     permutations: int
     points: int
     replicates: int
 
 
 def over_posterior(
-    folder: Path,
+    folder: str | Path,
     outcomes: list[str] | None = None,
     permutations: int = PERMUTATIONS,
     replicates: int = RUNS_A_POINT,
@@ -189,7 +191,7 @@ def over_posterior(
     (to its targets' last day), each point the mean of `replicates` runs. A ValueError says
     what is wrong: not a calibration folder, an unknown or non-numeric outcome."""
     posterior = read_posterior(folder)
-    identity = read_sealed(folder)["identity"]
+    identity = read_sealed(Path(folder))["identity"]
     scenario = Scenario.model_validate(identity["scenario"])
     seed = identity["calibration"]["seed"]
     names, last, chosen = posterior.names, posterior.last, outcomes or list(OUTCOMES)
@@ -222,6 +224,8 @@ def over_posterior(
         chance=pd.DataFrame(chance),
         correlation=pd.DataFrame(copula.correlation, index=names, columns=names),
         calibration=identity["calibration"]["name"],
+        particles=len(last),
+        ess=posterior.ess()[-1],
         permutations=permutations,
         points=len(made.scores),
         replicates=replicates,

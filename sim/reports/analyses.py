@@ -70,6 +70,8 @@ def posterior_sensitivity(
         "outcomes": {name: OUTCOMES.get(name, "") for name in result.chance["outcome"]},
         "calibration": str(calibration),
         "calibration_name": result.calibration,
+        "particles": result.particles,
+        "ess": result.ess,
         "permutations": result.permutations,
         "inner": INNER,
         "points": result.points,

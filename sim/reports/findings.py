@@ -125,9 +125,16 @@ def posterior_sensitivity(result: Any) -> Findings:
             picked = ["parameter", "shapley", "shapley_conf", "share", "share_conf"]
             rows.append(first | {name: effect[name] for name in picked})
     lines = [
-        f"Shapley effects over the posterior of {result.calibration!r}: {result.permutations} "
-        f"random orders, {result.points:,} points x {result.replicates} runs"
+        f"Shapley effects over the posterior of {result.calibration!r} (a Gaussian copula "
+        f"fitted to its last {result.particles} particles, effective sample size "
+        f"{result.ess:.1f}): {result.permutations} random orders, {result.points:,} points x "
+        f"{result.replicates} runs"
     ]
+    if result.ess < result.particles / 10:
+        lines.append(
+            "the posterior rests on a few particles: the copula, and so the effects, describe "
+            "them more than the posterior"
+        )
     return Findings({"shapley": (rows, shapley_view)}, lines)
 
 
