@@ -147,7 +147,8 @@ def shapley_view(rows: Rows) -> Rows:
         cells = {"outcome": row["outcome"], "chance": f"{row['chance_share']:.0%}"}
         cells = cells if new else dict.fromkeys(cells, "")
         cells["parameter"] = row["parameter"]
-        cells["share"] = f"{row['share']:.2f}±{row['share_conf']:.2f}"
+        explained = row["share"] == row["share"]  # NaN: the parameters explain nothing
+        cells["share"] = f"{row['share']:.2f}±{row['share_conf']:.2f}" if explained else "-"
         cells["effect"] = f"{row['shapley']:.3g}±{row['shapley_conf']:.2g}"
         view.append(cells)
     return view
