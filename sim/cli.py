@@ -252,7 +252,14 @@ def sensitivity(
     findings.told(written(target, outputs), form)
 
 
-def over_posterior(folder: Path, outcomes, out, sizes, made: dict, form: Format) -> None:
+def over_posterior(
+    folder: Path,
+    outcomes: list[str] | None,
+    out: Path | None,
+    sizes: tuple[int, int],
+    made: dict,
+    form: Format,
+) -> None:
     """Shapley effects over a calibration's posterior (`sim sensitivity --posterior`)."""
     from sim.analysis.shapley import over_posterior as shapley
     from sim.reports import analyses, findings

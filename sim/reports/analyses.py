@@ -79,14 +79,7 @@ def posterior_sensitivity(
         "started": run["started"].isoformat(timespec="seconds"),
     }
     default = Path("results") / "analysis" / f"{result.calibration}-shapley"
-    target = claim(out, default, noted)
-    try:
-        with staged(target) as written:
-            files.write_analysis(written, outputs, about, run["argv"])
-    except ResultsError:
-        release(target)
-        raise
-    return target, list(outputs)
+    return _new_folder(outputs, about, out, default, run["argv"], noted)
 
 
 def discovery(
@@ -133,13 +126,27 @@ def _of_store(
     """An analysis of a sweep store written into a new folder (default:
     results/analysis/<sweep>-<kind>), its manifest naming the store and its identity."""
     name = found.manifest["sweep"]["name"]
-    target = claim(out, Path("results") / "analysis" / f"{name}-{kind}", noted)
     about = about | {"store": str(run["store"])}
     about |= {"store_identity": found.manifest["identity"]}
     about |= {"started": run["started"].isoformat(timespec="seconds")}
+    default = Path("results") / "analysis" / f"{name}-{kind}"
+    return _new_folder(outputs, about, out, default, run["argv"], noted)
+
+
+def _new_folder(
+    outputs: dict[str, Any],
+    about: dict[str, Any],
+    out: Path | None,
+    default: Path,
+    argv: list[str],
+    noted: Noted,
+) -> tuple[Path, list[str]]:
+    """An analysis's outputs and manifest written into a new folder (`out`, or the first free
+    name of `default`), given back if writing fails."""
+    target = claim(out, default, noted)
     try:
         with staged(target) as written:
-            files.write_analysis(written, outputs, about, run["argv"])
+            files.write_analysis(written, outputs, about, argv)
     except ResultsError:
         release(target)
         raise
