@@ -14,7 +14,6 @@ import pandas as pd
 import pytest
 
 from sim.analysis import shapley
-from sim.analysis.sensitivity import variances
 from tests.sweeps import invoke
 from tests.test_calibrate import write
 
@@ -37,16 +36,15 @@ def estimate(
     copula: shapley.Copula, noise_sd: float = 0.0, runs: int = 1, take_out: bool = True
 ) -> pd.DataFrame:
     """The effects of the linear model over `copula`, each point the mean of `runs` runs with
-    normal noise of sd `noise_sd`, chance taken out as the command does (if `take_out`)."""
+    normal noise of sd `noise_sd`: as the command finds them (`of_runs`), or with chance left
+    in (not `take_out`)."""
     made = shapley.design(copula, permutations=PERMUTATIONS, variance_points=VARIANCE, seed=5)
     x = copula.values(made.scores)
     rng = np.random.default_rng(6)
     per_run = np.repeat(linear(x), runs) + rng.normal(0, noise_sd, len(x) * runs)
-    points = np.repeat(np.arange(len(x)), runs)
-    y = pd.Series(per_run).groupby(points).mean().to_numpy()
-    head = points < made.variance_points
-    within = variances(per_run[head], points[head], runs)[1]
-    return shapley.effects(made, y, within / runs if take_out and runs > 1 else 0.0)
+    if not take_out:
+        return shapley.effects(made, per_run.reshape(-1, runs).mean(axis=1))
+    return shapley.of_runs(made, per_run, runs)[0]
 
 
 def matches(found: pd.DataFrame) -> bool:
@@ -96,6 +94,7 @@ def test_chance_is_taken_out_and_the_effects_add_up_to_the_parameters_part():
     found = estimate(standard_normals(CORRELATION), noise_sd=NOISE, runs=4)
     assert matches(found), found
     assert found["shapley"].sum() == pytest.approx(EXACT.sum(), rel=0.1)
+    assert found["share"].sum() == pytest.approx(1.0)  # of the parameters' part
     left_in = estimate(standard_normals(CORRELATION), NOISE, 4, take_out=False)
     assert left_in["shapley"].sum() == pytest.approx(EXACT.sum() + NOISE**2 / 4, rel=0.1)
 

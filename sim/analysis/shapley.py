@@ -191,7 +191,9 @@ def over_posterior(
     (to its targets' last day), each point the mean of `replicates` runs. A ValueError says
     what is wrong: not a calibration folder, an unknown or non-numeric outcome."""
     posterior = read_posterior(folder)
-    identity = read_sealed(Path(folder))["identity"]
+    identity = read_sealed(Path(folder)).get("identity")
+    if not isinstance(identity, dict) or "scenario" not in identity:
+        raise ValueError(f"{folder}: manifest.json: no calibration identity (its scenario)")
     scenario = Scenario.model_validate(identity["scenario"])
     seed = identity["calibration"]["seed"]
     names, last, chosen = posterior.names, posterior.last, outcomes or list(OUTCOMES)
@@ -202,21 +204,11 @@ def over_posterior(
     made = design(copula, permutations, variance_points, seed)
     values = dict(zip(names, copula.values(made.scores).T, strict=True))
     runs = measured(scenario, seed, values, replicates, chosen)
-    points = np.repeat(np.arange(len(made.scores)), replicates)
     indices, chance = [], []
     for name in chosen:
-        y = pd.Series(runs[name]).groupby(points).mean().to_numpy()
-        head = points < variance_points
-        split = chance_split(runs[name][head], points[head], replicates)
+        found, split = of_runs(made, runs[name], replicates)
+        indices.append(found.assign(outcome=name, parameter=names))
         chance.append({"outcome": name, **split})
-        explained, within, _ = variances(runs[name][head], points[head], replicates)
-        found = effects(made, y, within / replicates if replicates > 1 else 0.0)
-        part = explained if explained > 0 else float("nan")
-        indices.append(
-            found.assign(outcome=name, parameter=names).assign(
-                share=found["shapley"] / part, share_conf=found["shapley_conf"] / part
-            )
-        )
     first = ["outcome", "parameter"]
     table = pd.concat(indices, ignore_index=True)
     return PosteriorShapley(
@@ -230,6 +222,23 @@ def over_posterior(
         points=len(made.scores),
         replicates=replicates,
     )
+
+
+def of_runs(
+    found: Design, values: np.ndarray, replicates: int
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """An outcome's effects (`effects`, with each one's `share` of the parameters' part and its
+    half-width) from its `values` in the runs of the design's points (point i's at i *
+    replicates, ...), chance taken out; and its chance split (`chance_split`) over the variance
+    sample's runs."""
+    points = np.repeat(np.arange(len(found.scores)), replicates)
+    y = pd.Series(values).groupby(points).mean().to_numpy()
+    head = points < found.variance_points
+    explained, within, _ = variances(values[head], points[head], replicates)
+    effect = effects(found, y, within / replicates if replicates > 1 else 0.0)
+    part = explained if explained > 0 else float("nan")
+    shares = {"share": effect["shapley"] / part, "share_conf": effect["shapley_conf"] / part}
+    return effect.assign(**shares), chance_split(values[head], points[head], replicates)
 
 
 def measured(
