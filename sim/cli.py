@@ -225,8 +225,8 @@ def sensitivity(
     outcome: opt.SensitivityOutcomes = None,
     out: opt.SensitivityOut = None,
     resamples: opt.Resamples = 200,
-    permutations: opt.Permutations = 100,
-    replicates: opt.PointRuns = 4,
+    permutations: opt.Permutations = 400,
+    replicates: opt.PointRuns = 8,
     form: opt.FormatOption = Format.table,
 ) -> None:
     """Global sensitivity (SALib) of a Sobol or Morris sweep: each outcome's indices with 95%

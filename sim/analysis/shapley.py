@@ -50,10 +50,10 @@ INNER = 3
 """Points a conditional variance is estimated from (one outer draw each: Song et al.'s choice
 for random orders)."""
 
-PERMUTATIONS = 100
+PERMUTATIONS = 400
 """Random orders of the parameters, by default."""
 
-RUNS_A_POINT = 4
+RUNS_A_POINT = 8
 """Runs a design point's outcome is the mean of, by default."""
 
 BATCH_RUNS = 4096
