@@ -232,26 +232,54 @@ def discover(
 
 @app.command()
 def sensitivity(
-    folder: Annotated[Path, typer.Argument(help="a finished sweep's store (sobol or morris)")],
+    folder: opt.SensitivityStore = None,
+    posterior: opt.PosteriorOf = None,
     outcome: opt.SensitivityOutcomes = None,
     out: opt.SensitivityOut = None,
     resamples: opt.Resamples = 200,
+    permutations: opt.Permutations = 400,
+    replicates: opt.PointRuns = 8,
     form: opt.FormatOption = Format.table,
 ) -> None:
     """Global sensitivity (SALib) of a Sobol or Morris sweep: each outcome's indices with 95%
     bootstrap intervals, how much of its variance is chance (the seed) and how much the
     parameters, and the indices on half the samples (convergence); writes indices, chance and
-    convergence (.parquet), manifest.json and sensitivity.png."""
+    convergence (.parquet), manifest.json and sensitivity.png. With --posterior instead: Shapley
+    effects over a calibration's posterior, whose parameters are correlated; writes shapley,
+    chance and correlation (.parquet), manifest.json and shapley.png."""
     from sim.analysis.sensitivity import analyse
     from sim.reports import analyses, findings
 
+    if (folder is None) == (posterior is None):
+        fail("name a sweep store (FOLDER) or a calibration folder (--posterior), one of them")
     made = {"store": folder, "resamples": resamples, "argv": sys.argv}
     made["started"] = datetime.now().astimezone()
+    if posterior is not None:
+        return over_posterior(posterior, outcome, out, (permutations, replicates), made, form)
     found = verified(folder, sweep=True)
     with opt.one_line_errors():
         result = analyse(found, outcome, resamples)
         target, outputs = analyses.sensitivity(found, result, out, made, note)
     findings.sensitivity(result).show(form)
+    findings.told(written(target, outputs), form)
+
+
+def over_posterior(
+    folder: Path,
+    outcomes: list[str] | None,
+    out: Path | None,
+    sizes: tuple[int, int],
+    made: dict,
+    form: Format,
+) -> None:
+    """Shapley effects over a calibration's posterior (`sim sensitivity --posterior`)."""
+    from sim.analysis.shapley import over_posterior as shapley
+    from sim.reports import analyses, findings
+
+    with opt.one_line_errors():
+        result = shapley(folder, outcomes, *sizes)
+        target, outputs = analyses.posterior_sensitivity(folder, result, out, made, note)
+    findings.posterior_sensitivity(result).show(form)
     findings.told(written(target, outputs), form)
 
 

@@ -172,6 +172,34 @@ Verify = Annotated[
         "--verify", help="only check a store (FILE is then the store's folder) against its manifest"
     ),
 ]
+SensitivityStore = Annotated[
+    Path | None,
+    typer.Argument(help="a finished sweep's store (sobol or morris); or give --posterior"),
+]
+PosteriorOf = Annotated[
+    Path | None,
+    typer.Option(
+        "--posterior",
+        metavar="CALIBRATION_DIR",
+        help="instead of a store: a `sim calibrate` folder; Shapley effects over its last "
+        "generation (a Gaussian copula fitted to the weighted particles), in the scenario it "
+        "calibrated (to its targets' last day)",
+    ),
+]
+Permutations = Annotated[
+    int,
+    typer.Option(
+        min=2,
+        max=100_000,
+        help="--posterior: random orders of the parameters (points: orders x (parameters - 1) x 4)",
+    ),
+]
+PointRuns = Annotated[
+    int,
+    typer.Option(
+        "--replicates", min=1, max=1000, help="--posterior: runs a point (their mean is taken)"
+    ),
+]
 SensitivityOutcomes = Annotated[
     list[str] | None,
     typer.Option(
@@ -214,10 +242,14 @@ DiscoveryOut = Annotated[
 StoryRun = Annotated[int | None, typer.Option("--run", min=0, help="the run to tell (its `run`)")]
 SensitivityOut = Annotated[
     Path | None,
-    typer.Option(help="new folder (default: results/analysis/<sweep>-sensitivity)"),
+    typer.Option(
+        help="new folder (default: results/analysis/<sweep>-sensitivity, or "
+        "<calibration>-shapley with --posterior)"
+    ),
 ]
 Resamples = Annotated[
-    int, typer.Option(min=10, max=10_000, help="bootstrap resamples for the intervals")
+    int,
+    typer.Option(min=10, max=10_000, help="a sweep's: bootstrap resamples for the intervals"),
 ]
 CalibrationOut = Annotated[
     Path | None,

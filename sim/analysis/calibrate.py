@@ -42,7 +42,7 @@ from scipy.special import logsumexp
 
 from sim.analysis.coverage import ranks as coverage_ranks
 from sim.analysis.expressions import condition, numbers
-from sim.analysis.posterior import Posterior
+from sim.analysis.posterior import Posterior, runnable
 from sim.model.claims import ASSUMPTION, PATTERNS
 from sim.model.params import PARAMETERS
 from sim.model.scenario import (
@@ -273,8 +273,9 @@ def run_values(
     """Each target's value in each run of some particles (one row a run, its particle's index
     in `particle`): particle k takes the values values[name][k] and runs `replicates` times with
     seeds from (seed, keys[k], replicate)."""
-    whole = {name: np.rint(v) if PARAMETERS[name].integer else v for name, v in values.items()}
-    summary = run_points(problem.scenario, problem.calibration.seed, keys, whole, replicates)
+    summary = run_points(
+        problem.scenario, problem.calibration.seed, keys, runnable(values), replicates
+    )
     found = target_values(problem.targets, pd.DataFrame(summary), problem.scenario.horizon)
     return found.assign(particle=np.repeat(np.arange(len(keys)), replicates))
 

@@ -98,6 +98,11 @@ class Posterior:
         return check(Sample, sample, self.source)
 
 
+def runnable(values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Parameter values as runs take them: a whole-number parameter's rounded."""
+    return {name: np.rint(v) if PARAMETERS[name].integer else v for name, v in values.items()}
+
+
 def read(folder: str | Path) -> Posterior:
     """The posterior a `sim calibrate` folder holds, checked against the SHA-256 its manifest
     gives; a ValueError in one line otherwise."""

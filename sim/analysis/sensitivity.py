@@ -96,12 +96,8 @@ def chance_split(values: np.ndarray, points: np.ndarray, replicates: int) -> dic
     """A one-way analysis of variance of an outcome over the runs: `chance` (the mean variance
     among a point's replicates) and `parameters` (the variance of the points' true means: the
     variance of their sample means less what chance puts in them); NaN with one replicate."""
-    by_point = pd.Series(values).groupby(points)
-    means = by_point.mean().to_numpy()
     total = float(np.var(values, ddof=1)) if len(values) > 1 else float("nan")
-    within = float("nan") if replicates < 2 else float(by_point.var(ddof=1).mean())
-    between = float(np.var(means, ddof=1)) if len(means) > 1 else float("nan")
-    explained = max(between - within / replicates, 0.0)
+    explained, within, between = variances(values, points, replicates)
     spread = explained + within
     return {
         "variance": total,
@@ -110,6 +106,19 @@ def chance_split(values: np.ndarray, points: np.ndarray, replicates: int) -> dic
         # the share of the points' means' variance that is not the parameters': in [0, 1]
         "chance_in_means": 1 - explained / between if between > 0 else float("nan"),
     }
+
+
+def variances(
+    values: np.ndarray, points: np.ndarray, replicates: int
+) -> tuple[float, float, float]:
+    """The parts of `chance_split`: the variance of the points' true means (`explained`, at
+    least 0), the mean variance among a point's replicates (`within`, NaN with one replicate)
+    and the variance of the points' sample means (`between`: explained + within / replicates)."""
+    by_point = pd.Series(values).groupby(points)
+    means = by_point.mean().to_numpy()
+    within = float("nan") if replicates < 2 else float(by_point.var(ddof=1).mean())
+    between = float(np.var(means, ddof=1)) if len(means) > 1 else float("nan")
+    return max(between - within / replicates, 0.0), within, between
 
 
 def null_series(values: np.ndarray, points: np.ndarray, even: np.ndarray) -> np.ndarray:

@@ -48,6 +48,40 @@ def sensitivity(
     return _of_store(SENSITIVITY, found, outputs, about, out, run, noted)
 
 
+def posterior_sensitivity(
+    calibration: Path, result: Any, out: Path | None, run: dict[str, Any], noted: Noted
+) -> tuple[Path, list[str]]:
+    """Shapley effects over a calibration's posterior (`sim.analysis.shapley.over_posterior`)
+    into a new folder (default: results/analysis/<calibration>-shapley): shapley, chance and
+    correlation (.parquet), shapley.png and manifest.json naming the calibration folder. The
+    folder and its outputs' names."""
+    from sim.analysis.sensitivity import OUTCOMES
+    from sim.analysis.shapley import INNER
+
+    outputs = {
+        "shapley.parquet": result.indices,
+        "chance.parquet": result.chance,
+        "correlation.parquet": result.correlation.rename_axis("parameter").reset_index(),
+        "shapley.png": plots.shapley(result),
+    }
+    about = {
+        "analysis": "Shapley effects over the posterior (Song, Nelson & Staum 2016, Gaussian "
+        "copula)",
+        "outcomes": {name: OUTCOMES.get(name, "") for name in result.chance["outcome"]},
+        "calibration": str(calibration),
+        "calibration_name": result.calibration,
+        "particles": result.particles,
+        "ess": result.ess,
+        "permutations": result.permutations,
+        "inner": INNER,
+        "points": result.points,
+        "replicates": result.replicates,
+        "started": run["started"].isoformat(timespec="seconds"),
+    }
+    default = Path("results") / "analysis" / f"{result.calibration}-shapley"
+    return _new_folder(outputs, about, out, default, run["argv"], noted)
+
+
 def discovery(
     found: Any, result: Any, out: Path | None, run: dict[str, Any], noted: Noted
 ) -> tuple[Path, list[str]]:
@@ -92,13 +126,27 @@ def _of_store(
     """An analysis of a sweep store written into a new folder (default:
     results/analysis/<sweep>-<kind>), its manifest naming the store and its identity."""
     name = found.manifest["sweep"]["name"]
-    target = claim(out, Path("results") / "analysis" / f"{name}-{kind}", noted)
     about = about | {"store": str(run["store"])}
     about |= {"store_identity": found.manifest["identity"]}
     about |= {"started": run["started"].isoformat(timespec="seconds")}
+    default = Path("results") / "analysis" / f"{name}-{kind}"
+    return _new_folder(outputs, about, out, default, run["argv"], noted)
+
+
+def _new_folder(
+    outputs: dict[str, Any],
+    about: dict[str, Any],
+    out: Path | None,
+    default: Path,
+    argv: list[str],
+    noted: Noted,
+) -> tuple[Path, list[str]]:
+    """An analysis's outputs and manifest written into a new folder (`out`, or the first free
+    name of `default`), given back if writing fails."""
+    target = claim(out, default, noted)
     try:
         with staged(target) as written:
-            files.write_analysis(written, outputs, about, run["argv"])
+            files.write_analysis(written, outputs, about, argv)
     except ResultsError:
         release(target)
         raise

@@ -112,6 +112,48 @@ def sensitivity_view(rows: Rows) -> Rows:
     return view
 
 
+def posterior_sensitivity(result: Any) -> Findings:
+    """Shapley effects over a posterior (`sim.analysis.shapley`): a row for each outcome and
+    parameter, strongest first, with the outcome's share of chance, the effect (the outcome's
+    units squared) and its share of the parameters' part, each with its 95% half-width."""
+    rows = []
+    for row in result.chance.to_dict("records"):
+        first = {"outcome": row["outcome"], "chance_share": row["chance_share"]}
+        first["chance_in_means"] = row["chance_in_means"]
+        ranked = result.indices[result.indices["outcome"] == row["outcome"]]
+        for effect in ranked.sort_values("shapley", ascending=False).to_dict("records"):
+            picked = ["parameter", "shapley", "shapley_conf", "share", "share_conf"]
+            rows.append(first | {name: effect[name] for name in picked})
+    lines = [
+        f"Shapley effects over the posterior of {result.calibration!r} (a Gaussian copula "
+        f"fitted to its last {result.particles} particles, effective sample size "
+        f"{result.ess:.1f}): {result.permutations} random orders, {result.points:,} points x "
+        f"{result.replicates} runs"
+    ]
+    if result.ess < result.particles / 10:
+        lines.append(
+            "the posterior rests on a few particles: the copula, and so the effects, describe "
+            "them more than the posterior"
+        )
+    return Findings({"shapley": (rows, shapley_view)}, lines)
+
+
+def shapley_view(rows: Rows) -> Rows:
+    """The Shapley rows as people read them: an outcome's chance on its first row, each share
+    with its half-width (`0.41±0.03`)."""
+    view, last = [], None
+    for row in rows:
+        new, last = row["outcome"] != last, row["outcome"]
+        cells = {"outcome": row["outcome"], "chance": f"{row['chance_share']:.0%}"}
+        cells = cells if new else dict.fromkeys(cells, "")
+        cells["parameter"] = row["parameter"]
+        explained = row["share"] == row["share"]  # NaN: the parameters explain nothing
+        cells["share"] = f"{row['share']:.2f}±{row['share_conf']:.2f}" if explained else "-"
+        cells["effect"] = f"{row['shapley']:.3g}±{row['shapley_conf']:.2g}"
+        view.append(cells)
+    return view
+
+
 def discovery(result: Any) -> Findings:
     """Scenario discovery (`sim.analysis.discover`): each parameter's box limits with their
     quasi-p-values, range, stability and feature score; the peeling trajectory with the chosen

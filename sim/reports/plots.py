@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sim.analysis.discover import Discovery
     from sim.analysis.posterior import Posterior
     from sim.analysis.sensitivity import Sensitivity
+    from sim.analysis.shapley import PosteriorShapley
 
 
 def overview(daily: dict[str, np.ndarray], replicates: int, path: Path, title: str) -> None:
@@ -134,14 +135,22 @@ def against_parameters(
     return fig
 
 
+def _panels(count: int) -> tuple[Figure, np.ndarray]:
+    """A figure of `count` panels, three a row (the grid's spare ones hidden)."""
+    columns = min(count, 3)
+    rows = -(-count // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(5 * columns, 3.2 * rows), squeeze=False)
+    for ax in list(axes.flat)[count:]:
+        ax.set_visible(False)
+    return fig, axes
+
+
 def sensitivity(result: "Sensitivity", top: int = 8) -> Figure:
     """A bar chart an outcome (`sim sensitivity`): the `top` parameters' indices with their
     confidence intervals, the share of the outcome's variance that is chance, and for Morris
     the noise floor."""
     outcomes = list(result.chance["outcome"])
-    columns = min(len(outcomes), 3)
-    rows = -(-len(outcomes) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(5 * columns, 3.2 * rows), squeeze=False)
+    fig, axes = _panels(len(outcomes))
     bars = ("S1", "ST") if result.method == "sobol" else ("mu_star",)
     for ax, outcome in zip(axes.flat, outcomes, strict=False):
         ranked = result.drivers(outcome, top).iloc[::-1]
@@ -162,9 +171,25 @@ def sensitivity(result: "Sensitivity", top: int = 8) -> Figure:
             ax.axvline(about["noise_floor"], color="grey", linestyle="--", label="noise floor")
         ax.set_title(f"{outcome}\nchance: {about['chance_share']:.0%} of the variance", fontsize=9)
         ax.legend(fontsize=7, loc="lower right")
-    for ax in list(axes.flat)[len(outcomes) :]:
-        ax.set_visible(False)
     fig.suptitle(f"{result.method.capitalize()} sensitivity, {result.base_samples} base samples")
+    fig.tight_layout()
+    return fig
+
+
+def shapley(result: "PosteriorShapley") -> Figure:
+    """A bar chart an outcome (`sim sensitivity --posterior`): each parameter's Shapley share
+    of the parameters' part of the variance with its 95% interval, and the chance share."""
+    outcomes = list(result.chance["outcome"])
+    fig, axes = _panels(len(outcomes))
+    for ax, outcome in zip(axes.flat, outcomes, strict=False):
+        found = result.indices[result.indices["outcome"] == outcome].sort_values("share")
+        y = np.arange(len(found))
+        ax.barh(y, found["share"], xerr=found["share_conf"], capsize=2, color="tab:blue")
+        ax.set_yticks(y, found["parameter"], fontsize=7)
+        about = result.chance.set_index("outcome").loc[outcome]
+        ax.set_title(f"{outcome}\nchance: {about['chance_share']:.0%} of the variance", fontsize=9)
+        ax.set_xlabel("Shapley share of the parameters' part", fontsize=7)
+    fig.suptitle(f"Shapley effects over the posterior of {result.calibration}")
     fig.tight_layout()
     return fig
 
