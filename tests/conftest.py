@@ -10,6 +10,15 @@ from sim.model.scenario import load
 CALIBRATION_SEED = 20190123
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `slow` (and the notebooks, experiments/conftest.py) first, each group in its
+    file's order: pytest-xdist's `loadgroup` hands out the files grouped with `xdist_group`
+    (most tests first), then these, then the rest, so that no long test starts last and keeps
+    one worker busy alone."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def run_model(name: str, replicates: int, seed: int = 11, horizon: int | None = None, **kwargs):
     """Run a named scenario and return the model (daily records and events off unless asked)."""
     kwargs.setdefault("record_every", None)

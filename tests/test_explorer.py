@@ -32,6 +32,9 @@ from tests.browser import browser_page
 from tests.sweeps import cli as sim
 from tests.sweeps import run_in_process, write_sweep
 
+pytestmark = pytest.mark.xdist_group("explorer")
+"""One worker runs this file: it builds a run folder and two sweep stores once."""
+
 SEED = 5
 
 

@@ -71,6 +71,7 @@ def test_sensitivity_csv_has_the_tables_rows_and_json_the_indices(reference, tmp
         assert row["ST"] == indices.loc[(row["outcome"], row["parameter"]), "ST"]
 
 
+@pytest.mark.slow
 def test_discover_csv_is_the_box_and_json_everything(reference):
     result = discover_sweep(reference, OUTCOME)
     status, out, err = invoke("discover", reference.folder, "--outcome", OUTCOME, "--format", "csv")

@@ -87,6 +87,7 @@ def test_a_group_that_signs_over_keeps_its_arms_under_hts():
     np.testing.assert_allclose(opposition, groups + world.territory.allied[:, at])
 
 
+@pytest.mark.slow
 def test_the_opposition_survives_as_fighters_under_hts():
     """The groups' own districts are gone by day 345 in most runs, their fighters are not:
     those who signed over keep fighting under HTS. With none keeping their arms, the
@@ -100,6 +101,7 @@ def test_the_opposition_survives_as_fighters_under_hts():
     assert (model.world.territory.allied * ~model.world.territory.held(HTS)).sum() == 0
 
 
+@pytest.mark.slow
 def test_a_renewed_offensive_starts_wider_and_can_become_an_assault():
     """Each offensive starts `renewal_widening` districts wider than the one before: with it,
     every third offensive is a full-scale assault (level 5: `full_assault_districts` wide) from
@@ -242,6 +244,7 @@ def test_turkish_soldiers_killed_per_baseline_run_are_in_the_tens():
     np.testing.assert_array_equal(logged.reindex(range(300), fill_value=0), killed)
 
 
+@pytest.mark.slow
 def test_a_clash_between_the_states_is_turkey_answering_its_dead():
     """A hit on a post is harm, not a clash: Turkey-Damascus clashes (level 6) come only after
     Turkish soldiers were killed, or with them (where the two armies meet in the north-east),
@@ -282,6 +285,7 @@ def test_posts_are_reinforced_up_to_their_most_and_never_when_encircled():
     assert not np.delete(added, posts).any()
 
 
+@pytest.mark.slow
 def test_the_rebels_retake_ground_and_damascus_keeps_its_distant_garrisons():
     """Counter-attacks move the war both ways: in some baseline runs HTS retakes a district
     Damascus took, and the summary's `retaken` counts them as the event log does. Damascus's

@@ -93,6 +93,7 @@ def test_the_readme_has_its_examples_and_the_replacements_match():
         assert [old for old in replacements if old not in text] == [], name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "language, text",
     BLOCKS,

@@ -247,6 +247,7 @@ class Stop(KeyboardInterrupt):
     """Stops a sweep after a number of batches, as Ctrl-C would."""
 
 
+@pytest.mark.slow
 def test_any_sequence_of_stops_faults_and_resumes_ends_as_one_uninterrupted_sweep(
     reference, tmp_path
 ):

@@ -18,6 +18,9 @@ from sim.reports import acled, story
 from tests.sweeps import cli as sim
 from tests.sweeps import run_in_process, write_sweep
 
+pytestmark = pytest.mark.xdist_group("story")
+"""One worker runs this file: it builds a baseline run folder once."""
+
 RUNS = 20
 
 
