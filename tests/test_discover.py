@@ -9,11 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.discover import NULL, design_point_draw, discover, discover_sweep
+from sim.analysis.discover import NULL, design_point_draw, discover
+from tests.conftest import REFERENCE_OUTCOME
 from tests.sweeps import invoke, process
 
 pytestmark = pytest.mark.xdist_group("discover")
-"""One worker runs this file: it runs PRIM on the strongly planted box once."""
+"""One worker runs this file and tests/test_findings.py: PRIM runs once on the strongly planted
+box and once on the reference sweep."""
 
 
 def planted(chance_inside: float, chance_outside: float, seed: int = 3):
@@ -95,13 +97,14 @@ def test_bootstrap_draws_design_points_with_all_their_runs():
     assert len(set(drawn)) > 1
 
 
-def test_discover_on_a_sweep_prints_the_box_its_rule_and_the_null(reference, tmp_path):
+def test_discover_on_a_sweep_prints_the_box_its_rule_and_the_null(
+    reference, reference_discovery, tmp_path
+):
     """`sim discover` end to end, in a process of its own, its output piped: the chosen box's
     index (in the line and in the trajectory), the rule that chose it, its held-out coverage
     and density and the null's restriction rate, as the analysis finds them; every name
     whole."""
-    expression = "relation_low < 0.65"
-    found = discover_sweep(reference, expression)
+    expression, found = REFERENCE_OUTCOME, reference_discovery
     written = tmp_path / "discovery"
     done = process(
         "discover", str(reference.folder), "--outcome", expression, "--out", str(written)
