@@ -31,6 +31,15 @@ def _written(folder: Path) -> set[tuple[str, int]]:
     return {(str(p), p.stat().st_mtime_ns) for p in folder.rglob("*")} if folder.exists() else set()
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A notebook runs in a kernel of its own, for tens of seconds: marked `slow`, started first
+    (tests/conftest.py)."""
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> object:
     """A notebook fails if it wrote into results/notebooks/ instead of `SIM_NOTEBOOK_OUT`."""

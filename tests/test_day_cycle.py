@@ -43,6 +43,7 @@ def outcome(order: list[str]) -> dict[str, np.ndarray]:
     return model.recorder.summary_columns() | events
 
 
+@pytest.mark.slow
 def test_the_actors_order_changes_no_bit():
     """Perceiving, deciding and acting in any order of the actors gives the same runs, bit for
     bit: decisions read yesterday, and acts give orders against the morning's world that the
@@ -79,6 +80,7 @@ def assert_falls_gradually(share: np.ndarray, overall: float) -> None:
     assert (np.diff(share) <= 0.05).all(), share
 
 
+@pytest.mark.slow
 def test_offensives_fade_smoothly_across_the_threshold_range():
     """The share of runs with a Russian-backed offensive by day 450 falls gradually, and the
     wait for it grows gradually, as `offensive_threshold` rises through its plausible range:
@@ -130,6 +132,7 @@ def test_russia_accepts_a_called_summit_less_often_as_its_resolve_rises():
     assert not russia.accepts_summit(called).any()
 
 
+@pytest.mark.slow
 def test_the_kurds_deal_comes_first_less_often_across_the_threshold_range():
     """The share of baseline runs in which the Kurds let Damascus in before any Turkish
     operation falls gradually as `kurd_invite_threat` rises through its plausible range. Until
@@ -141,6 +144,7 @@ def test_the_kurds_deal_comes_first_less_often_across_the_threshold_range():
     assert_falls_gradually(((deal < operation) & np.isfinite(deal)).mean(axis=1), 0.4)
 
 
+@pytest.mark.slow
 def test_the_north_east_operation_comes_gradually_across_the_vacuum_line():
     """Turkey counts the US as gone smoothly around `ne_threshold`: the share of baseline runs
     with a north-east operation rises gradually through the line's range, and a line a hair

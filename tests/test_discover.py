@@ -9,8 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.discover import NULL, design_point_draw, discover, discover_sweep
+from sim.analysis.discover import NULL, design_point_draw, discover
+from tests.conftest import REFERENCE_OUTCOME
 from tests.sweeps import invoke, process
+
+pytestmark = pytest.mark.xdist_group("discover")
+"""One worker runs this file and tests/test_findings.py: PRIM runs once on the strongly planted
+box and once on the reference sweep."""
 
 
 def planted(chance_inside: float, chance_outside: float, seed: int = 3):
@@ -26,9 +31,15 @@ def planted(chance_inside: float, chance_outside: float, seed: int = 3):
     return x, y, points
 
 
-def test_prim_finds_a_box_planted_in_synthetic_data():
+@pytest.fixture(scope="module")
+def strong():
+    """The planted data with a strong box (0.95 inside, 0.05 outside) and what PRIM finds."""
     x, y, points = planted(0.95, 0.05)
-    found = discover(x, y, "planted", points=points)
+    return x, y, discover(x, y, "planted", points=points)
+
+
+def test_prim_finds_a_box_planted_in_synthetic_data(strong):
+    _, _, found = strong
     assert found.rule.startswith("the most held-out coverage")
     assert set(found.box.index) == {"a", "b"} and (found.box["qp"] < 1e-6).all()
     assert abs(found.box.loc["a", "low"] - 0.6) < 0.05 and found.box.loc["b", "high"] < 0.4
@@ -52,12 +63,11 @@ def test_a_weak_box_is_chosen_on_held_out_points_and_noise_finds_none():
     assert found.stability.max() <= 0.25
 
 
-def test_the_box_is_peeled_on_one_half_and_measured_on_the_other():
+def test_the_box_is_peeled_on_one_half_and_measured_on_the_other(strong):
     """The halves are whole design points; PRIM's own figures are the peeling half's (its
     first box, the whole space, has that half's share), and the held-out figures, the chosen
     box's included, are the other half's and differ from the peeling half's."""
-    x, y, points = planted(0.95, 0.05)
-    found = discover(x, y, "planted", points=points)
+    x, y, found = strong
     held = found.held_out
     assert (held.reshape(200, 5) == held.reshape(200, 5)[:, :1]).all()
     assert found.halves == (200 - held[::5].sum(), held[::5].sum()) and 0.3 < held.mean() < 0.7
@@ -87,13 +97,14 @@ def test_bootstrap_draws_design_points_with_all_their_runs():
     assert len(set(drawn)) > 1
 
 
-def test_discover_on_a_sweep_prints_the_box_its_rule_and_the_null(reference, tmp_path):
+def test_discover_on_a_sweep_prints_the_box_its_rule_and_the_null(
+    reference, reference_discovery, tmp_path
+):
     """`sim discover` end to end, in a process of its own, its output piped: the chosen box's
     index (in the line and in the trajectory), the rule that chose it, its held-out coverage
     and density and the null's restriction rate, as the analysis finds them; every name
     whole."""
-    expression = "relation_low < 0.65"
-    found = discover_sweep(reference, expression)
+    expression, found = REFERENCE_OUTCOME, reference_discovery
     written = tmp_path / "discovery"
     done = process(
         "discover", str(reference.folder), "--outcome", expression, "--out", str(written)

@@ -30,7 +30,10 @@ from sim.model.params import PARAMETERS
 from sim.reports.map import COLOURS, control
 from tests.browser import browser_page
 from tests.sweeps import cli as sim
-from tests.sweeps import run_in_process, write_sweep
+
+pytestmark = pytest.mark.xdist_group("explorer")
+"""One worker runs this file and tests/test_story.py: the session's store with events
+(`events_store`) is built once, and this file's run folder."""
 
 SEED = 5
 
@@ -42,20 +45,6 @@ def run_folder(tmp_path_factory) -> Path:
     result = sim("run", "baseline", "--replicates", "2", "--seed", SEED, "--out", out)
     assert result.returncode == 0, result.stderr
     return out
-
-
-@pytest.fixture(scope="module")
-def stores(tmp_path_factory) -> dict[str, Path]:
-    """Small sweep stores (to day 140), one recording the weekly series and the event log, one
-    the weekly series only."""
-    folder = tmp_path_factory.mktemp("explore-sweeps")
-    found = {}
-    for record in ("weekly+events", "weekly"):
-        name = record.replace("+", "_")
-        path = write_sweep(folder, 7, **{'"weekly"': f'"{record}"', "small": name})
-        run_in_process(path, folder / name)
-        found[record] = folder / name
-    return found
 
 
 @pytest.fixture
@@ -249,10 +238,10 @@ def test_replay_shows_the_stored_day(monkeypatch, run_folder):
     assert len(set(holders(html))) > 1
 
 
-def test_replay_of_a_sweep_run_shows_its_weekly_record(monkeypatch, stores):
-    monkeypatch.setattr(explorer, "START", {"folder": str(stores["weekly+events"]), "run": 3})
+def test_replay_of_a_sweep_run_shows_its_weekly_record(monkeypatch, events_store):
+    monkeypatch.setattr(explorer, "START", {"folder": str(events_store.folder), "run": 3})
     _, rc = solara.render(explorer.Page(), handle_error=False)
-    stored = results.open(stores["weekly+events"])
+    stored = results.open(events_store.folder)
     series, events = stored.table("series", 3), stored.table("events", 3)
     rc.find(v.Slider, label="day").widget.v_model = 100  # recorded on days 0, 7, ..., 98, 105
     html = shown(rc)
@@ -261,8 +250,8 @@ def test_replay_of_a_sweep_run_shows_its_weekly_record(monkeypatch, stores):
     assert holders(html) == [ACTORS[a] for a in control(events, [3], 100)[0]]
 
 
-def test_a_store_s_runs_are_chosen_on_the_page_on_the_day_shown(monkeypatch, stores):
-    folder = stores["weekly+events"]
+def test_a_store_s_runs_are_chosen_on_the_page_on_the_day_shown(monkeypatch, events_store):
+    folder = events_store.folder
     monkeypatch.setattr(explorer, "START", {"folder": str(folder), "run": 3})
     _, rc = solara.render(explorer.Page(), handle_error=False)
     rc.find(v.Slider, label="day").widget.v_model = 105
@@ -356,13 +345,13 @@ def test_a_replayed_horizon_is_drawn_with_few_points_a_line(run_folder):
     ],
 )
 def test_bad_input_at_start_is_one_line_and_status_2(
-    run_folder, stores, scenario_file, args, message
+    run_folder, reference, scenario_file, args, message
 ):
     folder = scenario_file.parent
     (folder / "broken.toml").write_text('name = "broken"\nhorizon = = 3\n')
     outside = scenario_file.read_text().replace("turkey_effort = 0.8", "turkey_effort = 7")
     (folder / "outside.toml").write_text(outside)
-    folders = {"RUN": str(run_folder), "STORE": str(stores["weekly"]), "FILE": str(scenario_file)}
+    folders = {"RUN": str(run_folder), "STORE": str(reference.folder), "FILE": str(scenario_file)}
     folders |= {"BROKEN": str(folder / "broken.toml"), "OUTSIDE": str(folder / "outside.toml")}
     result = sim("explore", *[folders.get(a, a) for a in args])
     assert result.returncode == 2

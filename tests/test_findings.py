@@ -11,12 +11,13 @@ import sys
 
 import pytest
 
-from sim.analysis.discover import NULL, discover_sweep
+from sim.analysis.discover import NULL
 from sim.analysis.sensitivity import analyse
+from tests.conftest import REFERENCE_OUTCOME as OUTCOME
 from tests.sweeps import invoke
 
-OUTCOME = "relation_low < 0.65"
-"""An outcome the reference sweep holds in some runs and not in others (tests/test_discover.py)."""
+pytestmark = pytest.mark.xdist_group("discover")
+"""With tests/test_discover.py on one worker: PRIM runs on the reference sweep once."""
 
 
 def piped(*args: str) -> subprocess.CompletedProcess:
@@ -34,17 +35,22 @@ def table_rows(out: str) -> list[list[str]]:
     return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines]
 
 
-def test_piped_sensitivity_cuts_no_name_short(reference, tmp_path):
+@pytest.fixture(scope="module")
+def analysed(reference):
+    """The sensitivity analysis of the reference sweep (`sim.analysis.sensitivity.analyse`)."""
+    return analyse(reference)
+
+
+def test_piped_sensitivity_cuts_no_name_short(reference, analysed, tmp_path):
     done = piped("sensitivity", str(reference.folder), "--out", str(tmp_path / "s"))
     assert done.returncode == 0, done.stderr
-    result = analyse(reference)
-    names = set(result.chance["outcome"]) | set(result.indices["parameter"])
+    names = set(analysed.chance["outcome"]) | set(analysed.indices["parameter"])
     assert "…" not in done.stdout
     for name in names:
         assert name in done.stdout
 
 
-def test_sensitivity_csv_has_the_tables_rows_and_json_the_indices(reference, tmp_path):
+def test_sensitivity_csv_has_the_tables_rows_and_json_the_indices(reference, analysed, tmp_path):
     status, shown, err = invoke(
         "sensitivity", reference.folder, "--out", tmp_path / "t", "--format", "markdown"
     )
@@ -65,14 +71,14 @@ def test_sensitivity_csv_has_the_tables_rows_and_json_the_indices(reference, tmp
     )
     assert status == 0, err
     found = json.loads(out)
-    indices = analyse(reference).indices.set_index(["outcome", "parameter"])
+    indices = analysed.indices.set_index(["outcome", "parameter"])
     assert [r["parameter"] or "" for r in found] == [r["parameter"] for r in rows]
     for row in (r for r in found if r["parameter"]):
         assert row["ST"] == indices.loc[(row["outcome"], row["parameter"]), "ST"]
 
 
-def test_discover_csv_is_the_box_and_json_everything(reference):
-    result = discover_sweep(reference, OUTCOME)
+def test_discover_csv_is_the_box_and_json_everything(reference, reference_discovery):
+    result = reference_discovery
     status, out, err = invoke("discover", reference.folder, "--outcome", OUTCOME, "--format", "csv")
     assert status == 0, err
     rows = list(csv.DictReader(io.StringIO(out)))

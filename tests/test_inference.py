@@ -88,6 +88,7 @@ def moments(replicates: int, tmp_path) -> tuple[float, float, float]:
     return mean, float(np.sqrt((w * (last[NAME] - mean) ** 2).sum())), posterior.ess()[-1]
 
 
+@pytest.mark.slow
 def test_doubling_the_runs_a_particle_keeps_the_posterior(tmp_path):
     true_mean, true_sd = exact()
     found = [moments(r, tmp_path) for r in (4, 8)]
@@ -124,6 +125,7 @@ def test_the_docs_quote_the_noise_floor_its_command_measured():
         assert said in text, said
 
 
+@pytest.mark.slow
 def test_the_coverage_check_passes_a_calibration_of_the_toy():
     """Simulation-based calibration end to end: 50 truths from the prior, each with a synthetic
     record (one run, its band moved by the error model) and a calibration on it; a posterior

@@ -1,6 +1,7 @@
 """Invariants over random parameter values within their plausible ranges (Hypothesis)."""
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.stats import qmc
@@ -60,6 +61,7 @@ def figure(world, name: str) -> np.ndarray:
     return getattr(getattr(world, component), attribute)
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     values=parameter_values(),

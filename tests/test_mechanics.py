@@ -13,6 +13,9 @@ from sim.model.geography import DAMASCUS, HTS, KURDS, OPPOSITION, TURKEY, distri
 from sim.model.params import NE_GARRISON
 from sim.model.scenario import load
 
+pytestmark = pytest.mark.xdist_group("mechanics")
+"""One worker runs this file: it runs the 600 baseline runs of `baseline_runs` once."""
+
 RUNS = 200
 
 
@@ -230,16 +233,23 @@ def state_to_state(runs: int, **values: float) -> pd.DataFrame:
     return pd.DataFrame(model.recorder.events.columns())
 
 
-def test_turkish_soldiers_killed_per_baseline_run_are_in_the_tens():
+@pytest.fixture(scope="module")
+def baseline_runs() -> EscalationModel:
+    """Baseline to the horizon, 600 runs from master seed 5, with the event log."""
+    model = EscalationModel("baseline", replicates=600, rng=5, record_every=None)
+    model.run()
+    return model
+
+
+def test_turkish_soldiers_killed_per_baseline_run_are_in_the_tens(baseline_runs):
     """Turkey's losses in Idlib were counted in tens, not thousands: the median baseline run
     loses 10 to 99 Turkish soldiers, and the summary counts them as the event log does."""
-    model = EscalationModel("baseline", replicates=300, rng=3, record_every=None)
-    model.run()
+    model = baseline_runs
     killed = model.recorder.summary_columns()["turkish_soldiers_killed"]
     assert 10 <= np.median(killed) < 100, np.median(killed)
     events = pd.DataFrame(model.recorder.events.columns())
     logged = events[events.event == "soldiers_killed"].groupby("run").value.sum()
-    np.testing.assert_array_equal(logged.reindex(range(300), fill_value=0), killed)
+    np.testing.assert_array_equal(logged.reindex(range(model.replicates), fill_value=0), killed)
 
 
 def test_a_clash_between_the_states_is_turkey_answering_its_dead():
@@ -282,14 +292,14 @@ def test_posts_are_reinforced_up_to_their_most_and_never_when_encircled():
     assert not np.delete(added, posts).any()
 
 
-def test_the_rebels_retake_ground_and_damascus_keeps_its_distant_garrisons():
+def test_the_rebels_retake_ground_and_damascus_keeps_its_distant_garrisons(baseline_runs):
     """Counter-attacks move the war both ways: in some baseline runs HTS retakes a district
     Damascus took, and the summary's `retaken` counts them as the event log does. Damascus's
     garrisons far from Idlib (the Euphrates) never feed its offensives."""
-    model = EscalationModel("baseline", 600, 5, record_every=None)
+    model = baseline_runs
     far = [model.geography.index(d) for d in ("deir_ez_zor_west", "eastern_aleppo")]
-    start = model.world.territory.force[:, far].copy()
-    model.run()
+    unrun = EscalationModel("baseline", 600, 5, record_every=None)  # the same runs on day 0
+    start = unrun.world.territory.force[:, far]
     events = pd.DataFrame(model.recorder.events.columns())
     taken = events[(events.event == "district_captured") & (events.target == "damascus")]
     taken = taken[taken.actor.isin(["hts", "opposition"])]
@@ -340,19 +350,18 @@ def test_turkey_meeting_damascus_in_the_north_east_is_a_clash_with_losses_on_bot
     assert model.world.today.soldiers_killed[1, DAMASCUS] == combat.soldiers_killed[1]
 
 
-def test_the_air_campaign_comes_before_the_ground_war():
+def test_the_air_campaign_comes_before_the_ground_war(baseline_runs):
     """C03, C10: Russian air strikes inside the zone, Idlib city among their targets, precede
     and accompany a ground offensive: in most runs that reach level 4 a sustained air campaign
     (level 3) came first, and Idlib city is struck before the first offensive."""
-    model = EscalationModel("baseline", replicates=200, rng=3, record_every=None)
-    model.run()
+    model = baseline_runs
     summary = model.recorder.summary_columns()
     air, ground = summary["first_day_level_3"], summary["first_day_level_4"]
     reached = ground >= 0
     assert reached.mean() > 0.9 and (air[reached] < ground[reached]).mean() > 0.7
     events = pd.DataFrame(model.recorder.events.columns())
     city = events[events.event == "idlib_city_struck"].groupby("run").day.min()
-    city = city.reindex(range(200)).to_numpy()
+    city = city.reindex(range(model.replicates)).to_numpy()
     first = summary["first_offensive_day"]
     assert np.mean(city < np.nan_to_num(first, nan=np.inf)) > 0.7
 

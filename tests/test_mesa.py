@@ -10,6 +10,7 @@ from sim.model import EscalationModel
 from sim.model.scenario import load
 
 
+@pytest.mark.slow
 def test_mesa_batch_run_gives_a_run_for_each_seed():
     rows = mesa.batch_run(
         EscalationModel,

@@ -52,6 +52,7 @@ def assert_shape(result: dict, lowo) -> None:
             assert all(low <= high for low, high in redrawn["range"].values())
 
 
+@pytest.mark.slow
 def test_a_tiny_budget_writes_the_json_and_prints_the_tables(lowo, tmp_path, monkeypatch, capsys):
     """2 rounds of 4 candidates x 4 runs a window, 2 finalists and 3 redraws x 4 runs, a check
     of 4 runs: the JSON has the current targets and fitted parameters, the fits lie in the

@@ -63,6 +63,7 @@ def strongest_moves(names: list[str], runs: int = RUNS) -> dict[str, tuple[float
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("group", range(GROUPS))
 def test_every_parameter_moves_an_outcome_at_its_range_ends(group):
     names = UNCERTAIN[group::GROUPS]

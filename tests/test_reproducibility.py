@@ -1,6 +1,7 @@
 """A run depends only on its seed and parameters: not on its batch, position or neighbours."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -18,6 +19,7 @@ def summary(model: EscalationModel) -> dict[str, np.ndarray]:
     return model.recorder.summary_columns()
 
 
+@pytest.mark.slow
 @settings(max_examples=6, deadline=None)
 @given(seed=st.integers(0, 2**63 - 1), position=st.integers(0, 63))
 def test_a_run_in_a_batch_of_64_equals_the_same_seed_alone(seed, position):
@@ -62,6 +64,7 @@ def test_parameters_differing_per_replicate_do_not_leak_between_runs():
         assert summary(alone)["breaches_day128"][0] == mixed["breaches_day128"][k]
 
 
+@pytest.mark.slow
 def test_same_seed_gives_byte_identical_parquet_files(tmp_path):
     runner = CliRunner()
     args = ["run", "baseline", "--replicates", "8", "--seed", "3", "--set", "truce_breakdown=0.1"]

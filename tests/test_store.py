@@ -18,7 +18,16 @@ from sim.io.disk import ResultsError
 from sim.sweeps import design as sweeps
 from sim.sweeps import store as stores
 from sim.sweeps.runner import SweepRun
-from tests.sweeps import invoke, run_in_process, write_sweep
+from tests.sweeps import invoke, write_sweep
+
+
+class Stop(KeyboardInterrupt):
+    """Stops a sweep after a number of batches, as Ctrl-C would."""
+
+
+def stop_at_first_batch(runs: int) -> None:
+    """Stops a sweep after its first batch."""
+    raise Stop
 
 
 def copy_of(reference, tmp_path: Path) -> Path:
@@ -102,11 +111,14 @@ def test_results_counts_only_runs_it_read(reference, tmp_path):
 
 
 def scenario_sweep(folder: Path) -> tuple[Path, Path]:
-    """The small sweep on a copy of baseline's scenario file, run to the end."""
+    """The small sweep on a copy of baseline's scenario file, stopped after its first batch:
+    a store that a resume reads as any other."""
     scenario = folder / "base.toml"
     shutil.copy(Path("scenarios") / "baseline.toml", scenario)
     path = write_sweep(folder, **{'scenario = "baseline"': 'scenario = "base.toml"'})
-    run_in_process(path, folder / "store")
+    with SweepRun(*sweeps.load(path), folder / "store") as run, contextlib.suppress(Stop):
+        run.execute(workers=0, on_batch=stop_at_first_batch)
+    assert sim.results.open(folder / "store").done == 7
     return path, folder / "store"
 
 
@@ -243,10 +255,7 @@ def test_a_manifest_of_the_wrong_shape_is_one_line(case, reference, tmp_path):
         assert status == 2 and "manifest" in one_line(err)
 
 
-class Stop(KeyboardInterrupt):
-    """Stops a sweep after a number of batches, as Ctrl-C would."""
-
-
+@pytest.mark.slow
 def test_any_sequence_of_stops_faults_and_resumes_ends_as_one_uninterrupted_sweep(
     reference, tmp_path
 ):

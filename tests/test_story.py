@@ -16,7 +16,10 @@ from sim.model.geography import ACTORS, load
 from sim.model.record import START_DATE
 from sim.reports import acled, story
 from tests.sweeps import cli as sim
-from tests.sweeps import run_in_process, write_sweep
+
+pytestmark = pytest.mark.xdist_group("explorer")
+"""With tests/test_explorer.py on one worker: the session's store with events is built once
+(`events_store`), and this file's baseline run folder."""
 
 RUNS = 20
 
@@ -146,17 +149,16 @@ def test_the_log_of_one_run_as_it_is(baseline):
     assert list(written["event"]) == list(events["event"].astype(str))
 
 
-def test_a_sweep_store_with_events_tells_its_runs(tmp_path):
-    path = write_sweep(tmp_path, **{'record = "weekly"': 'record = "weekly+events"'})
-    store = run_in_process(path, tmp_path / "store")
-    found = told(tmp_path / "store", "--run", 5)
+def test_a_sweep_store_with_events_tells_its_runs(events_store):
+    store = events_store
+    found = told(store.folder, "--run", 5)
     series = store.series.set_index(["run", "day"]).loc[5]
     for line in found["lines"]:
         recorded = series.loc[: line["last_day"]].iloc[-1]  # the week's record before it
         assert line["level"] == recorded["level"]
     told_rows = sorted(row for line in found["lines"] for row in line["rows"])
     assert told_rows == list(range(len(store.events.query("run == 5"))))
-    result = sim("events", tmp_path / "store", "--format", "acled", "--run", 5)
+    result = sim("events", store.folder, "--format", "acled", "--run", 5)
     assert result.returncode == 0 and set(
         pd.read_csv(pd.io.common.StringIO(result.stdout))["run"]
     ) <= {5}

@@ -32,6 +32,7 @@ def test_sobol_store_holds_n_times_2d_plus_2_points_times_replicates(reference):
     assert set(reference.series["day"]) == set(range(0, 141, 7))
 
 
+@pytest.mark.slow
 def test_same_summaries_in_process_on_dask_and_with_other_batch_sizes(reference, tmp_path):
     on_dask = run_in_process(write_sweep(tmp_path), tmp_path / "dask", workers=2)
     other_batches = run_in_process(write_sweep(tmp_path, batch_size=3), tmp_path / "b3")
@@ -88,6 +89,7 @@ def test_a_killed_sweep_resumes_to_the_same_store(reference, tmp_path):
     assert not list(out.rglob(".*.partial"))
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_cleanly_keeping_finished_batches(reference, tmp_path):
     path = write_sweep(tmp_path)
     out = tmp_path / "store"
@@ -113,6 +115,7 @@ def test_ctrl_c_stops_cleanly_keeping_finished_batches(reference, tmp_path):
     assert sim.results.open(out).summary.equals(reference.summary)
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_sweep_does_not_stop_it(reference, tmp_path):
     from dask.distributed import Client, LocalCluster
 
