@@ -16,9 +16,8 @@ REFERENCE_OUTCOME = "relation_low < 0.65"
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests marked `slow` (and the notebooks, experiments/conftest.py) first, each group in its
-    file's order: pytest-xdist's `loadgroup` hands out the files grouped with `xdist_group`
-    (most tests first), then these, then the rest, so that no long test starts last and keeps
-    one worker busy alone."""
+    file's order: pytest-xdist hands tests out in this order, so that no long test starts last
+    and keeps one worker busy alone."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 

@@ -2,10 +2,6 @@
 C12, C14) and the 2019 offensive's (P01-P05, ../shared/patterns.md)."""
 
 import numpy as np
-import pytest
-
-pytestmark = pytest.mark.xdist_group("calibration")
-"""One worker runs this file: it builds the session's 1,000-run baseline once."""
 
 
 def test_breaches_killed_injured_in_bands(baseline_1000):

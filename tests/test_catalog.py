@@ -21,9 +21,6 @@ from sim.model.scenario import load
 from sim.sweeps.results import RunResults, SweepResults
 from tests.sweeps import invoke, run_in_process, write_sweep
 
-pytestmark = pytest.mark.xdist_group("catalog")
-"""One worker runs this file: it builds a sweep store and a run folder once."""
-
 WHOLE = "us_pullout_delay"
 """A whole-number parameter the store's design varies."""
 

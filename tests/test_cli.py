@@ -17,9 +17,6 @@ from sim.model.geography import ACTORS
 from tests.sweeps import cli as sim
 from tests.sweeps import process
 
-pytestmark = pytest.mark.xdist_group("cli")
-"""One worker runs this file: it builds a run through the console entry point once."""
-
 
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory):

@@ -13,10 +13,6 @@ from sim.analysis.discover import NULL, design_point_draw, discover
 from tests.conftest import REFERENCE_OUTCOME
 from tests.sweeps import invoke, process
 
-pytestmark = pytest.mark.xdist_group("discover")
-"""One worker runs this file and tests/test_findings.py: PRIM runs once on the strongly planted
-box and once on the reference sweep."""
-
 
 def planted(chance_inside: float, chance_outside: float, seed: int = 3):
     """200 design points of 5 runs each over parameters a-d (d whole numbers); the outcome's

@@ -9,9 +9,6 @@ import pytest
 import sim.ema
 from sim.model.params import PARAMETERS
 
-pytestmark = pytest.mark.xdist_group("ema")
-"""One worker runs this file: it builds EMA's experiments on the lockstep model once."""
-
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from ema_workbench import SequentialEvaluator

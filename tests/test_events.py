@@ -12,9 +12,6 @@ from sim.model.geography import ACTORS, RUSSIA
 from sim.model.scenario import load
 from sim.model.streams import run_seeds
 
-pytestmark = pytest.mark.xdist_group("events")
-"""One worker runs this file: it builds power_vacuum's logged runs once."""
-
 RUNS, HORIZON = 40, 420
 
 

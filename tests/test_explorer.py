@@ -31,10 +31,6 @@ from sim.reports.map import COLOURS, control
 from tests.browser import browser_page
 from tests.sweeps import cli as sim
 
-pytestmark = pytest.mark.xdist_group("explorer")
-"""One worker runs this file and tests/test_story.py: the session's store with events
-(`events_store`) is built once, and this file's run folder."""
-
 SEED = 5
 
 

@@ -16,9 +16,6 @@ from sim.analysis.sensitivity import analyse
 from tests.conftest import REFERENCE_OUTCOME as OUTCOME
 from tests.sweeps import invoke
 
-pytestmark = pytest.mark.xdist_group("discover")
-"""With tests/test_discover.py on one worker: PRIM runs on the reference sweep once."""
-
 
 def piped(*args: str) -> subprocess.CompletedProcess:
     """`python -m sim ARGS` with stdout piped and no COLUMNS: a program reading the output."""

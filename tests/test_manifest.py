@@ -12,9 +12,6 @@ from hypothesis import strategies as st
 
 from tests.sweeps import invoke, write_sweep
 
-pytestmark = pytest.mark.xdist_group("manifest")
-"""One worker runs this file: it builds a run folder once."""
-
 
 def one_line(err: str) -> str:
     lines = err.strip().splitlines()

@@ -13,9 +13,6 @@ from sim.model.geography import DAMASCUS, HTS, KURDS, OPPOSITION, TURKEY, distri
 from sim.model.params import NE_GARRISON
 from sim.model.scenario import load
 
-pytestmark = pytest.mark.xdist_group("mechanics")
-"""One worker runs this file: it runs the 600 baseline runs of `baseline_runs` once."""
-
 RUNS = 200
 
 

@@ -23,9 +23,6 @@ from tests.browser import browser_page
 from tests.sweeps import cli as sim
 from tests.sweeps import run_in_process, write_sweep
 
-pytestmark = pytest.mark.xdist_group("report")
-"""One worker runs this file: it builds a run folder and a sweep store once."""
-
 
 @pytest.fixture(scope="module")
 def run_folder(tmp_path_factory) -> Path:

@@ -8,9 +8,6 @@ from sim.model.scenario import load, named_scenarios, parse
 
 from .conftest import run_model
 
-pytestmark = pytest.mark.xdist_group("scenarios")
-"""One worker runs this file: it builds the named scenarios' 150-run batches (`outcomes`) once."""
-
 NAMES = (
     "baseline",
     "delayed_assault",

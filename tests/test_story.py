@@ -17,10 +17,6 @@ from sim.model.record import START_DATE
 from sim.reports import acled, story
 from tests.sweeps import cli as sim
 
-pytestmark = pytest.mark.xdist_group("explorer")
-"""With tests/test_explorer.py on one worker: the session's store with events is built once
-(`events_store`), and this file's baseline run folder."""
-
 RUNS = 20
 
 
