@@ -45,7 +45,7 @@ def overview_figure(daily: dict[str, np.ndarray], replicates: int, title: str) -
     top.set_yticks(range(len(LEVELS)), [f"{i} {name}" for i, name in enumerate(LEVELS)], fontsize=7)
     top.set_ylim(-0.3, len(LEVELS) - 0.7)
     top.set_ylabel("escalation level (rung 0-7)")
-    top.set_title(f"{title}: escalation level ({replicates} runs)")
+    top.set_title(f"{title}: escalation level ({_runs(replicates)})")
     top.legend(loc="upper left", fontsize=8)
     for actor in ACTORS:
         share = np.median(daily[f"zone_share_{actor}"].reshape(replicates, -1), axis=0)
@@ -79,7 +79,7 @@ def bands(series: pd.DataFrame, panels: list[Band], runs: int) -> Figure:
             )
             (line,) = ax.plot(dates, mid, label=f"{label} (median)")
             ax.fill_between(dates, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
-        ax.set_title(f"{title} (bands: 10-90% of {runs} runs)", fontsize=10)
+        ax.set_title(f"{title} (bands: 10-90% of {_runs(runs)})", fontsize=10)
         ax.set_ylabel(unit)
         ax.set_xlabel("date")
         ax.legend(fontsize=7, loc="upper left")
@@ -304,3 +304,8 @@ def coverage(found: pd.DataFrame) -> Figure:
     ax.legend(fontsize=6, loc="lower left", ncol=2)
     fig.tight_layout()
     return fig
+
+
+def _runs(count: int) -> str:
+    """`1 run`, `20 runs`: a count of runs as a title says it."""
+    return f"{count} run" if count == 1 else f"{count:,} runs"

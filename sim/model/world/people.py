@@ -154,10 +154,11 @@ class People:
 
     @rule("C05", "C16")
     def depart(self) -> None:
-        """At the day's end, those who fled today (`flee`) leave: residents, and the displaced
-        sheltering there, who move on. Each region's displaced find shelter in it (`shelter`,
-        C16); the share of them who fled each district is remembered (`origin`): those who
-        cross into Turkey or die later are taken from every district's displaced alike."""
+        """At the day's end, those who fled today (`flee`, C05) leave: residents, and the
+        displaced sheltering there, who move on. Each region's displaced find shelter in it
+        (`shelter`, C16); the share of them who fled each district is remembered (`origin`):
+        those who cross into Turkey or die later are taken from every district's displaced
+        alike."""
         share = 1 - self.calendar.today.staying
         if not share.any():  # nobody flees: nothing to change
             return
