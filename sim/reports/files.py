@@ -187,15 +187,18 @@ def write_analysis(
     out: Path, outputs: dict[str, Any], about: dict[str, Any], command: list[str]
 ) -> None:
     """An analysis's outputs into a folder, each file in one step: <name>.parquet a DataFrame,
-    <name>.png a matplotlib figure, any other name a text; then manifest.json (`about`, the
-    command, versions, each output's SHA-256)."""
+    <name>.png a matplotlib figure (closed once written), any other name a text; then
+    manifest.json (`about`, the command, versions, each output's SHA-256)."""
     for name, output in outputs.items():
         if name.endswith(".parquet"):
             write_atomic(out / name, lambda file, frame=output: frame.to_parquet(file))
         elif name.endswith(".png"):
+            from matplotlib import pyplot  # loaded already: the figure was drawn with it
+
             write_atomic(
                 out / name, lambda file, fig=output: fig.savefig(file, format="png", dpi=120)
             )
+            pyplot.close(output)  # pyplot keeps every figure it made until it is closed
         else:
             write_atomic(out / name, lambda file, text=output: file.write(text.encode()))
     write_manifest(out, about, command, list(outputs))
