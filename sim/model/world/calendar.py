@@ -42,9 +42,9 @@ class Today:
         self.summit = np.zeros(r, dtype=bool)
         self.staying = np.ones((r, d))
 
-    def fighting(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
-        """(R, D) bool, of the given runs: fought over, shelled or struck today."""
-        return self.fought[rows] | (self.shelled[rows] > 0) | (self.strikes[rows] > 0)
+    def fighting(self) -> np.ndarray:
+        """(R, D) bool: fought over, shelled or struck today."""
+        return self.fought | (self.shelled > 0) | (self.strikes > 0)
 
     def total_breaches(self) -> np.ndarray:
         """(R,): all breaches of the day, Russian strikes included."""
