@@ -65,6 +65,8 @@ CLASH_LEVEL = np.where(
 Russia and Turkey, 6 for any other."""
 _ON_THEATRE = np.arange(len(PAIRS)) != pair(HTS, OPPOSITION)
 """Fighting among rebels has a pair level but does not raise the theatre's level."""
+_EACH_SIDE = np.ones(len(ACTORS), dtype=np.int64)
+"""Adds counts over the sides attacked (an integer product: exact)."""
 _RUSSIA_AGAINST = np.array([pair(RUSSIA, j) if j != RUSSIA else 0 for j in range(len(ACTORS))])
 
 
@@ -124,7 +126,8 @@ class Ladder:
         """(R, 21) bool: one of the pair attacks the other today as part of an attack on
         `full_assault_districts` districts or more, whoever holds them."""
         flat = attacked.reshape(len(attacked), -1)
-        wide = attacked.sum(axis=2) >= params.full_assault_districts[:, None]  # (R, 7)
+        districts = attacked @ _EACH_SIDE  # (R, 7) by attacker: `sum(axis=2)`, five times faster
+        wide = districts >= params.full_assault_districts[:, None]
         one_way = (flat.take(_ONE_WAY, axis=1) > 0) & wide.take(_FIRST, axis=1)
         other_way = (flat.take(_OTHER_WAY, axis=1) > 0) & wide.take(_SECOND, axis=1)
         return one_way | other_way

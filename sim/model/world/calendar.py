@@ -46,10 +46,6 @@ class Today:
         """(R, D) bool: fought over, shelled or struck today."""
         return self.fought | (self.shelled > 0) | (self.strikes > 0)
 
-    def total_breaches(self) -> np.ndarray:
-        """(R,): all breaches of the day, Russian strikes included."""
-        return self.breaches.sum(axis=(1, 2)) + self.strikes.sum(axis=1)
-
 
 class Calendar:
     """Today's day number, today's record (`Today`) and yesterday's."""

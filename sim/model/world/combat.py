@@ -126,18 +126,22 @@ class Combat:
         heavy shelling (C05); the regime's cities, raided by HTS, do not empty."""
         p, s, people = self.params, self.streams, self.people
         day, today = self.calendar.day, self.calendar.today
-        self.breaches += today.total_breaches()
         n = today.breaches.sum(axis=(1, 2))
+        self.breaches += n + today.strikes.sum(axis=1)
         civilians = s.poisson(day, "toll/civilians", n * p.killed_per_breach * p.civilian_share)
         fighters = s.poisson(day, "toll/fighters", n * p.killed_per_breach * (1 - p.civilian_share))
         injured = s.poisson(day, "toll/injured", n * p.injured_per_breach)
         people.injured += injured
         self.breach_injured += injured
         people.killed += fighters
-        landed = today.shelled.astype(float)
-        weights = landed / np.maximum(district_total(landed), 1.0)[:, None]
-        self.territory.lose(fighters[:, None] * weights / FORCE_UNIT)
-        self.breach_killed += fighters + people.kill_civilians(civilians[:, None] * weights)
+        killed = fighters.astype(float)
+        hit = runs_where((civilians > 0) | (fighters > 0))  # most runs' breaches kill nobody today
+        if hit.size:
+            landed = today.shelled[hit].astype(float)
+            weights = landed / np.maximum(district_total(landed), 1.0)[:, None]
+            self.territory.lose(fighters[hit, None] * weights / FORCE_UNIT, hit)
+            killed[hit] += people.kill_civilians(civilians[hit, None] * weights, hit)
+        self.breach_killed += killed
         zone = self._zone  # the zone's people flee shelling; the regime's cities do not empty
         flight = 1 - np.exp(-p.flight_per_shell[:, None] * today.shelled.take(zone, axis=1))
         people.flee(flight, columns=zone)

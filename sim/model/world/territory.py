@@ -167,10 +167,10 @@ class Territory:
         """The force in the (R, D) `mask` loses `share` (R,) of itself (pressure, raids on it)."""
         self.force *= 1 - share[:, None] * mask
 
-    def lose(self, lost: np.ndarray) -> None:
-        """The force of each district loses `lost` (R, D) thousand fighter-eq, at most what it
-        has (fighters killed by shelling)."""
-        self.force = np.maximum(self.force - lost, 0.0)
+    def lose(self, lost: np.ndarray, rows: np.ndarray) -> None:
+        """The force of each district of the given runs loses `lost` (one row per run of
+        `rows`) thousand fighter-eq, at most what it has (fighters killed by shelling)."""
+        self.force[rows] = np.maximum(self.force[rows] - lost, 0.0)
 
     @order(Phase.FORCES)
     def grow(self, mask: np.ndarray, rate: np.ndarray) -> None:
