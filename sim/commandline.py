@@ -231,8 +231,8 @@ WithAnalyses = Annotated[
     typer.Option(
         "--with",
         metavar="DIR",
-        help="a `sim sensitivity` or `sim discover` folder of this sweep store, shown in the "
-        "report (repeatable)",
+        help="a `sim sensitivity` or `sim discover` folder of this sweep store, or a `sim "
+        "sensitivity --posterior` folder, shown in the report (repeatable)",
     ),
 ]
 DiscoveryOut = Annotated[

@@ -177,3 +177,28 @@ def test_bad_posterior_input_is_one_line(calibration, tmp_path, args, said):
     status, _, err = invoke("sensitivity", *[named.get(a, a) for a in args], "--out", out)
     assert status == 2 and err.count("\n") == 1 and err.startswith("error:") and said in err
     assert not out.exists()
+
+
+def test_a_report_shows_the_shapley_folder_it_is_given(calibration, tmp_path):
+    """`sim report DIR --with SHAPLEY_DIR`: the table as the command prints it and the figure;
+    the folder is of a calibration, so a run folder's report takes it too."""
+    out = tmp_path / "shapley"
+    args = ["--permutations", "3", "--replicates", "2", "--out", out, "--outcome", "peak_level"]
+    status, _, err = invoke("sensitivity", "--posterior", calibration, *args)
+    assert status == 0, err
+    runs = tmp_path / "runs"
+    status, _, err = invoke("run", "baseline", "--replicates", "2", "--out", runs)
+    assert status == 0, err
+    status, _, err = invoke("report", runs, "--out", tmp_path / "r.html", "--with", out)
+    assert status == 0, err
+    page = (tmp_path / "r.html").read_text()
+    part = page[page.index('<section id="analyses">') :]
+    name = json.loads((out / "manifest.json").read_text())["calibration_name"]
+    assert f"<h3>Shapley effects over the posterior of {name}</h3>" in part
+    chance = pd.read_parquet(out / "chance.parquet").iloc[0]
+    assert f"<td>peak_level</td><td>{chance['chance_share']:.0%}</td>" in part
+    found = pd.read_parquet(out / "shapley.parquet")
+    for effect in found.itertuples():
+        assert f"<td>{effect.parameter}</td>" in part
+        assert f"<td>{effect.shapley:.3g}±{effect.shapley_conf:.2g}</td>" in part
+    assert part.count('<figure class="chart">') == 1
