@@ -24,14 +24,23 @@ from an independent sample of `variance_points` draws).
 The model is random: an outcome at a point is the mean over its runs, whose chance adds the
 same variance (the mean variance among a point's runs over their number) to every cost and to
 the outcome's variance. It is estimated from the runs of the variance sample (a one-way analysis
-of variance, `sensitivity.chance_split`) and taken out of each, so the effects add up to the
+of variance, `sensitivity.Anova`) and taken out of each, so the effects add up to the
 variance of the points' true means (the parameters' part), reported beside the chance part.
 The intervals are normal ones over the random orders, plus the variance estimate's own error.
+
+A share is an effect divided by the parameters' part, so where chance is nearly all of an
+outcome's variance the shares divide by a number near zero and known only to within its error:
+they, and their intervals, blow up. The parameters' part therefore carries its own interval (a
+bootstrap over the variance sample's points, `Anova.explained_conf`), and the shares are given
+only where that interval is clear of zero; otherwise the outcome is `chance-dominated`, its
+shares are left empty with the reason, and its effects (in the outcome's units squared, with
+their intervals) are what is left to read: each says how little a parameter can move it.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,7 +50,7 @@ from scipy.stats import norm
 from sim.analysis.expressions import numbers
 from sim.analysis.posterior import read as read_posterior
 from sim.analysis.posterior import runnable
-from sim.analysis.sensitivity import CONFIDENCE, OUTCOMES, chance_split, variances
+from sim.analysis.sensitivity import CONFIDENCE, OUTCOMES, Anova
 from sim.io.disk import read_sealed
 from sim.model.scenario import Scenario
 from sim.sweeps.runner import run_points
@@ -58,6 +67,10 @@ RUNS_A_POINT = 8
 
 BATCH_RUNS = 4096
 """Runs simulated in one lockstep model."""
+
+CHANCE_DOMINATED = "chance-dominated"
+"""An outcome whose variance is so nearly all chance that the parameters' part cannot be told
+from zero: its effects are not given as shares of that part."""
 
 DESIGN_KEYS = 2**53
 """The design points' keys start here, apart from the calibration's and its predictive check's."""
@@ -170,7 +183,8 @@ class PosteriorShapley:
     parameters' normal scores, and what was run."""
 
     indices: pd.DataFrame  # outcome, parameter, shapley, shapley_conf, share, share_conf
-    chance: pd.DataFrame  # outcome, variance, parameters_share, chance_share, chance_in_means
+    chance: pd.DataFrame  # outcome, variance, parameters_share, chance_share, chance_in_means,
+    # parameters_part, parameters_part_conf, chance_dominated, reason
     correlation: pd.DataFrame
     calibration: str  # the calibration's name
     particles: int  # in the last generation
@@ -226,19 +240,41 @@ def over_posterior(
 
 def of_runs(
     found: Design, values: np.ndarray, replicates: int
-) -> tuple[pd.DataFrame, dict[str, float]]:
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """An outcome's effects (`effects`, with each one's `share` of the parameters' part and its
     half-width) from its `values` in the runs of the design's points (point i's at i *
-    replicates, ...), chance taken out; and its chance split (`chance_split`) over the variance
-    sample's runs."""
+    replicates, ...), chance taken out; and its chance split (`Anova.split`) over the variance
+    sample's runs, with the parameters' part and its half-width (`parameters_part`,
+    `parameters_part_conf`) and whether the shares are left out (`chance_dominated`, with the
+    `reason`)."""
     points = np.repeat(np.arange(len(found.scores)), replicates)
     y = pd.Series(values).groupby(points).mean().to_numpy()
     head = points < found.variance_points
-    explained, within, _ = variances(values[head], points[head], replicates)
-    effect = effects(found, y, within / replicates if replicates > 1 else 0.0)
-    part = explained if explained > 0 else float("nan")
-    shares = {"share": effect["shapley"] / part, "share_conf": effect["shapley_conf"] / part}
-    return effect.assign(**shares), chance_split(values[head], points[head], replicates)
+    anova = Anova.of(values[head], points[head], replicates)
+    effect = effects(found, y, anova.within / replicates if replicates > 1 else 0.0)
+    part, error = anova.explained, anova.explained_conf()
+    reason = shares_left_out(part, error, replicates)
+    scale = float("nan") if reason else part
+    shares = {"share": effect["shapley"] / scale, "share_conf": effect["shapley_conf"] / scale}
+    split = anova.split() | {"parameters_part": part, "parameters_part_conf": error}
+    split |= {"chance_dominated": reason.startswith(CHANCE_DOMINATED), "reason": reason}
+    return effect.assign(**shares), split
+
+
+def shares_left_out(part: float, error: float, replicates: int) -> str:
+    """Why an outcome's effects are not given as shares of the parameters' part (`part`, with
+    its half-width `error`), or "" where they are: that part must be clearly above its error
+    (its interval clear of zero), else the shares divide by a number that may be nothing."""
+    if replicates < 2:
+        return "one run a point: chance cannot be told from the parameters"
+    if part > error:
+        return ""
+    if part == error == 0:
+        return "the outcome does not vary"
+    return (
+        f"{CHANCE_DOMINATED}: the parameters' part of the variance, {part:.3g}±{error:.2g}, "
+        "cannot be told from zero"
+    )
 
 
 def measured(

@@ -3,6 +3,7 @@ the report's charts (series with their bands, the days events first happened, ou
 parameters), a sensitivity analysis's indices, a scenario discovery's peeling trajectory, a
 calibration's predictive and coverage checks."""
 
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -178,7 +179,8 @@ def sensitivity(result: "Sensitivity", top: int = 8) -> Figure:
 
 def shapley(result: "PosteriorShapley") -> Figure:
     """A bar chart an outcome (`sim sensitivity --posterior`): each parameter's Shapley share
-    of the parameters' part of the variance with its 95% interval, and the chance share."""
+    of the parameters' part of the variance with its 95% interval, and the chance share; where
+    there are no shares (a chance-dominated outcome), why."""
     outcomes = list(result.chance["outcome"])
     fig, axes = _panels(len(outcomes))
     for ax, outcome in zip(axes.flat, outcomes, strict=False):
@@ -189,6 +191,9 @@ def shapley(result: "PosteriorShapley") -> Figure:
         about = result.chance.set_index("outcome").loc[outcome]
         ax.set_title(f"{outcome}\nchance: {about['chance_share']:.0%} of the variance", fontsize=9)
         ax.set_xlabel("Shapley share of the parameters' part", fontsize=7)
+        if about.get("reason"):  # no shares: say why
+            said = textwrap.fill(f"{about['reason']}: no shares", 40)
+            ax.text(0.5, 0.5, said, transform=ax.transAxes, ha="center", va="center", fontsize=7)
     fig.suptitle(f"Shapley effects over the posterior of {result.calibration}")
     fig.tight_layout()
     return fig
