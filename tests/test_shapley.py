@@ -177,7 +177,8 @@ def calibration(tmp_path_factory):
 
 def test_the_command_over_a_posterior_writes_its_folder(calibration, tmp_path):
     out = tmp_path / "shapley"
-    args = ["--permutations", "3", "--replicates", "2", "--out", out, "--format", "json"]
+    args = ["--permutations", "3", "--replicates", "2", "--workers", "0", "--out", out]
+    args += ["--format", "json"]
     outcomes = ["--outcome", "civilians_killed", "--outcome", "first_offensive_day"]
     status, printed, err = invoke("sensitivity", "--posterior", calibration, *outcomes, *args)
     assert status == 0, err
@@ -209,7 +210,7 @@ def test_the_command_over_a_posterior_writes_its_folder(calibration, tmp_path):
         calibration,
         "--outcome",
         "peak_level",
-        *args[:4],
+        *args[:6],
         "--out",
         tmp_path / "table",
     )
@@ -222,12 +223,15 @@ def test_the_command_over_a_posterior_writes_its_folder(calibration, tmp_path):
         (["--posterior", "STORE_OR_NONE"], "not a calibration folder"),
         (["--posterior", "CALIBRATION", "--outcome", "nonsense"], "nonsense"),
         ([], "name a sweep store (FOLDER) or a calibration folder (--posterior)"),
+        (["STORE_OR_NONE", "--workers", "2"], "--workers, --scheduler: with --posterior only"),
+        (["--posterior", "CALIBRATION", "--scheduler", "tcp://x:1"], "exclude each other"),
     ],
 )
 def test_bad_posterior_input_is_one_line(calibration, tmp_path, args, said):
     named = {"STORE_OR_NONE": tmp_path, "CALIBRATION": calibration}
     out = tmp_path / "never"
-    status, _, err = invoke("sensitivity", *[named.get(a, a) for a in args], "--out", out)
+    args = [named.get(a, a) for a in args] + ([] if "--workers" in args else ["--workers", "0"])
+    status, _, err = invoke("sensitivity", *args, "--out", out)
     assert status == 2 and err.count("\n") == 1 and err.startswith("error:") and said in err
     assert not out.exists()
 
@@ -236,7 +240,8 @@ def test_a_report_shows_the_shapley_folder_it_is_given(calibration, tmp_path):
     """`sim report DIR --with SHAPLEY_DIR`: the table as the command prints it and the figure;
     the folder is of a calibration, so a run folder's report takes it too."""
     out = tmp_path / "shapley"
-    args = ["--permutations", "3", "--replicates", "2", "--out", out, "--outcome", "peak_level"]
+    args = ["--permutations", "3", "--replicates", "2", "--workers", "0", "--out", out]
+    args += ["--outcome", "peak_level"]
     status, _, err = invoke("sensitivity", "--posterior", calibration, *args)
     assert status == 0, err
     runs = tmp_path / "runs"
@@ -258,3 +263,18 @@ def test_a_report_shows_the_shapley_folder_it_is_given(calibration, tmp_path):
         assert f"<td>{effect.parameter}</td>" in part
         assert f"<td>{effect.shapley:.3g}±{effect.shapley_conf:.2g}</td>" in part
     assert part.count('<figure class="chart">') == 1
+
+
+def test_the_runs_on_dask_workers_give_the_same_effects(calibration, tmp_path):
+    """`--workers 2` splits the points between two Dask workers (a batch each); a run's seed
+    depends on its point and replicate only, so the folder's tables are the same."""
+    found = {}
+    for workers in ("0", "2"):
+        out = tmp_path / workers
+        args = ["--permutations", "3", "--replicates", "2", "--workers", workers]
+        args += ["--outcome", "civilians_killed"]
+        status, _, err = invoke("sensitivity", "--posterior", calibration, *args, "--out", out)
+        assert status == 0, err
+        found[workers] = [pd.read_parquet(out / f"{t}.parquet") for t in ("shapley", "chance")]
+    for alone, on_dask in zip(found["0"], found["2"], strict=True):
+        pd.testing.assert_frame_equal(alone, on_dask)

@@ -199,11 +199,13 @@ def over_posterior(
     outcomes: list[str] | None = None,
     permutations: int = PERMUTATIONS,
     replicates: int = RUNS_A_POINT,
+    client: Any = None,
 ) -> PosteriorShapley:
     """Shapley effects of the outcomes (default: `sensitivity.OUTCOMES`) over the last
     generation of the `sim calibrate` folder `folder`, in the scenario the calibration ran
-    (to its targets' last day), each point the mean of `replicates` runs. A ValueError says
-    what is wrong: not a calibration folder, an unknown or non-numeric outcome."""
+    (to its targets' last day), each point the mean of `replicates` runs, run in this process
+    or on the workers of a Dask `client` (the same numbers). A ValueError says what is wrong:
+    not a calibration folder, an unknown or non-numeric outcome."""
     posterior = read_posterior(folder)
     identity = read_sealed(Path(folder)).get("identity")
     if not isinstance(identity, dict) or "scenario" not in identity:
@@ -217,7 +219,7 @@ def over_posterior(
     variance_points = permutations * max(len(names) - 1, 1)
     made = design(copula, permutations, variance_points, seed)
     values = dict(zip(names, copula.values(made.scores).T, strict=True))
-    runs = measured(scenario, seed, values, replicates, chosen)
+    runs = measured(scenario, seed, values, replicates, chosen, client)
     indices, chance = [], []
     for name in chosen:
         found, split = of_runs(made, runs[name], replicates)
@@ -283,15 +285,25 @@ def measured(
     values: dict[str, np.ndarray],
     replicates: int,
     outcomes: list[str],
+    client: Any = None,
 ) -> dict[str, np.ndarray]:
     """Each outcome in each run of the points `values` (point i's runs at i * replicates ...),
-    simulated in lockstep batches of at most `BATCH_RUNS` runs."""
+    simulated in lockstep batches of at most `BATCH_RUNS` runs (at least one a worker of the
+    Dask `client`, if given). A run's seed depends on its point and replicate only, so where
+    the batches run changes no number."""
     count = len(next(iter(values.values())))
     step = max(BATCH_RUNS // replicates, 1)
-    parts = []
+    if client is not None:
+        workers = max(len(client.scheduler_info()["workers"]), 1)
+        step = min(step, -(-count // workers))
+    batches = []
     for start in range(0, count, step):
         part = {name: v[start : start + step] for name, v in values.items()}
         keys = DESIGN_KEYS + np.arange(start, min(start + step, count))
-        parts.append(pd.DataFrame(run_points(scenario, seed, keys, runnable(part), replicates)))
-    runs = pd.concat(parts, ignore_index=True)
+        batches.append((scenario, seed, keys, runnable(part), replicates))
+    if client is None:
+        found = [run_points(*batch) for batch in batches]
+    else:
+        found = client.gather([client.submit(run_points, *batch, pure=False) for batch in batches])
+    runs = pd.concat(map(pd.DataFrame, found), ignore_index=True)
     return {name: numbers(runs, name, scenario.horizon) for name in outcomes}
