@@ -360,6 +360,24 @@ def test_help_and_usage_errors_import_no_heavy_library(args):
     assert loaded == "loaded:"
 
 
+def test_validating_a_calibration_file_imports_neither_pyabc_nor_matplotlib():
+    """`sim validate` checks a calibration file, running its scenario once (so Mesa loads),
+    without the calibration's machinery: pyabc, and matplotlib with it, load only when a
+    calibration runs."""
+    root = Path(__file__).resolve().parents[1]
+    file = root / "experiments" / "calibrate_check.toml"
+    script = LOADED.format(heavy=("mesa", "pyabc", "matplotlib"))
+    result = subprocess.run(
+        [sys.executable, "-c", script, "validate", str(file)],
+        capture_output=True,
+        text=True,
+        env=os.environ | {"PYTHONPATH": str(root)},
+        timeout=120,
+    )
+    assert f"{file}: ok (calibration" in result.stdout, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "loaded: mesa"
+
+
 SCENARIO = 'name = "x"\ndescription = "d"\n'
 SWEEP = 'name = "s"\nscenario = "baseline"\nreplicates = 2\n'
 LHS = '[design]\nkind = "lhs"\n[parameters]\nshelling_rate = {}\n'
