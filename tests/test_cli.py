@@ -2,6 +2,7 @@
 
 import errno
 import importlib
+import io
 import json
 import os
 import signal
@@ -478,3 +479,24 @@ def test_a_run_terminated_leaves_no_folder(tmp_path):
     terminated.send_signal(signal.SIGTERM)
     assert terminated.wait(10) == 143
     assert list(tmp_path.iterdir()) == []  # neither the claimed folder nor the temporary one
+
+
+def test_the_run_progress_bar_says_one_run_in_the_singular(monkeypatch):
+    """`sim run`'s progress bar names its runs as the plots' titles do: `1 run`, `2 runs`."""
+    from rich.console import Console
+
+    from sim.model import scenario as scenarios
+    from sim.reports import runs
+
+    labels = []
+    shown = runs.progress_bar
+    monkeypatch.setattr(
+        runs,
+        "progress_bar",
+        lambda console, label, unit: shown(console, labels.append(label) or label, unit),
+    )
+    spec, _ = scenarios.load("baseline")
+    for count in (1, 2):
+        short = scenarios.with_runs(spec, count, 1).model_copy(update={"horizon": 2})
+        runs.simulate(short, None, Console(file=io.StringIO()))
+    assert labels == ["baseline: 1 run", "baseline: 2 runs"]

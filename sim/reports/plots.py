@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from sim.model.geography import ACTORS
 from sim.model.ladder import LEVELS
 from sim.model.record import day_to_date
+from sim.reports.listing import counted_runs
 
 if TYPE_CHECKING:
     from sim.analysis.discover import Discovery
@@ -46,7 +47,7 @@ def overview_figure(daily: dict[str, np.ndarray], replicates: int, title: str) -
     top.set_yticks(range(len(LEVELS)), [f"{i} {name}" for i, name in enumerate(LEVELS)], fontsize=7)
     top.set_ylim(-0.3, len(LEVELS) - 0.7)
     top.set_ylabel("escalation level (rung 0-7)")
-    top.set_title(f"{title}: escalation level ({_runs(replicates)})")
+    top.set_title(f"{title}: escalation level ({counted_runs(replicates)})")
     top.legend(loc="upper left", fontsize=8)
     for actor in ACTORS:
         share = np.median(daily[f"zone_share_{actor}"].reshape(replicates, -1), axis=0)
@@ -80,7 +81,7 @@ def bands(series: pd.DataFrame, panels: list[Band], runs: int) -> Figure:
             )
             (line,) = ax.plot(dates, mid, label=f"{label} (median)")
             ax.fill_between(dates, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
-        ax.set_title(f"{title} (bands: 10-90% of {_runs(runs)})", fontsize=10)
+        ax.set_title(f"{title} (bands: 10-90% of {counted_runs(runs)})", fontsize=10)
         ax.set_ylabel(unit)
         ax.set_xlabel("date")
         ax.legend(fontsize=7, loc="upper left")
@@ -99,7 +100,8 @@ def event_days(summary: pd.DataFrame, columns: dict[str, str], horizon: int) -> 
         ax.hist([day_to_date(d) for d in days], bins=[day_to_date(e) for e in edges])
         ax.set_xlim(day_to_date(0), day_to_date(horizon + 1))
         ax.set_title(
-            f"{title}\nnever by day {horizon} in {never} of {len(summary)} runs", fontsize=9
+            f"{title}\nnever by day {horizon} in {never} of {counted_runs(len(summary))}",
+            fontsize=9,
         )
         ax.set_xlabel("date it first happened")
         ax.set_ylabel("runs")
@@ -309,8 +311,3 @@ def coverage(found: pd.DataFrame) -> Figure:
     ax.legend(fontsize=6, loc="lower left", ncol=2)
     fig.tight_layout()
     return fig
-
-
-def _runs(count: int) -> str:
-    """`1 run`, `20 runs`: a count of runs as a title says it."""
-    return f"{count} run" if count == 1 else f"{count:,} runs"
