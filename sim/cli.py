@@ -2,12 +2,11 @@
 below and prints what it found (`sim/commandline.py` holds the shared options and the error
 handling, `sim.reports` the tables and messages)."""
 
-import contextlib
 import gc
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -239,14 +238,16 @@ def sensitivity(
     resamples: opt.Resamples = 200,
     permutations: opt.Permutations = 400,
     replicates: opt.PointRuns = 8,
+    workers: opt.PosteriorWorkers = None,
+    scheduler: opt.PosteriorScheduler = None,
     form: opt.FormatOption = Format.table,
 ) -> None:
     """Global sensitivity (SALib) of a Sobol or Morris sweep: each outcome's indices with 95%
     bootstrap intervals, how much of its variance is chance (the seed) and how much the
     parameters, and the indices on half the samples (convergence); writes indices, chance and
     convergence (.parquet), manifest.json and sensitivity.png. With --posterior instead: Shapley
-    effects over a calibration's posterior, whose parameters are correlated; writes shapley,
-    chance and correlation (.parquet), manifest.json and shapley.png."""
+    effects over a calibration's posterior (correlated parameters; runs on Dask as `sim
+    calibrate`'s); writes shapley, chance and correlation (.parquet), manifest, shapley.png."""
     from sim.analysis.sensitivity import analyse
     from sim.reports import analyses, findings
 
@@ -255,7 +256,10 @@ def sensitivity(
     made = {"store": folder, "resamples": resamples, "argv": sys.argv}
     made["started"] = datetime.now().astimezone()
     if posterior is not None:
-        return over_posterior(posterior, outcome, out, (permutations, replicates), made, form)
+        sizes = (permutations, replicates, opt.dask_or_here(workers, scheduler))
+        return over_posterior(posterior, outcome, out, sizes, made, form)
+    if workers is not None or scheduler is not None:
+        fail("--workers, --scheduler: with --posterior only (a sweep is analysed as stored)")
     found = verified(folder, sweep=True)
     with opt.one_line_errors():
         result = analyse(found, outcome, resamples)
@@ -268,16 +272,17 @@ def over_posterior(
     folder: Path,
     outcomes: list[str] | None,
     out: Path | None,
-    sizes: tuple[int, int],
+    sizes: tuple[int, int, Any],
     made: dict,
     form: Format,
 ) -> None:
-    """Shapley effects over a calibration's posterior (`sim sensitivity --posterior`)."""
+    """Shapley effects over a posterior (`sim sensitivity --posterior`): orders, runs, client."""
     from sim.analysis.shapley import over_posterior as shapley
     from sim.reports import analyses, findings
 
-    with opt.one_line_errors():
-        result = shapley(folder, outcomes, *sizes)
+    permutations, replicates, client = sizes
+    with opt.one_line_errors(), client as dask:
+        result = shapley(folder, outcomes, permutations, replicates, dask)
         target, outputs = analyses.posterior_sensitivity(folder, result, out, made, note)
     findings.posterior_sensitivity(result).show(form)
     findings.told(written(target, outputs), form)
@@ -301,16 +306,12 @@ def calibrate(
     makes it resumable (the same command goes on)."""
     from sim.analysis import calibrate as abc
     from sim.reports import analyses, findings
-    from sim.sweeps.runner import dask_client
 
     made = {"started": datetime.now().astimezone(), "argv": sys.argv, "label": str(file)}
-    if workers is not None and scheduler is not None:
-        fail("--workers and --scheduler exclude each other")
+    client = opt.dask_or_here(workers, scheduler)
     with opt.one_line_errors():  # ScenarioError is a ValueError
         problem = abc.load(file)
     folder = out or Path("results") / "calibrations" / problem.calibration.name
-    in_process = workers == 0 and scheduler is None
-    client = contextlib.nullcontext() if in_process else dask_client(workers, scheduler)
     with opt.one_line_errors():
         if check is not None:
             found = analyses.coverage_check(problem, check, folder, client, sys.argv, note)

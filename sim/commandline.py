@@ -159,6 +159,32 @@ Workers = Annotated[
 Scheduler = Annotated[
     str | None, typer.Option(help="address of an existing Dask scheduler, e.g. tcp://host:8786")
 ]
+PosteriorWorkers = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=0,
+        help="--posterior: Dask workers on this machine (default: one per core; 0: in-process)",
+    ),
+]
+PosteriorScheduler = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="--posterior: address of an existing Dask scheduler"),
+]
+
+
+def dask_or_here(workers: int | None, scheduler: str | None) -> contextlib.AbstractContextManager:
+    """Where a command's runs go, by its --workers and --scheduler: a Dask client (`with` it),
+    or None in this process for --workers 0; both options at once is a one-line error."""
+    from sim.sweeps.runner import dask_client
+
+    if workers is not None and scheduler is not None:
+        fail("--workers and --scheduler exclude each other")
+    if workers == 0:
+        return contextlib.nullcontext()
+    return dask_client(workers, scheduler)
+
+
 Record = Annotated[
     str | None,
     typer.Option(
@@ -231,8 +257,8 @@ WithAnalyses = Annotated[
     typer.Option(
         "--with",
         metavar="DIR",
-        help="a `sim sensitivity` or `sim discover` folder of this sweep store, shown in the "
-        "report (repeatable)",
+        help="a `sim sensitivity` or `sim discover` folder of this sweep store, or a `sim "
+        "sensitivity --posterior` folder, shown in the report (repeatable)",
     ),
 ]
 DiscoveryOut = Annotated[

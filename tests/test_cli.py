@@ -2,6 +2,7 @@
 
 import errno
 import importlib
+import io
 import json
 import os
 import signal
@@ -360,6 +361,24 @@ def test_help_and_usage_errors_import_no_heavy_library(args):
     assert loaded == "loaded:"
 
 
+def test_validating_a_calibration_file_imports_neither_pyabc_nor_matplotlib():
+    """`sim validate` checks a calibration file, running its scenario once (so Mesa loads),
+    without the calibration's machinery: pyabc, and matplotlib with it, load only when a
+    calibration runs."""
+    root = Path(__file__).resolve().parents[1]
+    file = root / "experiments" / "calibrate_check.toml"
+    script = LOADED.format(heavy=("mesa", "pyabc", "matplotlib"))
+    result = subprocess.run(
+        [sys.executable, "-c", script, "validate", str(file)],
+        capture_output=True,
+        text=True,
+        env=os.environ | {"PYTHONPATH": str(root)},
+        timeout=120,
+    )
+    assert f"{file}: ok (calibration" in result.stdout, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "loaded: mesa"
+
+
 SCENARIO = 'name = "x"\ndescription = "d"\n'
 SWEEP = 'name = "s"\nscenario = "baseline"\nreplicates = 2\n'
 LHS = '[design]\nkind = "lhs"\n[parameters]\nshelling_rate = {}\n'
@@ -460,3 +479,24 @@ def test_a_run_terminated_leaves_no_folder(tmp_path):
     terminated.send_signal(signal.SIGTERM)
     assert terminated.wait(10) == 143
     assert list(tmp_path.iterdir()) == []  # neither the claimed folder nor the temporary one
+
+
+def test_the_run_progress_bar_says_one_run_in_the_singular(monkeypatch):
+    """`sim run`'s progress bar names its runs as the plots' titles do: `1 run`, `2 runs`."""
+    from rich.console import Console
+
+    from sim.model import scenario as scenarios
+    from sim.reports import runs
+
+    labels = []
+    shown = runs.progress_bar
+    monkeypatch.setattr(
+        runs,
+        "progress_bar",
+        lambda console, label, unit: shown(console, labels.append(label) or label, unit),
+    )
+    spec, _ = scenarios.load("baseline")
+    for count in (1, 2):
+        short = scenarios.with_runs(spec, count, 1).model_copy(update={"horizon": 2})
+        runs.simulate(short, None, Console(file=io.StringIO()))
+    assert labels == ["baseline: 1 run", "baseline: 2 runs"]

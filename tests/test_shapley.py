@@ -6,6 +6,7 @@ b2^2 rho^2 / 2. X3 has no effect of its own yet gets a share through its correla
 (independent Sobol indices would give it none). The estimates must match within their Monte
 Carlo error, and the same check must fail when the correlation is ignored."""
 
+import html
 import json
 import logging
 
@@ -14,6 +15,7 @@ import pandas as pd
 import pytest
 
 from sim.analysis import shapley
+from sim.analysis.sensitivity import Anova, chance_split
 from tests.sweeps import invoke
 from tests.test_calibrate import write
 
@@ -22,6 +24,7 @@ EXACT = np.array([B1**2, B2**2 * (1 - RHO**2 / 2), B2**2 * RHO**2 / 2])
 CORRELATION = np.array([[1, 0, 0], [0, 1, RHO], [0, RHO, 1]])
 PERMUTATIONS, VARIANCE = 600, 4000
 NOISE = 4.0
+SMALL = 0.01
 
 
 def linear(x: np.ndarray) -> np.ndarray:
@@ -99,6 +102,49 @@ def test_chance_is_taken_out_and_the_effects_add_up_to_the_parameters_part():
     assert left_in["shapley"].sum() == pytest.approx(EXACT.sum() + NOISE**2 / 4, rel=0.1)
 
 
+def test_the_variance_sample_is_analysed_once_an_outcome(monkeypatch):
+    """`of_runs` analyses the variance sample's runs once (`Anova.of`) for both the chance it
+    takes out and the split it reports, which is `chance_split`'s, number for number."""
+    copula = standard_normals(CORRELATION)
+    made = shapley.design(copula, permutations=20, variance_points=300, seed=5)
+    rng = np.random.default_rng(6)
+    per_run = np.repeat(linear(copula.values(made.scores)), 4)
+    per_run += rng.normal(0, NOISE, len(per_run))
+    calls = []
+    of = Anova.of.__func__
+    monkeypatch.setattr(Anova, "of", classmethod(lambda cls, *a: calls.append(a) or of(cls, *a)))
+    _, split = shapley.of_runs(made, per_run, 4)
+    assert len(calls) == 1
+    monkeypatch.undo()
+    points = np.repeat(np.arange(len(made.scores)), 4)
+    head = points < made.variance_points
+    expected = chance_split(per_run[head], points[head], 4)
+    assert {name: split[name] for name in expected} == expected
+
+
+def test_where_chance_dominates_the_shares_are_left_out_with_the_reason():
+    """Y = SMALL (X1 + 2 X2) plus noise of sd NOISE on each of 4 runs: the parameters' part
+    (about 5 SMALL^2) is far inside its error, so shares of it would divide by noise; the
+    outcome is marked chance-dominated, its shares empty, its effects kept. The same design
+    without the shrinking keeps its shares."""
+    copula = standard_normals(CORRELATION)
+    made = shapley.design(copula, permutations=PERMUTATIONS, variance_points=VARIANCE, seed=5)
+    rng = np.random.default_rng(6)
+    signal = np.repeat(linear(copula.values(made.scores)), 4)
+    noise = rng.normal(0, NOISE, len(signal))
+    found, split = shapley.of_runs(made, SMALL * signal + noise, 4)
+    assert split["chance_dominated"] and split["reason"].startswith("chance-dominated")
+    assert abs(split["parameters_part"]) < split["parameters_part_conf"]
+    assert found["share"].isna().all() and found["share_conf"].isna().all()
+    assert found["shapley"].notna().all() and (found["shapley_conf"] > 0).all()
+    # the shares would have been meaningless: each effect's interval wider than the whole part
+    assert (found["shapley_conf"] > abs(split["parameters_part"])).all()
+    found, split = shapley.of_runs(made, signal + noise, 4)
+    assert not split["chance_dominated"] and split["reason"] == ""
+    assert split["parameters_part"] > 2 * split["parameters_part_conf"]
+    assert found["share"].sum() == pytest.approx(1.0)
+
+
 def test_the_copula_of_weighted_particles_has_their_correlation_and_margins():
     """Particles drawn independently and weighted to a correlated target: the fit must use the
     weights (unweighted, the correlation is 0)."""
@@ -131,7 +177,8 @@ def calibration(tmp_path_factory):
 
 def test_the_command_over_a_posterior_writes_its_folder(calibration, tmp_path):
     out = tmp_path / "shapley"
-    args = ["--permutations", "3", "--replicates", "2", "--out", out, "--format", "json"]
+    args = ["--permutations", "3", "--replicates", "2", "--workers", "0", "--out", out]
+    args += ["--format", "json"]
     outcomes = ["--outcome", "civilians_killed", "--outcome", "first_offensive_day"]
     status, printed, err = invoke("sensitivity", "--posterior", calibration, *outcomes, *args)
     assert status == 0, err
@@ -147,16 +194,23 @@ def test_the_command_over_a_posterior_writes_its_folder(calibration, tmp_path):
     # 3 orders x 1 step x 3 inner points, and 3 x 1 for the variance
     assert manifest["points"] == 12 and manifest["calibration"] == str(calibration)
     for outcome, part in found.groupby("outcome"):
-        # the shares add up to one: the effects to the parameters' part of the variance
-        if chance.loc[outcome, "parameters_share"] > 0:
+        # the shares add up to one: the effects to the parameters' part of the variance; or
+        # there are none, and the chance table and the printed rows say why
+        said = chance.loc[outcome]
+        if said["reason"]:
+            assert part["share"].isna().all(), outcome
+        else:
             assert part["share"].sum() == pytest.approx(1.0)
+        printed = rows[rows["outcome"] == outcome]
+        assert (printed["reason"] == said["reason"]).all()
+        assert (printed["chance_dominated"] == said["chance_dominated"]).all()
     status, table, err = invoke(
         "sensitivity",
         "--posterior",
         calibration,
         "--outcome",
         "peak_level",
-        *args[:4],
+        *args[:6],
         "--out",
         tmp_path / "table",
     )
@@ -169,11 +223,58 @@ def test_the_command_over_a_posterior_writes_its_folder(calibration, tmp_path):
         (["--posterior", "STORE_OR_NONE"], "not a calibration folder"),
         (["--posterior", "CALIBRATION", "--outcome", "nonsense"], "nonsense"),
         ([], "name a sweep store (FOLDER) or a calibration folder (--posterior)"),
+        (["STORE_OR_NONE", "--workers", "2"], "--workers, --scheduler: with --posterior only"),
+        (["--posterior", "CALIBRATION", "--scheduler", "tcp://x:1"], "exclude each other"),
     ],
 )
 def test_bad_posterior_input_is_one_line(calibration, tmp_path, args, said):
     named = {"STORE_OR_NONE": tmp_path, "CALIBRATION": calibration}
     out = tmp_path / "never"
-    status, _, err = invoke("sensitivity", *[named.get(a, a) for a in args], "--out", out)
+    args = [named.get(a, a) for a in args] + ([] if "--workers" in args else ["--workers", "0"])
+    status, _, err = invoke("sensitivity", *args, "--out", out)
     assert status == 2 and err.count("\n") == 1 and err.startswith("error:") and said in err
     assert not out.exists()
+
+
+def test_a_report_shows_the_shapley_folder_it_is_given(calibration, tmp_path):
+    """`sim report DIR --with SHAPLEY_DIR`: the table as the command prints it and the figure;
+    the folder is of a calibration, so a run folder's report takes it too."""
+    out = tmp_path / "shapley"
+    args = ["--permutations", "3", "--replicates", "2", "--workers", "0", "--out", out]
+    args += ["--outcome", "peak_level"]
+    status, _, err = invoke("sensitivity", "--posterior", calibration, *args)
+    assert status == 0, err
+    runs = tmp_path / "runs"
+    status, _, err = invoke("run", "baseline", "--replicates", "2", "--out", runs)
+    assert status == 0, err
+    status, _, err = invoke("report", runs, "--out", tmp_path / "r.html", "--with", out)
+    assert status == 0, err
+    page = (tmp_path / "r.html").read_text()
+    part = page[page.index('<section id="analyses">') :]
+    name = json.loads((out / "manifest.json").read_text())["calibration_name"]
+    assert f"<h3>Shapley effects over the posterior of {name}</h3>" in part
+    chance = pd.read_parquet(out / "chance.parquet").iloc[0]
+    mark = ", chance-dominated" if chance["chance_dominated"] else ""
+    assert f"<td>peak_level</td><td>{chance['chance_share']:.0%}{mark}</td>" in part
+    if chance["reason"]:  # a few points: most likely no shares, and the page says why
+        assert html.escape(f"peak_level: {chance['reason']}; no shares") in part
+    found = pd.read_parquet(out / "shapley.parquet")
+    for effect in found.itertuples():
+        assert f"<td>{effect.parameter}</td>" in part
+        assert f"<td>{effect.shapley:.3g}±{effect.shapley_conf:.2g}</td>" in part
+    assert part.count('<figure class="chart">') == 1
+
+
+def test_the_runs_on_dask_workers_give_the_same_effects(calibration, tmp_path):
+    """`--workers 2` splits the points between two Dask workers (a batch each); a run's seed
+    depends on its point and replicate only, so the folder's tables are the same."""
+    found = {}
+    for workers in ("0", "2"):
+        out = tmp_path / workers
+        args = ["--permutations", "3", "--replicates", "2", "--workers", workers]
+        args += ["--outcome", "civilians_killed"]
+        status, _, err = invoke("sensitivity", "--posterior", calibration, *args, "--out", out)
+        assert status == 0, err
+        found[workers] = [pd.read_parquet(out / f"{t}.parquet") for t in ("shapley", "chance")]
+    for alone, on_dask in zip(found["0"], found["2"], strict=True):
+        pd.testing.assert_frame_equal(alone, on_dask)

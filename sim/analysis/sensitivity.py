@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 from SALib.analyze import morris, sobol
+from scipy.stats import norm
 
 from sim.analysis.expressions import numbers
 
@@ -92,33 +93,67 @@ class Sensitivity:
         return change if self.method == "sobol" else change / float(last.abs().max() or 1.0)
 
 
+@dataclass(frozen=True)
+class Anova:
+    """A one-way analysis of variance of an outcome over its runs, a design point a group: each
+    point's mean (`means`) and variance among its runs (`spreads`, NaN with one replicate)."""
+
+    means: np.ndarray
+    spreads: np.ndarray
+    replicates: int
+    total: float  # the variance over all the runs
+
+    @classmethod
+    def of(cls, values: np.ndarray, points: np.ndarray, replicates: int) -> "Anova":
+        """The analysis of `values`, run k's at design point `points[k]`."""
+        by_point = pd.Series(values).groupby(points)
+        spreads = by_point.var(ddof=1).to_numpy() if replicates > 1 else np.array([np.nan])
+        total = float(np.var(values, ddof=1)) if len(values) > 1 else float("nan")
+        return cls(by_point.mean().to_numpy(), spreads, replicates, total)
+
+    @property
+    def within(self) -> float:
+        """The mean variance among a point's replicates (chance; NaN with one replicate)."""
+        return float(pd.Series(self.spreads).mean()) if self.replicates > 1 else float("nan")
+
+    @property
+    def between(self) -> float:
+        """The variance of the points' sample means: explained + within / replicates."""
+        return float(np.var(self.means, ddof=1)) if len(self.means) > 1 else float("nan")
+
+    @property
+    def explained(self) -> float:
+        """The variance of the points' true means (the parameters' part), at least 0."""
+        return max(self.between - self.within / self.replicates, 0.0)
+
+    def explained_conf(self, resamples: int = RESAMPLES, seed: int = RESAMPLE_SEED) -> float:
+        """The half-width at CONFIDENCE of `explained` (left unclipped), from its spread over
+        bootstrap resamples of the points, each with its runs: sound when the points are
+        independent draws (a random sample), not in a Saltelli or Morris design."""
+        rng = np.random.default_rng(seed)
+        drawn = rng.integers(0, len(self.means), (resamples, len(self.means)))
+        within = np.nanmean(self.spreads[drawn], axis=1) if self.replicates > 1 else np.nan
+        found = np.var(self.means[drawn], axis=1, ddof=1) - within / self.replicates
+        return float(norm.ppf(0.5 + CONFIDENCE / 2) * np.std(found, ddof=1))
+
+    def split(self) -> dict[str, float]:
+        """`variance` over the runs, the `parameters_share` and `chance_share` of the parameters'
+        part plus chance, and `chance_in_means`: the share of the points' means' variance that is
+        not the parameters', in [0, 1]; NaN with one replicate."""
+        explained, within, between = self.explained, self.within, self.between
+        spread = explained + within
+        return {
+            "variance": self.total,
+            "parameters_share": explained / spread if spread > 0 else float("nan"),
+            "chance_share": within / spread if spread > 0 else float("nan"),
+            "chance_in_means": 1 - explained / between if between > 0 else float("nan"),
+        }
+
+
 def chance_split(values: np.ndarray, points: np.ndarray, replicates: int) -> dict[str, float]:
-    """A one-way analysis of variance of an outcome over the runs: `chance` (the mean variance
-    among a point's replicates) and `parameters` (the variance of the points' true means: the
-    variance of their sample means less what chance puts in them); NaN with one replicate."""
-    total = float(np.var(values, ddof=1)) if len(values) > 1 else float("nan")
-    explained, within, between = variances(values, points, replicates)
-    spread = explained + within
-    return {
-        "variance": total,
-        "parameters_share": explained / spread if spread > 0 else float("nan"),
-        "chance_share": within / spread if spread > 0 else float("nan"),
-        # the share of the points' means' variance that is not the parameters': in [0, 1]
-        "chance_in_means": 1 - explained / between if between > 0 else float("nan"),
-    }
-
-
-def variances(
-    values: np.ndarray, points: np.ndarray, replicates: int
-) -> tuple[float, float, float]:
-    """The parts of `chance_split`: the variance of the points' true means (`explained`, at
-    least 0), the mean variance among a point's replicates (`within`, NaN with one replicate)
-    and the variance of the points' sample means (`between`: explained + within / replicates)."""
-    by_point = pd.Series(values).groupby(points)
-    means = by_point.mean().to_numpy()
-    within = float("nan") if replicates < 2 else float(by_point.var(ddof=1).mean())
-    between = float(np.var(means, ddof=1)) if len(means) > 1 else float("nan")
-    return max(between - within / replicates, 0.0), within, between
+    """How much of an outcome's variance over the runs is chance and how much the parameters
+    (`Anova.split`)."""
+    return Anova.of(values, points, replicates).split()
 
 
 def null_series(values: np.ndarray, points: np.ndarray, even: np.ndarray) -> np.ndarray:

@@ -24,14 +24,23 @@ from an independent sample of `variance_points` draws).
 The model is random: an outcome at a point is the mean over its runs, whose chance adds the
 same variance (the mean variance among a point's runs over their number) to every cost and to
 the outcome's variance. It is estimated from the runs of the variance sample (a one-way analysis
-of variance, `sensitivity.chance_split`) and taken out of each, so the effects add up to the
+of variance, `sensitivity.Anova`) and taken out of each, so the effects add up to the
 variance of the points' true means (the parameters' part), reported beside the chance part.
 The intervals are normal ones over the random orders, plus the variance estimate's own error.
+
+A share is an effect divided by the parameters' part, so where chance is nearly all of an
+outcome's variance the shares divide by a number near zero and known only to within its error:
+they, and their intervals, blow up. The parameters' part therefore carries its own interval (a
+bootstrap over the variance sample's points, `Anova.explained_conf`), and the shares are given
+only where that interval is clear of zero; otherwise the outcome is `chance-dominated`, its
+shares are left empty with the reason, and its effects (in the outcome's units squared, with
+their intervals) are what is left to read: each says how little a parameter can move it.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,7 +50,7 @@ from scipy.stats import norm
 from sim.analysis.expressions import numbers
 from sim.analysis.posterior import read as read_posterior
 from sim.analysis.posterior import runnable
-from sim.analysis.sensitivity import CONFIDENCE, OUTCOMES, chance_split, variances
+from sim.analysis.sensitivity import CONFIDENCE, OUTCOMES, Anova
 from sim.io.disk import read_sealed
 from sim.model.scenario import Scenario
 from sim.sweeps.runner import run_points
@@ -58,6 +67,10 @@ RUNS_A_POINT = 8
 
 BATCH_RUNS = 4096
 """Runs simulated in one lockstep model."""
+
+CHANCE_DOMINATED = "chance-dominated"
+"""An outcome whose variance is so nearly all chance that the parameters' part cannot be told
+from zero: its effects are not given as shares of that part."""
 
 DESIGN_KEYS = 2**53
 """The design points' keys start here, apart from the calibration's and its predictive check's."""
@@ -170,7 +183,8 @@ class PosteriorShapley:
     parameters' normal scores, and what was run."""
 
     indices: pd.DataFrame  # outcome, parameter, shapley, shapley_conf, share, share_conf
-    chance: pd.DataFrame  # outcome, variance, parameters_share, chance_share, chance_in_means
+    chance: pd.DataFrame  # outcome, variance, parameters_share, chance_share, chance_in_means,
+    # parameters_part, parameters_part_conf, chance_dominated, reason
     correlation: pd.DataFrame
     calibration: str  # the calibration's name
     particles: int  # in the last generation
@@ -185,11 +199,13 @@ def over_posterior(
     outcomes: list[str] | None = None,
     permutations: int = PERMUTATIONS,
     replicates: int = RUNS_A_POINT,
+    client: Any = None,
 ) -> PosteriorShapley:
     """Shapley effects of the outcomes (default: `sensitivity.OUTCOMES`) over the last
     generation of the `sim calibrate` folder `folder`, in the scenario the calibration ran
-    (to its targets' last day), each point the mean of `replicates` runs. A ValueError says
-    what is wrong: not a calibration folder, an unknown or non-numeric outcome."""
+    (to its targets' last day), each point the mean of `replicates` runs, run in this process
+    or on the workers of a Dask `client` (the same numbers). A ValueError says what is wrong:
+    not a calibration folder, an unknown or non-numeric outcome."""
     posterior = read_posterior(folder)
     identity = read_sealed(Path(folder)).get("identity")
     if not isinstance(identity, dict) or "scenario" not in identity:
@@ -203,7 +219,7 @@ def over_posterior(
     variance_points = permutations * max(len(names) - 1, 1)
     made = design(copula, permutations, variance_points, seed)
     values = dict(zip(names, copula.values(made.scores).T, strict=True))
-    runs = measured(scenario, seed, values, replicates, chosen)
+    runs = measured(scenario, seed, values, replicates, chosen, client)
     indices, chance = [], []
     for name in chosen:
         found, split = of_runs(made, runs[name], replicates)
@@ -226,19 +242,41 @@ def over_posterior(
 
 def of_runs(
     found: Design, values: np.ndarray, replicates: int
-) -> tuple[pd.DataFrame, dict[str, float]]:
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """An outcome's effects (`effects`, with each one's `share` of the parameters' part and its
     half-width) from its `values` in the runs of the design's points (point i's at i *
-    replicates, ...), chance taken out; and its chance split (`chance_split`) over the variance
-    sample's runs."""
+    replicates, ...), chance taken out; and its chance split (`Anova.split`) over the variance
+    sample's runs, with the parameters' part and its half-width (`parameters_part`,
+    `parameters_part_conf`) and whether the shares are left out (`chance_dominated`, with the
+    `reason`)."""
     points = np.repeat(np.arange(len(found.scores)), replicates)
     y = pd.Series(values).groupby(points).mean().to_numpy()
     head = points < found.variance_points
-    explained, within, _ = variances(values[head], points[head], replicates)
-    effect = effects(found, y, within / replicates if replicates > 1 else 0.0)
-    part = explained if explained > 0 else float("nan")
-    shares = {"share": effect["shapley"] / part, "share_conf": effect["shapley_conf"] / part}
-    return effect.assign(**shares), chance_split(values[head], points[head], replicates)
+    anova = Anova.of(values[head], points[head], replicates)
+    effect = effects(found, y, anova.within / replicates if replicates > 1 else 0.0)
+    part, error = anova.explained, anova.explained_conf()
+    reason = shares_left_out(part, error, replicates)
+    scale = float("nan") if reason else part
+    shares = {"share": effect["shapley"] / scale, "share_conf": effect["shapley_conf"] / scale}
+    split = anova.split() | {"parameters_part": part, "parameters_part_conf": error}
+    split |= {"chance_dominated": reason.startswith(CHANCE_DOMINATED), "reason": reason}
+    return effect.assign(**shares), split
+
+
+def shares_left_out(part: float, error: float, replicates: int) -> str:
+    """Why an outcome's effects are not given as shares of the parameters' part (`part`, with
+    its half-width `error`), or "" where they are: that part must be clearly above its error
+    (its interval clear of zero), else the shares divide by a number that may be nothing."""
+    if replicates < 2:
+        return "one run a point: chance cannot be told from the parameters"
+    if part > error:
+        return ""
+    if part == error == 0:
+        return "the outcome does not vary"
+    return (
+        f"{CHANCE_DOMINATED}: the parameters' part of the variance, {part:.3g}±{error:.2g}, "
+        "cannot be told from zero"
+    )
 
 
 def measured(
@@ -247,15 +285,25 @@ def measured(
     values: dict[str, np.ndarray],
     replicates: int,
     outcomes: list[str],
+    client: Any = None,
 ) -> dict[str, np.ndarray]:
     """Each outcome in each run of the points `values` (point i's runs at i * replicates ...),
-    simulated in lockstep batches of at most `BATCH_RUNS` runs."""
+    simulated in lockstep batches of at most `BATCH_RUNS` runs (at least one a worker of the
+    Dask `client`, if given). A run's seed depends on its point and replicate only, so where
+    the batches run changes no number."""
     count = len(next(iter(values.values())))
     step = max(BATCH_RUNS // replicates, 1)
-    parts = []
+    if client is not None:
+        workers = max(len(client.scheduler_info()["workers"]), 1)
+        step = min(step, -(-count // workers))
+    batches = []
     for start in range(0, count, step):
         part = {name: v[start : start + step] for name, v in values.items()}
         keys = DESIGN_KEYS + np.arange(start, min(start + step, count))
-        parts.append(pd.DataFrame(run_points(scenario, seed, keys, runnable(part), replicates)))
-    runs = pd.concat(parts, ignore_index=True)
+        batches.append((scenario, seed, keys, runnable(part), replicates))
+    if client is None:
+        found = [run_points(*batch) for batch in batches]
+    else:
+        found = client.gather([client.submit(run_points, *batch, pure=False) for batch in batches])
+    runs = pd.concat(map(pd.DataFrame, found), ignore_index=True)
     return {name: numbers(runs, name, scenario.horizon) for name in outcomes}

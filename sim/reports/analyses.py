@@ -1,6 +1,6 @@
-"""The folders the analyses write: a sensitivity analysis, a scenario discovery, a calibration
-and its coverage check, each with its outputs, its figure and manifest.json; and a sensitivity
-or discovery folder read back for the report of its sweep (`sim report STORE --with DIR`)."""
+"""The folders the analyses write: a sensitivity analysis, Shapley effects over a posterior, a
+scenario discovery, a calibration and its coverage check, each with its outputs, its figure and
+manifest.json; and an analysis folder read back for a report (`sim report DIR --with DIR`)."""
 
 from collections.abc import Callable
 from pathlib import Path
@@ -12,11 +12,16 @@ import pyarrow as pa
 from sim.io.disk import ResultsError, read_sealed
 from sim.reports import files, plots
 from sim.reports.files import claim, release, staged
+from sim.sweeps.results import SweepResults
 
-SENSITIVITY, DISCOVERY = "sensitivity", "discovery"
-"""The kinds of analysis folder a sweep's report shows, each known by its first table."""
+SENSITIVITY, DISCOVERY, SHAPLEY = "sensitivity", "discovery", "shapley"
+"""The kinds of analysis folder a report shows, each known by its first table."""
 
-FIRST_TABLE = {SENSITIVITY: "indices.parquet", DISCOVERY: "trajectory.parquet"}
+FIRST_TABLE = {
+    SENSITIVITY: "indices.parquet",
+    DISCOVERY: "trajectory.parquet",
+    SHAPLEY: "shapley.parquet",
+}
 
 Noted = Callable[[str], None]
 """Where a note goes that the command goes on after (a folder taken over, say)."""
@@ -153,10 +158,12 @@ def _new_folder(
     return target, list(outputs)
 
 
-def read_analysis(folder: Path, store: Any) -> tuple[str, Any]:
-    """A sensitivity or discovery folder of the sweep store `store` (`sim.results.open`),
-    checked against its manifest: its kind and its result (`Sensitivity` or `Discovery`); a
-    one-line ResultsError for another folder, or an analysis of another store."""
+def read_analysis(folder: Path, results: Any) -> tuple[str, Any]:
+    """An analysis folder for the report of `results` (`sim.results.open`), checked against its
+    manifest: its kind and its result (`Sensitivity`, `Discovery` or `PosteriorShapley`). A
+    sensitivity or discovery folder must be of the sweep store `results`; a Shapley folder is
+    of a calibration, so it goes with any results. A one-line ResultsError for another folder,
+    or an analysis of another store."""
     neither = f"{folder}: --with: not a `sim sensitivity` or `sim discover` folder"
     try:
         manifest = read_sealed(folder)
@@ -166,18 +173,29 @@ def read_analysis(folder: Path, store: Any) -> tuple[str, Any]:
     if not kinds:
         raise ResultsError(neither)
     kind = kinds[0]
-    if manifest.get("store_identity") != store.manifest["identity"]:
-        raise ResultsError(
-            f"{folder}: --with: an analysis of another sweep ({manifest.get('store')}), not of "
-            f"{store.folder}"
-        )
+    if kind != SHAPLEY:
+        _check_store(folder, manifest, results)
     tables = {name.removesuffix(".parquet"): folder / name for name in manifest["files"]}
     try:
         read = {k: pd.read_parquet(p) for k, p in tables.items() if p.suffix == ".parquet"}
     except (OSError, pa.ArrowException) as error:
         raise ResultsError(f"{folder}: unreadable ({error})") from None
-    made = _sensitivity if kind == SENSITIVITY else _discovery
+    made = {SENSITIVITY: _sensitivity, DISCOVERY: _discovery, SHAPLEY: _shapley}[kind]
     return kind, made(manifest, read)
+
+
+def _check_store(folder: Path, manifest: dict[str, Any], results: Any) -> None:
+    """A one-line ResultsError unless the analysis folder (its `manifest`) is of `results`,
+    a sweep store."""
+    if not isinstance(results, SweepResults):
+        raise ResultsError(
+            f"{results.folder}: --with {folder}: a `sim run` folder has no sweep to analyse"
+        )
+    if manifest.get("store_identity") != results.manifest["identity"]:
+        raise ResultsError(
+            f"{folder}: --with: an analysis of another sweep ({manifest.get('store')}), not of "
+            f"{results.folder}"
+        )
 
 
 def _sensitivity(manifest: dict[str, Any], read: dict[str, pd.DataFrame]) -> Any:
@@ -190,6 +208,22 @@ def _sensitivity(manifest: dict[str, Any], read: dict[str, pd.DataFrame]) -> Any
         second_order=read.get("second_order", pd.DataFrame()),
         chance=read["chance"],
         convergence=read["convergence"],
+    )
+
+
+def _shapley(manifest: dict[str, Any], read: dict[str, pd.DataFrame]) -> Any:
+    from sim.analysis.shapley import PosteriorShapley
+
+    return PosteriorShapley(
+        indices=read["shapley"],
+        chance=read["chance"],
+        correlation=read["correlation"].set_index("parameter").rename_axis(None),
+        calibration=manifest["calibration_name"],
+        particles=manifest["particles"],
+        ess=manifest["ess"],
+        permutations=manifest["permutations"],
+        points=manifest["points"],
+        replicates=manifest["replicates"],
     )
 
 

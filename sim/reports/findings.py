@@ -116,10 +116,11 @@ def posterior_sensitivity(result: Any) -> Findings:
     """Shapley effects over a posterior (`sim.analysis.shapley`): a row for each outcome and
     parameter, strongest first, with the outcome's share of chance, the effect (the outcome's
     units squared) and its share of the parameters' part, each with its 95% half-width."""
-    rows = []
+    rows, left_out = [], []
     for row in result.chance.to_dict("records"):
         first = {"outcome": row["outcome"], "chance_share": row["chance_share"]}
-        first["chance_in_means"] = row["chance_in_means"]
+        first |= {k: row.get(k) for k in ("chance_in_means", "chance_dominated", "reason")}
+        left_out += [f"{row['outcome']}: {row['reason']}; no shares"] if row.get("reason") else []
         ranked = result.indices[result.indices["outcome"] == row["outcome"]]
         for effect in ranked.sort_values("shapley", ascending=False).to_dict("records"):
             picked = ["parameter", "shapley", "shapley_conf", "share", "share_conf"]
@@ -135,19 +136,23 @@ def posterior_sensitivity(result: Any) -> Findings:
             "the posterior rests on a few particles: the copula, and so the effects, describe "
             "them more than the posterior"
         )
-    return Findings({"shapley": (rows, shapley_view)}, lines)
+    return Findings({"shapley": (rows, shapley_view)}, lines + left_out)
 
 
 def shapley_view(rows: Rows) -> Rows:
-    """The Shapley rows as people read them: an outcome's chance on its first row, each share
-    with its half-width (`0.41±0.03`)."""
+    """The Shapley rows as people read them: an outcome's chance on its first row (marked where
+    it dominates), each share with its half-width (`0.41±0.03`), `-` where there is none."""
+    from sim.analysis.shapley import CHANCE_DOMINATED
+
     view, last = [], None
     for row in rows:
         new, last = row["outcome"] != last, row["outcome"]
-        cells = {"outcome": row["outcome"], "chance": f"{row['chance_share']:.0%}"}
+        chance = f"{row['chance_share']:.0%}"
+        chance += f", {CHANCE_DOMINATED}" if row["chance_dominated"] else ""
+        cells = {"outcome": row["outcome"], "chance": chance}
         cells = cells if new else dict.fromkeys(cells, "")
         cells["parameter"] = row["parameter"]
-        explained = row["share"] == row["share"]  # NaN: the parameters explain nothing
+        explained = row["share"] == row["share"]  # NaN: no shares (the row's `reason`)
         cells["share"] = f"{row['share']:.2f}±{row['share_conf']:.2f}" if explained else "-"
         cells["effect"] = f"{row['shapley']:.3g}±{row['shapley_conf']:.2g}"
         view.append(cells)

@@ -21,6 +21,11 @@ def table(*headers: str | Column) -> Table:
     return Table(*(Column(h, overflow="fold") if isinstance(h, str) else h for h in headers))
 
 
+def counted_runs(count: int) -> str:
+    """`1 run`, `2,000 runs`: a count of runs as a title or a label says it."""
+    return f"{count} run" if count == 1 else f"{count:,} runs"
+
+
 def progress_bar(console: Console, label: str, unit: str) -> Progress:
     """A progress bar on `console`: the label, the bar, done of total, `unit` (it may show a
     task's fields) and the time left; gone when done (the last line says what was written),
@@ -95,7 +100,7 @@ def runs_line(results: Any) -> str:
     """What a results folder (`sim.results.open`) holds: its runs, and a sweep's points."""
     manifest = results.manifest
     if "sweep" not in manifest:
-        return f"{results.name}: {results.done:,} runs of one scenario"
+        return f"{results.name}: {counted_runs(results.done)} of one scenario"
     design = manifest["sweep"]["design"]
     return (
         f"{results.name}: {results.done:,} of {manifest['runs']:,} runs saved, "
@@ -240,4 +245,4 @@ def describe(file: Path) -> str:
             f"{c.generations} generations of {c.population} particles x {c.replicates} runs"
         )
     spec, _ = scenarios.load(file)
-    return f"{spec.name}, horizon {spec.horizon}, {spec.replicates} runs"
+    return f"{spec.name}, horizon {spec.horizon}, {counted_runs(spec.replicates)}"

@@ -35,6 +35,7 @@ from matplotlib.patches import Patch, Polygon
 from scipy.spatial import ConvexHull, Voronoi
 
 from sim.model.geography import ACTORS, Geography, load
+from sim.reports.listing import counted_runs
 
 MARGIN = 0.15
 """How far beyond the outermost district points the map reaches, in degrees of latitude."""
@@ -289,8 +290,9 @@ def share_map(shares: dict[str, np.ndarray], runs: int, day: int) -> Figure:
         marks = _marks(ax, shapes())
         ax.set_title(f"held by {actor}", fontsize=10)
         bar = fig.colorbar(ScalarMappable(Normalize(0, 100), scale), ax=ax, shrink=0.8)
-        bar.set_label(f"% of the {runs} runs", fontsize=8)
-    return _finish(fig, marks, f"Who holds each district on day {day}: share of {runs} runs")
+        bar.set_label(f"% of the {counted_runs(runs)}", fontsize=8)
+    said = f"Who holds each district on day {day}: share of {counted_runs(runs)}"
+    return _finish(fig, marks, said)
 
 
 def svg_map(holders: np.ndarray, notes: Sequence[str] = (), width: int = 640) -> str:

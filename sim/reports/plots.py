@@ -3,6 +3,7 @@ the report's charts (series with their bands, the days events first happened, ou
 parameters), a sensitivity analysis's indices, a scenario discovery's peeling trajectory, a
 calibration's predictive and coverage checks."""
 
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ from matplotlib.figure import Figure
 from sim.model.geography import ACTORS
 from sim.model.ladder import LEVELS
 from sim.model.record import day_to_date
+from sim.reports.listing import counted_runs
 
 if TYPE_CHECKING:
     from sim.analysis.discover import Discovery
@@ -45,7 +47,7 @@ def overview_figure(daily: dict[str, np.ndarray], replicates: int, title: str) -
     top.set_yticks(range(len(LEVELS)), [f"{i} {name}" for i, name in enumerate(LEVELS)], fontsize=7)
     top.set_ylim(-0.3, len(LEVELS) - 0.7)
     top.set_ylabel("escalation level (rung 0-7)")
-    top.set_title(f"{title}: escalation level ({_runs(replicates)})")
+    top.set_title(f"{title}: escalation level ({counted_runs(replicates)})")
     top.legend(loc="upper left", fontsize=8)
     for actor in ACTORS:
         share = np.median(daily[f"zone_share_{actor}"].reshape(replicates, -1), axis=0)
@@ -79,7 +81,7 @@ def bands(series: pd.DataFrame, panels: list[Band], runs: int) -> Figure:
             )
             (line,) = ax.plot(dates, mid, label=f"{label} (median)")
             ax.fill_between(dates, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
-        ax.set_title(f"{title} (bands: 10-90% of {_runs(runs)})", fontsize=10)
+        ax.set_title(f"{title} (bands: 10-90% of {counted_runs(runs)})", fontsize=10)
         ax.set_ylabel(unit)
         ax.set_xlabel("date")
         ax.legend(fontsize=7, loc="upper left")
@@ -98,7 +100,8 @@ def event_days(summary: pd.DataFrame, columns: dict[str, str], horizon: int) -> 
         ax.hist([day_to_date(d) for d in days], bins=[day_to_date(e) for e in edges])
         ax.set_xlim(day_to_date(0), day_to_date(horizon + 1))
         ax.set_title(
-            f"{title}\nnever by day {horizon} in {never} of {len(summary)} runs", fontsize=9
+            f"{title}\nnever by day {horizon} in {never} of {counted_runs(len(summary))}",
+            fontsize=9,
         )
         ax.set_xlabel("date it first happened")
         ax.set_ylabel("runs")
@@ -178,7 +181,8 @@ def sensitivity(result: "Sensitivity", top: int = 8) -> Figure:
 
 def shapley(result: "PosteriorShapley") -> Figure:
     """A bar chart an outcome (`sim sensitivity --posterior`): each parameter's Shapley share
-    of the parameters' part of the variance with its 95% interval, and the chance share."""
+    of the parameters' part of the variance with its 95% interval, and the chance share; where
+    there are no shares (a chance-dominated outcome), why."""
     outcomes = list(result.chance["outcome"])
     fig, axes = _panels(len(outcomes))
     for ax, outcome in zip(axes.flat, outcomes, strict=False):
@@ -189,6 +193,9 @@ def shapley(result: "PosteriorShapley") -> Figure:
         about = result.chance.set_index("outcome").loc[outcome]
         ax.set_title(f"{outcome}\nchance: {about['chance_share']:.0%} of the variance", fontsize=9)
         ax.set_xlabel("Shapley share of the parameters' part", fontsize=7)
+        if about.get("reason"):  # no shares: say why
+            said = textwrap.fill(f"{about['reason']}: no shares", 40)
+            ax.text(0.5, 0.5, said, transform=ax.transAxes, ha="center", va="center", fontsize=7)
     fig.suptitle(f"Shapley effects over the posterior of {result.calibration}")
     fig.tight_layout()
     return fig
@@ -304,8 +311,3 @@ def coverage(found: pd.DataFrame) -> Figure:
     ax.legend(fontsize=6, loc="lower left", ncol=2)
     fig.tight_layout()
     return fig
-
-
-def _runs(count: int) -> str:
-    """`1 run`, `20 runs`: a count of runs as a title says it."""
-    return f"{count} run" if count == 1 else f"{count:,} runs"

@@ -22,7 +22,7 @@ from sim.model.params import PARAMETERS
 from sim.model.record import day_to_date
 from sim.reports import findings, plots
 from sim.reports import map as districts
-from sim.reports.analyses import SENSITIVITY, read_analysis
+from sim.reports.analyses import DISCOVERY, SENSITIVITY, SHAPLEY, read_analysis
 from sim.reports.listing import runs_line
 from sim.reports.story import Pick, picked, span, story, toll, when
 from sim.sweeps.results import Results, SweepResults, open_verified
@@ -47,9 +47,9 @@ EVENT_DAYS = {
 def write_report(
     folder: Path, out: Path | None, force: bool, analyses: Sequence[Path] = ()
 ) -> Path:
-    """Write the report of a run folder or a sweep store, with the sensitivity and discovery
-    folders of that store named in `analyses`, to `out` (default: REPORT in the folder), never
-    over an existing file unless `force`; returns where it went."""
+    """Write the report of a run folder or a sweep store, with the analysis folders named in
+    `analyses` (`read_analysis`), to `out` (default: REPORT in the folder), never over an
+    existing file unless `force`; returns where it went."""
     target = out or folder / REPORT
     if target.is_dir():
         raise ResultsError(f"{target}: a folder; --out names the report's file")
@@ -58,8 +58,6 @@ def write_report(
     if not target.parent.is_dir():
         raise ResultsError(f"{target.parent}: no such folder")
     results = open_verified(folder)
-    if analyses and not isinstance(results, SweepResults):
-        raise ResultsError(f"{folder}: --with: a `sim run` folder has no sweep to analyse")
     found = [read_analysis(path, results) for path in analyses]
     text = render(results, found).encode()
     try:
@@ -70,7 +68,8 @@ def write_report(
 
 
 def render(results: Results, analyses: Sequence[tuple[str, Any]] = ()) -> str:
-    """The report as one HTML page; for a sweep, with its `analyses` (`read_analysis`)."""
+    """The report as one HTML page, with its `analyses` (`read_analysis`); a sweep's always
+    has their section, saying how to add them if there are none."""
     sections = [
         ("provenance", "Where these results come from", provenance(results)),
         ("map", "The districts", maps(results)),
@@ -85,6 +84,7 @@ def render(results: Results, analyses: Sequence[tuple[str, Any]] = ()) -> str:
     sweep = isinstance(results, SweepResults)
     if sweep:
         sections.append(("parameters", "Outcomes against the varied parameters", varied(results)))
+    if sweep or analyses:
         sections.append(("analyses", "Sensitivity and scenario discovery", shown(analyses)))
     kind = "sweep" if sweep else "run"
     contents = "".join(f'<li><a href="#{key}">{title}</a></li>' for key, title, _ in sections)
@@ -391,21 +391,18 @@ def varied(results: Results) -> str:
 
 
 def shown(analyses: Sequence[tuple[str, Any]]) -> str:
-    """The sensitivity analyses and scenario discoveries given with --with, each with its
-    table(s) and figure, or a note saying how to add them."""
+    """The analyses given with --with, each with its table(s) and figure, or a note saying how
+    to add them."""
     if not analyses:
         return note(
             "No analysis given. Run `sim sensitivity STORE` (a Sobol or Morris sweep) or `sim "
             "discover STORE --outcome EXPR`, and name their folders with `sim report STORE "
             "--with DIR`."
         )
-    parts = []
-    for k, (kind, result) in enumerate(analyses):
-        if kind == SENSITIVITY:
-            parts.append(sensitivity_part(result, f"analysis-{k}"))
-        else:
-            parts.append(discovery_part(result, f"analysis-{k}"))
-    return "".join(parts)
+    parts = {SENSITIVITY: sensitivity_part, DISCOVERY: discovery_part, SHAPLEY: shapley_part}
+    return "".join(
+        parts[kind](result, f"analysis-{k}") for k, (kind, result) in enumerate(analyses)
+    )
 
 
 def sensitivity_part(result: Any, key: str) -> str:
@@ -430,6 +427,27 @@ def sensitivity_part(result: Any, key: str) -> str:
         + html_table(findings.sensitivity(result).seen("indices"), "sensitivity")
         + said
         + figure(plots.sensitivity(result), key, caption)
+    )
+
+
+def shapley_part(result: Any, key: str) -> str:
+    """Shapley effects over a calibration's posterior: each outcome's chance share and each
+    parameter's effect and share, as `sim sensitivity --posterior` prints them, and its bar
+    chart."""
+    found = findings.posterior_sensitivity(result)
+    lines = "".join(f"<li>{html.escape(line)}</li>" for line in found.lines)
+    said = note(
+        "Chance: the share of the outcome's variance among a point's runs (their seeds). Effect: "
+        "the parameter's Shapley effect (the outcome's units squared); share: its part of the "
+        "variance the parameters explain; each with its 95% half-width."
+    )
+    caption = "Each parameter's Shapley share of the parameters' part, with 95% intervals."
+    return (
+        f"<h3>Shapley effects over the posterior of {html.escape(result.calibration)}</h3>"
+        f"<ul>{lines}</ul>"
+        + html_table(found.seen("shapley"), "shapley")
+        + said
+        + figure(plots.shapley(result), key, caption)
     )
 
 

@@ -13,7 +13,7 @@ from sim.model import scenario as scenarios
 from sim.model.scenario import Scenario
 from sim.reports import files
 from sim.reports.files import release, staged
-from sim.reports.listing import progress_bar
+from sim.reports.listing import counted_runs, progress_bar
 
 
 @dataclass
@@ -120,7 +120,8 @@ def simulate(spec: Scenario, run_seed: list[int] | None, console: Console):
     reuse_freed_memory()
     freeze_libraries()
     model = EscalationModel(spec, spec.replicates, seeds=run_seed or None)
-    with progress_bar(console, f"{spec.name}: {model.replicates} runs", "days") as progress:
+    label = f"{spec.name}: {counted_runs(model.replicates)}"
+    with progress_bar(console, label, "days") as progress:
         task = progress.add_task("days", total=spec.horizon + 1)
         while model.day <= spec.horizon:
             model.step()
