@@ -54,9 +54,11 @@ def scenario_file(tmp_path) -> Path:
 
 
 def shown(rc, tag: str = "div") -> str:
-    """The page's drawn day (`tag` "div"), or its one-line complaint ("p")."""
-    (found,) = [h for h in rc.find(solara.widgets.HTML).widgets if h.tag == tag]
-    return found.unsafe_innerHTML
+    """The page's drawn day (`tag` "div": its parts in order), or its one-line complaint
+    ("p")."""
+    found = [h.unsafe_innerHTML for h in rc.find(solara.widgets.HTML).widgets if h.tag == tag]
+    assert len(found) == (5 if tag == "div" else 1)  # a day's five `views.parts`
+    return "".join(found)
 
 
 def live_shown(rc) -> str:

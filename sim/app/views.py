@@ -142,31 +142,67 @@ def run_card(run: dict, inputs: list[str]) -> str:
     return "".join(f"<tr><td>{name}</td><td>{escape(value)}</td></tr>" for name, value in rows)
 
 
-def page(frame: Frame, title: str) -> str:
-    """The whole frame as HTML: the day, the map with its legend, the charts, the postures and
-    the last events."""
+def heading(frame: Frame, title: str) -> str:
+    """The title line: the day, its date, today's level and the peak so far."""
     level = int(today(frame)["level"])
     peak = int(values(frame, "level")[0].max())
+    return (
+        f'<h3>{escape(title)}: day <span class="day">{frame.day}</span> of {frame.last}, '
+        f'{when(frame.day)} &mdash; level <span class="level">{level}</span>, {LEVELS[level]} '
+        f'(peak so far <span class="peak">{peak}</span>)</h3>'
+    )
+
+
+def map_part(frame: Frame) -> str:
+    """The map with its legend and caption."""
     legend = "".join(
         f'<span style="background:{COLOURS[a]}">&nbsp;&nbsp;&nbsp;</span> {a} ' for a in ACTORS
     )
+    runs = frame.runs
+    shown = f"the first of {runs} runs; charts: median and range" if runs > 1 else "one run"
+    return (
+        f'<div class="map">{district_map(frame)}</div><p>{legend}<br><small>Map: {shown}. '
+        f"{escape(CAPTION)} Hatched: the Sochi buffer zone; triangles: Turkish posts; "
+        "squares: border camps; red: the Turkish border.</small></p>"
+    )
+
+
+def charts_part(frame: Frame) -> str:
+    """Every chart, side by side."""
+    return f'<div class="charts">{"".join(charts(frame))}</div>'
+
+
+def tables(frame: Frame) -> str:
+    """The day's figures and each actor's posture."""
     rows = "".join(f"<tr><td>{a}</td><td>{p}</td></tr>" for a, p in postures(frame).items())
     counts = "".join(
         f'<tr><td>{name}</td><td class="figure">{value}</td></tr>'
         for name, value in figures(frame).items()
     )
-    lines = "".join(f"<li>{escape(line)}</li>" for line in told(frame))
-    runs = frame.runs
-    shown = f"the first of {runs} runs; charts: median and range" if runs > 1 else "one run"
     return (
-        f'<h3>{escape(title)}: day <span class="day">{frame.day}</span> of {frame.last}, '
-        f'{when(frame.day)} &mdash; level <span class="level">{level}</span>, {LEVELS[level]} '
-        f'(peak so far <span class="peak">{peak}</span>)</h3>'
-        f'<div class="map">{district_map(frame)}</div><p>{legend}<br><small>Map: {shown}. '
-        f"{escape(CAPTION)} Hatched: the Sochi buffer zone; triangles: Turkish posts; "
-        "squares: border camps; red: the Turkish border.</small></p>"
-        f'<div class="charts">{"".join(charts(frame))}</div>'
         f'<h4>The day (people)</h4><table class="figures">{counts}</table>'
         f'<h4>Postures</h4><table class="postures">{rows}</table>'
-        f'<h4>Last events</h4><ol class="events">{lines}</ol>'
     )
+
+
+def events_part(lines: list[str]) -> str:
+    """The last events (`told`), latest first."""
+    items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+    return f'<h4>Last events</h4><ol class="events">{items}</ol>'
+
+
+def parts(frame: Frame, title: str, lines: list[str]) -> list[str]:
+    """The frame's parts in page order, its last events `lines` (`told`) the last: the page
+    draws each in its own element, so that a step sends only those that changed."""
+    return [
+        heading(frame, title),
+        map_part(frame),
+        charts_part(frame),
+        tables(frame),
+        events_part(lines),
+    ]
+
+
+def page(frame: Frame, title: str) -> str:
+    """The whole frame as HTML: its `parts` in order."""
+    return "".join(parts(frame, title, told(frame)))
