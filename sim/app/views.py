@@ -2,6 +2,7 @@
 as `sim story` tells them. Pure functions of the frame, as text, so that the page and the
 benchmark draw the same."""
 
+from dataclasses import dataclass
 from html import escape
 
 import numpy as np
@@ -37,11 +38,6 @@ def days(frame: Frame) -> np.ndarray:
 def holders(frame: Frame) -> np.ndarray:
     """(D,) the actor holding each district at the end of the frame's day, first run."""
     return control(frame.events, [frame.first_run], frame.day)[0]
-
-
-def district_map(frame: Frame) -> str:
-    """The map of the frame's day (the first run)."""
-    return svg_map(holders(frame), frame.notes)
 
 
 def level_chart(frame: Frame) -> str:
@@ -100,7 +96,7 @@ def figures(frame: Frame) -> dict[str, str]:
 
 def today(frame: Frame) -> pd.Series:
     """The first run's series on the frame's day."""
-    return asof(frame.series[frame.series["run"] == frame.first_run], frame.day)
+    return asof(frame.first_series, frame.day)
 
 
 def postures(frame: Frame) -> dict[str, str]:
@@ -113,7 +109,7 @@ def told(frame: Frame, count: int = EVENTS_SHOWN) -> list[str]:
     """The first run's last `count` distinct events up to the frame's day, latest first, each
     a dated sentence from `sim story`'s templates; an event told alike on several days (air
     strikes, say) is one line that says on how many days since when."""
-    series = frame.series[frame.series["run"] == frame.first_run]
+    series = frame.first_series
     events = frame.events[frame.events["run"] == frame.first_run]
     found: dict[str, list[int]] = {}
     for _, event in events.iloc[::-1].iterrows():
@@ -153,15 +149,15 @@ def heading(frame: Frame, title: str) -> str:
     )
 
 
-def map_part(frame: Frame) -> str:
-    """The map with its legend and caption."""
+def map_part(frame: Frame, held: np.ndarray) -> str:
+    """The map of who holds each district (`held`: `holders`), with its legend and caption."""
     legend = "".join(
         f'<span style="background:{COLOURS[a]}">&nbsp;&nbsp;&nbsp;</span> {a} ' for a in ACTORS
     )
     runs = frame.runs
     shown = f"the first of {runs} runs; charts: median and range" if runs > 1 else "one run"
     return (
-        f'<div class="map">{district_map(frame)}</div><p>{legend}<br><small>Map: {shown}. '
+        f'<div class="map">{svg_map(held, frame.notes)}</div><p>{legend}<br><small>Map: {shown}. '
         f"{escape(CAPTION)} Hatched: the Sochi buffer zone; triangles: Turkish posts; "
         "squares: border camps; red: the Turkish border.</small></p>"
     )
@@ -191,18 +187,32 @@ def events_part(lines: list[str]) -> str:
     return f'<h4>Last events</h4><ol class="events">{items}</ol>'
 
 
-def parts(frame: Frame, title: str, lines: list[str]) -> list[str]:
-    """The frame's parts in page order, its last events `lines` (`told`) the last: the page
+@dataclass(frozen=True)
+class Log:
+    """What the page shows of a frame's event log, which changes on fewer days than the rest:
+    who holds each district (`holders`) and the last events told (`told`)."""
+
+    holders: np.ndarray
+    lines: list[str]
+
+
+def logged(frame: Frame) -> Log:
+    """What the page shows of the frame's event log."""
+    return Log(holders(frame), told(frame))
+
+
+def parts(frame: Frame, title: str, log: Log) -> list[str]:
+    """The frame's parts in page order, with what it shows of its event log (`logged`): the page
     draws each in its own element, so that a step sends only those that changed."""
     return [
         heading(frame, title),
-        map_part(frame),
+        map_part(frame, log.holders),
         charts_part(frame),
         tables(frame),
-        events_part(lines),
+        events_part(log.lines),
     ]
 
 
 def page(frame: Frame, title: str) -> str:
     """The whole frame as HTML: its `parts` in order."""
-    return "".join(parts(frame, title, told(frame)))
+    return "".join(parts(frame, title, logged(frame)))
