@@ -81,6 +81,38 @@ def page_steps(repeat: int) -> list[float]:
     return timed(lambda: button.click() or "", repeat)[0]
 
 
+def step_parts(repeat: int) -> dict[str, list[float]]:
+    """Seconds of each part of `repeat` steps of a live baseline run from day `DAY`, as the page
+    takes them: the model's day, the frame, what the page shows of the event log (drawn again
+    only when the log grew, as the page does; 0 otherwise) and each of the day's parts."""
+    live = Live("baseline", 1, 1, {})
+    while live.day < DAY:
+        live.step()
+    found: dict[str, list[float]] = {}
+    events, log = -1, None
+
+    def part(name: str, work: Callable, *args):
+        start = time.perf_counter()
+        done = work(*args)
+        found.setdefault(name, []).append(time.perf_counter() - start)
+        return done
+
+    for _ in range(repeat):
+        part("the model's day", live.step)
+        frame = part("the frame (the new day converted)", live.frame)
+        if len(frame.events) != events:
+            log = part("the event log (holders, events told)", views.logged, frame)
+        else:
+            found["the event log (holders, events told)"].append(0.0)
+        events = len(frame.events)
+        part("the heading", views.heading, frame, "baseline")
+        part("the map", views.map_part, frame, log.holders)
+        part("the charts", views.charts_part, frame)
+        part("the figures and postures", views.tables, frame)
+        part("the events", views.events_part, log.lines)
+    return found
+
+
 def in_browser(pages: dict[str, str], repeat: int) -> dict[str, list[float]]:
     """Milliseconds Chromium takes to swap in each page's HTML and lay it out."""
     from playwright.sync_api import sync_playwright
@@ -120,14 +152,15 @@ FORWARD = """async (target) => {
 
 @contextlib.contextmanager
 def served(tree: Path) -> Iterator[tuple[str, psutil.Process]]:
-    """`sim explore baseline --seed 1` with `tree`'s code on a free loopback port: its address
-    once it answers, and its process."""
+    """`sim explore baseline --seed 1` run in `tree` with its code, on a free loopback port: its
+    address once it answers, and its process."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     command = [sys.executable, "-m", "sim", "explore", "baseline", "--seed", "1"]
     process = subprocess.Popen(
         [*command, "--port", str(port)],
+        cwd=tree,  # `python -m` imports from its folder first
         env={**os.environ, "PYTHONPATH": str(tree)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -198,8 +231,14 @@ def main() -> None:
     times = page_steps(options.repeat)
     print(
         f"a step on the page, server side, from day {DAY}: {statistics.median(times) * 1000:.1f} "
-        f"ms (median of {options.repeat}; best {min(times) * 1000:.1f} ms)"
+        f"ms (median of {options.repeat}; best {min(times) * 1000:.1f} ms), of which (medians):"
     )
+    medians = {name: statistics.median(t) for name, t in step_parts(options.repeat).items()}
+    medians["Solara (render, diff, widgets): the rest"] = statistics.median(times) - sum(
+        medians.values()
+    )
+    for name, median in medians.items():
+        print(f"  {name}: {median * 1000:.1f} ms")
     if options.browser:
         for name, times in in_browser(pages, options.repeat).items():
             print(f"{name}: laid out in Chromium in {statistics.median(times):.1f} ms (median)")

@@ -13,7 +13,7 @@ from pathlib import Path
 import solara
 
 from sim.app.sources import KNOBS, MAX_RUNS, Live, Replay, knob_value
-from sim.app.views import logged, parts, run_card
+from sim.app.views import logged, page, run_card
 from sim.model import scenario as scenarios
 from sim.model.params import PARAMETERS
 from sim.sweeps import results
@@ -83,13 +83,11 @@ def Player(source: Live | Replay, tick: solara.Reactive[int]) -> None:
 @solara.component
 def Day(source: Live | Replay, title: str, tick: solara.Reactive[int]) -> None:
     """The current day of a source, drawn anew each `tick` (a step, a jump): only this
-    component reads the tick, so a step draws the day and nothing else of the page. Each part
-    is an element of its own, sent to the browser only when it changed; what it shows of the
-    event log is drawn again only when the log has more or fewer events."""
+    component reads the tick, so a step draws the day and nothing else of the page. What it
+    shows of the event log is drawn again only when the log has more or fewer events."""
     frame = solara.use_memo(source.frame, dependencies=[source, tick.value])
     log = solara.use_memo(lambda: logged(frame), dependencies=[source, len(frame.events)])
-    for html in parts(frame, title, log):
-        solara.HTML(tag="div", unsafe_innerHTML=html)
+    solara.HTML(tag="div", unsafe_innerHTML=page(frame, title, log))
 
 
 @solara.component

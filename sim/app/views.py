@@ -201,18 +201,17 @@ def logged(frame: Frame) -> Log:
     return Log(holders(frame), told(frame))
 
 
-def parts(frame: Frame, title: str, log: Log) -> list[str]:
-    """The frame's parts in page order, with what it shows of its event log (`logged`): the page
-    draws each in its own element, so that a step sends only those that changed."""
-    return [
-        heading(frame, title),
-        map_part(frame, log.holders),
-        charts_part(frame),
-        tables(frame),
-        events_part(log.lines),
-    ]
-
-
-def page(frame: Frame, title: str) -> str:
-    """The whole frame as HTML: its `parts` in order."""
-    return "".join(parts(frame, title, logged(frame)))
+def page(frame: Frame, title: str, log: Log | None = None) -> str:
+    """The whole frame as HTML: the heading, the map, the charts, the day's figures and
+    postures, and the last events; `log` is what it shows of the event log, if drawn before
+    (`logged`)."""
+    log = log or logged(frame)
+    return "".join(
+        [
+            heading(frame, title),
+            map_part(frame, log.holders),
+            charts_part(frame),
+            tables(frame),
+            events_part(log.lines),
+        ]
+    )
