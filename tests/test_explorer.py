@@ -92,10 +92,9 @@ def test_the_sliders_carry_the_registry_ranges_and_the_scenario_values(monkeypat
         assert slider.v_model == pytest.approx(spec_values.get(name, p.default)), name
         on_grid = (slider.v_model - p.low) / slider.step
         assert on_grid == pytest.approx(round(on_grid)), name  # the default is a slider stop
-    captions = [h.unsafe_innerHTML for h in rc.find(solara.widgets.HTML).widgets]
     for name in KNOBS:
         p = PARAMETERS[name]
-        assert any(f"{p.unit} (range {p.low:,g} to {p.high:,g})" in c for c in captions), name
+        assert f"{p.unit} (range {p.low:,g} to {p.high:,g}): {p.doc}" in sliders[name].hint, name
     assert len(sliders) == len(KNOBS) + 2  # and the runs and the speed
 
 
