@@ -1,8 +1,10 @@
 """A headless Chromium page for the browser tests (Debian's chromium, driven by Playwright),
-skipped where Chromium or playwright cannot be had, saying which."""
+skipped where Chromium or playwright cannot be had, saying which; and a click on the explorer's
+Step timed by marks in the page (`stepped`), for its test and `benchmarks/bench_explorer.py`."""
 
 import contextlib
 import os
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -43,3 +45,64 @@ def browser_page(width: int, height: int) -> Iterator:
         page = browser.new_page(viewport={"width": width, "height": height})
         page.set_default_timeout(60_000)
         yield page
+
+
+WATCH = """
+const Socket = window.WebSocket;
+window.WebSocket = function (...args) {
+    const socket = new Socket(...args);
+    const send = socket.send.bind(socket);
+    socket.send = (data) => { window.marks?.sent.push(performance.now()); return send(data); };
+    socket.addEventListener("message", () => window.marks?.received.push(performance.now()));
+    return socket;
+};
+window.WebSocket.prototype = Socket.prototype;
+Object.assign(window.WebSocket, Socket);
+"""
+"""Run in the page before its own scripts (`add_init_script`): marks each websocket message,
+out and in."""
+
+ARM = """() => {
+    const marks = window.marks = {sent: [], received: []};
+    const day = document.querySelector("span.day").textContent;
+    document.addEventListener("click", () => { marks.click = performance.now(); },
+                              {capture: true, once: true});
+    const observer = new MutationObserver(() => {
+        if (document.querySelector("span.day")?.textContent === day) return;
+        marks.drawn = performance.now();
+        observer.disconnect();
+        requestAnimationFrame(() => setTimeout(() => { marks.painted = performance.now(); }));
+    });
+    observer.observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+"""Marks the next click, the day's counter changed and the next frame painted."""
+
+PHASES = {
+    "click to message": ("click", "sent"),
+    "server": ("sent", "received"),
+    "page updated": ("received", "drawn"),
+    "laid out and painted": ("drawn", "painted"),
+    "round trip": ("click", "painted"),
+}
+"""A step's phases, between two marks of the page: the click until its websocket message is
+out; the server's day and redraw until the last message back before the day's counter changed
+(the websocket's own time on loopback is a fraction of a millisecond); Solara's update of the
+page; the next frame laid out and painted; the whole round trip."""
+
+
+def stepped(page) -> dict[str, float]:
+    """One click of the explorer's Step by Playwright on a page opened after `WATCH`: the ms of
+    each of `PHASES` by the page's marks, and "Playwright", from the call of its click until it
+    saw the day's counter change (its own locating and checks of the button included)."""
+    page.evaluate(ARM)
+    day = int(page.locator("span.day").inner_text())
+    start = time.perf_counter()
+    page.get_by_role("button", name="Step").click()
+    page.wait_for_function(f"document.querySelector('span.day')?.textContent === '{day + 1}'")
+    wall = (time.perf_counter() - start) * 1000
+    page.wait_for_function("window.marks.painted !== undefined")
+    marks = page.evaluate("window.marks")
+    marks["sent"] = min(t for t in marks["sent"] if t >= marks["click"])
+    marks["received"] = max(t for t in marks["received"] if t <= marks["drawn"])
+    found = {name: marks[end] - marks[start] for name, (start, end) in PHASES.items()}
+    return found | {"Playwright": wall}

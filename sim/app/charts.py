@@ -62,7 +62,7 @@ def chart(title: str, days: np.ndarray, lines: list[Line], top: float, last: int
         return TOP + span_y * (1 - np.clip(np.asarray(value, float), 0, top) / top)
 
     def points(xs: np.ndarray, ys: np.ndarray) -> str:
-        return " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(xs, ys, strict=True))
+        return " ".join(map("{:.1f},{:.1f}".format, xs.tolist(), ys.tolist()))
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{WIDTH}" '
@@ -94,10 +94,8 @@ def chart(title: str, days: np.ndarray, lines: list[Line], top: float, last: int
             "</polyline>"
         )
         if len(lines) == 1:
-            parts.extend(
-                f'<circle class="point" cx="{a:.1f}" cy="{b:.1f}" r="1.6" fill="{line.colour}"/>'
-                for a, b in zip(xs, ys, strict=True)
-            )
+            circle = '<circle class="point" cx="{:.1f}" cy="{:.1f}" r="1.6" fill="%s"/>'
+            parts.extend(map((circle % line.colour).format, xs.tolist(), ys.tolist()))
         if len(lines) > 1:
             parts.append(
                 f'<text x="{WIDTH - RIGHT}" y="{TOP + 10 + 11 * k}" text-anchor="end" '

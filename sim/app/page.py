@@ -10,10 +10,11 @@ import time
 from html import escape
 from pathlib import Path
 
+import reacton.ipyvuetify as rv
 import solara
 
 from sim.app.sources import KNOBS, MAX_RUNS, Live, Replay, knob_value
-from sim.app.views import page, run_card
+from sim.app.views import logged, page, run_card
 from sim.model import scenario as scenarios
 from sim.model.params import PARAMETERS
 from sim.sweeps import results
@@ -24,6 +25,9 @@ master seed or None} (live) or {"folder": path, "run": k, the run opened first} 
 
 SPEEDS = (1, 50)
 """The play speed's range, in days a second."""
+
+KNOB_STYLE = ".knob .v-input__details { grid-column: 1 / -1; padding-inline: 0 }"
+"""A knob's caption (its slider's hint) under the whole slider, its name included."""
 
 
 def started(name: str, seed: int | None, runs: int, values: dict) -> Live | str:
@@ -83,31 +87,35 @@ def Player(source: Live | Replay, tick: solara.Reactive[int]) -> None:
 @solara.component
 def Day(source: Live | Replay, title: str, tick: solara.Reactive[int]) -> None:
     """The current day of a source, drawn anew each `tick` (a step, a jump): only this
-    component reads the tick, so a step draws the day and nothing else of the page."""
-    html = solara.use_memo(lambda: page(source.frame(), title), dependencies=[source, tick.value])
-    solara.HTML(tag="div", unsafe_innerHTML=html)
+    component reads the tick, so a step draws the day and nothing else of the page. What it
+    shows of the event log is drawn again only when the log has more or fewer events."""
+    frame = solara.use_memo(source.frame, dependencies=[source, tick.value])
+    log = solara.use_memo(lambda: logged(frame), dependencies=[source, len(frame.events)])
+    solara.HTML(tag="div", unsafe_innerHTML=page(frame, title, log))
 
 
 @solara.component
 def Knob(name: str, value: float, values: solara.Reactive[dict]) -> None:
     """A parameter's slider over its registry range, in steps on which its default lies, with
-    its value, unit and meaning under it."""
+    its value, unit and meaning under it (its hint). One widget, not a Solara slider and a
+    caption: Solara walks every element of the page at each step of the day."""
     p = PARAMETERS[name]
     step = 1 if p.integer else 10 ** math.floor(math.log10((p.high - p.low) / 1000))
+    cast = int if p.integer else float
 
     def moved(new: float) -> None:
         values.set({**values.value, name: round(min(max(float(new), p.low), p.high), 9)})
 
-    if p.integer:
-        low, high = int(p.low), int(p.high)
-        solara.SliderInt(name, value=int(value), min=low, max=high, on_value=moved)
-    else:
-        solara.SliderFloat(name, value=value, min=p.low, max=p.high, step=step, on_value=moved)
-    caption = f"{value:,.6g} {p.unit} (range {p.low:,g} to {p.high:,g}): {p.doc}"
-    solara.HTML(
-        tag="small",
-        unsafe_innerHTML=escape(caption),
-        style="margin-top: -16px; font-size: 0.75em; color: #555",
+    rv.Slider(
+        label=name,
+        v_model=cast(value),
+        on_v_model=moved,
+        min=cast(p.low),
+        max=cast(p.high),
+        step=step,
+        hint=f"{value:,.6g} {p.unit} (range {p.low:,g} to {p.high:,g}): {p.doc}",
+        persistent_hint=True,
+        class_="knob",
     )
 
 
@@ -131,6 +139,7 @@ def LivePage() -> None:
             if isinstance(live, Live):
                 Player(live, tick)
             solara.Button("Reset", on_click=lambda: resets.set(resets.value + 1))
+            solara.Style(KNOB_STYLE)
             for knob in KNOBS:
                 Knob(knob, values.value.get(knob, knob_value(knob, spec)), values)
         if isinstance(live, str):  # solara.Error's widget fails on ipyvuetify 3

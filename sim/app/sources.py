@@ -4,6 +4,7 @@ the form `sim run` stores them, so the page draws both the same way."""
 
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -44,7 +45,7 @@ class Frame:
     events: pd.DataFrame
     notes: tuple[str, ...] = field(default=())
 
-    @property
+    @cached_property
     def runs(self) -> int:
         """How many runs the frame holds."""
         return int(self.series["run"].nunique())
@@ -53,6 +54,11 @@ class Frame:
     def first_run(self) -> int:
         """The run the map, the postures and the events show (the first one)."""
         return int(self.series["run"].iloc[0])
+
+    @cached_property
+    def first_series(self) -> pd.DataFrame:
+        """The first run's series."""
+        return self.series[self.series["run"] == self.first_run]
 
 
 class Live:

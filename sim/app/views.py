@@ -2,6 +2,7 @@
 as `sim story` tells them. Pure functions of the frame, as text, so that the page and the
 benchmark draw the same."""
 
+from dataclasses import dataclass
 from html import escape
 
 import numpy as np
@@ -37,11 +38,6 @@ def days(frame: Frame) -> np.ndarray:
 def holders(frame: Frame) -> np.ndarray:
     """(D,) the actor holding each district at the end of the frame's day, first run."""
     return control(frame.events, [frame.first_run], frame.day)[0]
-
-
-def district_map(frame: Frame) -> str:
-    """The map of the frame's day (the first run)."""
-    return svg_map(holders(frame), frame.notes)
 
 
 def level_chart(frame: Frame) -> str:
@@ -100,7 +96,7 @@ def figures(frame: Frame) -> dict[str, str]:
 
 def today(frame: Frame) -> pd.Series:
     """The first run's series on the frame's day."""
-    return asof(frame.series[frame.series["run"] == frame.first_run], frame.day)
+    return asof(frame.first_series, frame.day)
 
 
 def postures(frame: Frame) -> dict[str, str]:
@@ -113,7 +109,7 @@ def told(frame: Frame, count: int = EVENTS_SHOWN) -> list[str]:
     """The first run's last `count` distinct events up to the frame's day, latest first, each
     a dated sentence from `sim story`'s templates; an event told alike on several days (air
     strikes, say) is one line that says on how many days since when."""
-    series = frame.series[frame.series["run"] == frame.first_run]
+    series = frame.first_series
     events = frame.events[frame.events["run"] == frame.first_run]
     found: dict[str, list[int]] = {}
     for _, event in events.iloc[::-1].iterrows():
@@ -142,31 +138,80 @@ def run_card(run: dict, inputs: list[str]) -> str:
     return "".join(f"<tr><td>{name}</td><td>{escape(value)}</td></tr>" for name, value in rows)
 
 
-def page(frame: Frame, title: str) -> str:
-    """The whole frame as HTML: the day, the map with its legend, the charts, the postures and
-    the last events."""
+def heading(frame: Frame, title: str) -> str:
+    """The title line: the day, its date, today's level and the peak so far."""
     level = int(today(frame)["level"])
     peak = int(values(frame, "level")[0].max())
+    return (
+        f'<h3>{escape(title)}: day <span class="day">{frame.day}</span> of {frame.last}, '
+        f'{when(frame.day)} &mdash; level <span class="level">{level}</span>, {LEVELS[level]} '
+        f'(peak so far <span class="peak">{peak}</span>)</h3>'
+    )
+
+
+def map_part(frame: Frame, held: np.ndarray) -> str:
+    """The map of who holds each district (`held`: `holders`), with its legend and caption."""
     legend = "".join(
         f'<span style="background:{COLOURS[a]}">&nbsp;&nbsp;&nbsp;</span> {a} ' for a in ACTORS
     )
+    runs = frame.runs
+    shown = f"the first of {runs} runs; charts: median and range" if runs > 1 else "one run"
+    return (
+        f'<div class="map">{svg_map(held, frame.notes)}</div><p>{legend}<br><small>Map: {shown}. '
+        f"{escape(CAPTION)} Hatched: the Sochi buffer zone; triangles: Turkish posts; "
+        "squares: border camps; red: the Turkish border.</small></p>"
+    )
+
+
+def charts_part(frame: Frame) -> str:
+    """Every chart, side by side."""
+    return f'<div class="charts">{"".join(charts(frame))}</div>'
+
+
+def tables(frame: Frame) -> str:
+    """The day's figures and each actor's posture."""
     rows = "".join(f"<tr><td>{a}</td><td>{p}</td></tr>" for a, p in postures(frame).items())
     counts = "".join(
         f'<tr><td>{name}</td><td class="figure">{value}</td></tr>'
         for name, value in figures(frame).items()
     )
-    lines = "".join(f"<li>{escape(line)}</li>" for line in told(frame))
-    runs = frame.runs
-    shown = f"the first of {runs} runs; charts: median and range" if runs > 1 else "one run"
     return (
-        f'<h3>{escape(title)}: day <span class="day">{frame.day}</span> of {frame.last}, '
-        f'{when(frame.day)} &mdash; level <span class="level">{level}</span>, {LEVELS[level]} '
-        f'(peak so far <span class="peak">{peak}</span>)</h3>'
-        f'<div class="map">{district_map(frame)}</div><p>{legend}<br><small>Map: {shown}. '
-        f"{escape(CAPTION)} Hatched: the Sochi buffer zone; triangles: Turkish posts; "
-        "squares: border camps; red: the Turkish border.</small></p>"
-        f'<div class="charts">{"".join(charts(frame))}</div>'
         f'<h4>The day (people)</h4><table class="figures">{counts}</table>'
         f'<h4>Postures</h4><table class="postures">{rows}</table>'
-        f'<h4>Last events</h4><ol class="events">{lines}</ol>'
+    )
+
+
+def events_part(lines: list[str]) -> str:
+    """The last events (`told`), latest first."""
+    items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+    return f'<h4>Last events</h4><ol class="events">{items}</ol>'
+
+
+@dataclass(frozen=True)
+class Log:
+    """What the page shows of a frame's event log, which changes on fewer days than the rest:
+    who holds each district (`holders`) and the last events told (`told`)."""
+
+    holders: np.ndarray
+    lines: list[str]
+
+
+def logged(frame: Frame) -> Log:
+    """What the page shows of the frame's event log."""
+    return Log(holders(frame), told(frame))
+
+
+def page(frame: Frame, title: str, log: Log | None = None) -> str:
+    """The whole frame as HTML: the heading, the map, the charts, the day's figures and
+    postures, and the last events; `log` is what it shows of the event log, if drawn before
+    (`logged`)."""
+    log = log or logged(frame)
+    return "".join(
+        [
+            heading(frame, title),
+            map_part(frame, log.holders),
+            charts_part(frame),
+            tables(frame),
+            events_part(log.lines),
+        ]
     )
