@@ -11,12 +11,11 @@ from typing import Annotated, Any
 import typer
 
 from sim import commandline as opt
-from sim.commandline import OneLineErrors, fail
 from sim.reports.listing import Format, listing
 from sim.reports.terminal import console, errors, note, printable, say, warn, written
 
 app = typer.Typer(
-    cls=OneLineErrors,
+    cls=opt.OneLineErrors,
     help="Escalation around Idlib and north-east Syria after January 2019 (agent-based, Mesa).",
     no_args_is_help=True,
     add_completion=False,
@@ -26,9 +25,8 @@ app = typer.Typer(
 
 def main() -> None:
     """The `sim` command as a process (`python -m sim`, the `sim` script). At its end every object
-    is frozen out of the garbage collector's sight: the collections of the interpreter's shutdown
-    would otherwise walk all of them (with Mesa, pandas and matplotlib loaded, 0.4-0.5 s of CPU
-    on a busy host, measured), only to free memory that the ending process gives back anyway."""
+    is frozen out of the garbage collector's sight, which the shutdown's collections would walk
+    (0.4-0.5 s of CPU on a busy host, measured) to free memory the process gives back anyway."""
     try:
         app()
     finally:
@@ -90,7 +88,7 @@ def outcomes(
     from sim.reports.listing import outcome_rows
 
     if table not in TABLES:
-        fail(f"--table {table}: one of {', '.join(TABLES)}")
+        opt.fail(f"--table {table}: one of {', '.join(TABLES)}")
     console.print(listing(outcome_rows(table, form), form))
 
 
@@ -102,7 +100,7 @@ def list_scenarios(form: opt.FormatOption = Format.table) -> None:
     rows, broken = scenario_rows(form)
     console.print(listing(rows, form))
     if broken:
-        fail(broken[0] + (f" (and {len(broken) - 1} more broken)" if len(broken) > 1 else ""))
+        opt.fail(broken[0] + (f" (and {len(broken) - 1} more broken)" if len(broken) > 1 else ""))
 
 
 @app.command()
@@ -144,7 +142,7 @@ def sweep(
         verify_store(file)
         return
     if workers is not None and scheduler is not None:
-        fail("--workers and --scheduler exclude each other")
+        opt.fail("--workers and --scheduler exclude each other")
     try:
         plan, scenario, text, scenario_text = sweeps.load(file)
         if record is not None:
@@ -152,9 +150,9 @@ def sweep(
         folder = out or Path("results") / "sweeps" / plan.name
         run = SweepRun(plan, scenario, text, scenario_text, folder)
     except (ScenarioError, ResultsError) as error:
-        fail(error)
+        opt.fail(error)
     except ValueError as error:  # a batch too big for this machine's memory
-        fail(f"{file}: {error}")
+        opt.fail(f"{file}: {error}")
     with run:
         for index, problem in run.redone.items():
             warn(f"batch {index} will run again: {problem}")
@@ -183,7 +181,7 @@ def execute(run, folder: Path, workers: int | None, scheduler: str | None) -> No
         )
         raise typer.Exit(130)
     if problem:
-        fail(problem)
+        opt.fail(problem)
 
 
 def verify_store(folder: Path) -> None:
@@ -252,14 +250,14 @@ def sensitivity(
     from sim.reports import analyses, findings
 
     if (folder is None) == (posterior is None):
-        fail("name a sweep store (FOLDER) or a calibration folder (--posterior), one of them")
+        opt.fail("name a sweep store (FOLDER) or a calibration folder (--posterior), one of them")
     made = {"store": folder, "resamples": resamples, "argv": sys.argv}
     made["started"] = datetime.now().astimezone()
     if posterior is not None:
         sizes = (permutations, replicates, opt.dask_or_here(workers, scheduler))
         return over_posterior(posterior, outcome, out, sizes, made, form)
     if workers is not None or scheduler is not None:
-        fail("--workers, --scheduler: with --posterior only (a sweep is analysed as stored)")
+        opt.fail("--workers, --scheduler: with --posterior only (a sweep is analysed as stored)")
     found = verified(folder, sweep=True)
     with opt.one_line_errors():
         result = analyse(found, outcome, resamples)
@@ -276,14 +274,16 @@ def over_posterior(
     made: dict,
     form: Format,
 ) -> None:
-    """Shapley effects over a posterior (`sim sensitivity --posterior`): orders, runs, client."""
-    from sim.analysis.shapley import over_posterior as shapley
+    """Shapley effects over a posterior (`sim sensitivity --posterior`); Dask once it is checked."""
+    from sim.analysis import shapley
     from sim.reports import analyses, findings
 
     permutations, replicates, client = sizes
-    with opt.one_line_errors(), client as dask:
-        result = shapley(folder, outcomes, permutations, replicates, dask)
-        target, outputs = analyses.posterior_sensitivity(folder, result, out, made, note)
+    with opt.one_line_errors():
+        asked = shapley.question(folder, outcomes)
+        with client as dask:
+            result = shapley.answer(asked, permutations, replicates, dask)
+            target, outputs = analyses.posterior_sensitivity(folder, result, out, made, note)
     findings.posterior_sensitivity(result).show(form)
     findings.told(written(target, outputs), form)
 

@@ -236,6 +236,24 @@ def test_bad_posterior_input_is_one_line(calibration, tmp_path, args, said):
     assert not out.exists()
 
 
+def test_a_bad_outcome_is_refused_before_dask_starts(calibration, tmp_path, monkeypatch):
+    """The folder and the outcomes are checked before the workers are started: a typo costs no
+    cluster."""
+    import contextlib
+
+    from sim.sweeps import runner
+
+    @contextlib.contextmanager
+    def no_dask(*_):
+        raise AssertionError("Dask started before the input was checked")
+        yield
+
+    monkeypatch.setattr(runner, "dask_client", no_dask)
+    args = ["--posterior", calibration, "--outcome", "nonsense", "--out", tmp_path / "never"]
+    status, _, err = invoke("sensitivity", *args)
+    assert status == 2 and err.startswith("error:") and "nonsense" in err
+
+
 def test_a_report_shows_the_shapley_folder_it_is_given(calibration, tmp_path):
     """`sim report DIR --with SHAPLEY_DIR`: the table as the command prints it and the figure;
     the folder is of a calibration, so a run folder's report takes it too."""

@@ -194,6 +194,35 @@ class PosteriorShapley:
     replicates: int
 
 
+@dataclass
+class Question:
+    """What `answer` is asked, read and checked (`question`): the calibration's last generation,
+    its identity, the scenario and seed it ran with, and the outcomes."""
+
+    posterior: Any  # sim.analysis.posterior.Posterior
+    identity: dict[str, Any]
+    scenario: Scenario
+    seed: int
+    outcomes: list[str]
+
+
+def question(folder: str | Path, outcomes: list[str] | None = None) -> Question:
+    """The Shapley question over the `sim calibrate` folder `folder` for the outcomes (default:
+    `sensitivity.OUTCOMES`), checked before any run is sent anywhere: a ValueError says what is
+    wrong (not a calibration folder; an unknown or non-numeric outcome, found by one run at the
+    posterior mean)."""
+    posterior = read_posterior(folder)
+    identity = read_sealed(Path(folder)).get("identity")
+    if not isinstance(identity, dict) or "scenario" not in identity:
+        raise ValueError(f"{folder}: manifest.json: no calibration identity (its scenario)")
+    scenario = Scenario.model_validate(identity["scenario"])
+    seed = identity["calibration"]["seed"]
+    chosen = outcomes or list(OUTCOMES)
+    middle = {name: np.array([posterior.mean()[name]]) for name in posterior.names}
+    measured(scenario, seed, middle, 1, chosen)  # one run: an unknown outcome fails at once
+    return Question(posterior, identity, scenario, seed, chosen)
+
+
 def over_posterior(
     folder: str | Path,
     outcomes: list[str] | None = None,
@@ -202,24 +231,28 @@ def over_posterior(
     client: Any = None,
 ) -> PosteriorShapley:
     """Shapley effects of the outcomes (default: `sensitivity.OUTCOMES`) over the last
-    generation of the `sim calibrate` folder `folder`, in the scenario the calibration ran
-    (to its targets' last day), each point the mean of `replicates` runs, run in this process
-    or on the workers of a Dask `client` (the same numbers). A ValueError says what is wrong:
-    not a calibration folder, an unknown or non-numeric outcome."""
-    posterior = read_posterior(folder)
-    identity = read_sealed(Path(folder)).get("identity")
-    if not isinstance(identity, dict) or "scenario" not in identity:
-        raise ValueError(f"{folder}: manifest.json: no calibration identity (its scenario)")
-    scenario = Scenario.model_validate(identity["scenario"])
-    seed = identity["calibration"]["seed"]
-    names, last, chosen = posterior.names, posterior.last, outcomes or list(OUTCOMES)
-    middle = {name: np.array([posterior.mean()[name]]) for name in names}
-    measured(scenario, seed, middle, 1, chosen)  # one run: an unknown outcome fails at once
+    generation of the `sim calibrate` folder `folder`: `answer(question(folder, outcomes),
+    ...)`."""
+    return answer(question(folder, outcomes), permutations, replicates, client)
+
+
+def answer(
+    asked: Question,
+    permutations: int = PERMUTATIONS,
+    replicates: int = RUNS_A_POINT,
+    client: Any = None,
+) -> PosteriorShapley:
+    """Shapley effects of the question's outcomes over its posterior's last generation, in the
+    scenario the calibration ran (to its targets' last day), each point the mean of
+    `replicates` runs, run in this process or on the workers of a Dask `client` (the same
+    numbers)."""
+    posterior, seed, chosen = asked.posterior, asked.seed, asked.outcomes
+    names, last = posterior.names, posterior.last
     copula = Copula.fit(last[names].to_numpy(dtype=float), last["weight"].to_numpy())
     variance_points = permutations * max(len(names) - 1, 1)
     made = design(copula, permutations, variance_points, seed)
     values = dict(zip(names, copula.values(made.scores).T, strict=True))
-    runs = measured(scenario, seed, values, replicates, chosen, client)
+    runs = measured(asked.scenario, seed, values, replicates, chosen, client)
     indices, chance = [], []
     for name in chosen:
         found, split = of_runs(made, runs[name], replicates)
@@ -231,7 +264,7 @@ def over_posterior(
         indices=table[first + [c for c in table.columns if c not in first]],
         chance=pd.DataFrame(chance),
         correlation=pd.DataFrame(copula.correlation, index=names, columns=names),
-        calibration=identity["calibration"]["name"],
+        calibration=asked.identity["calibration"]["name"],
         particles=len(last),
         ess=posterior.ess()[-1],
         permutations=permutations,
