@@ -141,8 +141,7 @@ def sweep(
     if verify:
         verify_store(file)
         return
-    if workers is not None and scheduler is not None:
-        opt.fail("--workers and --scheduler exclude each other")
+    opt.one_place(workers, scheduler)
     try:
         plan, scenario, text, scenario_text = sweeps.load(file)
         if record is not None:

@@ -173,13 +173,18 @@ PosteriorScheduler = Annotated[
 ]
 
 
-def dask_or_here(workers: int | None, scheduler: str | None) -> contextlib.AbstractContextManager:
-    """Where a command's runs go, by its --workers and --scheduler: a Dask client (`with` it),
-    or None in this process for --workers 0; both options at once is a one-line error."""
-    from sim.sweeps.runner import dask_client
-
+def one_place(workers: int | None, scheduler: str | None) -> None:
+    """A one-line error where a command is given both --workers and --scheduler."""
     if workers is not None and scheduler is not None:
         fail("--workers and --scheduler exclude each other")
+
+
+def dask_or_here(workers: int | None, scheduler: str | None) -> contextlib.AbstractContextManager:
+    """Where a command's runs go, by its --workers and --scheduler (`one_place`): a Dask client
+    (`with` it), or None in this process for --workers 0."""
+    from sim.sweeps.runner import dask_client
+
+    one_place(workers, scheduler)
     if workers == 0:
         return contextlib.nullcontext()
     return dask_client(workers, scheduler)
