@@ -47,11 +47,11 @@ COVERAGE_FIGURE = "calibration_coverage.png"
 
 def calibration(name: str, folders: Path) -> dict[str, Any]:
     """Run (or resume) a calibration; what the page quotes of it."""
+    import pyabc  # here: the tests read this module for its blocks alone
+
     file, folder = HERE / f"calibrate_{name}.toml", folders / f"calibrate_{name}"
     sim("calibrate", file, "--out", folder)
     setup = tomllib.loads(file.read_text(encoding="utf-8"))
-    import pyabc  # here: the tests read this module for its blocks alone
-
     populations = pyabc.History(f"sqlite:///{folder / 'abc.db'}").get_all_populations()
     found = posteriors.read(folder)
     generations = pd.read_parquet(folder / "generations.parquet")
@@ -107,7 +107,8 @@ def coverage(folders: Path, run: bool) -> list[dict[str, Any]] | None:
 
 
 def number(x: float) -> str:
-    """A figure as the tables print it: three significant digits, thousands separated."""
+    """A figure as the tables print it: whole and thousands separated from 100 up, three
+    significant digits below."""
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
 
 
