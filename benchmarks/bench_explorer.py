@@ -18,14 +18,12 @@ TREE` serves another source tree's page beside it, the two stepped alternately.
 import argparse
 import contextlib
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -38,7 +36,7 @@ DAY = 280
 HERE = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(HERE))  # the tests' browser helpers
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, WATCH, stepped  # noqa: E402
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, WATCH, served, stepped  # noqa: E402
 
 
 def timed(draw: Callable[[], str], repeat: int) -> tuple[list[float], str]:
@@ -150,34 +148,6 @@ FORWARD = """async (target) => {
 """Steps the page to day `target`, unmeasured."""
 
 
-@contextlib.contextmanager
-def served(tree: Path) -> Iterator[tuple[str, psutil.Process]]:
-    """`sim explore baseline --seed 1` run in `tree` with its code, on a free loopback port: its
-    address once it answers, and its process."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "sim", "explore", "baseline", "--seed", "1"]
-    process = subprocess.Popen(
-        [*command, "--port", str(port)],
-        cwd=tree,  # `python -m` imports from its folder first
-        env={**os.environ, "PYTHONPATH": str(tree)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(600):
-            with contextlib.suppress(OSError):
-                urllib.request.urlopen(url, timeout=1).close()
-                break
-            time.sleep(0.2)
-        yield url, psutil.Process(process.pid)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
 def round_trip(trees: list[Path], repeat: int) -> dict[tuple[Path, str], dict[str, list[float]]]:
     """Each tree's page stepped `repeat` times from day 0 and from day `DAY`, the trees in turn:
     the phases of each click in ms, and the server's CPU time a step ("server CPU")."""
@@ -188,7 +158,8 @@ def round_trip(trees: list[Path], repeat: int) -> dict[tuple[Path, str], dict[st
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         pages = {}
         for tree in trees:
-            url, server = stack.enter_context(served(tree))
+            url, process = stack.enter_context(served("baseline", "--seed", "1", tree=tree))
+            server = psutil.Process(process.pid)
             page = browser.new_page(viewport={"width": 1400, "height": 1100})
             page.add_init_script(WATCH)
             page.goto(url)

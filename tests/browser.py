@@ -1,13 +1,21 @@
 """A headless Chromium page for the browser tests (Debian's chromium, driven by Playwright),
-skipped where Chromium or playwright cannot be had, saying which; and a click on the explorer's
-Step timed by marks in the page (`stepped`), for its test and `benchmarks/bench_explorer.py`."""
+skipped where Chromium or playwright cannot be had, saying which; `sim explore` served on a free
+loopback port (`served`); and a click on the explorer's Step timed by marks in the page
+(`stepped`), for its test and `benchmarks/bench_explorer.py`."""
 
 import contextlib
 import os
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
+import psutil
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -106,3 +114,31 @@ def stepped(page) -> dict[str, float]:
     marks["received"] = max(t for t in marks["received"] if t <= marks["drawn"])
     found = {name: marks[end] - marks[start] for name, (start, end) in PHASES.items()}
     return found | {"Playwright": wall}
+
+
+@contextlib.contextmanager
+def served(*args: str | Path, tree: Path = ROOT) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`sim explore ARGS` with the code of the source tree `tree`, on a free loopback port: its
+    address and its process (its output a pipe, the first line unread) once it listens, within
+    two minutes; stopped after."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "sim", "explore", *map(str, args), "--port", str(port)]
+    env = {**os.environ, "PYTHONPATH": str(tree)}  # `python -m` imports from `cwd` first
+    process = subprocess.Popen(command, cwd=tree, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not listening(process.pid):
+            assert process.poll() is None and time.monotonic() < deadline, "no server"
+            time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}/", process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def listening(pid: int) -> set[str]:
+    """The addresses a process listens on."""
+    found = psutil.Process(pid).net_connections(kind="tcp")
+    return {c.laddr.ip for c in found if c.status == psutil.CONN_LISTEN}

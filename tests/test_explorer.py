@@ -2,18 +2,13 @@
 live and in replay against the stored numbers), and what `sim explore` refuses."""
 
 import contextlib
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import ipyvuetify as v
 import numpy as np
-import psutil
 import pytest
 import solara
 
@@ -28,7 +23,7 @@ from sim.io.tables import plain, to_table
 from sim.model.geography import ACTORS
 from sim.model.params import PARAMETERS
 from sim.reports.map import COLOURS, control
-from tests.browser import WATCH, browser_page, stepped
+from tests.browser import WATCH, browser_page, listening, served, stepped
 from tests.sweeps import cli as sim
 
 SEED = 5
@@ -369,33 +364,13 @@ def test_bad_input_at_start_is_one_line_and_status_2(
 
 
 @contextlib.contextmanager
-def served(*args: str | Path) -> Iterator[str]:
-    """`sim explore ARGS` on a free loopback port, its address once it answers; stopped after.
-    Checks that it listens on loopback only."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    root = Path(explorer.__file__).parents[2]
-    command = [sys.executable, "-m", "sim", "explore", *map(str, args), "--port", str(port)]
-    env = {**os.environ, "PYTHONPATH": str(root)}
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout.readline().strip().startswith(f"explorer: http://127.0.0.1:{port}/")
-        deadline = time.monotonic() + 120
-        while not listening(process.pid):
-            assert process.poll() is None and time.monotonic() < deadline, "no server"
-            time.sleep(0.2)
+def explored(*args: str | Path) -> Iterator[str]:
+    """`sim explore ARGS` on a free loopback port (`served`), its address once it answers.
+    Checks that it says its address and listens on loopback only."""
+    with served(*args) as (url, process):
+        assert process.stdout.readline().strip().startswith(f"explorer: {url}")
         assert listening(process.pid) == {"127.0.0.1"}
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def listening(pid: int) -> set[str]:
-    """The addresses a process listens on."""
-    found = psutil.Process(pid).net_connections(kind="tcp")
-    return {c.laddr.ip for c in found if c.status == psutil.CONN_LISTEN}
+        yield url
 
 
 def wait_for_day(page, day: int) -> None:
@@ -403,7 +378,7 @@ def wait_for_day(page, day: int) -> None:
 
 
 def test_the_explorer_in_a_browser_steps_plays_and_draws_the_map(tmp_path):
-    with browser_page(1400, 1100) as page, served("baseline") as url:
+    with browser_page(1400, 1100) as page, explored("baseline") as url:
         page.add_init_script(WATCH)
         page.goto(url)
         wait_for_day(page, 0)
@@ -439,7 +414,7 @@ def test_the_explorer_replays_a_stored_run_in_a_browser(run_folder):
     assert not np.array_equal(
         control(events, [1], day), control(stored.table("events", 0), [0], day)
     )
-    with browser_page(1400, 1100) as page, served(run_folder, "--run", "1") as url:
+    with browser_page(1400, 1100) as page, explored(run_folder, "--run", "1") as url:
         page.goto(url)
         wait_for_day(page, 0)
         slider = page.get_by_role("slider").first
